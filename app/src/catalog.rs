@@ -1,0 +1,113 @@
+//! The shop's view of the catalog: the JSON shapes the catalog service answers
+//! with, and the server functions the pages load them through.
+//!
+//! On the server the functions call the catalog service through the
+//! [`ssr::CatalogReader`] port (provided as context by the `tbs` binary); in
+//! the browser they become HTTP GETs, so responses can be cached.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+/// A price: integer minor units plus an ISO 4217 currency code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Price {
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+impl Price {
+    pub fn display(&self) -> String {
+        crate::money::format_money(self.amount_minor, &self.currency)
+    }
+}
+
+/// A product as shoppers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductView {
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub price: Price,
+    /// Units available to order now.
+    pub stock: u32,
+    /// Site-relative URL of the product picture.
+    pub image: String,
+}
+
+/// A category with how many products it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryView {
+    pub slug: String,
+    pub name: String,
+    pub product_count: u32,
+}
+
+/// One page of a product listing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductPage {
+    pub items: Vec<ProductView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// The category filtered on, when one was.
+    pub category: Option<CategoryView>,
+}
+
+/// The raw query of a product listing, exactly as it arrived (the catalog
+/// service parses it, so a bad value gets a 400 naming the field).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductQueryParams {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+/// Lists products matching a search text and/or category, a page at a time.
+#[server(prefix = "/rpc", endpoint = "catalog/products", input = GetUrl)]
+pub async fn search_products(
+    q: Option<String>,
+    category: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+) -> Result<ProductPage, ServerFnError> {
+    let params = ProductQueryParams { q, category, cursor, limit };
+    ssr::catalog()?.products(params).await.map_err(|e| ServerFnError::new(e.message))
+}
+
+/// One product by SKU; `None` when there is no such product.
+#[server(prefix = "/rpc", endpoint = "catalog/product", input = GetUrl)]
+pub async fn get_product(sku: String) -> Result<Option<ProductView>, ServerFnError> {
+    ssr::catalog()?.product(sku).await.map_err(|e| ServerFnError::new(e.message))
+}
+
+/// Every category, in display order.
+#[server(prefix = "/rpc", endpoint = "catalog/categories", input = GetUrl)]
+pub async fn list_categories() -> Result<Vec<CategoryView>, ServerFnError> {
+    ssr::catalog()?.categories().await.map_err(|e| ServerFnError::new(e.message))
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! The port through which server functions reach the catalog service.
+
+    use super::*;
+    use crate::api::ErrorDetail;
+    use std::sync::Arc;
+
+    /// Read access to the catalog, implemented by the catalog service.
+    #[async_trait::async_trait]
+    pub trait CatalogReader: Send + Sync {
+        async fn products(&self, params: ProductQueryParams) -> Result<ProductPage, ErrorDetail>;
+        async fn product(&self, sku: String) -> Result<Option<ProductView>, ErrorDetail>;
+        async fn categories(&self) -> Result<Vec<CategoryView>, ErrorDetail>;
+    }
+
+    /// The catalog as provided in the reactive context.
+    pub type SharedCatalog = Arc<dyn CatalogReader>;
+
+    pub(super) fn catalog() -> Result<SharedCatalog, ServerFnError> {
+        use_context::<SharedCatalog>().ok_or_else(|| ServerFnError::new("the catalog is not available"))
+    }
+}

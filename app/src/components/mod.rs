@@ -1,0 +1,9 @@
+//! Pieces shared by several pages.
+
+mod layout;
+mod product_card;
+mod quantity;
+
+pub use layout::{Footer, Header};
+pub use product_card::ProductGrid;
+pub use quantity::QuantityStepper;

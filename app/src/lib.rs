@@ -1,0 +1,73 @@
+//! The Better Store's web UI: Leptos components and pages, rendered on the
+//! server (`ssr` feature) and hydrated in the browser (`hydrate` feature).
+//!
+//! Micro-apps are route groups: today the shop (home, search, product pages).
+
+pub mod api;
+pub mod catalog;
+mod components;
+pub mod money;
+mod pages;
+pub mod url;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="The Better Store: good things, fairly priced, delivered."/>
+                <meta name="theme-color" content="#1f4d3a"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The whole UI: header, the routed page, footer.
+///
+/// Every route renders with `SsrMode::Async`: the server waits for the page's
+/// data and sends complete HTML, so pages work without JavaScript and an
+/// unknown product can still answer with a real 404 status.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Runs only in the browser, once the WASM has taken over the page:
+    // lets people (and tests) tell a hydrated page from a server-rendered one.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tbs.css"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <components::Header/>
+            <main id="main" class="main" tabindex="-1">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <components::Footer/>
+        </Router>
+    }
+}

@@ -1,0 +1,50 @@
+//! What can go wrong in the catalog, and how each answers over HTTP.
+
+use super::domain::InvalidInput;
+use crate::platform::http::ApiError;
+use crate::platform::store::StoreError;
+use app::api::ErrorDetail;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// 400: a query parameter or path segment does not parse.
+    #[error("{}", .0.message)]
+    Invalid(InvalidInput),
+    /// 404: no product has this SKU.
+    #[error("no product with SKU {0}")]
+    ProductNotFound(String),
+    /// 500: the table could not be read; logged, not shown.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<InvalidInput> for CatalogError {
+    fn from(e: InvalidInput) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+impl CatalogError {
+    fn api_error(&self) -> ApiError {
+        match self {
+            Self::Invalid(e) => ApiError::invalid_field(e.field, e.message.clone()),
+            Self::ProductNotFound(sku) => {
+                ApiError::new(StatusCode::NOT_FOUND, "product_not_found", format!("No product has SKU {sku}"))
+            }
+            Self::Store(e) => ApiError::internal("catalog store failed", e),
+        }
+    }
+
+    /// The detail the UI shows (server functions carry no status).
+    pub fn detail(&self) -> ErrorDetail {
+        self.api_error().detail
+    }
+}
+
+impl IntoResponse for CatalogError {
+    fn into_response(self) -> Response {
+        self.api_error().into_response()
+    }
+}

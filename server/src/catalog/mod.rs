@@ -1,0 +1,115 @@
+//! The catalog service: the shop micro-app's BFF. Owns the `catalog` table
+//! (products, categories, stock), seeds the demo catalog, and answers the
+//! product listing, search and product APIs for both the REST routes and
+//! the UI's server functions.
+
+mod domain;
+mod error;
+mod routes;
+mod seed;
+mod store;
+
+pub use error::CatalogError;
+pub use routes::router;
+pub use seed::SeedReport;
+
+use app::api::ErrorDetail;
+use app::catalog::{CategoryView, Price, ProductPage, ProductQueryParams, ProductView, ssr::CatalogReader};
+use domain::{Product, ProductCursor, ProductQuery, Sku};
+use store::CatalogTable;
+
+use crate::platform::store::Store;
+
+/// Products read per store round-trip while filtering a search.
+const SCAN_BATCH: usize = 100;
+
+pub struct Catalog {
+    table: CatalogTable,
+}
+
+impl Catalog {
+    pub async fn open(store: &dyn Store) -> Result<Self, CatalogError> {
+        Ok(Self { table: CatalogTable::open(store).await? })
+    }
+
+    /// Adds the demo catalog's categories and products that are not there yet.
+    pub async fn seed_demo(&self) -> Result<SeedReport, CatalogError> {
+        seed::seed_demo(&self.table).await
+    }
+
+    /// One page of products matching the query, in SKU order.
+    pub async fn search(&self, params: &ProductQueryParams) -> Result<ProductPage, CatalogError> {
+        let query = ProductQuery::parse(params)?;
+        let category = match &query.category {
+            Some(slug) => self.categories().await?.into_iter().find(|c| c.slug == slug.as_str()),
+            None => None,
+        };
+        let limit = query.limit.get();
+        // Collect one more match than the page holds, to know whether a next page exists.
+        let mut matches: Vec<Product> = Vec::with_capacity(limit + 1);
+        let mut after = query.after.clone();
+        loop {
+            let batch = self.table.products_after(query.category.as_ref(), after.as_ref(), SCAN_BATCH).await?;
+            after = batch.products.last().map(|p| p.sku.clone());
+            matches.extend(batch.products.into_iter().filter(|p| query.admits(p)));
+            if matches.len() > limit || !batch.more {
+                break;
+            }
+        }
+        let has_more = matches.len() > limit;
+        matches.truncate(limit);
+        let next_cursor = if has_more { matches.last().map(|p| ProductCursor::encode(&p.sku)) } else { None };
+        Ok(ProductPage { items: matches.into_iter().map(view).collect(), next_cursor, category })
+    }
+
+    /// The product with this SKU; `None` if there is none.
+    pub async fn product(&self, sku: &str) -> Result<Option<ProductView>, CatalogError> {
+        let sku = Sku::parse(sku)?;
+        Ok(self.table.product(&sku).await?.map(view))
+    }
+
+    pub async fn categories(&self) -> Result<Vec<CategoryView>, CatalogError> {
+        let mut views = Vec::new();
+        for c in self.table.categories().await? {
+            let product_count = self.table.count_in(&c.slug).await?;
+            views.push(CategoryView { slug: c.slug.as_str().into(), name: c.name, product_count });
+        }
+        Ok(views)
+    }
+
+    /// Whether the catalog's table answers (for readiness).
+    pub async fn ping(&self) -> Result<(), CatalogError> {
+        self.table.products_after(None, None, 1).await.map(drop).map_err(Into::into)
+    }
+}
+
+fn view(p: Product) -> ProductView {
+    ProductView {
+        sku: p.sku.as_str().into(),
+        name: p.name,
+        description: p.description,
+        category: p.category.as_str().into(),
+        price: Price { amount_minor: p.price.amount_minor, currency: p.price.currency.as_str().into() },
+        stock: p.stock,
+        image: p.image,
+    }
+}
+
+#[async_trait::async_trait]
+impl CatalogReader for Catalog {
+    async fn products(&self, params: ProductQueryParams) -> Result<ProductPage, ErrorDetail> {
+        self.search(&params).await.map_err(|e| e.detail())
+    }
+
+    async fn product(&self, sku: String) -> Result<Option<ProductView>, ErrorDetail> {
+        match Catalog::product(self, &sku).await {
+            // A malformed SKU in a page URL is simply a product that does not exist.
+            Err(CatalogError::Invalid(_)) => Ok(None),
+            other => other.map_err(|e| e.detail()),
+        }
+    }
+
+    async fn categories(&self) -> Result<Vec<CategoryView>, ErrorDetail> {
+        Catalog::categories(self).await.map_err(|e| e.detail())
+    }
+}

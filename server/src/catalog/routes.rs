@@ -1,0 +1,41 @@
+//! The catalog's REST API, mounted at `/api/catalog`.
+
+use super::domain::InvalidInput;
+use super::{Catalog, CatalogError};
+use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::Arc;
+
+pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Router<S> {
+    Router::new()
+        .route("/products", get(list_products))
+        .route("/products/{sku}", get(get_product))
+        .route("/categories", get(list_categories))
+        .with_state(catalog)
+}
+
+/// `GET /api/catalog/products?q=&category=&cursor=&limit=`
+async fn list_products(
+    State(catalog): State<Arc<Catalog>>,
+    params: Result<Query<ProductQueryParams>, QueryRejection>,
+) -> Result<Json<ProductPage>, CatalogError> {
+    // A malformed query string (e.g. a parameter given twice) gets our JSON error too.
+    let Query(params) = params.map_err(|e| InvalidInput::new("query", e.body_text()))?;
+    Ok(Json(catalog.search(&params).await?))
+}
+
+/// `GET /api/catalog/products/{sku}`
+async fn get_product(
+    State(catalog): State<Arc<Catalog>>,
+    Path(sku): Path<String>,
+) -> Result<Json<ProductView>, CatalogError> {
+    catalog.product(&sku).await?.map(Json).ok_or_else(|| CatalogError::ProductNotFound(sku.to_uppercase()))
+}
+
+/// `GET /api/catalog/categories`
+async fn list_categories(State(catalog): State<Arc<Catalog>>) -> Result<Json<Vec<CategoryView>>, CatalogError> {
+    Ok(Json(catalog.categories().await?))
+}

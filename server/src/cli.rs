@@ -1,0 +1,93 @@
+//! The `tbs` command line.
+
+use crate::config::{Layer, LogFormat, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "tbs", version, about = "The Better Store: shop, checkout, fulfilment and reports in one binary")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the store (web UI and JSON APIs) until SIGTERM or Ctrl-C.
+    ///
+    /// Settings are layered: built-in defaults, then the config file, then
+    /// TBS_* environment variables, then these flags.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML config file with any of the settings below (snake_case keys).
+    /// Used if present [default: tbs.toml]
+    #[arg(long, env = "TBS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3000]
+    #[arg(long, env = "TBS_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Directory for the embedded database files [default: ./data]
+    #[arg(long, env = "TBS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory of the built site (pkg/ bundle, images) [default: target/site]
+    #[arg(long, env = "TBS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+    /// Log format [default: pretty]
+    #[arg(long, env = "TBS_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `server=debug,info`; RUST_LOG overrides it [default: info]
+    #[arg(long, env = "TBS_LOG_LEVEL")]
+    pub log_level: Option<String>,
+    /// Seed the demo catalog at start; existing products are kept [default: true]
+    #[arg(long, env = "TBS_SEED_DEMO", value_name = "BOOL")]
+    pub seed_demo: Option<bool>,
+    /// Seconds before a request is abandoned with 408 [default: 15]
+    #[arg(long, env = "TBS_REQUEST_TIMEOUT_SECS", value_name = "SECS")]
+    pub request_timeout_secs: Option<u64>,
+}
+
+impl ServeArgs {
+    pub fn settings(self) -> anyhow::Result<Settings> {
+        let (path, required) = match self.config {
+            Some(path) => (path, true),
+            None => (PathBuf::from("tbs.toml"), false),
+        };
+        let flags = Layer {
+            addr: self.addr,
+            data_dir: self.data_dir,
+            site_root: self.site_root,
+            log_format: self.log_format,
+            log_level: self.log_level,
+            seed_demo: self.seed_demo,
+            request_timeout_secs: self.request_timeout_secs,
+        };
+        Settings::load(&path, required, flags)
+    }
+}
+
+/// Parses the command line and runs the chosen command.
+pub async fn run() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Serve(args) => {
+            let settings = args.settings()?;
+            crate::telemetry::init(settings.log_format, &settings.log_level);
+            let app = crate::startup::Application::build(settings).await?;
+            app.run_until(crate::startup::shutdown_signal()).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,10 @@
+//! The Better Store server: the composition root (`startup`), configuration,
+//! the platform every service stands on, and one folder per BFF service.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod platform;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,48 @@
+//! The one error format of every JSON API:
+//! `{ "error": { "code", "message", "field"? } }` with a fitting status.
+
+pub use app::api::{ErrorBody, ErrorDetail};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// An error answer: a status plus the body's detail.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub detail: ErrorDetail,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self { status, detail: ErrorDetail::new(code, message) }
+    }
+
+    /// 400, naming the field at fault.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::BAD_REQUEST, &format!("invalid_{field}"), message);
+        e.detail.field = Some(field.to_string());
+        e
+    }
+
+    /// 500. The cause is logged here with its context and never sent to the client.
+    pub fn internal(context: &str, cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "{context}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { error: self.detail })).into_response()
+    }
+}
+
+/// The answer for an `/api/…` path no service owns.
+pub async fn api_route_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("No API at {}", uri.path()))
+}

@@ -1,0 +1,394 @@
+//! The embedded backend of the store port: one redb database file per table
+//! under the data directory (`<data-dir>/<table>.redb`).
+//!
+//! redb is an ACID, crash-safe B-tree store; every write transaction commits
+//! with fsync (redb's default `Durability::Immediate`), so an acknowledged
+//! write survives a crash. Items live in the `items` tree keyed by
+//! `(pk, sk)`; each secondary index is a tree keyed by
+//! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
+
+use super::model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+use super::{MAX_TRANSACTION_OPS, Store, StoreError, Table};
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+
+type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn index_table(name: &str) -> TableDefinition<'_, IndexKey<'static>, ()> {
+    TableDefinition::new(name)
+}
+
+macro_rules! backend_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Backend(e.to_string())
+            }
+        }
+    )*};
+}
+backend_errors!(
+    redb::Error,
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+/// The embedded store: a directory of redb files, one per table.
+pub struct EmbeddedStore {
+    dir: PathBuf,
+    /// Open tables, so a second `open_table` shares the one database handle
+    /// (redb allows one handle per file per process).
+    open: Mutex<HashMap<String, Arc<EmbeddedTable>>>,
+}
+
+impl EmbeddedStore {
+    /// A store keeping its files under `dir` (created if missing).
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(Self { dir, open: Mutex::new(HashMap::new()) })
+    }
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
+        if !valid_table_name(&spec.name) {
+            return Err(StoreError::Invalid(format!("bad table name {:?}", spec.name)));
+        }
+        if let Some(table) = self.open.lock().expect("store lock").get(&spec.name) {
+            return Ok(table.clone());
+        }
+        let path = self.dir.join(format!("{}.redb", spec.name));
+        let spec = spec.clone();
+        let table = tokio::task::spawn_blocking(move || EmbeddedTable::open(path, spec))
+            .await
+            .map_err(|e| StoreError::Backend(format!("open task failed: {e}")))??;
+        let table = Arc::new(table);
+        let mut open = self.open.lock().expect("store lock");
+        Ok(open.entry(table.spec.name.clone()).or_insert(table).clone())
+    }
+}
+
+fn valid_table_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// One table: a redb database file.
+pub struct EmbeddedTable {
+    spec: TableSpec,
+    db: Arc<Database>,
+    /// redb tree names of the declared indexes, by index name.
+    index_trees: Arc<HashMap<String, String>>,
+}
+
+impl EmbeddedTable {
+    fn open(path: PathBuf, spec: TableSpec) -> Result<Self, StoreError> {
+        let db = Database::create(&path)?;
+        let index_trees: HashMap<String, String> =
+            spec.indexes.iter().map(|i| (i.clone(), format!("index:{i}"))).collect();
+        // Create every tree up front so read transactions can always open them.
+        let txn = db.begin_write()?;
+        txn.open_table(ITEMS)?;
+        for tree in index_trees.values() {
+            txn.open_table(index_table(tree))?;
+        }
+        txn.commit()?;
+        Ok(Self { spec, db: Arc::new(db), index_trees: Arc::new(index_trees) })
+    }
+
+    async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database, &HashMap<String, String>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        let trees = self.index_trees.clone();
+        tokio::task::spawn_blocking(move || f(&db, &trees))
+            .await
+            .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl Table for EmbeddedTable {
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let key = key.clone();
+        self.blocking(move |db, _| {
+            let txn = db.begin_read()?;
+            let items = txn.open_table(ITEMS)?;
+            let found = match items.get((key.pk.as_str(), key.sk.as_str()))? {
+                Some(bytes) => Some(decode(bytes.value())?),
+                None => None,
+            };
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
+        self.blocking(move |db, trees| {
+            let txn = db.begin_write()?;
+            let stored = put_in(&txn, trees, item, condition)?;
+            txn.commit()?;
+            Ok(stored)
+        })
+        .await
+    }
+
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        let key = key.clone();
+        self.blocking(move |db, trees| {
+            let txn = db.begin_write()?;
+            delete_in(&txn, trees, &key, condition)?;
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        if query.limit == 0 {
+            return Err(StoreError::Invalid("query limit must be at least 1".into()));
+        }
+        self.blocking(move |db, trees| match &query.index {
+            None => query_items(db, &query),
+            Some(index) => {
+                let tree = trees.get(index).ok_or_else(|| StoreError::Invalid(format!("no index named {index:?}")))?;
+                query_index(db, tree, &query)
+            }
+        })
+        .await
+    }
+
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        validate_transaction(&ops)?;
+        self.blocking(move |db, trees| {
+            let txn = db.begin_write()?;
+            for (index, op) in ops.into_iter().enumerate() {
+                let applied = match op {
+                    WriteOp::Put { item, condition } => put_in(&txn, trees, item, condition).map(drop),
+                    WriteOp::Delete { key, condition } => delete_in(&txn, trees, &key, condition),
+                    WriteOp::Check { key, condition } => check_in(&txn, &key, condition),
+                };
+                if let Err(e) = applied {
+                    txn.abort()?;
+                    return Err(match e {
+                        StoreError::ConditionFailed(key) => StoreError::TransactionCancelled { index, key },
+                        other => other,
+                    });
+                }
+            }
+            txn.commit()?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// DynamoDB's rules: 1..=100 operations, at most one per item.
+pub(crate) fn validate_transaction(ops: &[WriteOp]) -> Result<(), StoreError> {
+    if ops.is_empty() || ops.len() > MAX_TRANSACTION_OPS {
+        return Err(StoreError::Invalid(format!(
+            "a transaction holds 1 to {MAX_TRANSACTION_OPS} operations, not {}",
+            ops.len()
+        )));
+    }
+    let mut seen = HashSet::new();
+    for op in ops {
+        if !seen.insert(op.key()) {
+            return Err(StoreError::Invalid(format!("two operations on item {}", op.key())));
+        }
+    }
+    Ok(())
+}
+
+fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(item).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))
+}
+
+fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))
+}
+
+fn current(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreError> {
+    let items = txn.open_table(ITEMS)?;
+    let found = match items.get((key.pk.as_str(), key.sk.as_str()))? {
+        Some(bytes) => Some(decode(bytes.value())?),
+        None => None,
+    };
+    Ok(found)
+}
+
+fn put_in(
+    txn: &WriteTransaction,
+    trees: &HashMap<String, String>,
+    mut item: Item,
+    condition: Condition,
+) -> Result<Item, StoreError> {
+    if let Some(undeclared) = item.indexes.keys().find(|i| !trees.contains_key(*i)) {
+        return Err(StoreError::Invalid(format!("no index named {undeclared:?}")));
+    }
+    let existing = current(txn, &item.key)?;
+    if !condition.holds(existing.as_ref().map(|e| e.version)) {
+        return Err(StoreError::ConditionFailed(item.key));
+    }
+    if let Some(old) = &existing {
+        unindex(txn, trees, old)?;
+    }
+    item.version = existing.map_or(1, |e| e.version + 1);
+    for (index, ikey) in &item.indexes {
+        let mut tree = txn.open_table(index_table(&trees[index]))?;
+        tree.insert((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()), ())?;
+    }
+    let bytes = encode(&item)?;
+    txn.open_table(ITEMS)?.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
+    Ok(item)
+}
+
+fn delete_in(
+    txn: &WriteTransaction,
+    trees: &HashMap<String, String>,
+    key: &Key,
+    condition: Condition,
+) -> Result<(), StoreError> {
+    let existing = current(txn, key)?;
+    if !condition.holds(existing.as_ref().map(|e| e.version)) {
+        return Err(StoreError::ConditionFailed(key.clone()));
+    }
+    if let Some(old) = existing {
+        unindex(txn, trees, &old)?;
+        txn.open_table(ITEMS)?.remove((key.pk.as_str(), key.sk.as_str()))?;
+    }
+    Ok(())
+}
+
+fn check_in(txn: &WriteTransaction, key: &Key, condition: Condition) -> Result<(), StoreError> {
+    let existing = current(txn, key)?;
+    if condition.holds(existing.map(|e| e.version)) { Ok(()) } else { Err(StoreError::ConditionFailed(key.clone())) }
+}
+
+fn unindex(txn: &WriteTransaction, trees: &HashMap<String, String>, item: &Item) -> Result<(), StoreError> {
+    for (index, ikey) in &item.indexes {
+        if let Some(tree) = trees.get(index) {
+            let mut tree = txn.open_table(index_table(tree))?;
+            tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()))?;
+        }
+    }
+    Ok(())
+}
+
+/// One candidate row of a query: its sort key in the queried tree, the item,
+/// and its index key when the query is on an index.
+type Row = Result<(String, Item, Option<Key>), StoreError>;
+
+fn query_items(db: &Database, q: &Query) -> Result<Page, StoreError> {
+    let txn = db.begin_read()?;
+    let items = txn.open_table(ITEMS)?;
+    let pk = q.partition.as_str();
+    let next_pk = format!("{pk}\0"); // the first string after `pk`: bounds the partition
+    let after = q.start_after.as_ref().map(|c| c.key.sk.as_str());
+    let (lo, hi) = if q.forward {
+        (after.map_or(Bound::Included((pk, "")), |s| Bound::Excluded((pk, s))), Bound::Excluded((next_pk.as_str(), "")))
+    } else {
+        (Bound::Included((pk, "")), after.map_or(Bound::Excluded((next_pk.as_str(), "")), |s| Bound::Excluded((pk, s))))
+    };
+    let range = items.range::<(&str, &str)>((lo, hi))?;
+    let rows = range.map(|entry| -> Row {
+        let (k, v) = entry?;
+        let item = decode(v.value())?;
+        Ok((k.value().1.to_string(), item, None))
+    });
+    if q.forward { collect_page(rows, q) } else { collect_page(rows.rev(), q) }
+}
+
+fn query_index(db: &Database, tree: &str, q: &Query) -> Result<Page, StoreError> {
+    let txn = db.begin_read()?;
+    let index = txn.open_table(index_table(tree))?;
+    let items = txn.open_table(ITEMS)?;
+    let ipk = q.partition.as_str();
+    let next_ipk = format!("{ipk}\0");
+    let after = q.start_after.as_ref().map(|c| {
+        let ik = c.index_key.as_ref().map_or(("", ""), |k| (k.pk.as_str(), k.sk.as_str()));
+        (ipk, ik.1, c.key.pk.as_str(), c.key.sk.as_str())
+    });
+    let start = (ipk, "", "", "");
+    let end = (next_ipk.as_str(), "", "", "");
+    let (lo, hi) = if q.forward {
+        (after.map_or(Bound::Included(start), Bound::Excluded), Bound::Excluded(end))
+    } else {
+        (Bound::Included(start), after.map_or(Bound::Excluded(end), Bound::Excluded))
+    };
+    let range = index.range::<IndexKey>((lo, hi))?;
+    let rows = range.map(|entry| -> Row {
+        let (k, _) = entry?;
+        let (ipk, isk, pk, sk) = k.value();
+        let item = match items.get((pk, sk))? {
+            Some(bytes) => decode(bytes.value())?,
+            None => return Err(StoreError::Backend(format!("index entry for missing item ({pk}, {sk})"))),
+        };
+        Ok((isk.to_string(), item, Some(Key::new(ipk, isk))))
+    });
+    if q.forward { collect_page(rows, q) } else { collect_page(rows.rev(), q) }
+}
+
+/// Applies the sort-key condition and the limit to rows in iteration order,
+/// stopping as soon as no later row can match.
+fn collect_page(rows: impl Iterator<Item = Row>, q: &Query) -> Result<Page, StoreError> {
+    let mut page = Vec::new();
+    let mut cursors = Vec::new();
+    let mut more = false;
+    for row in rows {
+        let (sk, item, index_key) = row?;
+        if beyond(&q.sort_key, &sk, q.forward) {
+            break;
+        }
+        if !q.sort_key.matches(&sk) {
+            continue;
+        }
+        if page.len() == q.limit {
+            more = true;
+            break;
+        }
+        cursors.push(Cursor { key: item.key.clone(), index_key });
+        page.push(item);
+    }
+    let next = if more { cursors.pop() } else { None };
+    Ok(Page { items: page, next })
+}
+
+/// Whether `sk` lies past every key the condition can match, in the direction of travel.
+fn beyond(condition: &SortKeyCondition, sk: &str, forward: bool) -> bool {
+    use SortKeyCondition::*;
+    if forward {
+        match condition {
+            Equals(v) => sk > v.as_str(),
+            BeginsWith(p) => sk > p.as_str() && !sk.starts_with(p.as_str()),
+            Between(_, b) => sk > b.as_str(),
+            LessThan(v) => sk >= v.as_str(),
+            All | GreaterThan(_) => false,
+        }
+    } else {
+        match condition {
+            Equals(v) | BeginsWith(v) | Between(v, _) => sk < v.as_str(),
+            GreaterThan(v) => sk <= v.as_str(),
+            All | LessThan(_) => false,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The store port: a DynamoDB-shaped table API that every service uses for its
+//! ONE table.
+//!
+//! The shape is deliberately DynamoDB's (items keyed by `pk`/`sk`, secondary
+//! indexes, conditional writes, optimistic versions, partition queries with
+//! sort-key conditions, and small all-or-nothing transactions) so that the
+//! embedded backend and a DynamoDB backend are interchangeable and can be held
+//! to the same [`conformance`] suite.
+
+pub mod conformance;
+mod embedded;
+mod model;
+
+pub use embedded::EmbeddedStore;
+pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// The most operations one transaction may hold (DynamoDB's TransactWriteItems limit).
+pub const MAX_TRANSACTION_OPS: usize = 100;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The write's condition did not hold; nothing was written.
+    #[error("condition failed for {0}")]
+    ConditionFailed(Key),
+    /// A transaction was cancelled because operation `index` failed its condition;
+    /// none of its operations were applied.
+    #[error("transaction cancelled: operation {index} on {key} failed its condition")]
+    TransactionCancelled { index: usize, key: Key },
+    /// The request itself is malformed (e.g. an undeclared index, two operations on one item).
+    #[error("invalid store request: {0}")]
+    Invalid(String),
+    /// The backend failed (I/O, corruption, network). Retrying may help.
+    #[error("store backend failure: {0}")]
+    Backend(String),
+}
+
+/// One service's table.
+#[async_trait]
+pub trait Table: Send + Sync {
+    /// The table's name (unique per store).
+    fn name(&self) -> &str;
+
+    /// Reads one item.
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
+
+    /// Writes `item` if `condition` holds and returns it as stored, with its
+    /// new version (1 for a new item, previous + 1 otherwise).
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError>;
+
+    /// Deletes an item if `condition` holds. Deleting a missing item with
+    /// [`Condition::None`] succeeds.
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError>;
+
+    /// Reads one partition (of the table or of a declared index) in sort-key order.
+    async fn query(&self, query: Query) -> Result<Page, StoreError>;
+
+    /// Applies every operation or none of them.
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
+
+    /// Writes `item` only if the stored version still equals `item.version`
+    /// (optimistic locking): the read-modify-write primitive.
+    async fn update(&self, item: Item) -> Result<Item, StoreError> {
+        let expected = item.version;
+        self.put(item, Condition::Version(expected)).await
+    }
+}
+
+/// A set of tables: the embedded database directory, or a DynamoDB account.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Opens (creating if needed) the table described by `spec`.
+    async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError>;
+}

@@ -1,0 +1,48 @@
+//! The shop pages, server-rendered (what a browser without JavaScript gets).
+
+use crate::helpers::spawn_app;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn home_page_is_complete_html_with_categories_and_products() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.content_type.starts_with("text/html"));
+    for text in
+        ["<title>The Better Store</title>", "Shop by category", "Personal care", "Olive Oil Soap Bar", "/pkg/tbs.js"]
+    {
+        assert!(page.body.contains(text), "home page lacks {text:?}");
+    }
+    assert!(page.body.contains(r#"<label for="site-search""#), "search box is labelled");
+}
+
+#[tokio::test]
+async fn search_page_renders_matches() {
+    let app = spawn_app().await;
+    let page = app.get("/search?q=mug").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Results for “mug”"));
+    assert!(page.body.contains("Enamel Camp Mug"));
+    assert!(!page.body.contains("Cast Iron Skillet"));
+}
+
+#[tokio::test]
+async fn product_page_shows_the_product_and_unknown_ones_are_404() {
+    let app = spawn_app().await;
+    let page = app.get("/products/KIT-001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Enamel Camp Mug") && page.body.contains("$14.50"));
+    assert!(page.body.contains(r#"alt="Enamel Camp Mug""#), "image has alt text");
+    let missing = app.get("/products/NOPE-404").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("We couldn’t find that"));
+    assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn server_functions_answer_gets_with_json() {
+    let app = spawn_app().await;
+    let body = app.get_json("/rpc/catalog/products?q=skillet", StatusCode::OK).await;
+    assert_eq!(body["items"][0]["sku"], "KIT-002");
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask`: the project's build tool. It needs nothing but cargo, npm
+//! and (for browser tests) Debian's chromium, all from package registries.
+//!
+//! * `cargo xtask serve [-- TBS ARGS]` — build the release site and run `tbs serve`
+//! * `cargo xtask test` — lints, every unit/API/conformance test, then browser tests
+//! * `cargo xtask build [--release]` — just build the server and the site
+//!
+//! The site is built the way cargo-leptos builds it, without installing it:
+//! cargo builds the `frontend` crate for wasm32, the wasm-bindgen library (at
+//! the exact version Cargo.lock pins for the `wasm-bindgen` crate) writes the
+//! JS glue, npm's binaryen `wasm-opt` shrinks release builds, and `public/`
+//! plus `style/` are copied beside them.
+
+mod site;
+mod tasks;
+mod tools;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match command.as_str() {
+        "build" => tasks::build(rest.iter().any(|a| a == "--release")).map(drop),
+        "serve" => tasks::serve(passthrough(&rest)),
+        "test" => tasks::test(),
+        "" | "help" | "--help" | "-h" => {
+            print!("{}", HELP);
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n\n{HELP}"),
+    }
+}
+
+/// Arguments after `--` go to `tbs serve`.
+fn passthrough(args: &[String]) -> Vec<String> {
+    match args.iter().position(|a| a == "--") {
+        Some(i) => args[i + 1..].to_vec(),
+        None => args.to_vec(),
+    }
+}
+
+const HELP: &str = "\
+cargo xtask <command>
+
+commands:
+  serve [-- ARGS]    build the release site and server, then run `tbs serve ARGS`
+                     (store on http://127.0.0.1:3000 with the demo catalog)
+  test               fmt + clippy, all cargo tests, then browser tests in end2end/
+  build [--release]  build the server binary and the site (target/site)
+
+Everything needed is installed on first use: the wasm32 target (rustup), npm
+packages (binaryen's wasm-opt, playwright-core) and Debian's chromium.
+";

@@ -1,0 +1,87 @@
+//! Building the site: the hydrate WASM + JS glue, the stylesheet and the
+//! public assets, laid out as the server expects (`<site>/pkg/tbs.js`,
+//! `<site>/pkg/tbs_bg.wasm`, `<site>/pkg/tbs.css`, `<site>/images/…`).
+
+use crate::tools::{cargo, ensure_wasm_target, root, run, target_dir, wasm_opt};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `output-name` the server's LeptosOptions use.
+const OUTPUT_NAME: &str = "tbs";
+
+/// Builds the site for the dev or release profile and returns its root.
+pub fn build_site(release: bool) -> Result<PathBuf> {
+    ensure_wasm_target()?;
+    let (profile, profile_dir, site) =
+        if release { ("wasm-release", "wasm-release", "site") } else { ("dev", "debug", "site-dev") };
+    run(cargo().args([
+        "build",
+        "--package",
+        "frontend",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile_dir).join("frontend.wasm");
+    let site = target_dir().join(site);
+    let pkg = site.join("pkg");
+    if site.exists() {
+        std::fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
+    }
+    std::fs::create_dir_all(&pkg)?;
+
+    eprintln!("xtask: wasm-bindgen {} → {}", wasm.display(), pkg.display());
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .out_name(OUTPUT_NAME)
+        .typescript(false)
+        .debug(!release)
+        .keep_debug(!release)
+        .generate(&pkg)
+        .context("wasm-bindgen failed")?;
+
+    let bundle = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
+    if release {
+        optimise(&bundle)?;
+    }
+    copy_dir(&root().join("public"), &site)?;
+    std::fs::copy(root().join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))?;
+    let size = std::fs::metadata(&bundle)?.len();
+    eprintln!("xtask: site ready in {} (wasm {} kB)", site.display(), size / 1024);
+    Ok(site)
+}
+
+/// Shrinks the bundle in place with wasm-opt -Oz.
+fn optimise(bundle: &Path) -> Result<()> {
+    let optimised = bundle.with_extension("opt.wasm");
+    // rustc's wasm32 target emits these post-MVP features by default.
+    let features = [
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-reference-types",
+        "--enable-multivalue",
+    ];
+    run(Command::new(wasm_opt()?).arg("-Oz").args(features).arg(bundle).arg("-o").arg(&optimised))?;
+    std::fs::rename(&optimised, bundle)?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The commands: build, serve, test.
+
+use crate::site::build_site;
+use crate::tools::{cargo, ensure_chromium, ensure_npm_packages, root, run, target_dir};
+use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a build produced.
+pub struct Built {
+    pub tbs: PathBuf,
+    pub site: PathBuf,
+}
+
+/// Builds the `tbs` binary and the site, both in release or both in dev.
+pub fn build(release: bool) -> Result<Built> {
+    let mut cmd = cargo();
+    cmd.args(["build", "--package", "server", "--bin", "tbs"]);
+    if release {
+        cmd.arg("--release");
+    }
+    run(&mut cmd)?;
+    let tbs = target_dir().join(if release { "release" } else { "debug" }).join("tbs");
+    Ok(Built { tbs, site: build_site(release)? })
+}
+
+/// `cargo xtask serve`: release build, then `tbs serve` in the foreground.
+pub fn serve(args: Vec<String>) -> Result<()> {
+    let built = build(true)?;
+    let mut cmd = Command::new(&built.tbs);
+    cmd.arg("serve").arg("--site-root").arg(&built.site).args(args).current_dir(root());
+    run(&mut cmd)
+}
+
+/// `cargo xtask test`: everything CI checks, in order of cost.
+pub fn test() -> Result<()> {
+    let started = Instant::now();
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--exclude", "frontend", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace", "--exclude", "frontend"]))?;
+    // Browser tests run the dev server binary (already built by the tests
+    // above) against the release site: the WASM a shopper really downloads.
+    run(cargo().args(["build", "--package", "server", "--bin", "tbs"]))?;
+    let tbs = target_dir().join("debug").join("tbs");
+    let site = build_site(true)?;
+    browser_tests(&tbs, &site)?;
+    eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
+    let chromium = ensure_chromium()?;
+    let end2end = root().join("end2end");
+    ensure_npm_packages(&end2end)?;
+    let server = TestServer::start(tbs, site)?;
+    let outcome = run(Command::new("node")
+        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .arg("tests/")
+        .current_dir(&end2end)
+        .env("TBS_BASE_URL", format!("http://{}", server.addr))
+        .env("CHROMIUM_PATH", chromium));
+    let stopped = server.stop();
+    outcome?;
+    stopped
+}
+
+/// A `tbs serve` on a free loopback port with a throw-away data directory,
+/// killed on drop so a failing test never leaves it running.
+struct TestServer {
+    child: Option<Child>,
+    addr: SocketAddr,
+    data_dir: PathBuf,
+}
+
+impl TestServer {
+    fn start(tbs: &Path, site: &Path) -> Result<Self> {
+        let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let data_dir = std::env::temp_dir().join(format!("tbs-e2e-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        std::fs::create_dir_all(&data_dir)?;
+        let log = std::fs::File::create(data_dir.join("tbs.log"))?;
+        let child = Command::new(tbs)
+            .args(["serve", "--addr", &addr.to_string(), "--log-format", "json"])
+            .arg("--data-dir")
+            .arg(data_dir.join("db"))
+            .arg("--site-root")
+            .arg(site)
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .with_context(|| format!("cannot start {}", tbs.display()))?;
+        let server = Self { child: Some(child), addr, data_dir };
+        server.wait_ready(Duration::from_secs(60))?;
+        Ok(server)
+    }
+
+    fn wait_ready(&self, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if http_status(self.addr, "/health/ready").is_ok_and(|s| s == 200) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("tbs did not become ready within {limit:?}; log: {}", self.data_dir.join("tbs.log").display())
+    }
+
+    /// SIGTERM, then expect a clean exit (graceful shutdown) within 10 s.
+    fn stop(mut self) -> Result<()> {
+        let mut child = self.child.take().expect("running");
+        run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                if !status.success() {
+                    bail!("tbs exited with {status} after SIGTERM");
+                }
+                let _ = std::fs::remove_dir_all(&self.data_dir);
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("tbs did not stop within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            eprintln!("xtask: server log kept at {}", self.data_dir.join("tbs.log").display());
+        }
+    }
+}
+
+/// The status code of a plain HTTP/1.1 GET.
+fn http_status(addr: SocketAddr, path: &str) -> Result<u16> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    let text = String::from_utf8_lossy(&head);
+    text.get(9..12).and_then(|s| s.parse().ok()).context("not an HTTP response")
+}
