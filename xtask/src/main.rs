@@ -4,6 +4,7 @@
 //! * `cargo xtask serve [-- TBS ARGS]` — build the release site and run `tbs serve`
 //! * `cargo xtask test` — lints, every unit/API/conformance test, then browser tests
 //! * `cargo xtask build [--release]` — just build the server and the site
+//! * `cargo xtask bench` — requests/s and latency of the read paths, vs a baseline
 //!
 //! The site is built the way cargo-leptos builds it, without installing it:
 //! cargo builds the `frontend` crate for wasm32, the wasm-bindgen library (at
@@ -11,6 +12,7 @@
 //! JS glue, npm's binaryen `wasm-opt` shrinks release builds, and `public/`
 //! plus `style/` are copied beside them.
 
+mod bench;
 mod site;
 mod tasks;
 mod tools;
@@ -25,6 +27,7 @@ fn main() -> Result<()> {
         "build" => tasks::build(rest.iter().any(|a| a == "--release")).map(drop),
         "serve" => tasks::serve(passthrough(&rest)),
         "test" => tasks::test(),
+        "bench" => tasks::bench(),
         "" | "help" | "--help" | "-h" => {
             print!("{}", HELP);
             Ok(())
@@ -49,6 +52,7 @@ commands:
                      (store on http://127.0.0.1:3000 with the demo catalog)
   test               fmt + clippy, all cargo tests, then browser tests in end2end/
   build [--release]  build the server binary and the site (target/site)
+  bench              release server under load: req/s and latency vs a same-run baseline
 
 Everything needed is installed on first use: the wasm32 target (rustup), npm
 packages (binaryen's wasm-opt, playwright-core) and Debian's chromium.

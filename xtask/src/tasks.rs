@@ -61,6 +61,33 @@ pub fn test() -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench`: the release server under load, each path against the baseline.
+pub fn bench() -> Result<()> {
+    let built = build(true)?;
+    let server = TestServer::start(&built.tbs, &built.site)?;
+    let paths = [
+        ("/health/live", "baseline: routing + JSON, no store"),
+        ("/api/catalog/products", "catalog page (12 products)"),
+        ("/api/catalog/products?q=steel&limit=100", "search, full scan + filter"),
+        ("/api/catalog/products/KIT-001", "one product"),
+        ("/products/KIT-001", "SSR product page"),
+    ];
+    println!("{:<44} {:>10} {:>9} {:>9} {:>9}", "GET", "req/s", "p50 ms", "p99 ms", "vs base");
+    let mut baseline = None;
+    for (path, what) in paths {
+        let f = crate::bench::measure(server.addr, path)?;
+        let base = *baseline.get_or_insert(f.requests_per_sec);
+        println!(
+            "{path:<44} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x   {what}",
+            f.requests_per_sec,
+            f.p50_ms,
+            f.p99_ms,
+            f.requests_per_sec / base
+        );
+    }
+    server.stop()
+}
+
 fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
     let chromium = ensure_chromium()?;
     let end2end = root().join("end2end");
@@ -121,22 +148,32 @@ impl TestServer {
     /// SIGTERM, then expect a clean exit (graceful shutdown) within 10 s.
     fn stop(mut self) -> Result<()> {
         let mut child = self.child.take().expect("running");
-        run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = child.try_wait()? {
-                if !status.success() {
-                    bail!("tbs exited with {status} after SIGTERM");
-                }
-                let _ = std::fs::remove_dir_all(&self.data_dir);
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                bail!("tbs did not stop within 10 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        let outcome = graceful_exit(&mut child);
+        if outcome.is_err() {
+            let _ = child.kill();
         }
+        let _ = child.wait();
+        if outcome.is_ok() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+        outcome
+    }
+}
+
+fn graceful_exit(child: &mut Child) -> Result<()> {
+    run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("tbs exited with {status} after SIGTERM");
+            }
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("tbs did not stop within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -146,9 +146,9 @@ async fn health_probes_answer() {
 #[tokio::test]
 async fn seeding_is_idempotent_and_survives_restart() {
     let app = spawn_app().await;
-    let dir = app.settings.data_dir.clone();
-    drop(app); // release the database files, as a stopped process would
-    let store = EmbeddedStore::open(&dir).unwrap();
+    let data_dir = app.settings.data_dir.clone();
+    let _kept = app.stop();
+    let store = EmbeddedStore::open(&data_dir).unwrap();
     let catalog = Catalog::open(&store).await.unwrap();
     let again = catalog.seed_demo().await.unwrap();
     assert_eq!((again.categories_added, again.products_added), (0, 0), "nothing added twice");

@@ -12,14 +12,14 @@ use tower::ServiceExt;
 pub struct TestApp {
     router: Router,
     pub settings: Settings,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().join("db"), ..Settings::default() };
     let state = AppState::build(&settings).await.expect("app state");
-    TestApp { router: app(state), settings, _dir: dir }
+    TestApp { router: app(state), settings, dir }
 }
 
 /// A response, read whole.
@@ -36,6 +36,12 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Stops the app (closing its database files) and hands back its data directory.
+    pub fn stop(self) -> tempfile::TempDir {
+        drop(self.router);
+        self.dir
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         let request = Request::get(uri).body(Body::empty()).unwrap();
         let response = self.router.clone().oneshot(request).await.unwrap();
