@@ -45,11 +45,13 @@ impl Catalog {
             None => None,
         };
         let limit = query.limit.get();
+        // Without search text every product read is a match: read just one past the page.
+        let batch_size = if query.text.is_some() { SCAN_BATCH } else { limit + 1 };
         // Collect one more match than the page holds, to know whether a next page exists.
         let mut matches: Vec<Product> = Vec::with_capacity(limit + 1);
         let mut after = query.after.clone();
         loop {
-            let batch = self.table.products_after(query.category.as_ref(), after.as_ref(), SCAN_BATCH).await?;
+            let batch = self.table.products_after(query.category.as_ref(), after.as_ref(), batch_size).await?;
             after = batch.products.last().map(|p| p.sku.clone());
             matches.extend(batch.products.into_iter().filter(|p| query.admits(p)));
             if matches.len() > limit || !batch.more {
