@@ -19,6 +19,56 @@ pub enum Command {
     /// Settings are layered: built-in defaults, then the config file, then
     /// TBS_* environment variables, then these flags.
     Serve(ServeArgs),
+    /// Events a consumer could not handle (dead-lettered after 3 attempts).
+    ///
+    /// Works on the embedded store in the data directory, so stop `tbs serve`
+    /// first (the embedded database allows one process at a time).
+    #[command(subcommand)]
+    Faults(FaultsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FaultsCommand {
+    /// List faults, oldest first: id, consumer, event, attempts, time, error.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Print JSON (one fault per line) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a fault's event back on its consumer's queue (after fixing the cause).
+    Resubmit {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The fault's id, as `tbs faults list` shows it.
+        id: String,
+    },
+}
+
+/// Where the store is, for commands that open it directly.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// TOML config file (see `tbs serve --help`) [default: tbs.toml if present]
+    #[arg(long, env = "TBS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory of the embedded database files [default: ./data]
+    #[arg(long, env = "TBS_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    pub fn settings(self) -> anyhow::Result<Settings> {
+        let (path, required) = config_path(self.config);
+        Settings::load(&path, required, Layer { data_dir: self.data_dir, ..Layer::default() })
+    }
+}
+
+fn config_path(config: Option<PathBuf>) -> (PathBuf, bool) {
+    match config {
+        Some(path) => (path, true),
+        None => (PathBuf::from("tbs.toml"), false),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -52,10 +102,7 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     pub fn settings(self) -> anyhow::Result<Settings> {
-        let (path, required) = match self.config {
-            Some(path) => (path, true),
-            None => (PathBuf::from("tbs.toml"), false),
-        };
+        let (path, required) = config_path(self.config);
         let flags = Layer {
             addr: self.addr,
             data_dir: self.data_dir,
@@ -78,6 +125,7 @@ pub async fn run() -> anyhow::Result<()> {
             let app = crate::startup::Application::build(settings).await?;
             app.run_until(crate::startup::shutdown_signal()).await
         }
+        Command::Faults(command) => crate::faults_cli::run(command).await,
     }
 }
 

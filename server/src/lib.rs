@@ -4,7 +4,10 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod contracts;
+pub mod faults_cli;
 pub mod health;
 pub mod platform;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

@@ -3,8 +3,11 @@
 
 use crate::catalog::{self, Catalog};
 use crate::config::Settings;
+use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
+use crate::platform::hub::{EmbeddedHub, EventHub};
 use crate::platform::store::{EmbeddedStore, Store};
+use crate::workers::{Workers, subscriptions};
 use app::catalog::ssr::SharedCatalog;
 use app::{App, shell};
 use axum::Router;
@@ -29,18 +32,28 @@ pub struct AppState {
 impl AppState {
     /// Opens the embedded store under `settings.data_dir` and every service on it.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&settings.data_dir)?);
-        let catalog = Arc::new(Catalog::open(&*store).await?);
-        if settings.seed_demo {
-            let report = catalog.seed_demo().await?;
-            tracing::info!(?report, "demo catalog seeded");
-        }
-        Ok(Self {
-            catalog,
-            leptos: leptos_options(settings),
-            request_timeout: Duration::from_secs(settings.request_timeout_secs),
-        })
+        Ok(build(settings).await?.0)
     }
+}
+
+/// Every service on the embedded store, and the background work they need.
+pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&settings.data_dir)?);
+    let catalog = Arc::new(Catalog::open(&*store).await?);
+    if settings.seed_demo {
+        let report = catalog.seed_demo().await?;
+        tracing::info!(?report, "demo catalog seeded");
+    }
+    // Consumers arrive with the services that react to events (checkout, fulfilment, ...).
+    let handlers: Vec<Arc<dyn Handler>> = Vec::new();
+    let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&*store, subscriptions(&handlers)).await?);
+    let workers = Workers { relays: vec![catalog.relay(hub.clone())], handlers, hub };
+    let state = AppState {
+        catalog,
+        leptos: leptos_options(settings),
+        request_timeout: Duration::from_secs(settings.request_timeout_secs),
+    };
+    Ok((state, workers))
 }
 
 /// The Leptos settings, from ours (no Cargo.toml is read at run time).
@@ -77,15 +90,16 @@ pub fn app(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    workers: Workers,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let state = AppState::build(&settings).await?;
+        let (state, workers) = build(&settings).await?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
-        Ok(Self { listener, router: app(state) })
+        Ok(Self { listener, router: app(state), workers })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
@@ -95,7 +109,11 @@ impl Application {
     /// Serves until `shutdown` completes, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "The Better Store is open: http://{}", self.local_addr());
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        let workers = self.workers.spawn();
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        // After the last request: relays publish what was committed, consumers finish their batch.
+        workers.stop().await;
+        served?;
         tracing::info!("stopped");
         Ok(())
     }

@@ -79,6 +79,11 @@ impl Catalog {
         Ok(views)
     }
 
+    /// The relay that publishes the events this service stages in its table's outbox.
+    pub fn relay(&self, hub: std::sync::Arc<dyn crate::platform::hub::EventHub>) -> crate::platform::outbox::Relay {
+        self.table.relay(hub)
+    }
+
     /// Whether the catalog's table answers (for readiness).
     pub async fn ping(&self) -> Result<(), CatalogError> {
         self.table.products_after(None, None, 1).await.map(drop).map_err(Into::into)

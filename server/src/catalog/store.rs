@@ -91,6 +91,10 @@ impl CatalogTable {
         Ok(Self { table: store.open_table(&spec()).await? })
     }
 
+    pub fn relay(&self, hub: Arc<dyn crate::platform::hub::EventHub>) -> crate::platform::outbox::Relay {
+        crate::platform::outbox::Relay::new(self.table.clone(), hub)
+    }
+
     /// Adds the product unless one with its SKU exists; true when added.
     pub async fn insert_product_if_absent(&self, product: &Product) -> Result<bool, StoreError> {
         insert_if_absent(&*self.table, product_item(product)?).await

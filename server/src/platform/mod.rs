@@ -1,5 +1,10 @@
-//! The platform: infrastructure every service stands on (the table store, the
-//! HTTP error format). Services depend on the platform, never on each other.
+//! The platform: infrastructure every service stands on — the table store,
+//! events (envelope, outbox, hub, consumers) and the HTTP error format.
+//! Services depend on the platform, never on each other.
 
+pub mod consumer;
+pub mod events;
 pub mod http;
+pub mod hub;
+pub mod outbox;
 pub mod store;

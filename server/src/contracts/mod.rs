@@ -1,0 +1,248 @@
+//! The event contracts: the domain events services publish and consume.
+//! Besides the platform, this is the only code services share.
+//!
+//! Rules for changing a contract: add fields (readers ignore what they do not
+//! know; give new fields `#[serde(default)]` so old events still decode),
+//! never change the meaning of a field, and introduce a new event type rather
+//! than repurpose one. Money is integer minor units with an ISO 4217 code.
+
+use crate::platform::events::DomainEvent;
+use serde::{Deserialize, Serialize};
+
+/// One line of an order, priced when the order was placed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+}
+
+/// A quantity of one product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLine {
+    pub sku: String,
+    pub quantity: u32,
+}
+
+/// Where a shipping order goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingAddress {
+    pub name: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+macro_rules! domain_event {
+    ($name:ident, $key:ident) => {
+        impl DomainEvent for $name {
+            const TYPE: &'static str = stringify!($name);
+
+            fn partition_key(&self) -> String {
+                self.$key.clone()
+            }
+        }
+    };
+}
+
+/// Checkout stored an order awaiting payment (stock not yet reserved).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub order_id: String,
+    pub email: String,
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    /// Lines after discounts, excluding tax and shipping.
+    pub net_total_minor: i64,
+}
+domain_event!(OrderPlaced, order_id);
+
+/// The catalog set stock aside for an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReserved {
+    pub order_id: String,
+    pub lines: Vec<StockLine>,
+}
+domain_event!(StockReserved, order_id);
+
+/// The catalog could not reserve stock for an order: `available` of `sku` remain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReservationRejected {
+    pub order_id: String,
+    pub sku: String,
+    pub requested: u32,
+    pub available: u32,
+}
+domain_event!(StockReservationRejected, order_id);
+
+/// The catalog returned an order's reserved stock (the order was cancelled).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockReleased {
+    pub order_id: String,
+    pub lines: Vec<StockLine>,
+}
+domain_event!(StockReleased, order_id);
+
+/// The payment provider took the money for an order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSucceeded {
+    pub order_id: String,
+    pub payment_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+domain_event!(PaymentSucceeded, order_id);
+
+/// The payment provider declined or failed a payment; the order may be retried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentFailed {
+    pub order_id: String,
+    pub payment_id: String,
+    pub reason: String,
+}
+domain_event!(PaymentFailed, order_id);
+
+/// An order is paid for and will be fulfilled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderConfirmed {
+    pub order_id: String,
+    pub email: String,
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    pub net_total_minor: i64,
+    pub tax_minor: i64,
+    pub shipping_minor: i64,
+    pub gross_total_minor: i64,
+    pub shipping_address: ShippingAddress,
+}
+domain_event!(OrderConfirmed, order_id);
+
+/// An order will not be fulfilled (payment expired or failed for good).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub order_id: String,
+    pub reason: String,
+}
+domain_event!(OrderCancelled, order_id);
+
+/// Fulfilment accepted a confirmed order; every line is pending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingOrderCreated {
+    pub shipping_order_id: String,
+    pub order_id: String,
+    pub lines: Vec<StockLine>,
+}
+domain_event!(ShippingOrderCreated, order_id);
+
+/// Dispatch packed one product of a shipping order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentItemProcessed {
+    pub shipping_order_id: String,
+    pub order_id: String,
+    pub sku: String,
+}
+domain_event!(ShipmentItemProcessed, order_id);
+
+/// Every product of a shipping order is processed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingOrderProcessed {
+    pub shipping_order_id: String,
+    pub order_id: String,
+}
+domain_event!(ShippingOrderProcessed, order_id);
+
+/// The receipt for an order was e-mailed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptSent {
+    pub order_id: String,
+    pub email: String,
+    pub message_id: String,
+}
+domain_event!(ReceiptSent, order_id);
+
+/// Every event type the store publishes, for infrastructure (rules, docs).
+pub const ALL_EVENT_TYPES: &[&str] = &[
+    <OrderPlaced as DomainEvent>::TYPE,
+    <StockReserved as DomainEvent>::TYPE,
+    <StockReservationRejected as DomainEvent>::TYPE,
+    <StockReleased as DomainEvent>::TYPE,
+    <PaymentSucceeded as DomainEvent>::TYPE,
+    <PaymentFailed as DomainEvent>::TYPE,
+    <OrderConfirmed as DomainEvent>::TYPE,
+    <OrderCancelled as DomainEvent>::TYPE,
+    <ShippingOrderCreated as DomainEvent>::TYPE,
+    <ShipmentItemProcessed as DomainEvent>::TYPE,
+    <ShippingOrderProcessed as DomainEvent>::TYPE,
+    <ReceiptSent as DomainEvent>::TYPE,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::events::Envelope;
+
+    #[test]
+    fn type_names_are_the_struct_names_and_unique() {
+        assert_eq!(OrderConfirmed::TYPE, "OrderConfirmed");
+        let unique: std::collections::HashSet<_> = ALL_EVENT_TYPES.iter().collect();
+        assert_eq!(unique.len(), ALL_EVENT_TYPES.len());
+    }
+
+    #[test]
+    fn every_contract_round_trips_in_an_envelope() {
+        let address = ShippingAddress {
+            name: "Ann".into(),
+            line1: "1 High St".into(),
+            line2: String::new(),
+            city: "Bath".into(),
+            postal_code: "BA1 1AA".into(),
+            country: "GB".into(),
+        };
+        let line = OrderLine { sku: "KIT-001".into(), name: "Mug".into(), quantity: 1, unit_price_minor: 1450 };
+        let stock = vec![StockLine { sku: "KIT-001".into(), quantity: 1 }];
+        fn check<E: DomainEvent + PartialEq + std::fmt::Debug>(event: E) {
+            let envelope = Envelope::new("test", &event, "", None);
+            let wire = serde_json::to_string(&envelope).unwrap();
+            let back: Envelope = serde_json::from_str(&wire).unwrap();
+            assert_eq!(back.decode::<E>().unwrap(), event, "{}", E::TYPE);
+            assert_eq!(back.partition_key, "o1");
+        }
+        check(OrderPlaced {
+            order_id: "o1".into(),
+            email: "a@b.c".into(),
+            currency: "USD".into(),
+            lines: vec![line.clone()],
+            net_total_minor: 1450,
+        });
+        check(StockReserved { order_id: "o1".into(), lines: stock.clone() });
+        check(StockReservationRejected { order_id: "o1".into(), sku: "KIT-001".into(), requested: 5, available: 3 });
+        check(StockReleased { order_id: "o1".into(), lines: stock.clone() });
+        check(PaymentSucceeded {
+            order_id: "o1".into(),
+            payment_id: "pi_1".into(),
+            amount_minor: 1,
+            currency: "USD".into(),
+        });
+        check(PaymentFailed { order_id: "o1".into(), payment_id: "pi_1".into(), reason: "card_declined".into() });
+        check(OrderConfirmed {
+            order_id: "o1".into(),
+            email: "a@b.c".into(),
+            currency: "USD".into(),
+            lines: vec![line],
+            net_total_minor: 1450,
+            tax_minor: 0,
+            shipping_minor: 500,
+            gross_total_minor: 1950,
+            shipping_address: address,
+        });
+        check(OrderCancelled { order_id: "o1".into(), reason: "payment expired".into() });
+        check(ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: stock });
+        check(ShipmentItemProcessed { shipping_order_id: "s1".into(), order_id: "o1".into(), sku: "KIT-001".into() });
+        check(ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() });
+        check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
+    }
+}

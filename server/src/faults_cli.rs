@@ -1,0 +1,58 @@
+//! `tbs faults list|resubmit`: operating on dead-lettered events.
+
+use crate::cli::FaultsCommand;
+use crate::platform::hub::{EmbeddedHub, EventHub, Fault};
+use crate::platform::store::EmbeddedStore;
+use anyhow::Context;
+
+pub async fn run(command: FaultsCommand) -> anyhow::Result<()> {
+    let (store_args, action) = match command {
+        FaultsCommand::List { store, json } => (store, Action::List { json }),
+        FaultsCommand::Resubmit { store, id } => (store, Action::Resubmit(id)),
+    };
+    let settings = store_args.settings()?;
+    let store = EmbeddedStore::open(&settings.data_dir)?;
+    let hub = EmbeddedHub::open(&store, Vec::new()).await.with_context(|| {
+        format!("cannot open the event hub in {} (is `tbs serve` running on it?)", settings.data_dir.display())
+    })?;
+    match action {
+        Action::List { json } => {
+            let faults = hub.faults().await?;
+            if json {
+                for fault in &faults {
+                    println!("{}", serde_json::to_string(fault)?);
+                }
+            } else {
+                print_table(&faults);
+            }
+        }
+        Action::Resubmit(id) => {
+            let fault = hub.resubmit(&id).await?;
+            println!(
+                "resubmitted event {} ({}) to consumer {}",
+                fault.event.id, fault.event.event_type, fault.consumer
+            );
+        }
+    }
+    Ok(())
+}
+
+enum Action {
+    List { json: bool },
+    Resubmit(String),
+}
+
+fn print_table(faults: &[Fault]) {
+    if faults.is_empty() {
+        println!("no faults");
+        return;
+    }
+    println!("{:<32}  {:<14}  {:<24}  {:>8}  {:<20}  ERROR", "ID", "CONSUMER", "EVENT", "ATTEMPTS", "FAILED AT (UTC)");
+    for f in faults {
+        let at = f.failed_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        println!(
+            "{:<32}  {:<14}  {:<24}  {:>8}  {:<20}  {}",
+            f.id, f.consumer, f.event.event_type, f.attempts, at, f.error
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! Consumers: run a handler over a consumer's queue with retries, backoff and
+//! dead-lettering, and the tools that make handlers idempotent.
+//!
+//! Delivery is at least once, so a handler must apply each event once however
+//! often it arrives: it writes its effect together with a "processed" marker
+//! for the event id in one transaction ([`apply_once`]), or keeps views that
+//! only move forward (inverse optimistic locking on a version).
+
+use crate::platform::events::Envelope;
+use crate::platform::hub::{Delivery, EventHub, HubError, MAX_RECEIVES};
+use crate::platform::store::{Condition, Item, Key, StoreError, Table, WriteOp};
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Something that reacts to events.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    /// The consumer's name: its queue and its processed markers.
+    fn consumer(&self) -> &'static str;
+
+    /// The event types it receives.
+    fn subscribes_to(&self) -> Vec<&'static str>;
+
+    /// Applies the event. An error means "try again later"; after the last
+    /// attempt the event becomes a fault carrying the error's message.
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()>;
+}
+
+/// When to try again after a handler error.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Attempts before the event is dead-lettered (the first try included).
+    pub max_attempts: u32,
+    /// Delay before the second attempt; doubled for each one after.
+    pub first_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_attempts: MAX_RECEIVES, first_delay: Duration::from_secs(1) }
+    }
+}
+
+impl RetryPolicy {
+    pub fn delay_after(&self, attempt: u32) -> Duration {
+        self.first_delay * 2u32.saturating_pow(attempt.saturating_sub(1))
+    }
+}
+
+/// What became of one delivery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Handled,
+    /// Failed; will be delivered again.
+    Retrying {
+        attempt: u32,
+    },
+    /// Failed for the last time; recorded as a fault.
+    DeadLettered {
+        fault_id: String,
+    },
+}
+
+/// Receives one batch (waiting up to `wait`) and handles it. Returns one outcome per delivery.
+pub async fn process_batch(
+    hub: &dyn EventHub,
+    handler: &dyn Handler,
+    policy: RetryPolicy,
+    wait: Duration,
+) -> Result<Vec<Outcome>, HubError> {
+    let deliveries = hub.receive(handler.consumer(), 10, wait).await?;
+    let mut outcomes = Vec::with_capacity(deliveries.len());
+    for delivery in deliveries {
+        outcomes.push(process(hub, handler, policy, &delivery).await?);
+    }
+    Ok(outcomes)
+}
+
+async fn process(
+    hub: &dyn EventHub,
+    handler: &dyn Handler,
+    policy: RetryPolicy,
+    d: &Delivery,
+) -> Result<Outcome, HubError> {
+    let event = &d.envelope;
+    match handler.handle(event).await {
+        Ok(()) => {
+            hub.ack(d).await?;
+            tracing::debug!(consumer = handler.consumer(), event = %event.id, event_type = %event.event_type, "handled");
+            Ok(Outcome::Handled)
+        }
+        Err(error) if d.receive_count >= policy.max_attempts => {
+            let fault = hub.dead_letter(d, &format!("{error:#}")).await?;
+            Ok(Outcome::DeadLettered { fault_id: fault.id })
+        }
+        Err(error) => {
+            let delay = policy.delay_after(d.receive_count);
+            tracing::warn!(consumer = handler.consumer(), event = %event.id, attempt = d.receive_count, ?delay, error = %format!("{error:#}"), "handler failed; will retry");
+            hub.retry_later(d, delay).await?;
+            Ok(Outcome::Retrying { attempt: d.receive_count })
+        }
+    }
+}
+
+/// Runs `handler` until `shutdown` turns true.
+pub async fn run(
+    hub: Arc<dyn EventHub>,
+    handler: Arc<dyn Handler>,
+    policy: RetryPolicy,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
+        tokio::select! {
+            result = process_batch(&*hub, &*handler, policy, Duration::from_secs(1)) => {
+                if let Err(e) = result {
+                    tracing::warn!(consumer = handler.consumer(), error = %e, "consumer could not reach the hub; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Whether an effect was applied or the event had been processed before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    Now,
+    Before,
+}
+
+/// The marker recording that `consumer` processed `event`.
+pub fn processed_marker(consumer: &str, event: &Envelope) -> Result<WriteOp, StoreError> {
+    let key = Key::new(format!("PROCESSED#{consumer}"), event.id.to_string());
+    let record = serde_json::json!({ "type": event.event_type, "at": event.timestamp.unix_timestamp() });
+    Ok(WriteOp::Put { item: Item::new(key, record), condition: Condition::NotExists })
+}
+
+/// Writes `effect` and the processed marker in one transaction, so the
+/// effect happens exactly once per event id.
+pub async fn apply_once(
+    table: &dyn Table,
+    consumer: &str,
+    event: &Envelope,
+    effect: Vec<WriteOp>,
+) -> Result<Applied, StoreError> {
+    let mut ops = vec![processed_marker(consumer, event)?];
+    ops.extend(effect);
+    match table.transact_write(ops).await {
+        Ok(()) => Ok(Applied::Now),
+        Err(StoreError::TransactionCancelled { index: 0, .. }) => Ok(Applied::Before),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_first_delay() {
+        let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100) };
+        assert_eq!(p.delay_after(1), Duration::from_millis(100));
+        assert_eq!(p.delay_after(2), Duration::from_millis(200));
+        assert_eq!(p.delay_after(3), Duration::from_millis(400));
+    }
+}

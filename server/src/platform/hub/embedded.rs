@@ -1,0 +1,243 @@
+//! The embedded event hub: one durable queue per consumer, in a store table
+//! (`hub`) next to the fault log.
+//!
+//! A queued message is an item in partition `QUEUE#<consumer>` whose sort key
+//! starts with the time it becomes visible (`<ms since epoch, 13 digits>#…`),
+//! so "what is due" is one range query. Receiving, delaying and acknowledging
+//! re-key or delete the item in a version-checked transaction, so two
+//! receivers never get the same message at once.
+
+use super::{Delivery, EventHub, Fault, FaultLog, HubError, MAX_RECEIVES, Subscription, VISIBILITY_TIMEOUT};
+use crate::platform::events::Envelope;
+use crate::platform::store::{
+    Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
+};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
+
+/// The hub's table (platform-owned; no service reads it).
+pub fn spec() -> TableSpec {
+    TableSpec::new("hub")
+}
+
+/// How often a waiting receiver looks again for messages that became due
+/// without a publish (delayed retries, expired visibility timeouts).
+const POLL: Duration = Duration::from_millis(100);
+
+#[derive(Serialize, Deserialize)]
+struct Message {
+    envelope: Envelope,
+    receive_count: u32,
+}
+
+pub struct EmbeddedHub {
+    table: Arc<dyn Table>,
+    faults: FaultLog,
+    subscriptions: Vec<Subscription>,
+    /// Wakes a consumer's waiting receiver when something is queued for it.
+    wake: HashMap<String, Arc<Notify>>,
+    /// Orders messages queued in the same millisecond.
+    sequence: AtomicU64,
+    visibility_timeout: Duration,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_millis() as u64
+}
+
+fn queue(consumer: &str) -> String {
+    format!("QUEUE#{consumer}")
+}
+
+impl EmbeddedHub {
+    pub async fn open(store: &dyn Store, subscriptions: Vec<Subscription>) -> Result<Self, StoreError> {
+        let table = store.open_table(&spec()).await?;
+        let wake = subscriptions.iter().map(|s| (s.consumer.clone(), Arc::new(Notify::new()))).collect();
+        Ok(Self {
+            faults: FaultLog::new(table.clone()),
+            table,
+            subscriptions,
+            wake,
+            sequence: AtomicU64::new(0),
+            visibility_timeout: VISIBILITY_TIMEOUT,
+        })
+    }
+
+    /// Shortens the visibility timeout (tests of crashed consumers).
+    pub fn with_visibility_timeout(mut self, timeout: Duration) -> Self {
+        self.visibility_timeout = timeout;
+        self
+    }
+
+    fn message_key(&self, consumer: &str, visible_at_ms: u64, event: &Envelope) -> Key {
+        let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
+        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}", event.id))
+    }
+
+    fn enqueue_op(
+        &self,
+        consumer: &str,
+        envelope: &Envelope,
+        receive_count: u32,
+        visible_at_ms: u64,
+    ) -> Result<WriteOp, StoreError> {
+        let key = self.message_key(consumer, visible_at_ms, envelope);
+        let message = Message { envelope: envelope.clone(), receive_count };
+        Ok(WriteOp::Put { item: Item::from_record(key, &message)?, condition: Condition::NotExists })
+    }
+
+    fn check_consumer(&self, consumer: &str) -> Result<(), HubError> {
+        if self.wake.contains_key(consumer) { Ok(()) } else { Err(HubError::UnknownConsumer(consumer.into())) }
+    }
+
+    fn wake(&self, consumer: &str) {
+        if let Some(notify) = self.wake.get(consumer) {
+            notify.notify_one();
+        }
+    }
+
+    /// Takes the due messages of `consumer` once, without waiting.
+    async fn take_due(&self, consumer: &str, max: usize) -> Result<Vec<Delivery>, HubError> {
+        let now = now_ms();
+        // Every key whose visibility time is <= now sorts below "<now>$" ('#' < '$').
+        let due = Query::partition(queue(consumer)).sort_key(SortKeyCondition::LessThan(format!("{now:013}$")));
+        let page = self.table.query(due.limit(max)).await?;
+        let mut deliveries = Vec::new();
+        for item in page.items {
+            let message: Message = item.record()?;
+            let receive_count = message.receive_count + 1;
+            if receive_count > MAX_RECEIVES {
+                // The redrive policy: received too often without an ack (a consumer that crashed).
+                let fault = Fault::new(
+                    consumer,
+                    &message.envelope,
+                    "delivery attempts exhausted without acknowledgement",
+                    message.receive_count,
+                );
+                self.move_to_faults(&item, &fault).await?;
+                continue;
+            }
+            let hidden_until = now + self.visibility_timeout.as_millis() as u64;
+            let taken = self.enqueue_op(consumer, &message.envelope, receive_count, hidden_until)?;
+            let receipt = taken.key().sk.clone();
+            let release = WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) };
+            match self.table.transact_write(vec![release, taken]).await {
+                Ok(()) => deliveries.push(Delivery {
+                    consumer: consumer.into(),
+                    envelope: message.envelope,
+                    receive_count,
+                    receipt,
+                }),
+                // Another receiver took it first.
+                Err(StoreError::TransactionCancelled { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(deliveries)
+    }
+
+    async fn move_to_faults(&self, item: &Item, fault: &Fault) -> Result<(), HubError> {
+        let ops = vec![
+            WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
+            FaultLog::record_op(fault)?,
+        ];
+        match self.table.transact_write(ops).await {
+            Ok(()) => {
+                tracing::error!(consumer = %fault.consumer, event = %fault.event.id, event_type = %fault.event.event_type, error = %fault.error, fault = %fault.id, "event dead-lettered");
+                self.publish(&[Envelope::new("platform", fault, "", fault.event.trace().as_ref())]).await
+            }
+            Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(item.key.sk.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn current(&self, delivery: &Delivery) -> Result<Item, HubError> {
+        let key = Key::new(queue(&delivery.consumer), &delivery.receipt);
+        self.table.get(&key).await?.ok_or_else(|| HubError::StaleReceipt(delivery.receipt.clone()))
+    }
+}
+
+#[async_trait]
+impl EventHub for EmbeddedHub {
+    async fn publish(&self, events: &[Envelope]) -> Result<(), HubError> {
+        let now = now_ms();
+        let mut ops = Vec::new();
+        let mut woken = Vec::new();
+        for event in events {
+            for sub in self.subscriptions.iter().filter(|s| s.wants(&event.event_type)) {
+                ops.push(self.enqueue_op(&sub.consumer, event, 0, now)?);
+                woken.push(sub.consumer.as_str());
+            }
+        }
+        for chunk in ops.chunks(crate::platform::store::MAX_TRANSACTION_OPS) {
+            self.table.transact_write(chunk.to_vec()).await?;
+        }
+        woken.into_iter().for_each(|c| self.wake(c));
+        Ok(())
+    }
+
+    async fn receive(&self, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, HubError> {
+        self.check_consumer(consumer)?;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let deliveries = self.take_due(consumer, max.max(1)).await?;
+            let now = tokio::time::Instant::now();
+            if !deliveries.is_empty() || now >= deadline {
+                return Ok(deliveries);
+            }
+            let nap = POLL.min(deadline - now);
+            let _ = tokio::time::timeout(nap, self.wake[consumer].notified()).await;
+        }
+    }
+
+    async fn ack(&self, delivery: &Delivery) -> Result<(), HubError> {
+        let item = self.current(delivery).await?;
+        match self.table.delete(&item.key, Condition::Version(item.version)).await {
+            Err(StoreError::ConditionFailed(_)) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
+            other => other.map_err(Into::into),
+        }
+    }
+
+    async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError> {
+        let item = self.current(delivery).await?;
+        let message: Message = item.record()?;
+        let visible_at = now_ms() + delay.as_millis() as u64;
+        let ops = vec![
+            WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
+            self.enqueue_op(&delivery.consumer, &message.envelope, message.receive_count, visible_at)?,
+        ];
+        match self.table.transact_write(ops).await {
+            Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
+            other => other.map_err(Into::into),
+        }
+    }
+
+    async fn dead_letter(&self, delivery: &Delivery, error: &str) -> Result<Fault, HubError> {
+        let item = self.current(delivery).await?;
+        let fault = Fault::new(&delivery.consumer, &delivery.envelope, error, delivery.receive_count);
+        self.move_to_faults(&item, &fault).await?;
+        Ok(fault)
+    }
+
+    async fn faults(&self) -> Result<Vec<Fault>, HubError> {
+        Ok(self.faults.list().await?)
+    }
+
+    async fn resubmit(&self, fault_id: &str) -> Result<Fault, HubError> {
+        let fault = self.faults.get(fault_id).await?.ok_or_else(|| HubError::UnknownFault(fault_id.into()))?;
+        // No subscription check: the CLI resubmits without running consumers;
+        // the event waits in the queue until its consumer runs.
+        let ops = vec![FaultLog::remove_op(&fault.id), self.enqueue_op(&fault.consumer, &fault.event, 0, now_ms())?];
+        match self.table.transact_write(ops).await {
+            Err(StoreError::TransactionCancelled { .. }) => return Err(HubError::UnknownFault(fault_id.into())),
+            other => other?,
+        }
+        self.wake(&fault.consumer);
+        Ok(fault)
+    }
+}

@@ -1,0 +1,100 @@
+//! The transactional outbox: a service writes its state change and the events
+//! announcing it in ONE store transaction (the outbox items live in the
+//! service's own table, partition `OUTBOX`); a relay publishes them to the
+//! hub and only then deletes them.
+//!
+//! A crash before the relay publishes delays events; a crash between publish
+//! and delete publishes them again, which idempotent consumers absorb. No
+//! event is lost and none is applied twice.
+
+use crate::platform::events::Envelope;
+use crate::platform::hub::{EventHub, HubError};
+use crate::platform::store::{Condition, Item, Key, Query, StoreError, Table, WriteOp};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+
+const OUTBOX: &str = "OUTBOX";
+
+/// Events published per hub call (EventBridge's PutEvents takes at most 10).
+pub const RELAY_BATCH: usize = 10;
+
+/// How often the relay looks for work it was not woken for (e.g. after a restart).
+const POLL: Duration = Duration::from_millis(250);
+
+/// The write that puts `event` in the outbox; add it to the transaction that
+/// makes the change the event announces.
+pub fn stage(event: &Envelope) -> Result<WriteOp, StoreError> {
+    let sk = format!("{:020}#{}", event.timestamp.unix_timestamp_nanos(), event.id);
+    Ok(WriteOp::Put { item: Item::from_record(Key::new(OUTBOX, sk), event)?, condition: Condition::NotExists })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+}
+
+/// Publishes one table's outbox.
+#[derive(Clone)]
+pub struct Relay {
+    table: Arc<dyn Table>,
+    hub: Arc<dyn EventHub>,
+    wake: Arc<Notify>,
+}
+
+impl Relay {
+    pub fn new(table: Arc<dyn Table>, hub: Arc<dyn EventHub>) -> Self {
+        Self { table, hub, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Call after committing a transaction with staged events: the relay
+    /// publishes at once instead of at its next poll.
+    pub fn notify(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Publishes the oldest pending events (up to [`RELAY_BATCH`]), then
+    /// removes them from the outbox. Returns how many were published.
+    pub async fn relay_once(&self) -> Result<usize, RelayError> {
+        let page = self.table.query(Query::partition(OUTBOX).limit(RELAY_BATCH)).await?;
+        if page.items.is_empty() {
+            return Ok(0);
+        }
+        let events = page.items.iter().map(Item::record::<Envelope>).collect::<Result<Vec<_>, _>>()?;
+        self.hub.publish(&events).await?;
+        let done = page.items.iter().map(|item| WriteOp::Delete { key: item.key.clone(), condition: Condition::None });
+        self.table.transact_write(done.collect()).await?;
+        Ok(events.len())
+    }
+
+    /// Relays until `shutdown` turns true; failures are logged and retried.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut backoff = POLL;
+        while !*shutdown.borrow() {
+            match self.relay_once().await {
+                Ok(n) if n > 0 => {
+                    backoff = POLL;
+                    continue;
+                }
+                Ok(_) => backoff = POLL,
+                Err(e) => {
+                    tracing::warn!(table = self.table.name(), error = %e, "outbox relay failed; retrying");
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(backoff) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// How many events wait in the outbox (up to 1000; for tests and metrics).
+    pub async fn pending(&self) -> Result<usize, StoreError> {
+        Ok(self.table.query(Query::partition(OUTBOX).limit(1000)).await?.items.len())
+    }
+}

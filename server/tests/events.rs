@@ -1,0 +1,335 @@
+//! The event platform end to end on the embedded backends: outbox → relay →
+//! hub → consumer → effect, with duplicates, disorder, poison events and crashes.
+
+use async_trait::async_trait;
+use serde_json::json;
+use server::contracts::{OrderCancelled, ShippingOrderCreated, ShippingOrderProcessed, StockLine, StockReserved};
+use server::platform::consumer::{Handler, Outcome, RetryPolicy, apply_once, process_batch};
+use server::platform::events::{DomainEvent, Envelope};
+use server::platform::hub::{EmbeddedHub, EventHub, Fault, Subscription};
+use server::platform::outbox::{Relay, stage};
+use server::platform::store::{
+    Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+const FAST: RetryPolicy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
+const WAIT: Duration = Duration::from_millis(300);
+
+/// A consumer that adds reserved quantities to per-SKU totals in its own table,
+/// exactly once per event, and can be "broken" for SKU `POISON`.
+struct Tally {
+    table: Arc<dyn Table>,
+    broken: AtomicBool,
+}
+
+#[async_trait]
+impl Handler for Tally {
+    fn consumer(&self) -> &'static str {
+        "tally"
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec![StockReserved::TYPE]
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        let reserved: StockReserved = event.decode()?;
+        let mut effect = Vec::new();
+        for line in &reserved.lines {
+            if line.sku == "POISON" && self.broken.load(Ordering::SeqCst) {
+                anyhow::bail!("cannot tally SKU {}", line.sku);
+            }
+            let key = Key::new("TOTAL", &line.sku);
+            let (total, condition) = match self.table.get(&key).await? {
+                Some(item) => (item.attrs["total"].as_u64().unwrap(), Condition::Version(item.version)),
+                None => (0, Condition::NotExists),
+            };
+            let item = Item::new(key, json!({ "total": total + u64::from(line.quantity) }));
+            effect.push(WriteOp::Put { item, condition });
+        }
+        apply_once(&*self.table, self.consumer(), event, effect).await?;
+        Ok(())
+    }
+}
+
+impl Tally {
+    async fn total(&self, sku: &str) -> u64 {
+        self.table.get(&Key::new("TOTAL", sku)).await.unwrap().map_or(0, |i| i.attrs["total"].as_u64().unwrap())
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Arc<dyn Store>,
+    hub: Arc<EmbeddedHub>,
+    tally: Arc<Tally>,
+}
+
+fn subscriptions() -> Vec<Subscription> {
+    vec![
+        Subscription::new("tally", &[StockReserved::TYPE]),
+        Subscription::new("tracking", &[ShippingOrderCreated::TYPE, ShippingOrderProcessed::TYPE]),
+        Subscription::new("alerts", &[Fault::TYPE]),
+    ]
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
+    let table = store.open_table(&TableSpec::new("tally")).await.unwrap();
+    World { _dir: dir, store, hub, tally: Arc::new(Tally { table, broken: AtomicBool::new(true) }) }
+}
+
+fn reserved(order: &str, sku: &str, quantity: u32) -> Envelope {
+    let event = StockReserved { order_id: order.into(), lines: vec![StockLine { sku: sku.into(), quantity }] };
+    Envelope::new("catalog", &event, "", None)
+}
+
+/// Runs the tally consumer until its queue has nothing due for `WAIT`.
+async fn drain(w: &World) -> Vec<Outcome> {
+    let mut all = Vec::new();
+    loop {
+        let batch = process_batch(&*w.hub, &*w.tally, FAST, WAIT).await.unwrap();
+        if batch.is_empty() {
+            return all;
+        }
+        all.extend(batch);
+    }
+}
+
+#[tokio::test]
+async fn an_event_flows_from_the_outbox_to_the_consumers_effect() {
+    let w = world().await;
+    let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
+    // The state change and its events, in one transaction.
+    let order = Item::new(Key::new("ORDER#o1", "ORDER"), json!({ "status": "reserved" }));
+    let cancelled = Envelope::new("orders", &OrderCancelled { order_id: "o0".into(), reason: "test".into() }, "", None);
+    orders
+        .transact_write(vec![
+            WriteOp::Put { item: order, condition: Condition::NotExists },
+            stage(&reserved("o1", "KIT-001", 2)).unwrap(),
+            stage(&cancelled).unwrap(),
+        ])
+        .await
+        .unwrap();
+    let relay = Relay::new(orders.clone(), w.hub.clone());
+    assert_eq!(relay.pending().await.unwrap(), 2);
+    assert_eq!(relay.relay_once().await.unwrap(), 2);
+    assert_eq!(relay.pending().await.unwrap(), 0, "published events leave the outbox");
+    // Only the subscribed type reaches the tally consumer.
+    assert_eq!(drain(&w).await, [Outcome::Handled]);
+    assert_eq!(w.tally.total("KIT-001").await, 2);
+}
+
+#[tokio::test]
+async fn a_duplicate_delivery_is_applied_once() {
+    let w = world().await;
+    let event = reserved("o1", "KIT-002", 3);
+    w.hub.publish(std::slice::from_ref(&event)).await.unwrap();
+    w.hub.publish(&[event.clone(), event]).await.unwrap();
+    let outcomes = drain(&w).await;
+    assert_eq!(outcomes.len(), 3, "delivered three times");
+    assert!(outcomes.iter().all(|o| *o == Outcome::Handled));
+    assert_eq!(w.tally.total("KIT-002").await, 3, "counted once");
+    // A different event for the same SKU still counts.
+    w.hub.publish(&[reserved("o2", "KIT-002", 1)]).await.unwrap();
+    drain(&w).await;
+    assert_eq!(w.tally.total("KIT-002").await, 4);
+}
+
+/// A view that only moves forward: Created < Processed, whatever the arrival order.
+struct TrackingView {
+    table: Arc<dyn Table>,
+}
+
+#[async_trait]
+impl Handler for TrackingView {
+    fn consumer(&self) -> &'static str {
+        "tracking"
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec![ShippingOrderCreated::TYPE, ShippingOrderProcessed::TYPE]
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        let (status, rank) = if event.is::<ShippingOrderProcessed>() { ("Processed", 2) } else { ("Pending", 1) };
+        let key = Key::new("SHIPMENT", &event.partition_key);
+        let current = self.table.get(&key).await?;
+        if current.as_ref().is_some_and(|c| c.attrs["rank"].as_u64().unwrap() >= rank) {
+            return Ok(()); // stale or duplicate: the view already knows better
+        }
+        let condition = current.map_or(Condition::NotExists, |c| Condition::Version(c.version));
+        let item = Item::new(key, json!({ "status": status, "rank": rank }));
+        match self.table.put(item, condition).await {
+            Err(StoreError::ConditionFailed(_)) => anyhow::bail!("concurrent update; retry"),
+            other => other.map(drop).map_err(Into::into),
+        }
+    }
+}
+
+#[tokio::test]
+async fn events_arriving_out_of_order_are_tolerated() {
+    let w = world().await;
+    let view = TrackingView { table: w.store.open_table(&TableSpec::new("tracking")).await.unwrap() };
+    let created = ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: vec![] };
+    let processed = ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() };
+    // Published (and so delivered) in the wrong order.
+    w.hub.publish(&[Envelope::new("fulfilment", &processed, "", None)]).await.unwrap();
+    w.hub.publish(&[Envelope::new("fulfilment", &created, "", None)]).await.unwrap();
+    let mut handled = 0;
+    while handled < 2 {
+        handled += process_batch(&*w.hub, &view, FAST, WAIT).await.unwrap().len();
+    }
+    let status = view.table.get(&Key::new("SHIPMENT", "o1")).await.unwrap().unwrap();
+    assert_eq!(status.attrs["status"], "Processed");
+}
+
+#[tokio::test]
+async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_after_the_fix() {
+    let w = world().await;
+    let poison = reserved("o9", "POISON", 1);
+    w.hub.publish(std::slice::from_ref(&poison)).await.unwrap();
+    let outcomes = drain(&w).await;
+    assert_eq!(outcomes.len(), 3, "one try and two retries: {outcomes:?}");
+    assert_eq!(outcomes[0], Outcome::Retrying { attempt: 1 });
+    assert_eq!(outcomes[1], Outcome::Retrying { attempt: 2 });
+    let Outcome::DeadLettered { fault_id } = &outcomes[2] else { panic!("{outcomes:?}") };
+
+    let faults = w.hub.faults().await.unwrap();
+    assert_eq!(faults.len(), 1);
+    let fault = &faults[0];
+    assert_eq!((&fault.id, fault.consumer.as_str(), fault.attempts), (fault_id, "tally", 3));
+    assert!(fault.error.contains("cannot tally SKU POISON"), "{}", fault.error);
+    assert_eq!(fault.event, poison, "the original event is kept whole");
+    assert_eq!(w.tally.total("POISON").await, 0);
+
+    // The fault is itself an event, for whoever watches for faults.
+    let alerts = w.hub.receive("alerts", 10, WAIT).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].envelope.decode::<Fault>().unwrap().id, *fault_id);
+
+    // Fix the consumer, then replay the fault.
+    w.tally.broken.store(false, Ordering::SeqCst);
+    let replayed = w.hub.resubmit(fault_id).await.unwrap();
+    assert_eq!(replayed.event.id, poison.id);
+    assert_eq!(drain(&w).await, [Outcome::Handled]);
+    assert_eq!(w.tally.total("POISON").await, 1);
+    assert!(w.hub.faults().await.unwrap().is_empty());
+    assert!(w.hub.resubmit(fault_id).await.is_err(), "a fault is replayed once");
+}
+
+#[tokio::test]
+async fn a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let hub =
+        EmbeddedHub::open(&store, subscriptions()).await.unwrap().with_visibility_timeout(Duration::from_millis(50));
+    hub.publish(&[reserved("o1", "KIT-003", 1)]).await.unwrap();
+    for attempt in 1..=3 {
+        // Received, then the consumer "crashes": no ack, no retry.
+        let got = hub.receive("tally", 10, WAIT).await.unwrap();
+        assert_eq!(got.len(), 1, "attempt {attempt}");
+        assert_eq!(got[0].receive_count, attempt);
+        assert!(hub.receive("tally", 10, Duration::ZERO).await.unwrap().is_empty(), "hidden while in flight");
+    }
+    // The fourth receive finds it received too often: it goes to the fault log.
+    assert!(hub.receive("tally", 10, WAIT).await.unwrap().is_empty());
+    let faults = hub.faults().await.unwrap();
+    assert_eq!(faults.len(), 1);
+    assert!(faults[0].error.contains("exhausted"));
+}
+
+#[tokio::test]
+async fn a_relay_restart_loses_no_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = TableSpec::new("orders");
+    {
+        // A service commits 25 changes with events, and the process dies before any is relayed.
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let orders = store.open_table(&spec).await.unwrap();
+        for n in 0..25 {
+            let change = Item::new(Key::new(format!("ORDER#{n}"), "ORDER"), json!({}));
+            let ops = vec![
+                WriteOp::Put { item: change, condition: Condition::None },
+                stage(&reserved(&format!("o{n}"), "KIT-004", 1)).unwrap(),
+            ];
+            orders.transact_write(ops).await.unwrap();
+        }
+    }
+    // After the restart the relay finds and publishes all of them.
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
+    let relay = Relay::new(store.open_table(&spec).await.unwrap(), hub.clone());
+    let mut published = 0;
+    loop {
+        match relay.relay_once().await.unwrap() {
+            0 => break,
+            n => published += n,
+        }
+    }
+    assert_eq!(published, 25);
+    let tally =
+        Tally { table: store.open_table(&TableSpec::new("tally")).await.unwrap(), broken: AtomicBool::new(false) };
+    let w = World { _dir: tempfile::tempdir().unwrap(), store, hub, tally: Arc::new(tally) };
+    assert_eq!(drain(&w).await.len(), 25);
+    assert_eq!(w.tally.total("KIT-004").await, 25);
+    drop(dir);
+}
+
+/// A table whose transactions fail while `failing` is set: a crash after the
+/// relay published but before it could delete what it published.
+struct CrashingTable {
+    inner: Arc<dyn Table>,
+    failing: AtomicBool,
+}
+
+#[async_trait]
+impl Table for CrashingTable {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
+        self.inner.put(item, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend("simulated crash".into()));
+        }
+        self.inner.transact_write(ops).await
+    }
+}
+
+#[tokio::test]
+async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it() {
+    let w = world().await;
+    w.tally.broken.store(false, Ordering::SeqCst);
+    let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
+    orders.transact_write(vec![stage(&reserved("o1", "KIT-005", 2)).unwrap()]).await.unwrap();
+    let crashing = Arc::new(CrashingTable { inner: orders, failing: AtomicBool::new(true) });
+    let relay = Relay::new(crashing.clone(), w.hub.clone());
+    assert!(relay.relay_once().await.is_err(), "published, then failed to clean up");
+    crashing.failing.store(false, Ordering::SeqCst);
+    assert_eq!(relay.relay_once().await.unwrap(), 1, "published again after the restart");
+    assert_eq!(drain(&w).await.len(), 2, "the consumer saw it twice");
+    assert_eq!(w.tally.total("KIT-005").await, 2, "and applied it once");
+}
+
+#[tokio::test]
+async fn receiving_for_an_unknown_consumer_is_an_error() {
+    let w = world().await;
+    assert!(w.hub.receive("nobody", 1, Duration::ZERO).await.is_err());
+}
