@@ -1,6 +1,6 @@
 //! The `tbs` command line.
 
-use crate::config::{Layer, LogFormat, Settings};
+use crate::config::{Backend, Layer, LogFormat, Settings};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +25,19 @@ pub enum Command {
     /// first (the embedded database allows one process at a time).
     #[command(subcommand)]
     Faults(FaultsCommand),
+    /// Cloud resources for the aws backend.
+    #[command(subcommand)]
+    Infra(InfraCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InfraCommand {
+    /// Create, idempotently, every table, the event bus, and each consumer's
+    /// rule, queue and dead-letter queue on the configured AWS endpoint.
+    Apply {
+        #[command(flatten)]
+        store: StoreCommandArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,7 +45,7 @@ pub enum FaultsCommand {
     /// List faults, oldest first: id, consumer, event, attempts, time, error.
     List {
         #[command(flatten)]
-        store: StoreArgs,
+        store: StoreCommandArgs,
         /// Print JSON (one fault per line) instead of a table.
         #[arg(long)]
         json: bool,
@@ -40,27 +53,41 @@ pub enum FaultsCommand {
     /// Put a fault's event back on its consumer's queue (after fixing the cause).
     Resubmit {
         #[command(flatten)]
-        store: StoreArgs,
+        store: StoreCommandArgs,
         /// The fault's id, as `tbs faults list` shows it.
         id: String,
     },
 }
 
-/// Where the store is, for commands that open it directly.
+/// Where the data lives.
 #[derive(Debug, Args)]
 pub struct StoreArgs {
-    /// TOML config file (see `tbs serve --help`) [default: tbs.toml if present]
-    #[arg(long, env = "TBS_CONFIG")]
-    pub config: Option<PathBuf>,
+    /// Where tables live and how events travel [default: embedded]
+    #[arg(long, env = "TBS_BACKEND", value_enum)]
+    pub backend: Option<Backend>,
     /// Directory of the embedded database files [default: ./data]
     #[arg(long, env = "TBS_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Prefix of every AWS resource name (backend aws) [default: tbs-]
+    #[arg(long, env = "TBS_AWS_PREFIX")]
+    pub aws_prefix: Option<String>,
 }
 
-impl StoreArgs {
+/// Store settings plus the config file, for commands other than `serve`.
+#[derive(Debug, Args)]
+pub struct StoreCommandArgs {
+    /// TOML config file (see `tbs serve --help`) [default: tbs.toml if present]
+    #[arg(long, env = "TBS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+impl StoreCommandArgs {
     pub fn settings(self) -> anyhow::Result<Settings> {
         let (path, required) = config_path(self.config);
-        Settings::load(&path, required, Layer { data_dir: self.data_dir, ..Layer::default() })
+        let StoreArgs { backend, data_dir, aws_prefix } = self.store;
+        Settings::load(&path, required, Layer { backend, data_dir, aws_prefix, ..Layer::default() })
     }
 }
 
@@ -80,9 +107,8 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:3000]
     #[arg(long, env = "TBS_ADDR")]
     pub addr: Option<SocketAddr>,
-    /// Directory for the embedded database files [default: ./data]
-    #[arg(long, env = "TBS_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Directory of the built site (pkg/ bundle, images) [default: target/site]
     #[arg(long, env = "TBS_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
@@ -103,9 +129,12 @@ pub struct ServeArgs {
 impl ServeArgs {
     pub fn settings(self) -> anyhow::Result<Settings> {
         let (path, required) = config_path(self.config);
+        let StoreArgs { backend, data_dir, aws_prefix } = self.store;
         let flags = Layer {
             addr: self.addr,
-            data_dir: self.data_dir,
+            backend,
+            data_dir,
+            aws_prefix,
             site_root: self.site_root,
             log_format: self.log_format,
             log_level: self.log_level,
@@ -126,6 +155,15 @@ pub async fn run() -> anyhow::Result<()> {
             app.run_until(crate::startup::shutdown_signal()).await
         }
         Command::Faults(command) => crate::faults_cli::run(command).await,
+        Command::Infra(InfraCommand::Apply { store }) => {
+            let mut settings = store.settings()?;
+            settings.backend = Backend::Aws;
+            for line in crate::startup::infra_apply(&settings).await? {
+                println!("{line}");
+            }
+            println!("infrastructure is in place");
+            Ok(())
+        }
     }
 }
 

@@ -16,11 +16,26 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where tables live and how events travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// redb files under the data directory; the in-process event hub.
+    Embedded,
+    /// DynamoDB tables, EventBridge and SQS (needs the `aws` build feature),
+    /// configured by the AWS SDK's standard chain (AWS_REGION, AWS_ENDPOINT_URL, credentials).
+    Aws,
+}
+
 /// Everything `tbs serve` needs to know.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     pub addr: SocketAddr,
+    pub backend: Backend,
     pub data_dir: PathBuf,
+    /// Prepended to every AWS resource name (tables, bus, queues), so several
+    /// stores can share an account.
+    pub aws_prefix: String,
     /// Where the built site (the `pkg/` bundle, images, icons) is served from.
     pub site_root: PathBuf,
     pub log_format: LogFormat,
@@ -36,7 +51,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            backend: Backend::Embedded,
             data_dir: PathBuf::from("data"),
+            aws_prefix: "tbs-".into(),
             site_root: PathBuf::from("target/site"),
             log_format: LogFormat::Pretty,
             log_level: "info".into(),
@@ -51,7 +68,9 @@ impl Default for Settings {
 #[serde(deny_unknown_fields)]
 pub struct Layer {
     pub addr: Option<SocketAddr>,
+    pub backend: Option<Backend>,
     pub data_dir: Option<PathBuf>,
+    pub aws_prefix: Option<String>,
     pub site_root: Option<PathBuf>,
     pub log_format: Option<LogFormat>,
     pub log_level: Option<String>,
@@ -65,7 +84,7 @@ impl Settings {
         macro_rules! take {
             ($($f:ident),*) => {$( if let Some(v) = layer.$f { self.$f = v; } )*};
         }
-        take!(addr, data_dir, site_root, log_format, log_level, seed_demo, request_timeout_secs);
+        take!(addr, backend, data_dir, aws_prefix, site_root, log_format, log_level, seed_demo, request_timeout_secs);
         self
     }
 

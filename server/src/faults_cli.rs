@@ -1,8 +1,8 @@
 //! `tbs faults list|resubmit`: operating on dead-lettered events.
 
 use crate::cli::FaultsCommand;
-use crate::platform::hub::{EmbeddedHub, EventHub, Fault};
-use crate::platform::store::EmbeddedStore;
+use crate::config::Backend;
+use crate::platform::hub::Fault;
 use anyhow::Context;
 
 pub async fn run(command: FaultsCommand) -> anyhow::Result<()> {
@@ -11,9 +11,15 @@ pub async fn run(command: FaultsCommand) -> anyhow::Result<()> {
         FaultsCommand::Resubmit { store, id } => (store, Action::Resubmit(id)),
     };
     let settings = store_args.settings()?;
-    let store = EmbeddedStore::open(&settings.data_dir)?;
-    let hub = EmbeddedHub::open(&store, Vec::new()).await.with_context(|| {
-        format!("cannot open the event hub in {} (is `tbs serve` running on it?)", settings.data_dir.display())
+    let opened = async {
+        let store = crate::startup::open_store(&settings).await?;
+        crate::startup::open_hub(&settings, &*store, Vec::new()).await
+    };
+    let hub = opened.await.with_context(|| match settings.backend {
+        Backend::Embedded => {
+            format!("cannot open the event hub in {} (is `tbs serve` running on it?)", settings.data_dir.display())
+        }
+        Backend::Aws => "cannot reach the AWS event hub".to_string(),
     })?;
     match action {
         Action::List { json } => {

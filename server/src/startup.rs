@@ -2,11 +2,11 @@
 //! their routers, the Leptos pages and the static site into one Axum app.
 
 use crate::catalog::{self, Catalog};
-use crate::config::Settings;
+use crate::config::{Backend, Settings};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
-use crate::platform::hub::{EmbeddedHub, EventHub};
-use crate::platform::store::{EmbeddedStore, Store};
+use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
+use crate::platform::store::{EmbeddedStore, Store, TableSpec};
 use crate::workers::{Workers, subscriptions};
 use app::catalog::ssr::SharedCatalog;
 use app::{App, shell};
@@ -30,23 +30,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the embedded store under `settings.data_dir` and every service on it.
+    /// Opens the configured store and every service on it.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         Ok(build(settings).await?.0)
     }
 }
 
-/// Every service on the embedded store, and the background work they need.
+/// Every service on the configured backend, and the background work they need.
 pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&settings.data_dir)?);
+    let store = open_store(settings).await?;
     let catalog = Arc::new(Catalog::open(&*store).await?);
     if settings.seed_demo {
         let report = catalog.seed_demo().await?;
         tracing::info!(?report, "demo catalog seeded");
     }
-    // Consumers arrive with the services that react to events (checkout, fulfilment, ...).
-    let handlers: Vec<Arc<dyn Handler>> = Vec::new();
-    let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&*store, subscriptions(&handlers)).await?);
+    let handlers = event_handlers(&*store).await?;
+    let hub = open_hub(settings, &*store, subscriptions(&handlers)).await?;
     let workers = Workers { relays: vec![catalog.relay(hub.clone())], handlers, hub };
     let state = AppState {
         catalog,
@@ -54,6 +53,100 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
     Ok((state, workers))
+}
+
+/// The event consumers of every service. Their subscriptions decide the
+/// hub's queues (and, on AWS, the rules `tbs infra apply` creates).
+pub async fn event_handlers(_store: &dyn Store) -> anyhow::Result<Vec<Arc<dyn Handler>>> {
+    // Consumers arrive with the services that react to events (checkout, fulfilment, ...).
+    Ok(Vec::new())
+}
+
+/// Every table of every service (for `tbs infra apply`).
+pub fn table_specs() -> Vec<TableSpec> {
+    vec![catalog::table_spec(), crate::platform::hub::table_spec()]
+}
+
+/// The configured backend's store.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    match settings.backend {
+        Backend::Embedded => Ok(Arc::new(EmbeddedStore::open(&settings.data_dir)?)),
+        Backend::Aws => aws::store(settings).await,
+    }
+}
+
+/// The configured backend's event hub.
+pub async fn open_hub(
+    settings: &Settings,
+    store: &dyn Store,
+    subscriptions: Vec<Subscription>,
+) -> anyhow::Result<Arc<dyn EventHub>> {
+    match settings.backend {
+        Backend::Embedded => Ok(Arc::new(EmbeddedHub::open(store, subscriptions).await?)),
+        Backend::Aws => aws::hub(settings, store).await,
+    }
+}
+
+/// Creates every table, the bus, and each consumer's rule and queues.
+pub async fn infra_apply(settings: &Settings) -> anyhow::Result<Vec<String>> {
+    aws::apply(settings).await
+}
+
+#[cfg(feature = "aws")]
+mod aws {
+    use super::*;
+    use crate::platform::aws::clients_from_env;
+    use crate::platform::hub::FaultLog;
+    use crate::platform::hub::aws::AwsHub;
+    use crate::platform::store::dynamodb::DynamoStore;
+
+    pub async fn store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+        let clients = clients_from_env().await;
+        Ok(Arc::new(DynamoStore::new(clients.dynamodb, &settings.aws_prefix, false)))
+    }
+
+    pub async fn hub(settings: &Settings, store: &dyn Store) -> anyhow::Result<Arc<dyn EventHub>> {
+        let faults = FaultLog::new(store.open_table(&crate::platform::hub::table_spec()).await?);
+        Ok(Arc::new(AwsHub::new(&clients_from_env().await, &settings.aws_prefix, faults)))
+    }
+
+    pub async fn apply(settings: &Settings) -> anyhow::Result<Vec<String>> {
+        let clients = clients_from_env().await;
+        let dynamo = DynamoStore::new(clients.dynamodb.clone(), &settings.aws_prefix, false);
+        let mut done = Vec::new();
+        for spec in table_specs() {
+            let created = dynamo.ensure_table(&spec).await?;
+            done.push(format!(
+                "table {}{}: {}",
+                settings.aws_prefix,
+                spec.name,
+                if created { "created" } else { "exists" }
+            ));
+        }
+        let handlers = event_handlers(&dynamo).await?;
+        done.extend(crate::platform::hub::aws::apply(&clients, &settings.aws_prefix, &subscriptions(&handlers)).await?);
+        Ok(done)
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+mod aws {
+    use super::*;
+
+    const MISSING: &str =
+        "this tbs was built without the `aws` feature; build it with `cargo build --release -p server --features aws`";
+
+    pub async fn store(_: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+        anyhow::bail!(MISSING)
+    }
+
+    pub async fn hub(_: &Settings, _: &dyn Store) -> anyhow::Result<Arc<dyn EventHub>> {
+        anyhow::bail!(MISSING)
+    }
+
+    pub async fn apply(_: &Settings) -> anyhow::Result<Vec<String>> {
+        anyhow::bail!(MISSING)
+    }
 }
 
 /// The Leptos settings, from ours (no Cargo.toml is read at run time).

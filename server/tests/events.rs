@@ -1,5 +1,7 @@
-//! The event platform end to end on the embedded backends: outbox → relay →
-//! hub → consumer → effect, with duplicates, disorder, poison events and crashes.
+//! The event platform end to end: outbox → relay → hub → consumer → effect,
+//! with duplicates, disorder, poison events and crashes. Every scenario runs
+//! on the embedded backend and, with the `aws` feature, on DynamoDB +
+//! EventBridge + SQS (moto, started by `cargo xtask test`).
 
 use async_trait::async_trait;
 use serde_json::json;
@@ -14,9 +16,6 @@ use server::platform::store::{
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-const FAST: RetryPolicy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
-const WAIT: Duration = Duration::from_millis(300);
 
 /// A consumer that adds reserved quantities to per-SKU totals in its own table,
 /// exactly once per event, and can be "broken" for SKU `POISON`.
@@ -62,10 +61,22 @@ impl Tally {
 }
 
 struct World {
-    _dir: tempfile::TempDir,
+    _keep: Option<tempfile::TempDir>,
     store: Arc<dyn Store>,
-    hub: Arc<EmbeddedHub>,
+    hub: Arc<dyn EventHub>,
     tally: Arc<Tally>,
+    /// Retry delays: SQS counts visibility in whole seconds, the embedded hub in milliseconds.
+    policy: RetryPolicy,
+    /// How long "nothing more is coming" is waited for.
+    wait: Duration,
+}
+
+impl World {
+    async fn new(store: Arc<dyn Store>, hub: Arc<dyn EventHub>, policy: RetryPolicy, wait: Duration) -> Self {
+        let table = store.open_table(&TableSpec::new("tally")).await.unwrap();
+        let tally = Arc::new(Tally { table, broken: AtomicBool::new(true) });
+        Self { _keep: None, store, hub, tally, policy, wait }
+    }
 }
 
 fn subscriptions() -> Vec<Subscription> {
@@ -76,12 +87,31 @@ fn subscriptions() -> Vec<Subscription> {
     ]
 }
 
-async fn world() -> World {
+async fn embedded_world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
-    let table = store.open_table(&TableSpec::new("tally")).await.unwrap();
-    World { _dir: dir, store, hub, tally: Arc::new(Tally { table, broken: AtomicBool::new(true) }) }
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
+    let mut world = World::new(store, hub, policy, Duration::from_millis(300)).await;
+    world._keep = Some(dir);
+    world
+}
+
+#[cfg(feature = "aws")]
+async fn aws_world() -> World {
+    use server::platform::hub::FaultLog;
+    use server::platform::hub::aws::{AwsHub, apply};
+    use server::platform::store::dynamodb::DynamoStore;
+    let endpoint = std::env::var("TBS_TEST_AWS_ENDPOINT")
+        .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
+    let clients = server::platform::aws::test_clients(&endpoint);
+    let prefix = format!("ev-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(clients.dynamodb.clone(), prefix.clone(), true));
+    apply(&clients, &prefix, &subscriptions()).await.unwrap();
+    let faults = FaultLog::new(store.open_table(&server::platform::hub::table_spec()).await.unwrap());
+    let hub = Arc::new(AwsHub::new(&clients, &prefix, faults));
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_secs(1) };
+    World::new(store, hub, policy, Duration::from_secs(4)).await
 }
 
 fn reserved(order: &str, sku: &str, quantity: u32) -> Envelope {
@@ -93,7 +123,7 @@ fn reserved(order: &str, sku: &str, quantity: u32) -> Envelope {
 async fn drain(w: &World) -> Vec<Outcome> {
     let mut all = Vec::new();
     loop {
-        let batch = process_batch(&*w.hub, &*w.tally, FAST, WAIT).await.unwrap();
+        let batch = process_batch(&*w.hub, &*w.tally, w.policy, w.wait).await.unwrap();
         if batch.is_empty() {
             return all;
         }
@@ -101,9 +131,7 @@ async fn drain(w: &World) -> Vec<Outcome> {
     }
 }
 
-#[tokio::test]
-async fn an_event_flows_from_the_outbox_to_the_consumers_effect() {
-    let w = world().await;
+async fn an_event_flows_from_the_outbox_to_the_consumers_effect(w: World) {
     let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
     // The state change and its events, in one transaction.
     let order = Item::new(Key::new("ORDER#o1", "ORDER"), json!({ "status": "reserved" }));
@@ -125,9 +153,7 @@ async fn an_event_flows_from_the_outbox_to_the_consumers_effect() {
     assert_eq!(w.tally.total("KIT-001").await, 2);
 }
 
-#[tokio::test]
-async fn a_duplicate_delivery_is_applied_once() {
-    let w = world().await;
+async fn a_duplicate_delivery_is_applied_once(w: World) {
     let event = reserved("o1", "KIT-002", 3);
     w.hub.publish(std::slice::from_ref(&event)).await.unwrap();
     w.hub.publish(&[event.clone(), event]).await.unwrap();
@@ -172,9 +198,7 @@ impl Handler for TrackingView {
     }
 }
 
-#[tokio::test]
-async fn events_arriving_out_of_order_are_tolerated() {
-    let w = world().await;
+async fn events_arriving_out_of_order_are_tolerated(w: World) {
     let view = TrackingView { table: w.store.open_table(&TableSpec::new("tracking")).await.unwrap() };
     let created = ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: vec![] };
     let processed = ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() };
@@ -183,15 +207,13 @@ async fn events_arriving_out_of_order_are_tolerated() {
     w.hub.publish(&[Envelope::new("fulfilment", &created, "", None)]).await.unwrap();
     let mut handled = 0;
     while handled < 2 {
-        handled += process_batch(&*w.hub, &view, FAST, WAIT).await.unwrap().len();
+        handled += process_batch(&*w.hub, &view, w.policy, w.wait).await.unwrap().len();
     }
     let status = view.table.get(&Key::new("SHIPMENT", "o1")).await.unwrap().unwrap();
     assert_eq!(status.attrs["status"], "Processed");
 }
 
-#[tokio::test]
-async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_after_the_fix() {
-    let w = world().await;
+async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_after_the_fix(w: World) {
     let poison = reserved("o9", "POISON", 1);
     w.hub.publish(std::slice::from_ref(&poison)).await.unwrap();
     let outcomes = drain(&w).await;
@@ -209,7 +231,7 @@ async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_af
     assert_eq!(w.tally.total("POISON").await, 0);
 
     // The fault is itself an event, for whoever watches for faults.
-    let alerts = w.hub.receive("alerts", 10, WAIT).await.unwrap();
+    let alerts = w.hub.receive("alerts", 10, w.wait).await.unwrap();
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].envelope.decode::<Fault>().unwrap().id, *fault_id);
 
@@ -223,48 +245,37 @@ async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_af
     assert!(w.hub.resubmit(fault_id).await.is_err(), "a fault is replayed once");
 }
 
-#[tokio::test]
-async fn a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = EmbeddedStore::open(dir.path()).unwrap();
-    let hub =
-        EmbeddedHub::open(&store, subscriptions()).await.unwrap().with_visibility_timeout(Duration::from_millis(50));
-    hub.publish(&[reserved("o1", "KIT-003", 1)]).await.unwrap();
+async fn a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven(w: World) {
+    w.hub.publish(&[reserved("o1", "KIT-003", 1)]).await.unwrap();
     for attempt in 1..=3 {
-        // Received, then the consumer "crashes": no ack, no retry.
-        let got = hub.receive("tally", 10, WAIT).await.unwrap();
+        // Received, then the consumer "crashes": no ack. Making it visible at once
+        // stands in for its visibility timeout running out.
+        let got = w.hub.receive("tally", 10, w.wait).await.unwrap();
         assert_eq!(got.len(), 1, "attempt {attempt}");
         assert_eq!(got[0].receive_count, attempt);
-        assert!(hub.receive("tally", 10, Duration::ZERO).await.unwrap().is_empty(), "hidden while in flight");
+        w.hub.retry_later(&got[0], Duration::ZERO).await.unwrap();
     }
-    // The fourth receive finds it received too often: it goes to the fault log.
-    assert!(hub.receive("tally", 10, WAIT).await.unwrap().is_empty());
-    let faults = hub.faults().await.unwrap();
-    assert_eq!(faults.len(), 1);
+    // Received too often without an ack: the redrive policy moves it to the fault log.
+    assert!(w.hub.receive("tally", 10, w.wait).await.unwrap().is_empty());
+    let faults = w.hub.faults().await.unwrap();
+    assert_eq!(faults.len(), 1, "{faults:?}");
     assert!(faults[0].error.contains("exhausted"));
+    assert_eq!(w.tally.total("KIT-003").await, 0);
 }
 
-#[tokio::test]
-async fn a_relay_restart_loses_no_event() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = TableSpec::new("orders");
-    {
-        // A service commits 25 changes with events, and the process dies before any is relayed.
-        let store = EmbeddedStore::open(dir.path()).unwrap();
-        let orders = store.open_table(&spec).await.unwrap();
-        for n in 0..25 {
-            let change = Item::new(Key::new(format!("ORDER#{n}"), "ORDER"), json!({}));
-            let ops = vec![
-                WriteOp::Put { item: change, condition: Condition::None },
-                stage(&reserved(&format!("o{n}"), "KIT-004", 1)).unwrap(),
-            ];
-            orders.transact_write(ops).await.unwrap();
-        }
+async fn a_relay_that_dies_before_relaying_loses_no_event(w: World) {
+    w.tally.broken.store(false, Ordering::SeqCst);
+    let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
+    for n in 0..25 {
+        let change = Item::new(Key::new(format!("ORDER#{n}"), "ORDER"), json!({}));
+        let ops = vec![
+            WriteOp::Put { item: change, condition: Condition::None },
+            stage(&reserved(&format!("o{n}"), "KIT-004", 1)).unwrap(),
+        ];
+        orders.transact_write(ops).await.unwrap();
     }
-    // After the restart the relay finds and publishes all of them.
-    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
-    let relay = Relay::new(store.open_table(&spec).await.unwrap(), hub.clone());
+    // The relay that should have published them is gone; a new one takes over.
+    let relay = Relay::new(orders, w.hub.clone());
     let mut published = 0;
     loop {
         match relay.relay_once().await.unwrap() {
@@ -273,12 +284,32 @@ async fn a_relay_restart_loses_no_event() {
         }
     }
     assert_eq!(published, 25);
-    let tally =
-        Tally { table: store.open_table(&TableSpec::new("tally")).await.unwrap(), broken: AtomicBool::new(false) };
-    let w = World { _dir: tempfile::tempdir().unwrap(), store, hub, tally: Arc::new(tally) };
-    assert_eq!(drain(&w).await.len(), 25);
+    let handled = drain(&w).await;
+    assert_eq!(handled.len(), 25);
     assert_eq!(w.tally.total("KIT-004").await, 25);
-    drop(dir);
+}
+
+#[tokio::test]
+async fn embedded_process_restart_before_relaying_loses_no_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = TableSpec::new("orders");
+    {
+        // A service commits changes with events, and the process dies before any is relayed.
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let orders = store.open_table(&spec).await.unwrap();
+        for n in 0..5 {
+            orders.transact_write(vec![stage(&reserved(&format!("o{n}"), "KIT-006", 2)).unwrap()]).await.unwrap();
+        }
+    }
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
+    let relay = Relay::new(store.open_table(&spec).await.unwrap(), hub.clone());
+    assert_eq!(relay.relay_once().await.unwrap(), 5, "found after the restart");
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
+    let w = World::new(store, hub, policy, Duration::from_millis(300)).await;
+    w.tally.broken.store(false, Ordering::SeqCst);
+    assert_eq!(drain(&w).await.len(), 5);
+    assert_eq!(w.tally.total("KIT-006").await, 10);
 }
 
 /// A table whose transactions fail while `failing` is set: a crash after the
@@ -313,9 +344,7 @@ impl Table for CrashingTable {
     }
 }
 
-#[tokio::test]
-async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it() {
-    let w = world().await;
+async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it(w: World) {
     w.tally.broken.store(false, Ordering::SeqCst);
     let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
     orders.transact_write(vec![stage(&reserved("o1", "KIT-005", 2)).unwrap()]).await.unwrap();
@@ -328,8 +357,37 @@ async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorb
     assert_eq!(w.tally.total("KIT-005").await, 2, "and applied it once");
 }
 
-#[tokio::test]
-async fn receiving_for_an_unknown_consumer_is_an_error() {
-    let w = world().await;
+async fn receiving_for_an_unknown_consumer_is_an_error(w: World) {
     assert!(w.hub.receive("nobody", 1, Duration::ZERO).await.is_err());
 }
+
+/// One test per scenario for a backend.
+macro_rules! scenarios {
+    ($backend:ident, $world:expr) => {
+        mod $backend {
+            use super::*;
+            scenarios!(@each $world;
+                an_event_flows_from_the_outbox_to_the_consumers_effect,
+                a_duplicate_delivery_is_applied_once,
+                events_arriving_out_of_order_are_tolerated,
+                a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_after_the_fix,
+                a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven,
+                a_relay_that_dies_before_relaying_loses_no_event,
+                a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it,
+                receiving_for_an_unknown_consumer_is_an_error,
+            );
+        }
+    };
+    (@each $world:expr; $($scenario:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $scenario() {
+                super::$scenario($world.await).await;
+            }
+        )*
+    };
+}
+
+scenarios!(embedded, embedded_world());
+#[cfg(feature = "aws")]
+scenarios!(aws, aws_world());

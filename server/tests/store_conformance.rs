@@ -1,10 +1,61 @@
 //! The store conformance suite (`server::platform::store::conformance`) run
-//! against the embedded redb backend. The DynamoDB backend runs the same list.
+//! unchanged against every backend: embedded redb always, DynamoDB (against
+//! the moto server `cargo xtask test` starts) with the `aws` feature.
 
 use async_trait::async_trait;
 use server::platform::store::conformance::{self, Harness};
 use server::platform::store::{EmbeddedStore, Store};
 use std::sync::Arc;
+
+/// Generates one test per check for a backend, plus a guard that none is missing.
+macro_rules! suite {
+    ($backend:ident, $harness:expr, [$($check:ident),* $(,)?]) => {
+        mod $backend {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    let harness = $harness;
+                    conformance::$check(&harness).await;
+                }
+            )*
+
+            #[test]
+            fn every_conformance_check_is_run() {
+                let run = [$(stringify!($check)),*];
+                for check in conformance::CHECKS {
+                    assert!(run.contains(check), "conformance check {check} is not run against {}", stringify!($backend));
+                }
+                assert_eq!(run.len(), conformance::CHECKS.len());
+            }
+        }
+    };
+}
+
+macro_rules! all_checks {
+    ($backend:ident, $harness:expr) => {
+        suite!(
+            $backend,
+            $harness,
+            [
+                put_then_get_round_trips,
+                get_of_missing_item_is_none,
+                put_if_absent_rejects_existing_item,
+                update_requires_expected_version,
+                delete_honours_condition,
+                query_returns_one_partition_in_sort_order,
+                query_sort_key_conditions,
+                query_pages_cover_partition_exactly_once,
+                index_follows_item_changes,
+                transaction_is_all_or_nothing,
+                transaction_applies_puts_deletes_and_checks,
+                transaction_rejects_invalid_requests,
+                concurrent_conditional_puts_have_one_winner,
+                data_persists_across_restart,
+            ]
+        );
+    };
+}
 
 /// Each check gets its own directory; a new `EmbeddedStore` over it is a restart.
 struct Embedded {
@@ -18,40 +69,37 @@ impl Harness for Embedded {
     }
 }
 
-macro_rules! suite {
-    ($($check:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $check() {
-                let harness = Embedded { dir: tempfile::tempdir().unwrap() };
-                conformance::$check(&harness).await;
-            }
-        )*
+all_checks!(embedded, Embedded { dir: tempfile::tempdir().unwrap() });
 
-        #[test]
-        fn every_conformance_check_is_run() {
-            let run = [$(stringify!($check)),*];
-            for check in conformance::CHECKS {
-                assert!(run.contains(check), "conformance check {check} is not run against the embedded backend");
-            }
-            assert_eq!(run.len(), conformance::CHECKS.len());
+#[cfg(feature = "aws")]
+mod aws_harness {
+    use super::*;
+    use server::platform::store::dynamodb::DynamoStore;
+
+    /// Each check gets its own table-name prefix on the moto server; a new
+    /// client over the same prefix is a restart.
+    pub struct Dynamo {
+        endpoint: String,
+        prefix: String,
+    }
+
+    impl Dynamo {
+        pub fn new() -> Self {
+            let endpoint = std::env::var("TBS_TEST_AWS_ENDPOINT")
+                .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
+            let prefix = format!("conf-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            Self { endpoint, prefix }
         }
-    };
+    }
+
+    #[async_trait]
+    impl Harness for Dynamo {
+        async fn store(&self) -> Arc<dyn Store> {
+            let client = server::platform::aws::test_clients(&self.endpoint).dynamodb;
+            Arc::new(DynamoStore::new(client, self.prefix.clone(), true))
+        }
+    }
 }
 
-suite!(
-    put_then_get_round_trips,
-    get_of_missing_item_is_none,
-    put_if_absent_rejects_existing_item,
-    update_requires_expected_version,
-    delete_honours_condition,
-    query_returns_one_partition_in_sort_order,
-    query_sort_key_conditions,
-    query_pages_cover_partition_exactly_once,
-    index_follows_item_changes,
-    transaction_is_all_or_nothing,
-    transaction_applies_puts_deletes_and_checks,
-    transaction_rejects_invalid_requests,
-    concurrent_conditional_puts_have_one_winner,
-    data_persists_across_restart,
-);
+#[cfg(feature = "aws")]
+all_checks!(dynamodb, aws_harness::Dynamo::new());

@@ -14,6 +14,7 @@
 
 mod bench;
 mod site;
+mod stand_ins;
 mod tasks;
 mod tools;
 

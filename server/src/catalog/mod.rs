@@ -12,6 +12,7 @@ mod store;
 pub use error::CatalogError;
 pub use routes::router;
 pub use seed::SeedReport;
+pub use store::spec as table_spec;
 
 use app::api::ErrorDetail;
 use app::catalog::{CategoryView, Price, ProductPage, ProductQueryParams, ProductView, ssr::CatalogReader};

@@ -2,6 +2,8 @@
 //! events (envelope, outbox, hub, consumers) and the HTTP error format.
 //! Services depend on the platform, never on each other.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod consumer;
 pub mod events;
 pub mod http;

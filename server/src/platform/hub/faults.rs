@@ -72,6 +72,10 @@ impl FaultLog {
         self.table.transact_write(vec![Self::record_op(fault)?]).await
     }
 
+    pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
+        self.table.delete(&Self::key(id), Condition::None).await
+    }
+
     pub async fn get(&self, id: &str) -> Result<Option<Fault>, StoreError> {
         self.table.get(&Self::key(id)).await?.map(|item| item.record()).transpose()
     }

@@ -9,6 +9,8 @@
 //! handler error on the last attempt into a [`Fault`] themselves, keeping the
 //! error; `tbs faults list|resubmit` shows and replays faults.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 mod embedded;
 mod faults;
 

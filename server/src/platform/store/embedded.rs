@@ -8,10 +8,10 @@
 //! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
 
 use super::model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
-use super::{MAX_TRANSACTION_OPS, Store, StoreError, Table};
+use super::{Store, StoreError, Table, validate_transaction};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -200,23 +200,6 @@ impl Table for EmbeddedTable {
         })
         .await
     }
-}
-
-/// DynamoDB's rules: 1..=100 operations, at most one per item.
-pub(crate) fn validate_transaction(ops: &[WriteOp]) -> Result<(), StoreError> {
-    if ops.is_empty() || ops.len() > MAX_TRANSACTION_OPS {
-        return Err(StoreError::Invalid(format!(
-            "a transaction holds 1 to {MAX_TRANSACTION_OPS} operations, not {}",
-            ops.len()
-        )));
-    }
-    let mut seen = HashSet::new();
-    for op in ops {
-        if !seen.insert(op.key()) {
-            return Err(StoreError::Invalid(format!("two operations on item {}", op.key())));
-        }
-    }
-    Ok(())
 }
 
 fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {

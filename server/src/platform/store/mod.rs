@@ -8,6 +8,8 @@
 //! to the same [`conformance`] suite.
 
 pub mod conformance;
+#[cfg(feature = "aws")]
+pub mod dynamodb;
 mod embedded;
 mod model;
 
@@ -66,6 +68,22 @@ pub trait Table: Send + Sync {
     async fn update(&self, item: Item) -> Result<Item, StoreError> {
         let expected = item.version;
         self.put(item, Condition::Version(expected)).await
+    }
+}
+
+/// DynamoDB's rules for a transaction, enforced by every backend:
+/// 1 to [`MAX_TRANSACTION_OPS`] operations, at most one per item.
+pub(crate) fn validate_transaction(ops: &[WriteOp]) -> Result<(), StoreError> {
+    if ops.is_empty() || ops.len() > MAX_TRANSACTION_OPS {
+        return Err(StoreError::Invalid(format!(
+            "a transaction holds 1 to {MAX_TRANSACTION_OPS} operations, not {}",
+            ops.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    match ops.iter().find(|op| !seen.insert(op.key())) {
+        Some(op) => Err(StoreError::Invalid(format!("two operations on item {}", op.key()))),
+        None => Ok(()),
     }
 }
 

@@ -1,0 +1,105 @@
+//! Local stand-ins for cloud services, installed from PyPI into a cached
+//! virtualenv and started on a free loopback port for the duration of the
+//! tests (stopped on drop, also when a test fails).
+
+use crate::tools::run;
+use anyhow::{Context, Result, bail};
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What the virtualenv must hold; a change reinstalls.
+const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5"];
+
+/// The cache outside the clone: `$XDG_CACHE_HOME` or `~/.cache`, then `the-better-store/`.
+pub fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("the-better-store")
+}
+
+/// A virtualenv with [`REQUIREMENTS`], created or updated when needed.
+pub fn ensure_venv() -> Result<PathBuf> {
+    let venv = cache_dir().join("venv");
+    let marker = venv.join("tbs-requirements.txt");
+    let wanted = REQUIREMENTS.join("\n");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv);
+    }
+    std::fs::create_dir_all(cache_dir())?;
+    if !venv.join("bin/pip").exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(REQUIREMENTS))?;
+    std::fs::write(&marker, wanted)?;
+    Ok(venv)
+}
+
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process killed when dropped.
+pub struct Background {
+    pub name: &'static str,
+    pub addr: SocketAddr,
+    child: Option<Child>,
+}
+
+impl Background {
+    pub fn spawn(name: &'static str, addr: SocketAddr, cmd: &mut Command) -> Result<Self> {
+        let child =
+            cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().with_context(|| format!("cannot start {name}"))?;
+        Ok(Self { name, addr, child: Some(child) })
+    }
+
+    /// Polls `path` until it answers 2xx.
+    pub fn wait_ready(&mut self, path: &str, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                bail!("{} exited at start ({status})", self.name);
+            }
+            if crate::tasks::http_status(self.addr, path).is_ok_and(|s| (200..300).contains(&s)) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("{} did not answer {path} within {limit:?}", self.name)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// moto server: DynamoDB, EventBridge and SQS on one port.
+pub fn start_moto() -> Result<Background> {
+    let venv = ensure_venv()?;
+    let port = free_port()?;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut moto = Background::spawn(
+        "moto_server",
+        addr,
+        Command::new(venv.join("bin/moto_server")).args(["-H", "127.0.0.1", "-p", &port.to_string()]),
+    )?;
+    moto.wait_ready("/moto-api/", Duration::from_secs(30))?;
+    eprintln!("xtask: moto server on {}", moto.url());
+    Ok(moto)
+}
