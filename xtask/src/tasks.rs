@@ -50,7 +50,9 @@ pub fn test() -> Result<()> {
     drop(moto);
     // Browser tests run the dev server binary (already built by the tests
     // above) against the release site: the WASM a shopper really downloads.
-    run(cargo().args(["build", "--package", "server", "--bin", "tbs", "--features", "aws"]))?;
+    // Same arguments as the tests, so cargo reuses their build (a narrower
+    // `-p server` unifies features differently and rebuilds the AWS SDK).
+    run(cargo().arg("build").args(native))?;
     let tbs = target_dir().join("debug").join("tbs");
     let site = build_site(true)?;
     browser_tests(&tbs, &site)?;
@@ -82,7 +84,12 @@ pub fn bench() -> Result<()> {
             f.requests_per_sec / base
         );
     }
-    server.stop()
+    server.stop()?;
+    // Events through the hub: embedded, and moto's AWS stand-ins for reference.
+    let moto = crate::stand_ins::start_moto()?;
+    run(cargo()
+        .args(["bench", "--package", "server", "--bench", "events", "--features", "aws"])
+        .env("TBS_TEST_AWS_ENDPOINT", moto.url()))
 }
 
 fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {

@@ -1,0 +1,183 @@
+//! Event throughput and latency: `cargo bench -p server --bench events`
+//! (run by `cargo xtask bench`, which also starts moto for the AWS figures).
+//!
+//! * events/s through the hub, publish → received → acknowledged, with
+//!   p50/p99 latency from the moment an event is created;
+//! * baseline, same run, same store: single-item conditional puts per second;
+//! * what one outbox write costs in store calls, counted by a wrapper.
+
+use async_trait::async_trait;
+use server::contracts::{StockLine, StockReserved};
+use server::platform::events::Envelope;
+use server::platform::hub::{EmbeddedHub, EventHub, Subscription};
+use server::platform::outbox::{Relay, stage};
+use server::platform::store::{
+    Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
+};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+fn event(n: usize) -> Envelope {
+    let e =
+        StockReserved { order_id: format!("bench-{n}"), lines: vec![StockLine { sku: "KIT-001".into(), quantity: 1 }] };
+    Envelope::new("bench", &e, "", None)
+}
+
+fn subscriptions() -> Vec<Subscription> {
+    vec![Subscription::new("bench", &["StockReserved"])]
+}
+
+/// Single-item conditional puts per second on `store`.
+async fn baseline_puts(store: &dyn Store, n: usize) -> f64 {
+    let table = store.open_table(&TableSpec::new("bench-baseline")).await.unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        let item = Item::new(Key::new("P", format!("{i:08}")), serde_json::json!({ "n": i }));
+        table.put(item, Condition::NotExists).await.unwrap();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Publishes `n` events in batches of 10 while one consumer drains them.
+async fn throughput(hub: Arc<dyn EventHub>, n: usize) -> (f64, f64, f64) {
+    let start = Instant::now();
+    let producer = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            for batch in (0..n).collect::<Vec<_>>().chunks(10) {
+                let events: Vec<Envelope> = batch.iter().map(|&i| event(i)).collect();
+                hub.publish(&events).await.unwrap();
+            }
+        })
+    };
+    let mut latencies = Vec::with_capacity(n);
+    while latencies.len() < n {
+        for d in hub.receive("bench", 10, Duration::from_secs(1)).await.unwrap() {
+            hub.ack(&d).await.unwrap();
+            let waited = OffsetDateTime::now_utc() - d.envelope.timestamp;
+            latencies.push(waited.as_seconds_f64() * 1000.0);
+        }
+    }
+    producer.await.unwrap();
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    (rate, at(0.5), at(0.99))
+}
+
+/// Counts calls per store operation.
+struct Counting {
+    inner: Arc<dyn Table>,
+    calls: Mutex<BTreeMap<&'static str, usize>>,
+}
+
+impl Counting {
+    fn count(&self, op: &'static str) {
+        *self.calls.lock().unwrap().entry(op).or_default() += 1;
+    }
+
+    fn take(&self) -> BTreeMap<&'static str, usize> {
+        std::mem::take(&mut *self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Table for Counting {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.count("get");
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
+        self.count("put");
+        self.inner.put(item, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.count("delete");
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.count("query");
+        self.inner.query(query).await
+    }
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        self.count("transact_write");
+        self.inner.transact_write(ops).await
+    }
+}
+
+/// Store calls for 10 state changes with one event each, then relaying them.
+async fn outbox_cost(
+    store: &dyn Store,
+    hub: Arc<dyn EventHub>,
+) -> (BTreeMap<&'static str, usize>, BTreeMap<&'static str, usize>) {
+    let table = Arc::new(Counting {
+        inner: store.open_table(&TableSpec::new("bench-outbox")).await.unwrap(),
+        calls: Mutex::default(),
+    });
+    for n in 0..10 {
+        let change = Item::new(Key::new(format!("ORDER#{n}"), "ORDER"), serde_json::json!({}));
+        let ops = vec![WriteOp::Put { item: change, condition: Condition::None }, stage(&event(100_000 + n)).unwrap()];
+        table.transact_write(ops).await.unwrap();
+    }
+    let writes = table.take();
+    let relay = Relay::new(table.clone(), hub);
+    while relay.relay_once().await.unwrap() > 0 {}
+    (writes, table.take())
+}
+
+fn report(backend: &str, baseline: f64, (rate, p50, p99): (f64, f64, f64), n: usize) {
+    println!("{backend}: {n} events, publish → consumed (received + acked)");
+    println!("  baseline  single conditional put  {baseline:>9.0} /s");
+    println!(
+        "  hub       events                  {rate:>9.0} /s   p50 {p50:>7.2} ms   p99 {p99:>7.2} ms   ({:.2}x baseline)",
+        rate / baseline
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
+    let n = 2000;
+    let baseline = baseline_puts(&*store, n).await;
+    report("embedded (redb)", baseline, throughput(hub.clone(), n).await, n);
+    let (writes, relay) = outbox_cost(&*store, hub).await;
+    println!("  outbox    10 changes with 1 event each: {writes:?}; relaying them: {relay:?} (+ hub publishes)");
+    #[cfg(feature = "aws")]
+    aws_reference().await;
+}
+
+#[cfg(feature = "aws")]
+async fn aws_reference() {
+    use server::platform::hub::FaultLog;
+    use server::platform::hub::aws::{AwsHub, apply};
+    use server::platform::store::dynamodb::DynamoStore;
+    let Ok(endpoint) = std::env::var("TBS_TEST_AWS_ENDPOINT") else {
+        println!("(no TBS_TEST_AWS_ENDPOINT: AWS reference figures skipped; `cargo xtask bench` starts moto)");
+        return;
+    };
+    let clients = server::platform::aws::test_clients(&endpoint);
+    let prefix = format!("bench-{}-", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(clients.dynamodb.clone(), prefix.clone(), true));
+    apply(&clients, &prefix, &subscriptions()).await.unwrap();
+    let faults = FaultLog::new(store.open_table(&server::platform::hub::table_spec()).await.unwrap());
+    let hub: Arc<dyn EventHub> = Arc::new(AwsHub::new(&clients, &prefix, faults));
+    let n = 300;
+    let baseline = baseline_puts(&*store, n).await;
+    report(
+        "aws on moto (DynamoDB + EventBridge + SQS), for reference only",
+        baseline,
+        throughput(hub.clone(), n).await,
+        n,
+    );
+    let (writes, relay) = outbox_cost(&*store, hub).await;
+    println!(
+        "  outbox    10 changes with 1 event each: {writes:?}; relaying them: {relay:?} (+ 1 PutEvents per 10 events)"
+    );
+}
