@@ -29,6 +29,11 @@ pub fn spec() -> TableSpec {
 /// without a publish (delayed retries, expired visibility timeouts).
 const POLL: Duration = Duration::from_millis(100);
 
+struct Claim {
+    ops: Vec<WriteOp>,
+    delivery: Delivery,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Message {
     envelope: Envelope,
@@ -101,44 +106,56 @@ impl EmbeddedHub {
         }
     }
 
-    /// Takes the due messages of `consumer` once, without waiting.
+    /// Takes the due messages of `consumer` once, without waiting: all in one
+    /// transaction (one commit for the batch), or one by one when another
+    /// receiver took some of them first.
     async fn take_due(&self, consumer: &str, max: usize) -> Result<Vec<Delivery>, HubError> {
         let now = now_ms();
         // Every key whose visibility time is <= now sorts below "<now>$" ('#' < '$').
         let due = Query::partition(queue(consumer)).sort_key(SortKeyCondition::LessThan(format!("{now:013}$")));
         let page = self.table.query(due.limit(max)).await?;
-        let mut deliveries = Vec::new();
+        let mut claims = Vec::new();
         for item in page.items {
             let message: Message = item.record()?;
-            let receive_count = message.receive_count + 1;
-            if receive_count > MAX_RECEIVES {
+            if message.receive_count + 1 > MAX_RECEIVES {
                 // The redrive policy: received too often without an ack (a consumer that crashed).
-                let fault = Fault::new(
-                    consumer,
-                    &message.envelope,
-                    "delivery attempts exhausted without acknowledgement",
-                    message.receive_count,
-                );
+                let error = "delivery attempts exhausted without acknowledgement";
+                let fault = Fault::new(consumer, &message.envelope, error, message.receive_count);
                 self.move_to_faults(&item, &fault).await?;
                 continue;
             }
-            let hidden_until = now + self.visibility_timeout.as_millis() as u64;
-            let taken = self.enqueue_op(consumer, &message.envelope, receive_count, hidden_until)?;
-            let receipt = taken.key().sk.clone();
-            let release = WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) };
-            match self.table.transact_write(vec![release, taken]).await {
-                Ok(()) => deliveries.push(Delivery {
-                    consumer: consumer.into(),
-                    envelope: message.envelope,
-                    receive_count,
-                    receipt,
-                }),
-                // Another receiver took it first.
-                Err(StoreError::TransactionCancelled { .. }) => {}
+            claims.push(self.claim(consumer, item, message, now)?);
+        }
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all_ops: Vec<WriteOp> = claims.iter().flat_map(|c| c.ops.clone()).collect();
+        match self.table.transact_write(all_ops).await {
+            Ok(()) => return Ok(claims.into_iter().map(|c| c.delivery).collect()),
+            Err(StoreError::TransactionCancelled { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let mut deliveries = Vec::new();
+        for claim in claims {
+            match self.table.transact_write(claim.ops).await {
+                Ok(()) => deliveries.push(claim.delivery),
+                Err(StoreError::TransactionCancelled { .. }) => {} // another receiver has it
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(deliveries)
+    }
+
+    /// The writes that hide a message for the visibility timeout and count
+    /// the receive, and the delivery they make.
+    fn claim(&self, consumer: &str, item: Item, message: Message, now: u64) -> Result<Claim, HubError> {
+        let receive_count = message.receive_count + 1;
+        let hidden_until = now + self.visibility_timeout.as_millis() as u64;
+        let taken = self.enqueue_op(consumer, &message.envelope, receive_count, hidden_until)?;
+        let receipt = taken.key().sk.clone();
+        let release = WriteOp::Delete { key: item.key, condition: Condition::Version(item.version) };
+        let delivery = Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt };
+        Ok(Claim { ops: vec![release, taken], delivery })
     }
 
     async fn move_to_faults(&self, item: &Item, fault: &Fault) -> Result<(), HubError> {
