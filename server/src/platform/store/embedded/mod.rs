@@ -7,20 +7,21 @@
 //! `(pk, sk)`; each secondary index is a tree keyed by
 //! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
 
-use super::model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+mod query;
+
+use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
 use super::{Store, StoreError, Table, validate_transaction};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
 use std::collections::HashMap;
-use std::ops::Bound;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+pub(super) const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
 
-type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+pub(super) type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 
-fn index_table(name: &str) -> TableDefinition<'_, IndexKey<'static>, ()> {
+pub(super) fn index_table(name: &str) -> TableDefinition<'_, IndexKey<'static>, ()> {
     TableDefinition::new(name)
 }
 
@@ -168,10 +169,10 @@ impl Table for EmbeddedTable {
             return Err(StoreError::Invalid("query limit must be at least 1".into()));
         }
         self.blocking(move |db, trees| match &query.index {
-            None => query_items(db, &query),
+            None => query::items(db, &query),
             Some(index) => {
                 let tree = trees.get(index).ok_or_else(|| StoreError::Invalid(format!("no index named {index:?}")))?;
-                query_index(db, tree, &query)
+                query::index(db, tree, &query)
             }
         })
         .await
@@ -206,7 +207,7 @@ fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(item).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))
 }
 
-fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
+pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))
 }
 
@@ -275,103 +276,4 @@ fn unindex(txn: &WriteTransaction, trees: &HashMap<String, String>, item: &Item)
         }
     }
     Ok(())
-}
-
-/// One candidate row of a query: its sort key in the queried tree, the item,
-/// and its index key when the query is on an index.
-type Row = Result<(String, Item, Option<Key>), StoreError>;
-
-fn query_items(db: &Database, q: &Query) -> Result<Page, StoreError> {
-    let txn = db.begin_read()?;
-    let items = txn.open_table(ITEMS)?;
-    let pk = q.partition.as_str();
-    let next_pk = format!("{pk}\0"); // the first string after `pk`: bounds the partition
-    let after = q.start_after.as_ref().map(|c| c.key.sk.as_str());
-    let (lo, hi) = if q.forward {
-        (after.map_or(Bound::Included((pk, "")), |s| Bound::Excluded((pk, s))), Bound::Excluded((next_pk.as_str(), "")))
-    } else {
-        (Bound::Included((pk, "")), after.map_or(Bound::Excluded((next_pk.as_str(), "")), |s| Bound::Excluded((pk, s))))
-    };
-    let range = items.range::<(&str, &str)>((lo, hi))?;
-    let rows = range.map(|entry| -> Row {
-        let (k, v) = entry?;
-        let item = decode(v.value())?;
-        Ok((k.value().1.to_string(), item, None))
-    });
-    if q.forward { collect_page(rows, q) } else { collect_page(rows.rev(), q) }
-}
-
-fn query_index(db: &Database, tree: &str, q: &Query) -> Result<Page, StoreError> {
-    let txn = db.begin_read()?;
-    let index = txn.open_table(index_table(tree))?;
-    let items = txn.open_table(ITEMS)?;
-    let ipk = q.partition.as_str();
-    let next_ipk = format!("{ipk}\0");
-    let after = q.start_after.as_ref().map(|c| {
-        let ik = c.index_key.as_ref().map_or(("", ""), |k| (k.pk.as_str(), k.sk.as_str()));
-        (ipk, ik.1, c.key.pk.as_str(), c.key.sk.as_str())
-    });
-    let start = (ipk, "", "", "");
-    let end = (next_ipk.as_str(), "", "", "");
-    let (lo, hi) = if q.forward {
-        (after.map_or(Bound::Included(start), Bound::Excluded), Bound::Excluded(end))
-    } else {
-        (Bound::Included(start), after.map_or(Bound::Excluded(end), Bound::Excluded))
-    };
-    let range = index.range::<IndexKey>((lo, hi))?;
-    let rows = range.map(|entry| -> Row {
-        let (k, _) = entry?;
-        let (ipk, isk, pk, sk) = k.value();
-        let item = match items.get((pk, sk))? {
-            Some(bytes) => decode(bytes.value())?,
-            None => return Err(StoreError::Backend(format!("index entry for missing item ({pk}, {sk})"))),
-        };
-        Ok((isk.to_string(), item, Some(Key::new(ipk, isk))))
-    });
-    if q.forward { collect_page(rows, q) } else { collect_page(rows.rev(), q) }
-}
-
-/// Applies the sort-key condition and the limit to rows in iteration order,
-/// stopping as soon as no later row can match.
-fn collect_page(rows: impl Iterator<Item = Row>, q: &Query) -> Result<Page, StoreError> {
-    let mut page = Vec::new();
-    let mut cursors = Vec::new();
-    let mut more = false;
-    for row in rows {
-        let (sk, item, index_key) = row?;
-        if beyond(&q.sort_key, &sk, q.forward) {
-            break;
-        }
-        if !q.sort_key.matches(&sk) {
-            continue;
-        }
-        if page.len() == q.limit {
-            more = true;
-            break;
-        }
-        cursors.push(Cursor { key: item.key.clone(), index_key });
-        page.push(item);
-    }
-    let next = if more { cursors.pop() } else { None };
-    Ok(Page { items: page, next })
-}
-
-/// Whether `sk` lies past every key the condition can match, in the direction of travel.
-fn beyond(condition: &SortKeyCondition, sk: &str, forward: bool) -> bool {
-    use SortKeyCondition::*;
-    if forward {
-        match condition {
-            Equals(v) => sk > v.as_str(),
-            BeginsWith(p) => sk > p.as_str() && !sk.starts_with(p.as_str()),
-            Between(_, b) => sk > b.as_str(),
-            LessThan(v) => sk >= v.as_str(),
-            All | GreaterThan(_) => false,
-        }
-    } else {
-        match condition {
-            Equals(v) | BeginsWith(v) | Between(v, _) => sk < v.as_str(),
-            GreaterThan(v) => sk <= v.as_str(),
-            All | LessThan(_) => false,
-        }
-    }
 }
