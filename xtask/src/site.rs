@@ -28,31 +28,50 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     let wasm = target_dir().join("wasm32-unknown-unknown").join(profile_dir).join("frontend.wasm");
     let site = target_dir().join(site);
     let pkg = site.join("pkg");
-    if site.exists() {
-        std::fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
-    }
-    std::fs::create_dir_all(&pkg)?;
-
-    eprintln!("xtask: wasm-bindgen {} → {}", wasm.display(), pkg.display());
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
-        .web(true)?
-        .out_name(OUTPUT_NAME)
-        .typescript(false)
-        .debug(!release)
-        .keep_debug(!release)
-        .generate(&pkg)
-        .context("wasm-bindgen failed")?;
-
     let bundle = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
-    if release {
-        optimise(&bundle)?;
+    // wasm-bindgen + wasm-opt take ~20 s: skip them when cargo's output is unchanged.
+    let stamp_file = site.join(".wasm-stamp");
+    let stamp = stamp_of(&wasm)?;
+    if bundle.exists() && std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str()) {
+        eprintln!("xtask: {} unchanged; keeping the bundle", wasm.display());
+    } else {
+        if site.exists() {
+            std::fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
+        }
+        std::fs::create_dir_all(&pkg)?;
+        bind_and_optimise(&wasm, &pkg, release)?;
+        std::fs::write(&stamp_file, stamp)?;
     }
     copy_dir(&root().join("public"), &site)?;
     std::fs::copy(root().join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))?;
     let size = std::fs::metadata(&bundle)?.len();
     eprintln!("xtask: site ready in {} (wasm {} kB)", site.display(), size / 1024);
     Ok(site)
+}
+
+/// Size and modification time of cargo's WASM output.
+fn stamp_of(wasm: &Path) -> Result<String> {
+    let meta = std::fs::metadata(wasm).with_context(|| format!("no {}", wasm.display()))?;
+    let modified = meta.modified()?.duration_since(std::time::UNIX_EPOCH)?.as_nanos();
+    Ok(format!("{} {modified}", meta.len()))
+}
+
+/// wasm-bindgen (JS glue), then wasm-opt for release builds.
+fn bind_and_optimise(wasm: &Path, pkg: &Path, release: bool) -> Result<()> {
+    eprintln!("xtask: wasm-bindgen {} → {}", wasm.display(), pkg.display());
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(wasm)
+        .web(true)?
+        .out_name(OUTPUT_NAME)
+        .typescript(false)
+        .debug(!release)
+        .keep_debug(!release)
+        .generate(pkg)
+        .context("wasm-bindgen failed")?;
+    if release {
+        optimise(&pkg.join(format!("{OUTPUT_NAME}_bg.wasm")))?;
+    }
+    Ok(())
 }
 
 /// Shrinks the bundle in place with wasm-opt -Oz.
