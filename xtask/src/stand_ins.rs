@@ -4,7 +4,8 @@
 
 use crate::tools::run;
 use anyhow::{Context, Result, bail};
-use std::net::{SocketAddr, TcpListener};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,10 +53,22 @@ pub struct Background {
 }
 
 impl Background {
+    /// Starts `cmd` (its output goes where the caller pointed it).
     pub fn spawn(name: &'static str, addr: SocketAddr, cmd: &mut Command) -> Result<Self> {
-        let child =
-            cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().with_context(|| format!("cannot start {name}"))?;
+        let child = cmd.spawn().with_context(|| format!("cannot start {name}"))?;
         Ok(Self { name, addr, child: Some(child) })
+    }
+
+    /// SIGTERM, then expect a clean exit within `limit` (graceful shutdown);
+    /// killed otherwise.
+    pub fn terminate(mut self, limit: Duration) -> Result<()> {
+        let mut child = self.child.take().expect("running until terminated or dropped");
+        let outcome = graceful_exit(self.name, &mut child, limit);
+        if outcome.is_err() {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        outcome
     }
 
     /// Polls `path` until it answers 2xx.
@@ -67,7 +80,7 @@ impl Background {
             {
                 bail!("{} exited at start ({status})", self.name);
             }
-            if crate::tasks::http_status(self.addr, path).is_ok_and(|s| (200..300).contains(&s)) {
+            if http_status(self.addr, path).is_ok_and(|s| (200..300).contains(&s)) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -97,9 +110,40 @@ pub fn start_moto() -> Result<Background> {
     let mut moto = Background::spawn(
         "moto_server",
         addr,
-        Command::new(venv.join("bin/moto_server")).args(["-H", "127.0.0.1", "-p", &port.to_string()]),
+        Command::new(venv.join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
     )?;
     moto.wait_ready("/moto-api/", Duration::from_secs(30))?;
     eprintln!("xtask: moto server on {}", moto.url());
     Ok(moto)
+}
+
+fn graceful_exit(name: &str, child: &mut Child, limit: Duration) -> Result<()> {
+    run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("{name} exited with {status} after SIGTERM");
+            }
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{name} did not stop within {limit:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The status code of a plain HTTP/1.1 GET.
+fn http_status(addr: SocketAddr, path: &str) -> Result<u16> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    let text = String::from_utf8_lossy(&head);
+    text.get(9..12).and_then(|s| s.parse().ok()).context("not an HTTP response")
 }

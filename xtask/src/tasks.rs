@@ -1,12 +1,12 @@
 //! The commands: build, serve, test.
 
 use crate::site::build_site;
+use crate::stand_ins::{Background, free_port};
 use crate::tools::{cargo, ensure_chromium, ensure_npm_packages, root, run, target_dir};
-use anyhow::{Context, Result, bail};
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What a build produced.
@@ -111,93 +111,44 @@ fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
 /// A `tbs serve` on a free loopback port with a throw-away data directory,
 /// killed on drop so a failing test never leaves it running.
 struct TestServer {
-    child: Option<Child>,
+    process: Option<Background>,
     addr: SocketAddr,
     data_dir: PathBuf,
 }
 
 impl TestServer {
     fn start(tbs: &Path, site: &Path) -> Result<Self> {
-        let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let addr: SocketAddr = ([127, 0, 0, 1], free_port()?).into();
         let data_dir = std::env::temp_dir().join(format!("tbs-e2e-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
         let log = std::fs::File::create(data_dir.join("tbs.log"))?;
-        let child = Command::new(tbs)
-            .args(["serve", "--addr", &addr.to_string(), "--log-format", "json"])
+        let mut cmd = Command::new(tbs);
+        cmd.args(["serve", "--addr", &addr.to_string(), "--log-format", "json"])
             .arg("--data-dir")
             .arg(data_dir.join("db"))
             .arg("--site-root")
             .arg(site)
             .stdout(Stdio::from(log.try_clone()?))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .with_context(|| format!("cannot start {}", tbs.display()))?;
-        let server = Self { child: Some(child), addr, data_dir };
-        server.wait_ready(Duration::from_secs(60))?;
+            .stderr(Stdio::from(log));
+        let mut server = Self { process: Some(Background::spawn("tbs", addr, &mut cmd)?), addr, data_dir };
+        let ready = server.process.as_mut().expect("started").wait_ready("/health/ready", Duration::from_secs(60));
+        ready.with_context(|| format!("log: {}", server.data_dir.join("tbs.log").display()))?;
         Ok(server)
     }
 
-    fn wait_ready(&self, limit: Duration) -> Result<()> {
-        let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
-            if http_status(self.addr, "/health/ready").is_ok_and(|s| s == 200) {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        bail!("tbs did not become ready within {limit:?}; log: {}", self.data_dir.join("tbs.log").display())
-    }
-
-    /// SIGTERM, then expect a clean exit (graceful shutdown) within 10 s.
+    /// SIGTERM, then expect a clean exit (graceful shutdown).
     fn stop(mut self) -> Result<()> {
-        let mut child = self.child.take().expect("running");
-        let outcome = graceful_exit(&mut child);
-        if outcome.is_err() {
-            let _ = child.kill();
-        }
-        let _ = child.wait();
-        if outcome.is_ok() {
-            let _ = std::fs::remove_dir_all(&self.data_dir);
-        }
-        outcome
-    }
-}
-
-fn graceful_exit(child: &mut Child) -> Result<()> {
-    run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            if !status.success() {
-                bail!("tbs exited with {status} after SIGTERM");
-            }
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("tbs did not stop within 10 s of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
+        self.process.take().expect("running").terminate(Duration::from_secs(10))?;
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+        Ok(())
     }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if self.process.is_some() {
             eprintln!("xtask: server log kept at {}", self.data_dir.join("tbs.log").display());
         }
     }
-}
-
-/// The status code of a plain HTTP/1.1 GET.
-pub fn http_status(addr: SocketAddr, path: &str) -> Result<u16> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head)?;
-    let text = String::from_utf8_lossy(&head);
-    text.get(9..12).and_then(|s| s.parse().ok()).context("not an HTTP response")
 }

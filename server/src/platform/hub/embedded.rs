@@ -7,6 +7,7 @@
 //! re-key or delete the item in a version-checked transaction, so two
 //! receivers never get the same message at once.
 
+use super::faults::announce;
 use super::{Delivery, EventHub, Fault, FaultLog, HubError, MAX_RECEIVES, Subscription, VISIBILITY_TIMEOUT};
 use crate::platform::events::Envelope;
 use crate::platform::store::{
@@ -119,8 +120,7 @@ impl EmbeddedHub {
             let message: Message = item.record()?;
             if message.receive_count + 1 > MAX_RECEIVES {
                 // The redrive policy: received too often without an ack (a consumer that crashed).
-                let error = "delivery attempts exhausted without acknowledgement";
-                let fault = Fault::new(consumer, &message.envelope, error, message.receive_count);
+                let fault = Fault::exhausted(consumer, &message.envelope, message.receive_count);
                 self.move_to_faults(&item, &fault).await?;
                 continue;
             }
@@ -164,10 +164,7 @@ impl EmbeddedHub {
             FaultLog::record_op(fault)?,
         ];
         match self.table.transact_write(ops).await {
-            Ok(()) => {
-                tracing::error!(consumer = %fault.consumer, event = %fault.event.id, event_type = %fault.event.event_type, error = %fault.error, fault = %fault.id, "event dead-lettered");
-                self.publish(&[Envelope::new("platform", fault, "", fault.event.trace().as_ref())]).await
-            }
+            Ok(()) => announce(self, fault).await,
             Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(item.key.sk.clone())),
             Err(e) => Err(e.into()),
         }

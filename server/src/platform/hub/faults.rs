@@ -1,6 +1,7 @@
 //! The fault log: events a consumer could not handle, with the error, kept in
 //! a store table so they survive restarts and can be resubmitted.
 
+use super::{EventHub, HubError};
 use crate::platform::events::{DomainEvent, Envelope, derive_id};
 use crate::platform::store::{Condition, Item, Key, Query, StoreError, Table, WriteOp};
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,12 @@ impl DomainEvent for Fault {
 }
 
 impl Fault {
+    /// The redrive policy's fault: received too often without an acknowledgement
+    /// (a consumer that crashed or timed out), so no handler error is known.
+    pub fn exhausted(consumer: &str, event: &Envelope, attempts: u32) -> Self {
+        Self::new(consumer, event, "delivery attempts exhausted without acknowledgement", attempts)
+    }
+
     pub fn new(consumer: &str, event: &Envelope, error: &str, attempts: u32) -> Self {
         Self {
             id: derive_id("platform", Self::TYPE, consumer, &event.id.to_string()).simple().to_string(),
@@ -42,6 +49,20 @@ impl Fault {
             event: event.clone(),
         }
     }
+}
+
+/// Says a fault happened, wherever it was recorded: an error log line and a
+/// `FaultRecorded` event for whoever watches for faults.
+pub(super) async fn announce(hub: &(dyn EventHub + '_), fault: &Fault) -> Result<(), HubError> {
+    tracing::error!(
+        consumer = %fault.consumer,
+        event = %fault.event.id,
+        event_type = %fault.event.event_type,
+        error = %fault.error,
+        fault = %fault.id,
+        "event dead-lettered"
+    );
+    hub.publish(&[Envelope::new("platform", fault, "", fault.event.trace().as_ref())]).await
 }
 
 /// Faults in a store table (partition `FAULT`, sorted by id).

@@ -10,6 +10,7 @@ mod infra;
 
 pub use infra::apply;
 
+use super::faults::announce;
 use super::{Delivery, EventHub, Fault, FaultLog, HubError, MAX_RECEIVES};
 use crate::platform::events::Envelope;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
@@ -91,13 +92,9 @@ impl AwsHub {
             }
             for m in messages {
                 let envelope = parse_body(m.body().unwrap_or_default())?;
-                let fault = Fault::new(
-                    consumer,
-                    &envelope,
-                    "delivery attempts exhausted without acknowledgement",
-                    MAX_RECEIVES,
-                );
+                let fault = Fault::exhausted(consumer, &envelope, MAX_RECEIVES);
                 self.faults.record(&fault).await?;
+                announce(self, &fault).await?;
                 self.sqs
                     .delete_message()
                     .queue_url(&url)
@@ -224,8 +221,7 @@ impl EventHub for AwsHub {
         // Recorded first: if the delete fails, redelivery records the same fault again.
         self.faults.record(&fault).await?;
         self.ack(d).await?;
-        tracing::error!(consumer = %fault.consumer, event = %fault.event.id, error = %fault.error, fault = %fault.id, "event dead-lettered");
-        self.publish(&[Envelope::new("platform", &fault, "", fault.event.trace().as_ref())]).await?;
+        announce(self, &fault).await?;
         Ok(fault)
     }
 
