@@ -1,9 +1,11 @@
 //! The Better Store's web UI: Leptos components and pages, rendered on the
 //! server (`ssr` feature) and hydrated in the browser (`hydrate` feature).
 //!
-//! Micro-apps are route groups: today the shop (home, search, product pages).
+//! Micro-apps are route groups: the shop (home, search, product pages), the
+//! cart, checkout and order confirmation.
 
 pub mod api;
+pub mod cart;
 pub mod catalog;
 mod components;
 pub mod money;
@@ -48,6 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(components::CartRevision(RwSignal::new(0)));
     // Runs only in the browser, once the WASM has taken over the page:
     // lets people (and tests) tell a hydrated page from a server-rendered one.
     Effect::new(move |_| {
@@ -65,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

@@ -1,6 +1,6 @@
 //! The `tbs` command line.
 
-use crate::config::{Backend, Layer, LogFormat, Settings};
+use crate::config::{Backend, Layer, LogFormat, PaymentProvider, Settings};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -124,6 +124,39 @@ pub struct ServeArgs {
     /// Seconds before a request is abandoned with 408 [default: 15]
     #[arg(long, env = "TBS_REQUEST_TIMEOUT_SECS", value_name = "SECS")]
     pub request_timeout_secs: Option<u64>,
+    /// Key that signs cookies, 32+ characters [default: generated into <data-dir>/secret.key]
+    #[arg(long, env = "TBS_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// URL shoppers reach the store at, for e-mail links and webhooks [default: http://<addr>]
+    #[arg(long, env = "TBS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Who takes card payments [default: simulated]
+    #[arg(long, env = "TBS_PAYMENT_PROVIDER", value_enum)]
+    pub payment_provider: Option<PaymentProvider>,
+    /// Stripe-compatible API base URL [default: https://api.stripe.com]
+    #[arg(long, env = "TBS_STRIPE_API_BASE", value_name = "URL")]
+    pub stripe_api_base: Option<String>,
+    /// Stripe secret key, sk_… (provider stripe)
+    #[arg(long, env = "TBS_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// Stripe publishable key, pk_… (provider stripe, for Stripe Elements)
+    #[arg(long, env = "TBS_STRIPE_PUBLISHABLE_KEY")]
+    pub stripe_publishable_key: Option<String>,
+    /// Secret that webhooks are signed with, whsec_… [default for simulated: derived from the secret]
+    #[arg(long, env = "TBS_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Seconds an order waits for payment before it is cancelled and its stock released [default: 1800]
+    #[arg(long, env = "TBS_PAYMENT_TIMEOUT_SECS", value_name = "SECS")]
+    pub payment_timeout_secs: Option<u64>,
+    /// SMTP server for e-mail, e.g. smtp://127.0.0.1:2525 [default: none, e-mails go to --mail-dir]
+    #[arg(long, env = "TBS_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Directory e-mails are written to when no SMTP server is set [default: <data-dir>/mail]
+    #[arg(long, env = "TBS_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
+    /// Sender of the store's e-mails [default: The Better Store <orders@thebetterstore.example>]
+    #[arg(long, env = "TBS_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 impl ServeArgs {
@@ -140,6 +173,17 @@ impl ServeArgs {
             log_level: self.log_level,
             seed_demo: self.seed_demo,
             request_timeout_secs: self.request_timeout_secs,
+            secret: self.secret,
+            public_url: self.public_url,
+            payment_provider: self.payment_provider,
+            stripe_api_base: self.stripe_api_base,
+            stripe_secret_key: self.stripe_secret_key,
+            stripe_publishable_key: self.stripe_publishable_key,
+            stripe_webhook_secret: self.stripe_webhook_secret,
+            payment_timeout_secs: self.payment_timeout_secs,
+            smtp_url: self.smtp_url,
+            mail_dir: self.mail_dir,
+            mail_from: self.mail_from,
         };
         Settings::load(&path, required, flags)
     }

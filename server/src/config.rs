@@ -45,6 +45,43 @@ pub struct Settings {
     pub seed_demo: bool,
     /// Requests taking longer are answered 408 and abandoned.
     pub request_timeout_secs: u64,
+    /// The key that signs cookies (at least 32 characters); when unset, one is
+    /// generated into `data_dir/secret.key` and kept.
+    pub secret: Option<String>,
+    /// The URL shoppers reach the store at (links in e-mails, webhook
+    /// delivery by the simulated payment provider); default `http://<addr>`.
+    pub public_url: Option<String>,
+    /// Which payment provider takes card payments.
+    pub payment_provider: PaymentProvider,
+    /// Base URL of the Stripe-compatible API (provider `stripe`).
+    pub stripe_api_base: String,
+    /// The Stripe secret key (provider `stripe`), e.g. `sk_test_…`.
+    pub stripe_secret_key: Option<String>,
+    /// The Stripe publishable key for Stripe Elements (provider `stripe`).
+    pub stripe_publishable_key: Option<String>,
+    /// The secret webhooks are signed with (`whsec_…`); the simulated
+    /// provider derives one from `secret` when unset.
+    pub stripe_webhook_secret: Option<String>,
+    /// An order not paid for within this many seconds is cancelled and its stock released.
+    pub payment_timeout_secs: u64,
+    /// Send e-mail through this SMTP server (`smtp://host:port`, `smtps://user:pass@host`);
+    /// when unset, e-mails are written as files to `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// Where e-mails are written when no SMTP server is configured; default `<data_dir>/mail`.
+    pub mail_dir: Option<PathBuf>,
+    /// The sender of the store's e-mails.
+    pub mail_from: String,
+}
+
+/// Who takes card payments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentProvider {
+    /// Built in, like Stripe's test mode: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined;
+    /// results arrive as signed webhooks.
+    Simulated,
+    /// PaymentIntents on a Stripe-compatible API (`stripe_api_base`).
+    Stripe,
 }
 
 impl Default for Settings {
@@ -59,6 +96,17 @@ impl Default for Settings {
             log_level: "info".into(),
             seed_demo: true,
             request_timeout_secs: 15,
+            secret: None,
+            public_url: None,
+            payment_provider: PaymentProvider::Simulated,
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_secret_key: None,
+            stripe_publishable_key: None,
+            stripe_webhook_secret: None,
+            payment_timeout_secs: 30 * 60,
+            smtp_url: None,
+            mail_dir: None,
+            mail_from: "The Better Store <orders@thebetterstore.example>".into(),
         }
     }
 }
@@ -76,15 +124,65 @@ pub struct Layer {
     pub log_level: Option<String>,
     pub seed_demo: Option<bool>,
     pub request_timeout_secs: Option<u64>,
+    pub secret: Option<String>,
+    pub public_url: Option<String>,
+    pub payment_provider: Option<PaymentProvider>,
+    pub stripe_api_base: Option<String>,
+    pub stripe_secret_key: Option<String>,
+    pub stripe_publishable_key: Option<String>,
+    pub stripe_webhook_secret: Option<String>,
+    pub payment_timeout_secs: Option<u64>,
+    pub smtp_url: Option<String>,
+    pub mail_dir: Option<PathBuf>,
+    pub mail_from: Option<String>,
 }
 
 impl Settings {
+    /// The URL shoppers reach the store at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    /// Where file-transport e-mails go.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail_dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
+    }
+
     /// Applies a layer on top: what it sets wins.
     pub fn overlay(mut self, layer: Layer) -> Self {
         macro_rules! take {
             ($($f:ident),*) => {$( if let Some(v) = layer.$f { self.$f = v; } )*};
         }
-        take!(addr, backend, data_dir, aws_prefix, site_root, log_format, log_level, seed_demo, request_timeout_secs);
+        take!(
+            addr,
+            backend,
+            data_dir,
+            aws_prefix,
+            site_root,
+            log_format,
+            log_level,
+            seed_demo,
+            request_timeout_secs,
+            payment_provider,
+            stripe_api_base,
+            payment_timeout_secs,
+            mail_from
+        );
+        macro_rules! take_optional {
+            ($($f:ident),*) => {$( if layer.$f.is_some() { self.$f = layer.$f; } )*};
+        }
+        take_optional!(
+            secret,
+            public_url,
+            stripe_secret_key,
+            stripe_publishable_key,
+            stripe_webhook_secret,
+            smtp_url,
+            mail_dir
+        );
         self
     }
 
@@ -102,6 +200,13 @@ impl Settings {
         }
         let settings = settings.overlay(overrides);
         anyhow::ensure!(settings.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
+        anyhow::ensure!(settings.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
+        if settings.payment_provider == PaymentProvider::Stripe {
+            anyhow::ensure!(
+                settings.stripe_secret_key.is_some() && settings.stripe_webhook_secret.is_some(),
+                "payment_provider stripe needs stripe_secret_key and stripe_webhook_secret"
+            );
+        }
         Ok(settings)
     }
 }

@@ -1,6 +1,7 @@
 //! The Better Store server: the composition root (`startup`), configuration,
 //! the platform every service stands on, and one folder per BFF service.
 
+pub mod cart;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -1,7 +1,10 @@
 //! The composition root: opens the store, builds each service, and wires
 //! their routers, the Leptos pages and the static site into one Axum app.
 
+use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
+use crate::platform::signing::load_secret;
+use app::cart::ssr::SharedCarts;
 use crate::config::{Backend, Settings};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
@@ -25,6 +28,7 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
+    pub carts: Arc<Carts>,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
 }
@@ -44,11 +48,16 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         let report = catalog.seed_demo().await?;
         tracing::info!(?report, "demo catalog seeded");
     }
+    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir)?;
+    let catalog_reader: SharedCatalog = catalog.clone();
+    let secure_cookies = settings.public_url().starts_with("https://");
+    let carts = Arc::new(Carts::open(&*store, catalog_reader, &secret, secure_cookies).await?);
     let handlers = event_handlers(&*store).await?;
     let hub = open_hub(settings, &*store, subscriptions(&handlers)).await?;
     let workers = Workers { relays: vec![catalog.relay(hub.clone())], handlers, hub };
     let state = AppState {
         catalog,
+        carts,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
@@ -64,7 +73,7 @@ pub async fn event_handlers(_store: &dyn Store) -> anyhow::Result<Vec<Arc<dyn Ha
 
 /// Every table of every service (for `tbs infra apply`).
 pub fn table_specs() -> Vec<TableSpec> {
-    vec![catalog::table_spec(), crate::platform::hub::table_spec()]
+    vec![catalog::table_spec(), cart::table_spec(), crate::platform::hub::table_spec()]
 }
 
 /// The configured backend's store.
@@ -164,11 +173,16 @@ pub fn app(state: AppState) -> Router {
     let options = state.leptos.clone();
     let routes = generate_route_list(App);
     let catalog_for_pages: SharedCatalog = state.catalog.clone();
+    let carts_for_pages: SharedCarts = state.carts.clone();
     Router::new()
         .merge(crate::health::router(state.catalog.clone()))
         .nest("/api/catalog", catalog::router(state.catalog.clone()))
+        .nest("/api/cart", cart::router(state.carts.clone()))
         .route("/api/{*path}", any(api_route_not_found))
-        .leptos_routes_with_context(&options, routes, move || provide_context(catalog_for_pages.clone()), {
+        .leptos_routes_with_context(&options, routes, move || {
+                provide_context(catalog_for_pages.clone());
+                provide_context(carts_for_pages.clone());
+            }, {
             let options = options.clone();
             move || shell(options.clone())
         })

@@ -1,7 +1,42 @@
 //! The frame around every page: header (store name, search, cart) and footer.
 
 use leptos::prelude::*;
+use crate::cart::get_cart;
 use leptos_router::hooks::use_query_map;
+
+/// Bumped after every cart edit, so whatever shows the cart reloads it.
+#[derive(Clone, Copy)]
+pub struct CartRevision(pub RwSignal<u64>);
+
+impl CartRevision {
+    pub fn bump(self) {
+        self.0.update(|r| *r += 1);
+    }
+
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// The header's link to the cart, with the number of items in it.
+#[component]
+fn CartBadge() -> impl IntoView {
+    let revision = expect_context::<CartRevision>();
+    let cart = Resource::new(move || revision.get(), |_| get_cart());
+    let count = move || cart.get().and_then(Result::ok).map_or(0, |c| c.item_count);
+    view! {
+        <a class="cart-badge" href="/cart" title="Cart" aria-label=move || format!("Cart: {} items", count())>
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                <path d="M3 4h2l2.4 10.2a2 2 0 0 0 2 1.6h7.7a2 2 0 0 0 2-1.5L21 8H6.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
+                <circle cx="10" cy="20" r="1.5" fill="currentColor"/>
+                <circle cx="17" cy="20" r="1.5" fill="currentColor"/>
+            </svg>
+            <Transition fallback=|| view! { <span class="cart-badge__count">"0"</span> }>
+                <span class="cart-badge__count" data-testid="cart-count">{count}</span>
+            </Transition>
+        </a>
+    }
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -27,15 +62,7 @@ pub fn Header() -> impl IntoView {
                     />
                     <button class="search__button" type="submit">"Search"</button>
                 </form>
-                // The cart arrives with checkout; the badge already holds its place.
-                <span class="cart-badge" role="status" aria-label="Cart: 0 items" title="Cart">
-                    <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
-                        <path d="M3 4h2l2.4 10.2a2 2 0 0 0 2 1.6h7.7a2 2 0 0 0 2-1.5L21 8H6.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
-                        <circle cx="10" cy="20" r="1.5" fill="currentColor"/>
-                        <circle cx="17" cy="20" r="1.5" fill="currentColor"/>
-                    </svg>
-                    <span class="cart-badge__count">"0"</span>
-                </span>
+                <CartBadge/>
             </div>
         </header>
     }

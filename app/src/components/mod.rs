@@ -4,6 +4,6 @@ mod layout;
 mod product_card;
 mod quantity;
 
-pub use layout::{Footer, Header};
+pub use layout::{CartRevision, Footer, Header};
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;

@@ -16,6 +16,7 @@ pub fn QuantityStepper(price: Price, max: u32) -> impl IntoView {
     let increase = move |_| set_quantity.update(|q| *q = (*q + 1).min(limit));
     let total = move || format_money(price.amount_minor * i64::from(quantity.get()), &price.currency);
     view! {
+        <input type="hidden" name="quantity" prop:value=move || quantity.get().to_string() value="1"/>
         <div class="stepper" role="group" aria-label="Quantity">
             <button type="button" class="stepper__button" aria-label="Decrease quantity" disabled=at_min on:click=decrease>
                 "−"

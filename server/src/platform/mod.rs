@@ -9,4 +9,5 @@ pub mod events;
 pub mod http;
 pub mod hub;
 pub mod outbox;
+pub mod signing;
 pub mod store;

@@ -26,10 +26,16 @@ pub async fn spawn_app() -> TestApp {
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
+    pub set_cookie: Option<String>,
     pub body: String,
 }
 
 impl Reply {
+    /// The `name=value` part of the `Set-Cookie` header, to send back.
+    pub fn cookie(&self) -> Option<String> {
+        self.set_cookie.as_deref().map(|c| c.split(';').next().unwrap().to_string())
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -43,13 +49,33 @@ impl TestApp {
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        let request = Request::get(uri).body(Body::empty()).unwrap();
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
-        let content_type =
-            response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string());
+        let content_type = header("content-type").unwrap_or_default();
+        let set_cookie = header("set-cookie");
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, content_type, set_cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A JSON request with an optional `Cookie` header.
+    pub async fn call(&self, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
     }
 
     /// GET expecting JSON with the given status.

@@ -1,5 +1,6 @@
 //! HTTP behaviour of the whole app, in-process through `app().oneshot()`.
 
+mod cart;
 mod catalog;
 mod helpers;
 mod pages;
