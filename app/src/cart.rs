@@ -105,6 +105,8 @@ pub mod ssr {
             quantity: u32,
         ) -> Result<(CartView, Option<String>), ErrorDetail>;
         async fn remove(&self, cookie: Option<String>, sku: String) -> Result<CartView, ErrorDetail>;
+        /// Empties the cart the cookie names (after it became an order).
+        async fn clear(&self, cookie: Option<String>) -> Result<(), ErrorDetail>;
     }
 
     pub type SharedCarts = Arc<dyn CartApi>;

@@ -9,6 +9,7 @@ pub mod cart;
 pub mod catalog;
 mod components;
 pub mod money;
+pub mod orders;
 mod pages;
 pub mod url;
 

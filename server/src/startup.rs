@@ -3,14 +3,21 @@
 
 use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
-use crate::platform::signing::load_secret;
+use crate::config::PaymentProvider;
+use crate::fulfilment::{self, Fulfilment, Intake};
+use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
+use crate::orders::{self, OrderEvents, Orders};
+use crate::payments::provider::{PaymentProvider as Provider, Simulated};
+use crate::payments::{self, PaymentEvents, Payments};
+use crate::platform::signing::{hmac_sha256, load_secret};
 use app::cart::ssr::SharedCarts;
+use app::orders::ssr::SharedOrders;
 use crate::config::{Backend, Settings};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
-use crate::workers::{Workers, subscriptions};
+use crate::workers::Workers;
 use app::catalog::ssr::SharedCatalog;
 use app::{App, shell};
 use axum::Router;
@@ -29,6 +36,9 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub carts: Arc<Carts>,
+    pub orders: Arc<Orders>,
+    pub payments: Arc<Payments>,
+    pub fulfilment: Arc<Fulfilment>,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
 }
@@ -43,37 +53,104 @@ impl AppState {
 /// Every service on the configured backend, and the background work they need.
 pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let store = open_store(settings).await?;
+    let hub = open_hub(settings, &*store, subscriptions()).await?;
+    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir)?;
+    let public_url = settings.public_url();
+
     let catalog = Arc::new(Catalog::open(&*store).await?);
     if settings.seed_demo {
         let report = catalog.seed_demo().await?;
         tracing::info!(?report, "demo catalog seeded");
     }
-    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir)?;
+    let catalog_relay = catalog.relay(hub.clone());
     let catalog_reader: SharedCatalog = catalog.clone();
-    let secure_cookies = settings.public_url().starts_with("https://");
-    let carts = Arc::new(Carts::open(&*store, catalog_reader, &secret, secure_cookies).await?);
-    let handlers = event_handlers(&*store).await?;
-    let hub = open_hub(settings, &*store, subscriptions(&handlers)).await?;
-    let workers = Workers { relays: vec![catalog.relay(hub.clone())], handlers, hub };
+
+    let carts = Arc::new(Carts::open(&*store, catalog_reader.clone(), &secret, public_url.starts_with("https://")).await?);
+
+    let webhook_secret = settings
+        .stripe_webhook_secret
+        .clone()
+        .unwrap_or_else(|| format!("whsec_{}", hex::encode(hmac_sha256(&secret, b"simulated stripe webhooks"))));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(3))
+        .build()?;
+    let provider: Arc<dyn Provider> = match settings.payment_provider {
+        PaymentProvider::Simulated => {
+            Arc::new(Simulated::new(http, format!("{public_url}/webhooks/stripe"), webhook_secret.clone()))
+        }
+        PaymentProvider::Stripe => anyhow::bail!("payment_provider stripe is not available in this build yet"),
+    };
+    let payments = Arc::new(Payments::open(&*store, hub.clone(), provider, webhook_secret).await?);
+
+    let carts_api: SharedCarts = carts.clone();
+    let payment_timeout = Duration::from_secs(settings.payment_timeout_secs);
+    let orders =
+        Arc::new(Orders::open(&*store, hub.clone(), catalog_reader, carts_api, payments.clone(), payment_timeout).await?);
+
+    let mailer = match &settings.smtp_url {
+        Some(url) => Mailer::smtp(url)?,
+        None => Mailer::files(settings.mail_dir())?,
+    };
+    let notifications =
+        Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
+    let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
+
+    let handlers: Vec<Arc<dyn Handler>> = vec![
+        Arc::new(catalog.stock_keeper(catalog_relay.clone())),
+        Arc::new(OrderEvents(orders.clone())),
+        Arc::new(PaymentEvents(payments.clone())),
+        Arc::new(ReceiptMailer(notifications.clone())),
+        Arc::new(Intake(fulfilment.clone())),
+    ];
+    anyhow::ensure!(
+        crate::workers::subscriptions(&handlers) == subscriptions(),
+        "startup::subscriptions() must list exactly the handlers' subscriptions"
+    );
+    let expiry_every = Duration::from_secs((settings.payment_timeout_secs / 4).clamp(1, 30));
+    let expiring = orders.clone();
+    let workers = Workers {
+        relays: vec![catalog_relay, orders.relay(), payments.relay(), notifications.relay(), fulfilment.relay()],
+        handlers,
+        jobs: vec![Box::new(move |shutdown| Box::pin(expiring.run_expiry(expiry_every, shutdown)))],
+        hub,
+    };
     let state = AppState {
         catalog,
         carts,
+        orders,
+        payments,
+        fulfilment,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
     Ok((state, workers))
 }
 
-/// The event consumers of every service. Their subscriptions decide the
-/// hub's queues (and, on AWS, the rules `tbs infra apply` creates).
-pub async fn event_handlers(_store: &dyn Store) -> anyhow::Result<Vec<Arc<dyn Handler>>> {
-    // Consumers arrive with the services that react to events (checkout, fulfilment, ...).
-    Ok(Vec::new())
+/// Every consumer and the event types it receives: the hub's queues (and, on
+/// AWS, the rules `tbs infra apply` creates). `build` checks that the
+/// handlers it runs subscribe to exactly these.
+pub fn subscriptions() -> Vec<Subscription> {
+    vec![
+        Subscription::new(catalog::STOCK_CONSUMER, &catalog::stock_subscribes_to()),
+        Subscription::new(orders::CONSUMER, &orders::subscribes_to()),
+        Subscription::new(payments::CONSUMER, &payments::subscribes_to()),
+        Subscription::new(notifications::CONSUMER, &notifications::subscribes_to()),
+        Subscription::new(fulfilment::CONSUMER, &fulfilment::subscribes_to()),
+    ]
 }
 
 /// Every table of every service (for `tbs infra apply`).
 pub fn table_specs() -> Vec<TableSpec> {
-    vec![catalog::table_spec(), cart::table_spec(), crate::platform::hub::table_spec()]
+    vec![
+        catalog::table_spec(),
+        cart::table_spec(),
+        orders::table_spec(),
+        payments::table_spec(),
+        notifications::table_spec(),
+        fulfilment::table_spec(),
+        crate::platform::hub::table_spec(),
+    ]
 }
 
 /// The configured backend's store.
@@ -132,8 +209,7 @@ mod aws {
                 if created { "created" } else { "exists" }
             ));
         }
-        let handlers = event_handlers(&dynamo).await?;
-        done.extend(crate::platform::hub::aws::apply(&clients, &settings.aws_prefix, &subscriptions(&handlers)).await?);
+        done.extend(crate::platform::hub::aws::apply(&clients, &settings.aws_prefix, &subscriptions()).await?);
         Ok(done)
     }
 }
@@ -174,14 +250,18 @@ pub fn app(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let catalog_for_pages: SharedCatalog = state.catalog.clone();
     let carts_for_pages: SharedCarts = state.carts.clone();
+    let orders_for_pages: SharedOrders = state.orders.clone();
     Router::new()
         .merge(crate::health::router(state.catalog.clone()))
         .nest("/api/catalog", catalog::router(state.catalog.clone()))
         .nest("/api/cart", cart::router(state.carts.clone()))
+        .nest("/api/orders", orders::router(state.orders.clone()))
+        .nest("/webhooks", payments::webhook_router(state.payments.clone()))
         .route("/api/{*path}", any(api_route_not_found))
         .leptos_routes_with_context(&options, routes, move || {
                 provide_context(catalog_for_pages.clone());
                 provide_context(carts_for_pages.clone());
+                provide_context(orders_for_pages.clone());
             }, {
             let options = options.clone();
             move || shell(options.clone())
@@ -201,11 +281,15 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let (state, workers) = build(&settings).await?;
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
+        // With port 0 the real address is known only now.
+        if settings.public_url.is_none() {
+            settings.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
+        let (state, workers) = build(&settings).await?;
         Ok(Self { listener, router: app(state), workers })
     }
 

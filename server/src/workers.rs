@@ -1,10 +1,11 @@
 //! Background work beside the HTTP server: one outbox relay per service
 //! table and one loop per event consumer, all stopped by the same shutdown
-//! signal as the server.
+//! signal as the server, plus periodic jobs.
 
 use crate::platform::consumer::{self, Handler, RetryPolicy};
 use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::outbox::Relay;
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -13,7 +14,12 @@ pub struct Workers {
     pub hub: Arc<dyn EventHub>,
     pub relays: Vec<Relay>,
     pub handlers: Vec<Arc<dyn Handler>>,
+    /// Other periodic work (e.g. cancelling unpaid orders), each given the shutdown signal.
+    pub jobs: Vec<Job>,
 }
+
+/// A background loop that ends when its shutdown signal turns true.
+pub type Job = Box<dyn FnOnce(watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// The hub subscription of each handler (one queue per consumer).
 pub fn subscriptions(handlers: &[Arc<dyn Handler>]) -> Vec<Subscription> {
@@ -32,6 +38,9 @@ impl Workers {
         let mut tasks = JoinSet::new();
         for relay in self.relays {
             tasks.spawn(relay.run(signal.clone()));
+        }
+        for job in self.jobs {
+            tasks.spawn(job(signal.clone()));
         }
         for handler in self.handlers {
             tasks.spawn(consumer::run(self.hub.clone(), handler, RetryPolicy::default(), signal.clone()));

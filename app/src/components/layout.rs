@@ -24,18 +24,19 @@ fn CartBadge() -> impl IntoView {
     let revision = expect_context::<CartRevision>();
     let cart = Resource::new(move || revision.get(), |_| get_cart());
     let count = move || cart.get().and_then(Result::ok).map_or(0, |c| c.item_count);
-    view! {
-        <a class="cart-badge" href="/cart" title="Cart" aria-label=move || format!("Cart: {} items", count())>
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
-                <path d="M3 4h2l2.4 10.2a2 2 0 0 0 2 1.6h7.7a2 2 0 0 0 2-1.5L21 8H6.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
-                <circle cx="10" cy="20" r="1.5" fill="currentColor"/>
-                <circle cx="17" cy="20" r="1.5" fill="currentColor"/>
-            </svg>
-            <Transition fallback=|| view! { <span class="cart-badge__count">"0"</span> }>
-                <span class="cart-badge__count" data-testid="cart-count">{count}</span>
-            </Transition>
-        </a>
-    }
+    let badge = move |n: u32| {
+        view! {
+            <a class="cart-badge" href="/cart" title="Cart" aria-label=format!("Cart: {n} items")>
+                <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
+                    <path d="M3 4h2l2.4 10.2a2 2 0 0 0 2 1.6h7.7a2 2 0 0 0 2-1.5L21 8H6.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
+                    <circle cx="10" cy="20" r="1.5" fill="currentColor"/>
+                    <circle cx="17" cy="20" r="1.5" fill="currentColor"/>
+                </svg>
+                <span class="cart-badge__count" data-testid="cart-count">{n}</span>
+            </a>
+        }
+    };
+    view! { <Transition fallback=move || badge(0)>{move || badge(count())}</Transition> }
 }
 
 #[component]

@@ -338,6 +338,13 @@ impl CartApi for Carts {
         Ok((cart, set_cookie))
     }
 
+    async fn clear(&self, cookie: Option<String>) -> Result<(), ErrorDetail> {
+        match self.cart_in(cookie.as_deref()) {
+            Some(id) => Carts::clear(self, id).await.map_err(|e| e.detail()),
+            None => Ok(()),
+        }
+    }
+
     async fn remove(&self, cookie: Option<String>, sku: String) -> Result<CartView, ErrorDetail> {
         match self.cart_in(cookie.as_deref()) {
             Some(id) => Carts::remove(self, id, &sku).await.map_err(|e| e.detail()),

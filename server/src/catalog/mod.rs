@@ -7,11 +7,13 @@ mod domain;
 mod error;
 mod routes;
 mod seed;
+mod stock;
 mod store;
 
 pub use error::CatalogError;
 pub use routes::router;
 pub use seed::SeedReport;
+pub use stock::{CONSUMER as STOCK_CONSUMER, StockKeeper, subscribes_to as stock_subscribes_to};
 pub use store::spec as table_spec;
 
 use app::api::ErrorDetail;
@@ -83,6 +85,11 @@ impl Catalog {
     /// The relay that publishes the events this service stages in its table's outbox.
     pub fn relay(&self, hub: std::sync::Arc<dyn crate::platform::hub::EventHub>) -> crate::platform::outbox::Relay {
         self.table.relay(hub)
+    }
+
+    /// The consumer that reserves and releases stock for orders, publishing through `relay`.
+    pub fn stock_keeper(&self, relay: crate::platform::outbox::Relay) -> StockKeeper {
+        StockKeeper::new(self.table.clone(), relay)
     }
 
     /// Whether the catalog's table answers (for readiness).

@@ -4,9 +4,10 @@
 //! |-----------|------------|--------|-----------------------------|
 //! | product   | `PRODUCT`  | SKU    | `CATEGORY#<slug>` / SKU     |
 //! | category  | `CATEGORY` | slug   | —                           |
+//! | reservation | `RESERVATION` | order id | —                     |
 
 use super::domain::{Category, CategorySlug, Currency, Money, Product, Sku};
-use crate::platform::store::{Condition, Cursor, Item, Key, Query, Store, StoreError, Table, TableSpec};
+use crate::platform::store::{Condition, Cursor, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -107,6 +108,23 @@ impl CatalogTable {
             position: category.position,
         };
         insert_if_absent(&*self.table, Item::from_record(Key::new(CATEGORIES, category.slug.as_str()), &record)?).await
+    }
+
+    /// The product and its item version (for an optimistically locked update).
+    pub async fn product_versioned(&self, sku: &Sku) -> Result<Option<(Product, u64)>, StoreError> {
+        match self.table.get(&product_key(sku)).await? {
+            Some(item) => Ok(Some((product_from(&item)?, item.version))),
+            None => Ok(None),
+        }
+    }
+
+    /// The write that stores `product` if its item is still at `version`.
+    pub fn put_product(&self, product: &Product, version: u64) -> Result<WriteOp, StoreError> {
+        Ok(WriteOp::Put { item: product_item(product)?, condition: Condition::Version(version) })
+    }
+
+    pub fn table(&self) -> &Arc<dyn Table> {
+        &self.table
     }
 
     pub async fn product(&self, sku: &Sku) -> Result<Option<Product>, StoreError> {

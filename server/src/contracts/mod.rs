@@ -164,6 +164,27 @@ pub struct ReceiptSent {
 }
 domain_event!(ReceiptSent, order_id);
 
+/// The payments service stored a webhook from the payment provider; its
+/// consumer turns it into PaymentSucceeded / PaymentFailed. Internal to payments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentProviderEventReceived {
+    /// The provider's event id (`evt_…`).
+    pub provider_event_id: String,
+    /// e.g. `payment_intent.succeeded`.
+    pub provider_event_type: String,
+    /// Our payment id (the intent's `metadata.payment_id`).
+    pub payment_id: String,
+    pub order_id: String,
+    /// The provider's id for the payment (`pi_…`).
+    pub intent_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// For failures: the provider's message (e.g. "Your card was declined.").
+    #[serde(default)]
+    pub failure_message: Option<String>,
+}
+domain_event!(PaymentProviderEventReceived, order_id);
+
 /// Every event type the store publishes, for infrastructure (rules, docs).
 pub const ALL_EVENT_TYPES: &[&str] = &[
     <OrderPlaced as DomainEvent>::TYPE,
@@ -178,7 +199,10 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ShipmentItemProcessed as DomainEvent>::TYPE,
     <ShippingOrderProcessed as DomainEvent>::TYPE,
     <ReceiptSent as DomainEvent>::TYPE,
+    <PaymentProviderEventReceived as DomainEvent>::TYPE,
 ];
+
+pub mod ports;
 
 #[cfg(test)]
 mod tests {

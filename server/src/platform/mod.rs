@@ -4,6 +4,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod breaker;
 pub mod consumer;
 pub mod events;
 pub mod http;

@@ -1,0 +1,202 @@
+//! The catalog's part of the order saga: reserve stock when an order is
+//! placed (StockReserved, or StockReservationRejected naming what is short),
+//! release it when the order is cancelled (StockReleased).
+//!
+//! One `RESERVATION/<order id>` item per order records what happened, in the
+//! same transaction as the stock change and the outgoing event, so every
+//! step happens once however often an event arrives. A cancellation that
+//! arrives before its order leaves a `cancelled` reservation, so the late
+//! OrderPlaced reserves nothing.
+
+use super::domain::Sku;
+use super::store::CatalogTable;
+use crate::contracts::{OrderCancelled, OrderPlaced, StockLine, StockReleased, StockReservationRejected, StockReserved};
+use crate::platform::consumer::{Applied, Handler, apply_once};
+use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::outbox::{self, Relay};
+use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const CONSUMER: &str = "catalog-stock";
+const SOURCE: &str = "catalog";
+const ATTEMPTS: usize = 8;
+
+pub fn subscribes_to() -> Vec<&'static str> {
+    vec![OrderPlaced::TYPE, OrderCancelled::TYPE]
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum State {
+    Reserved,
+    Rejected,
+    Released,
+    /// Cancelled before it was placed (events out of order).
+    Cancelled,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Reservation {
+    state: State,
+    lines: Vec<StockLine>,
+}
+
+fn reservation_key(order_id: &str) -> Key {
+    Key::new("RESERVATION", order_id)
+}
+
+pub struct StockKeeper {
+    table: CatalogTable,
+    relay: Relay,
+}
+
+impl StockKeeper {
+    pub fn new(table: CatalogTable, relay: Relay) -> Self {
+        Self { table, relay }
+    }
+
+    async fn reservation(&self, order_id: &str) -> Result<Option<(Reservation, u64)>, StoreError> {
+        Ok(match self.table.table().get(&reservation_key(order_id)).await? {
+            Some(item) => Some((item.record()?, item.version)),
+            None => None,
+        })
+    }
+
+    /// Runs `ops` once for `event`; `Ok(false)` when a stock item changed meanwhile (try again).
+    async fn commit(&self, event: &Envelope, ops: Vec<WriteOp>) -> anyhow::Result<bool> {
+        match apply_once(&**self.table.table(), CONSUMER, event, ops).await {
+            Ok(Applied::Now) => {
+                self.relay.notify();
+                Ok(true)
+            }
+            Ok(Applied::Before) => Ok(true),
+            Err(StoreError::TransactionCancelled { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn on_placed(&self, event: &Envelope) -> anyhow::Result<()> {
+        let placed: OrderPlaced = event.decode()?;
+        let mut wanted: BTreeMap<String, u32> = BTreeMap::new();
+        for line in &placed.lines {
+            *wanted.entry(line.sku.clone()).or_default() += line.quantity;
+        }
+        let lines: Vec<StockLine> = wanted.iter().map(|(sku, &quantity)| StockLine { sku: sku.clone(), quantity }).collect();
+        for _ in 0..ATTEMPTS {
+            if self.reservation(&placed.order_id).await?.is_some() {
+                return Ok(()); // reserved, rejected or cancelled already
+            }
+            let mut ops = Vec::new();
+            let mut short = None;
+            for line in &lines {
+                let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("order line SKU: {}", e.message))?;
+                let available = self.table.product_versioned(&sku).await?;
+                match available {
+                    Some((mut product, version)) if product.stock >= line.quantity => {
+                        product.stock -= line.quantity;
+                        ops.push(self.table.put_product(&product, version)?);
+                    }
+                    other => {
+                        let available = other.map_or(0, |(p, _)| p.stock);
+                        short = Some((line.clone(), available));
+                        break;
+                    }
+                }
+            }
+            let (state, outgoing) = match short {
+                None => (
+                    State::Reserved,
+                    Envelope::new(
+                        SOURCE,
+                        &StockReserved { order_id: placed.order_id.clone(), lines: lines.clone() },
+                        "",
+                        event.trace().as_ref(),
+                    ),
+                ),
+                Some((line, available)) => {
+                    ops.clear();
+                    let rejected = StockReservationRejected {
+                        order_id: placed.order_id.clone(),
+                        sku: line.sku,
+                        requested: line.quantity,
+                        available,
+                    };
+                    (State::Rejected, Envelope::new(SOURCE, &rejected, "", event.trace().as_ref()))
+                }
+            };
+            let record = Reservation { state, lines: lines.clone() };
+            ops.push(WriteOp::Put {
+                item: Item::from_record(reservation_key(&placed.order_id), &record)?,
+                condition: Condition::NotExists,
+            });
+            ops.push(outbox::stage(&outgoing)?);
+            if self.commit(event, ops).await? {
+                tracing::info!(order = %placed.order_id, ?state, "stock reservation decided");
+                return Ok(());
+            }
+        }
+        anyhow::bail!("stock of order {} kept changing; will retry", placed.order_id)
+    }
+
+    async fn on_cancelled(&self, event: &Envelope) -> anyhow::Result<()> {
+        let cancelled: OrderCancelled = event.decode()?;
+        for _ in 0..ATTEMPTS {
+            let ops = match self.reservation(&cancelled.order_id).await? {
+                None => vec![WriteOp::Put {
+                    item: Item::from_record(
+                        reservation_key(&cancelled.order_id),
+                        &Reservation { state: State::Cancelled, lines: Vec::new() },
+                    )?,
+                    condition: Condition::NotExists,
+                }],
+                Some((reservation, version)) if reservation.state == State::Reserved => {
+                    let mut ops = Vec::new();
+                    for line in &reservation.lines {
+                        let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        if let Some((mut product, product_version)) = self.table.product_versioned(&sku).await? {
+                            product.stock += line.quantity;
+                            ops.push(self.table.put_product(&product, product_version)?);
+                        }
+                    }
+                    let released = Reservation { state: State::Released, lines: reservation.lines.clone() };
+                    ops.push(WriteOp::Put {
+                        item: Item::from_record(reservation_key(&cancelled.order_id), &released)?,
+                        condition: Condition::Version(version),
+                    });
+                    let event_out = StockReleased { order_id: cancelled.order_id.clone(), lines: reservation.lines };
+                    ops.push(outbox::stage(&Envelope::new(SOURCE, &event_out, "", event.trace().as_ref()))?);
+                    ops
+                }
+                Some(_) => return Ok(()), // rejected or released already: nothing held
+            };
+            if self.commit(event, ops).await? {
+                tracing::info!(order = %cancelled.order_id, "stock released for cancelled order");
+                return Ok(());
+            }
+        }
+        anyhow::bail!("stock of order {} kept changing; will retry", cancelled.order_id)
+    }
+}
+
+#[async_trait]
+impl Handler for StockKeeper {
+    fn consumer(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        subscribes_to()
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        if event.is::<OrderPlaced>() {
+            self.on_placed(event).await
+        } else if event.is::<OrderCancelled>() {
+            self.on_cancelled(event).await
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The in-process APIs one service offers another (besides events): each is
+//! the public API of its owner, never its table.
+
+use app::api::ErrorDetail;
+use app::orders::CardInput;
+
+/// How the shopper pays.
+#[derive(Clone, Debug)]
+pub enum PaymentMethod {
+    /// Card details from the simulated provider's form.
+    Card(CardInput),
+    /// A payment method the provider's own form created (Stripe Elements: `pm_…`).
+    ProviderToken(String),
+}
+
+/// A payment to take for an order.
+#[derive(Clone, Debug)]
+pub struct PaymentRequest {
+    /// Derived by the orders service from the order id and the attempt
+    /// number, so a retried request is the same payment.
+    pub payment_id: String,
+    pub order_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub email: String,
+    pub method: PaymentMethod,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// The details cannot be sent to the provider (400, fields named).
+    #[error("invalid payment details")]
+    Invalid(Vec<ErrorDetail>),
+    /// The provider cannot be reached now (503); nothing was charged.
+    #[error("payments are unavailable, try again shortly")]
+    Unavailable,
+}
+
+/// The payments service, as the orders service uses it.
+#[async_trait::async_trait]
+pub trait Payments: Send + Sync {
+    /// Submits the payment; its result arrives later as PaymentSucceeded or PaymentFailed.
+    async fn start(&self, request: PaymentRequest) -> Result<(), PaymentError>;
+}

@@ -1,0 +1,136 @@
+//! The notifications service. Owns the `notifications` table; on
+//! OrderConfirmed it e-mails the shopper a receipt (HTML and plain text)
+//! with lettre — to files in the mail directory by default, through SMTP
+//! when configured — and records it (ReceiptSent) so each order gets one.
+//!
+//! | item    | pk                  | sk        |
+//! |---------|---------------------|-----------|
+//! | receipt | `RECEIPT#<order>`   | `RECEIPT` |
+//!
+//! The receipt is recorded after it is sent. A crash between the two sends
+//! it again on redelivery, with the same Message-ID so mail clients can fold
+//! the copies; a duplicate *event* never sends twice.
+
+mod receipt;
+
+use crate::contracts::{OrderConfirmed, ReceiptSent};
+use crate::platform::consumer::{Applied, Handler, apply_once};
+use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::outbox::{self, Relay};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use async_trait::async_trait;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub const CONSUMER: &str = "notifications";
+const SOURCE: &str = "notifications";
+
+pub fn table_spec() -> TableSpec {
+    TableSpec::new("notifications")
+}
+
+pub fn subscribes_to() -> Vec<&'static str> {
+    vec![OrderConfirmed::TYPE]
+}
+
+/// Where e-mail goes.
+pub enum Mailer {
+    /// One `.eml` file per message in a directory.
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Mailer {
+    pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("mail directory {}: {e}", dir.display()))?;
+        Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
+    }
+
+    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS).
+    pub fn smtp(url: &str) -> anyhow::Result<Self> {
+        Ok(Self::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
+    }
+
+    async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Self::Files(transport, _) => transport.send(message).await.map(drop).map_err(Into::into),
+            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(Into::into),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Files(_, dir) => format!("files in {}", dir.display()),
+            Self::Smtp(_) => "SMTP".into(),
+        }
+    }
+}
+
+pub struct Notifications {
+    table: Arc<dyn Table>,
+    relay: Relay,
+    mailer: Mailer,
+    from: String,
+    public_url: String,
+}
+
+impl Notifications {
+    pub async fn open(
+        store: &dyn Store,
+        hub: Arc<dyn crate::platform::hub::EventHub>,
+        mailer: Mailer,
+        from: String,
+        public_url: String,
+    ) -> Result<Self, StoreError> {
+        let table = store.open_table(&table_spec()).await?;
+        Ok(Self { relay: Relay::new(table.clone(), hub), table, mailer, from, public_url })
+    }
+
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
+    }
+
+    async fn send_receipt(&self, event: &Envelope) -> anyhow::Result<()> {
+        let order: OrderConfirmed = event.decode()?;
+        let key = Key::new(format!("RECEIPT#{}", order.order_id), "RECEIPT");
+        if self.table.get(&key).await?.is_some() {
+            return Ok(()); // sent before
+        }
+        let message_id = format!("<receipt-{}@thebetterstore>", order.order_id);
+        let message = receipt::message(&order, &self.from, &message_id, &self.public_url)?;
+        self.mailer.send(message).await?;
+        let sent = ReceiptSent { order_id: order.order_id.clone(), email: order.email.clone(), message_id };
+        let record = serde_json::json!({ "email": order.email, "message_id": sent.message_id, "at": time::OffsetDateTime::now_utc().unix_timestamp() });
+        let ops = vec![
+            WriteOp::Put { item: Item::new(key, record), condition: Condition::NotExists },
+            outbox::stage(&Envelope::new(SOURCE, &sent, "", event.trace().as_ref()))?,
+        ];
+        match apply_once(&*self.table, CONSUMER, event, ops).await {
+            Ok(Applied::Now) => {
+                self.relay.notify();
+                tracing::info!(order = %order.order_id, via = %self.mailer.describe(), "receipt e-mailed");
+                Ok(())
+            }
+            Ok(Applied::Before) | Err(StoreError::TransactionCancelled { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+pub struct ReceiptMailer(pub Arc<Notifications>);
+
+#[async_trait]
+impl Handler for ReceiptMailer {
+    fn consumer(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        subscribes_to()
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        if event.is::<OrderConfirmed>() { self.0.send_receipt(event).await } else { Ok(()) }
+    }
+}

@@ -1,0 +1,482 @@
+//! The orders service: the checkout micro-app's BFF and the order repository.
+//! Owns the `orders` table.
+//!
+//! Placing an order (`PUT /api/orders/{id}`, id chosen by the client so a
+//! retry is harmless) snapshots the caller's cart, re-priced against the
+//! catalog, as a *PendingPayment* order and publishes OrderPlaced in the same
+//! transaction. The catalog reserves stock; the payments service reports the
+//! payment; the order is confirmed (OrderConfirmed) once both have happened.
+//! An order not paid by its deadline is cancelled (OrderCancelled), which
+//! releases its stock.
+
+mod handler;
+mod record;
+mod routes;
+
+pub use handler::{CONSUMER, OrderEvents, subscribes_to};
+pub use record::spec as table_spec;
+pub use routes::router;
+
+use crate::contracts::OrderLine;
+use crate::contracts::OrderPlaced;
+use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest, Payments};
+use crate::platform::consumer::processed_marker;
+use crate::platform::events::Envelope;
+use crate::platform::http::ApiError;
+use crate::platform::outbox::{self, Relay};
+use crate::platform::store::{
+    Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp,
+};
+use app::api::ErrorDetail;
+use app::cart::ssr::SharedCarts;
+use app::catalog::ssr::SharedCatalog;
+use app::orders::{
+    CardInput, CheckoutInput, OrderStatus, OrderView, PayOutcome, PlaceOrderOutcome, Totals, ssr::OrdersApi,
+};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use record::{AWAITING_PAYMENT, BY_DEADLINE, OrderRecord, StockState};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub const SOURCE: &str = "orders";
+/// Attempts at a change when another writer updated the order first.
+const CHANGE_ATTEMPTS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrdersError {
+    #[error("{}", .0.message)]
+    Invalid(ErrorDetail),
+    #[error("invalid checkout details")]
+    InvalidFields(Vec<ErrorDetail>),
+    #[error("no order {0}")]
+    NotFound(String),
+    #[error("{}", .0.message)]
+    Conflict(ErrorDetail),
+    #[error("payments are unavailable, try again shortly")]
+    PaymentsUnavailable,
+    #[error("{context}: {}", .detail.message)]
+    Upstream { context: &'static str, detail: ErrorDetail },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl OrdersError {
+    fn conflict(code: &str, message: impl Into<String>) -> Self {
+        Self::Conflict(ErrorDetail::new(code, message))
+    }
+
+    fn api_error(&self) -> ApiError {
+        match self {
+            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
+            // One error body names the first field; the UI gets them all through its server function.
+            Self::InvalidFields(all) => ApiError { status: StatusCode::BAD_REQUEST, detail: all[0].clone() },
+            Self::NotFound(id) => ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("No order {id}")),
+            Self::Conflict(d) => ApiError { status: StatusCode::CONFLICT, detail: d.clone() },
+            Self::PaymentsUnavailable => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "payments_unavailable", self.to_string())
+            }
+            Self::Upstream { context, detail } => ApiError::internal(context, detail),
+            Self::Store(e) => ApiError::internal("orders store failed", e),
+        }
+    }
+
+    pub fn detail(&self) -> ErrorDetail {
+        self.api_error().detail
+    }
+}
+
+impl IntoResponse for OrdersError {
+    fn into_response(self) -> Response {
+        self.api_error().into_response()
+    }
+}
+
+pub struct Orders {
+    table: Arc<dyn Table>,
+    relay: Relay,
+    catalog: SharedCatalog,
+    carts: SharedCarts,
+    payments: Arc<dyn Payments>,
+    payment_timeout: Duration,
+}
+
+/// A placed order, and whether this request placed it (or an earlier one with the same id did).
+pub struct Placed {
+    pub order: OrderView,
+    pub created: bool,
+}
+
+fn parse_order_id(id: &str) -> Result<String, OrdersError> {
+    Uuid::parse_str(id).map(|u| u.hyphenated().to_string()).map_err(|_| {
+        OrdersError::Invalid(
+            ErrorDetail::new("invalid_order_id", "The order id must be a UUID chosen by the client").on_field("id"),
+        )
+    })
+}
+
+impl Orders {
+    pub async fn open(
+        store: &dyn Store,
+        hub: Arc<dyn crate::platform::hub::EventHub>,
+        catalog: SharedCatalog,
+        carts: SharedCarts,
+        payments: Arc<dyn Payments>,
+        payment_timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        let table = store.open_table(&table_spec()).await?;
+        Ok(Self { relay: Relay::new(table.clone(), hub), table, catalog, carts, payments, payment_timeout })
+    }
+
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
+    }
+
+    async fn load(&self, id: &str) -> Result<Option<(OrderRecord, u64)>, StoreError> {
+        Ok(match self.table.get(&record::key(id)).await? {
+            Some(item) => Some((item.record()?, item.version)),
+            None => None,
+        })
+    }
+
+    pub async fn get(&self, id: &str) -> Result<OrderView, OrdersError> {
+        let id = parse_order_id(id)?;
+        self.load(&id).await?.map(|(o, _)| o.view()).ok_or(OrdersError::NotFound(id))
+    }
+
+    /// Places the cart named by `cart_cookie` as order `id`.
+    pub async fn place(
+        &self,
+        id: &str,
+        input: CheckoutInput,
+        cart_cookie: Option<String>,
+    ) -> Result<Placed, OrdersError> {
+        let id = parse_order_id(id)?;
+        let input = input.normalized();
+        let request = serde_json::to_string(&input).expect("checkout input serialises");
+        if let Some(existing) = self.same_request(&id, &request).await? {
+            return Ok(Placed { order: existing, created: false });
+        }
+        let problems = input.problems();
+        if !problems.is_empty() {
+            return Err(OrdersError::InvalidFields(problems));
+        }
+        let cart = self
+            .carts
+            .view(cart_cookie.clone())
+            .await
+            .map_err(|detail| OrdersError::Upstream { context: "orders could not read the cart", detail })?;
+        if cart.lines.is_empty() {
+            return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
+        }
+        // Re-validate every line against the catalog now: price, name, stock.
+        let mut lines = Vec::with_capacity(cart.lines.len());
+        let mut currency = None;
+        for line in &cart.lines {
+            let product = self
+                .catalog
+                .product(line.sku.clone())
+                .await
+                .map_err(|detail| OrdersError::Upstream { context: "orders could not read the catalog", detail })?
+                .ok_or_else(|| OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name)))?;
+            if product.stock < line.quantity {
+                return Err(OrdersError::conflict(
+                    "insufficient_stock",
+                    match product.stock {
+                        0 => format!("{} is out of stock", product.name),
+                        n => format!("Only {n} of {} left", product.name),
+                    },
+                ));
+            }
+            if currency.get_or_insert_with(|| product.price.currency.clone()) != &product.price.currency {
+                return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
+            }
+            lines.push(OrderLine {
+                sku: product.sku,
+                name: product.name,
+                quantity: line.quantity,
+                unit_price_minor: product.price.amount_minor,
+            });
+        }
+        let net = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
+        let now = OffsetDateTime::now_utc();
+        let record = OrderRecord {
+            id: id.clone(),
+            email: input.email.clone(),
+            shipping_address: input.shipping_address.clone(),
+            currency: currency.unwrap_or_else(|| "USD".into()),
+            lines,
+            totals: Totals::for_net(net),
+            status: OrderStatus::PendingPayment,
+            stock: StockState::Pending,
+            attempts: 0,
+            payment_in_progress: None,
+            payment_error: None,
+            paid_by: None,
+            cancel_reason: None,
+            refund_due: false,
+            receipt_sent: false,
+            shipping_status: None,
+            placed_at: now,
+            pay_by: now + self.payment_timeout,
+            request,
+        };
+        let placed = OrderPlaced {
+            order_id: id.clone(),
+            email: record.email.clone(),
+            currency: record.currency.clone(),
+            lines: record.lines.clone(),
+            net_total_minor: net,
+        };
+        let ops = vec![
+            WriteOp::Put { item: record.item()?, condition: Condition::NotExists },
+            outbox::stage(&Envelope::new(SOURCE, &placed, "", None))?,
+        ];
+        match self.table.transact_write(ops).await {
+            Ok(()) => {}
+            // A concurrent request with the same id won the race.
+            Err(StoreError::TransactionCancelled { index: 0, .. }) => {
+                return match self.same_request(&id, &record.request).await? {
+                    Some(order) => Ok(Placed { order, created: false }),
+                    None => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.relay.notify();
+        tracing::info!(order = %id, gross = record.totals.gross_minor, "order placed");
+        // The cart became the order. If emptying it fails the order still stands.
+        if let Err(e) = self.carts.clear(cart_cookie).await {
+            tracing::warn!(order = %id, error = %e.message, "could not empty the cart after placing the order");
+        }
+        Ok(Placed { order: record.view(), created: true })
+    }
+
+    /// The stored order if it was placed with exactly `request`; a 409 if with something else.
+    async fn same_request(&self, id: &str, request: &str) -> Result<Option<OrderView>, OrdersError> {
+        match self.load(id).await? {
+            Some((existing, _)) if existing.request == request => Ok(Some(existing.view())),
+            Some(_) => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
+            None => Ok(None),
+        }
+    }
+
+    /// Starts a payment attempt for the order.
+    pub async fn pay(&self, id: &str, method: PaymentMethod) -> Result<(), OrdersError> {
+        let id = parse_order_id(id)?;
+        if let PaymentMethod::Card(card) = &method {
+            let today = OffsetDateTime::now_utc();
+            let problems = card.problems((today.year() as u32, u8::from(today.month()) as u32));
+            if !problems.is_empty() {
+                return Err(OrdersError::InvalidFields(problems));
+            }
+        }
+        // Claim the attempt on the order first: a double-click gets "in progress", not a second charge.
+        let (order, request) = loop {
+            let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
+            match (order.status, order.stock) {
+                (OrderStatus::Confirmed, _) => return Err(OrdersError::conflict("order_paid", "This order is paid for")),
+                (OrderStatus::Cancelled, _) => {
+                    let reason = order.cancel_reason.clone().unwrap_or_default();
+                    return Err(OrdersError::conflict("order_cancelled", format!("This order was cancelled: {reason}")));
+                }
+                (_, StockState::Pending) => {
+                    return Err(OrdersError::conflict(
+                        "stock_not_reserved",
+                        "We are still setting your items aside; try again in a moment",
+                    ));
+                }
+                _ => {}
+            }
+            if order.payment_in_progress.is_some() {
+                return Err(OrdersError::conflict("payment_in_progress", "A payment for this order is being processed"));
+            }
+            if order.paid_by.is_some() {
+                return Err(OrdersError::conflict("order_paid", "This order is paid for"));
+            }
+            order.attempts += 1;
+            let payment_id = format!("pay_{}_{}", order.id.replace('-', ""), order.attempts);
+            order.payment_in_progress = Some(payment_id.clone());
+            order.payment_error = None;
+            let request = PaymentRequest {
+                payment_id,
+                order_id: order.id.clone(),
+                amount_minor: order.totals.gross_minor,
+                currency: order.currency.clone(),
+                email: order.email.clone(),
+                method: method.clone(),
+            };
+            match self.table.put(order.item()?, Condition::Version(version)).await {
+                Ok(_) => break (order, request),
+                Err(StoreError::ConditionFailed(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        match self.payments.start(request.clone()).await {
+            Ok(()) => {
+                tracing::info!(order = %order.id, payment = %request.payment_id, "payment submitted");
+                Ok(())
+            }
+            Err(e) => {
+                // Nothing was charged: release the attempt so the shopper can try again.
+                let payment_id = request.payment_id.clone();
+                let message = e.to_string();
+                self.change(&id, |mut o| {
+                    if o.payment_in_progress.as_deref() != Some(payment_id.as_str()) {
+                        return Ok(None);
+                    }
+                    o.payment_in_progress = None;
+                    o.payment_error = Some(message.clone());
+                    Ok(Some((o, Vec::new())))
+                })
+                .await?;
+                Err(match e {
+                    PaymentError::Invalid(problems) => OrdersError::InvalidFields(problems),
+                    PaymentError::Unavailable => OrdersError::PaymentsUnavailable,
+                })
+            }
+        }
+    }
+
+    /// Applies `f` to the stored order with optimistic locking, retrying when another write got there first.
+    async fn change(
+        &self,
+        id: &str,
+        f: impl Fn(OrderRecord) -> anyhow::Result<Option<(OrderRecord, Vec<Envelope>)>>,
+    ) -> Result<bool, OrdersError> {
+        self.change_with(id, None, f).await.map_err(|e| match e.downcast::<StoreError>() {
+            Ok(store) => OrdersError::Store(store),
+            Err(other) => OrdersError::Store(StoreError::Backend(format!("{other:#}"))),
+        })
+    }
+
+    /// Applies an event's change once (processed marker in the same transaction).
+    pub(crate) async fn change_on_event(
+        &self,
+        consumer: &str,
+        event: &Envelope,
+        id: &str,
+        f: impl Fn(OrderRecord) -> anyhow::Result<Option<(OrderRecord, Vec<Envelope>)>>,
+    ) -> anyhow::Result<()> {
+        self.change_with(id, Some((consumer, event)), f).await.map(drop)
+    }
+
+    async fn change_with(
+        &self,
+        id: &str,
+        marker: Option<(&str, &Envelope)>,
+        f: impl Fn(OrderRecord) -> anyhow::Result<Option<(OrderRecord, Vec<Envelope>)>>,
+    ) -> anyhow::Result<bool> {
+        for _ in 0..CHANGE_ATTEMPTS {
+            let Some((order, version)) = self.load(id).await? else {
+                // Events about an order we never stored (e.g. another store's): nothing to do.
+                tracing::warn!(order = %id, "event for an unknown order ignored");
+                return Ok(false);
+            };
+            let Some((order, events)) = f(order)? else {
+                return Ok(false);
+            };
+            let mut ops = Vec::new();
+            if let Some((consumer, event)) = marker {
+                ops.push(processed_marker(consumer, event)?);
+            }
+            let order_index = ops.len();
+            ops.push(WriteOp::Put { item: order.item()?, condition: Condition::Version(version) });
+            for event in &events {
+                ops.push(outbox::stage(event)?);
+            }
+            match self.table.transact_write(ops).await {
+                Ok(()) => {
+                    if !events.is_empty() {
+                        self.relay.notify();
+                    }
+                    return Ok(true);
+                }
+                Err(StoreError::TransactionCancelled { index, .. }) if marker.is_some() && index == 0 => {
+                    return Ok(false); // processed before
+                }
+                Err(StoreError::TransactionCancelled { index, .. }) if index == order_index => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        anyhow::bail!("order {id} kept changing under us; will retry")
+    }
+
+    /// Cancels orders whose payment deadline passed before `now`. Returns how many.
+    pub async fn expire_due(&self, now: OffsetDateTime) -> Result<usize, OrdersError> {
+        let bound = format!("{:012}$", now.unix_timestamp());
+        let page = self
+            .table
+            .query(Query::partition(AWAITING_PAYMENT).on_index(BY_DEADLINE).sort_key(SortKeyCondition::LessThan(bound)).limit(100))
+            .await?;
+        let mut cancelled = 0;
+        for item in page.items {
+            let order: OrderRecord = item.record()?;
+            let changed = self
+                .change(&order.id, |mut o| {
+                    if !o.awaiting_payment() || o.pay_by > now {
+                        return Ok(None);
+                    }
+                    let reason = "Payment was not received in time".to_string();
+                    o.status = OrderStatus::Cancelled;
+                    o.cancel_reason = Some(reason.clone());
+                    o.payment_in_progress = None;
+                    let event = crate::contracts::OrderCancelled { order_id: o.id.clone(), reason };
+                    Ok(Some((o, vec![Envelope::new(SOURCE, &event, "", None)])))
+                })
+                .await?;
+            if changed {
+                tracing::info!(order = %order.id, "order cancelled: payment deadline passed");
+                cancelled += 1;
+            }
+        }
+        Ok(cancelled)
+    }
+
+    /// Runs [`Orders::expire_due`] every `every` until shutdown.
+    pub async fn run_expiry(self: Arc<Self>, every: Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            if let Err(e) = self.expire_due(OffsetDateTime::now_utc()).await {
+                tracing::warn!(error = %e, "expiring unpaid orders failed; will retry");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl OrdersApi for Orders {
+    async fn place(
+        &self,
+        order_id: String,
+        input: CheckoutInput,
+        cart_cookie: Option<String>,
+    ) -> Result<PlaceOrderOutcome, ErrorDetail> {
+        match Orders::place(self, &order_id, input, cart_cookie).await {
+            Ok(placed) => Ok(PlaceOrderOutcome::Placed(placed.order)),
+            Err(OrdersError::InvalidFields(problems)) => Ok(PlaceOrderOutcome::Invalid(problems)),
+            Err(e) => Err(e.detail()),
+        }
+    }
+
+    async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail> {
+        match Orders::get(self, &order_id).await {
+            Ok(order) => Ok(Some(order)),
+            Err(OrdersError::NotFound(_) | OrdersError::Invalid(_)) => Ok(None),
+            Err(e) => Err(e.detail()),
+        }
+    }
+
+    async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail> {
+        match Orders::pay(self, &order_id, PaymentMethod::Card(card)).await {
+            Ok(()) => Ok(PayOutcome::Submitted),
+            Err(OrdersError::InvalidFields(problems)) => Ok(PayOutcome::Invalid(problems)),
+            Err(e) => Err(e.detail()),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The order as stored in the `orders` table (the order repository).
+//!
+//! | item  | pk             | sk      | index `by_deadline` (only while awaiting payment) |
+//! |-------|----------------|---------|---------------------------------------------------|
+//! | order | `ORDER#<uuid>` | `ORDER` | `AWAITING_PAYMENT` / `<pay_by unix>#<uuid>`       |
+
+use crate::contracts::{OrderLine, ShippingAddress};
+use crate::platform::store::{Item, Key, StoreError, TableSpec};
+use app::orders::{AddressInput, OrderLineView, OrderStatus, OrderView, Totals};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub const BY_DEADLINE: &str = "by_deadline";
+pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
+
+pub fn spec() -> TableSpec {
+    TableSpec::new("orders").with_index(BY_DEADLINE)
+}
+
+pub fn key(order_id: &str) -> Key {
+    Key::new(format!("ORDER#{order_id}"), "ORDER")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockState {
+    Pending,
+    Reserved,
+    Rejected,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub id: String,
+    pub email: String,
+    pub shipping_address: AddressInput,
+    pub currency: String,
+    pub lines: Vec<OrderLine>,
+    pub totals: Totals,
+    pub status: OrderStatus,
+    pub stock: StockState,
+    /// Payment attempts so far (the next payment id derives from it).
+    pub attempts: u32,
+    pub payment_in_progress: Option<String>,
+    pub payment_error: Option<String>,
+    /// The payment that paid for the order.
+    pub paid_by: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// Paid after it was cancelled: the money must go back.
+    #[serde(default)]
+    pub refund_due: bool,
+    pub receipt_sent: bool,
+    pub shipping_status: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub placed_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub pay_by: OffsetDateTime,
+    /// What was asked for (email + address), to tell a retried PUT from a different one.
+    pub request: String,
+}
+
+impl OrderRecord {
+    /// The item, indexed for the payment deadline while the order awaits payment.
+    pub fn item(&self) -> Result<Item, StoreError> {
+        let item = Item::from_record(key(&self.id), self)?;
+        Ok(if self.awaiting_payment() {
+            item.with_index(
+                BY_DEADLINE,
+                Key::new(AWAITING_PAYMENT, format!("{:012}#{}", self.pay_by.unix_timestamp(), self.id)),
+            )
+        } else {
+            item
+        })
+    }
+
+    pub fn awaiting_payment(&self) -> bool {
+        self.status == OrderStatus::PendingPayment && self.paid_by.is_none()
+    }
+
+    pub fn number(&self) -> String {
+        self.id.split('-').next().unwrap_or(&self.id).to_uppercase()
+    }
+
+    pub fn contract_address(&self) -> ShippingAddress {
+        let a = &self.shipping_address;
+        ShippingAddress {
+            name: a.name.clone(),
+            line1: a.line1.clone(),
+            line2: a.line2.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+        }
+    }
+
+    pub fn view(&self) -> OrderView {
+        let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+        OrderView {
+            id: self.id.clone(),
+            number: self.number(),
+            status: self.status,
+            email: self.email.clone(),
+            shipping_address: self.shipping_address.clone(),
+            currency: self.currency.clone(),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| OrderLineView {
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    unit_price_minor: l.unit_price_minor,
+                    line_total_minor: l.unit_price_minor * i64::from(l.quantity),
+                })
+                .collect(),
+            totals: self.totals,
+            stock_reserved: self.stock == StockState::Reserved,
+            payment_in_progress: self.payment_in_progress.is_some(),
+            payment_error: self.payment_error.clone(),
+            cancel_reason: self.cancel_reason.clone(),
+            receipt_sent: self.receipt_sent,
+            shipping_status: self.shipping_status.clone(),
+            placed_at: ts(self.placed_at),
+            pay_by: ts(self.pay_by),
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The orders REST API, mounted at `/api/orders`.
+
+use super::{Orders, OrdersError};
+use crate::contracts::ports::PaymentMethod;
+use app::api::ErrorDetail;
+use app::orders::{CardInput, CheckoutInput, OrderView};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::header::COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Router<S> {
+    Router::new()
+        .route("/{id}", get(get_order).put(put_order))
+        .route("/{id}/payment", post(post_payment))
+        .with_state(orders)
+}
+
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, OrdersError> {
+    body.map(|Json(t)| t)
+        .map_err(|e| OrdersError::Invalid(ErrorDetail::new("invalid_body", e.body_text()).on_field("body")))
+}
+
+/// `GET /api/orders/{id}`
+async fn get_order(State(orders): State<Arc<Orders>>, Path(id): Path<String>) -> Result<Json<OrderView>, OrdersError> {
+    Ok(Json(orders.get(&id).await?))
+}
+
+/// `PUT /api/orders/{id}`: places the cart (named by the cart cookie) as this order.
+/// 201 when placed now, 200 when this id was placed before with the same details.
+async fn put_order(
+    State(orders): State<Arc<Orders>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    input: Result<Json<CheckoutInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<OrderView>), OrdersError> {
+    let input = body(input)?;
+    let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let placed = orders.place(&id, input, cookie).await?;
+    Ok((if placed.created { StatusCode::CREATED } else { StatusCode::OK }, Json(placed.order)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaymentBody {
+    /// Card details (simulated provider).
+    card: Option<CardInput>,
+    /// A provider payment method id, e.g. from Stripe Elements (`pm_…`).
+    payment_method: Option<String>,
+}
+
+/// `POST /api/orders/{id}/payment`: submits a payment; 202, the result arrives by webhook.
+async fn post_payment(
+    State(orders): State<Arc<Orders>>,
+    Path(id): Path<String>,
+    input: Result<Json<PaymentBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), OrdersError> {
+    let method = match body(input)? {
+        PaymentBody { card: Some(card), payment_method: None } => PaymentMethod::Card(card),
+        PaymentBody { card: None, payment_method: Some(pm) } => PaymentMethod::ProviderToken(pm),
+        _ => {
+            return Err(OrdersError::Invalid(
+                ErrorDetail::new("invalid_body", "Send exactly one of `card` or `payment_method`").on_field("body"),
+            ));
+        }
+    };
+    orders.pay(&id, method).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "processing" }))))
+}

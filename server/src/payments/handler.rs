@@ -1,0 +1,96 @@
+//! The `payments` consumer: a stored provider webhook becomes PaymentSucceeded
+//! or PaymentFailed. A payment only moves forward (a success is final), so
+//! redelivered or out-of-order webhooks never settle a payment twice.
+
+use super::{PaymentRecord, PaymentStatus, Payments, payment_key};
+use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded};
+use crate::platform::consumer::{Applied, Handler, apply_once};
+use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::outbox;
+use crate::platform::store::{Condition, Item, StoreError, WriteOp};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub const CONSUMER: &str = "payments";
+
+pub fn subscribes_to() -> Vec<&'static str> {
+    vec![PaymentProviderEventReceived::TYPE]
+}
+
+pub struct PaymentEvents(pub Arc<Payments>);
+
+#[async_trait]
+impl Handler for PaymentEvents {
+    fn consumer(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        subscribes_to()
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        let received: PaymentProviderEventReceived = event.decode()?;
+        let succeeded = match received.provider_event_type.as_str() {
+            "payment_intent.succeeded" => true,
+            "payment_intent.payment_failed" => false,
+            _ => return Ok(()),
+        };
+        for _ in 0..8 {
+            let (mut record, version) = match self.0.payment(&received.payment_id).await? {
+                Some(found) => found,
+                // Unknown to us (e.g. our record was lost): settle it from the webhook itself.
+                None => (
+                    PaymentRecord {
+                        payment_id: received.payment_id.clone(),
+                        order_id: received.order_id.clone(),
+                        amount_minor: received.amount_minor,
+                        currency: received.currency.clone(),
+                        status: PaymentStatus::Processing,
+                        intent_id: None,
+                        failure: None,
+                    },
+                    0,
+                ),
+            };
+            match (record.status, succeeded) {
+                (PaymentStatus::Succeeded, _) | (PaymentStatus::Failed, false) => return Ok(()),
+                _ => {}
+            }
+            record.status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
+            record.intent_id = Some(received.intent_id.clone());
+            let outgoing = if succeeded {
+                let e = PaymentSucceeded {
+                    order_id: record.order_id.clone(),
+                    payment_id: record.payment_id.clone(),
+                    amount_minor: received.amount_minor,
+                    currency: received.currency.clone(),
+                };
+                Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
+            } else {
+                let reason = received.failure_message.clone().unwrap_or_else(|| "Your card was declined.".into());
+                record.failure = Some(reason.clone());
+                let e = PaymentFailed { order_id: record.order_id.clone(), payment_id: record.payment_id.clone(), reason };
+                Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
+            };
+            let ops = vec![
+                WriteOp::Put {
+                    item: Item::from_record(payment_key(&record.payment_id), &record)?,
+                    condition: Condition::Version(version),
+                },
+                outbox::stage(&outgoing)?,
+            ];
+            match apply_once(&*self.0.table, CONSUMER, event, ops).await {
+                Ok(Applied::Now) => {
+                    self.0.relay.notify();
+                    tracing::info!(payment = %record.payment_id, order = %record.order_id, status = ?record.status, "payment settled");
+                    return Ok(());
+                }
+                Ok(Applied::Before) => return Ok(()),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        anyhow::bail!("payment {} kept changing; will retry", received.payment_id)
+    }
+}

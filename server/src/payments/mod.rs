@@ -1,0 +1,176 @@
+//! The payments gateway service. Owns the `payments` table.
+//!
+//! | item    | pk                   | sk        |
+//! |---------|----------------------|-----------|
+//! | payment | `PAYMENT#<pay_…>`    | `PAYMENT` |
+//! | webhook | `WEBHOOK#<evt_…>`    | `WEBHOOK` |
+//!
+//! A payment is recorded before the provider is called (so its webhook can
+//! never arrive first), sent through a provider port (simulated, or a
+//! Stripe-compatible API) with timeouts, retries and a circuit breaker, and
+//! settled by webhook: `POST /webhooks/stripe` verifies the signature,
+//! stores the event (deduplicated by its id) with a queued
+//! PaymentProviderEventReceived in one transaction and answers 200 at once;
+//! the `payments` consumer turns it into PaymentSucceeded / PaymentFailed.
+
+mod handler;
+pub mod provider;
+pub mod signature;
+mod webhook;
+
+pub use handler::{CONSUMER, PaymentEvents, subscribes_to};
+pub use webhook::router as webhook_router;
+
+use crate::contracts::ports::{PaymentError, PaymentRequest, Payments as PaymentsPort};
+use crate::platform::breaker::Breaker;
+use crate::platform::outbox::Relay;
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
+use provider::{PaymentProvider, ProviderError};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SOURCE: &str = "payments";
+/// Provider calls per payment before giving up (the first included).
+const CALL_ATTEMPTS: u32 = 3;
+
+pub fn table_spec() -> TableSpec {
+    TableSpec::new("payments")
+}
+
+fn payment_key(payment_id: &str) -> Key {
+    Key::new(format!("PAYMENT#{payment_id}"), "PAYMENT")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    Created,
+    Processing,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    pub payment_id: String,
+    pub order_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: PaymentStatus,
+    pub intent_id: Option<String>,
+    pub failure: Option<String>,
+}
+
+pub struct Payments {
+    table: Arc<dyn Table>,
+    relay: Relay,
+    provider: Arc<dyn PaymentProvider>,
+    breaker: Breaker,
+    webhook_secret: String,
+}
+
+impl Payments {
+    pub async fn open(
+        store: &dyn Store,
+        hub: Arc<dyn crate::platform::hub::EventHub>,
+        provider: Arc<dyn PaymentProvider>,
+        webhook_secret: String,
+    ) -> Result<Self, StoreError> {
+        let table = store.open_table(&table_spec()).await?;
+        Ok(Self {
+            relay: Relay::new(table.clone(), hub),
+            table,
+            provider,
+            breaker: Breaker::new(5, Duration::from_secs(30)),
+            webhook_secret,
+        })
+    }
+
+    pub fn relay(&self) -> Relay {
+        self.relay.clone()
+    }
+
+    pub async fn payment(&self, payment_id: &str) -> Result<Option<(PaymentRecord, u64)>, StoreError> {
+        Ok(match self.table.get(&payment_key(payment_id)).await? {
+            Some(item) => Some((item.record()?, item.version)),
+            None => None,
+        })
+    }
+
+    /// Calls the provider through the breaker, retrying transient failures with backoff.
+    async fn call_provider(&self, request: &PaymentRequest) -> Result<String, PaymentError> {
+        let mut delay = Duration::from_millis(200);
+        for attempt in 1..=CALL_ATTEMPTS {
+            if !self.breaker.allow() {
+                return Err(PaymentError::Unavailable);
+            }
+            match self.provider.create(request).await {
+                Ok(intent) => {
+                    self.breaker.success();
+                    return Ok(intent);
+                }
+                Err(ProviderError::Invalid(problems)) => {
+                    self.breaker.success(); // the provider answered; the input was wrong
+                    return Err(PaymentError::Invalid(problems));
+                }
+                Err(ProviderError::Transient(why)) => {
+                    self.breaker.failure();
+                    tracing::warn!(attempt, payment = %request.payment_id, error = %why, "payment provider call failed");
+                    if attempt < CALL_ATTEMPTS {
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                    }
+                }
+            }
+        }
+        Err(PaymentError::Unavailable)
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentsPort for Payments {
+    async fn start(&self, request: PaymentRequest) -> Result<(), PaymentError> {
+        if self.breaker.is_open() {
+            return Err(PaymentError::Unavailable);
+        }
+        let store_failed = |e: StoreError| {
+            tracing::error!(error = %e, "payments store failed");
+            PaymentError::Unavailable
+        };
+        let record = PaymentRecord {
+            payment_id: request.payment_id.clone(),
+            order_id: request.order_id.clone(),
+            amount_minor: request.amount_minor,
+            currency: request.currency.clone(),
+            status: PaymentStatus::Created,
+            intent_id: None,
+            failure: None,
+        };
+        let item = Item::from_record(payment_key(&request.payment_id), &record).map_err(store_failed)?;
+        match self.table.put(item, Condition::NotExists).await {
+            // Exists: a retry of the same payment; the provider call is idempotent.
+            Ok(_) | Err(StoreError::ConditionFailed(_)) => {}
+            Err(e) => return Err(store_failed(e)),
+        }
+        let intent = self.call_provider(&request).await?;
+        // Note the provider's id, unless the webhook already settled the payment.
+        for _ in 0..5 {
+            let Some((mut current, version)) = self.payment(&request.payment_id).await.map_err(store_failed)? else {
+                break;
+            };
+            if current.status != PaymentStatus::Created {
+                break;
+            }
+            current.status = PaymentStatus::Processing;
+            current.intent_id = Some(intent.clone());
+            let item = Item::from_record(payment_key(&request.payment_id), &current).map_err(store_failed)?;
+            match self.table.put(item, Condition::Version(version)).await {
+                Ok(_) => break,
+                Err(StoreError::ConditionFailed(_)) => continue,
+                Err(e) => return Err(store_failed(e)),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+//! `POST /webhooks/stripe`: the provider's webhooks, verified and stored
+//! durably before the 200; everything else happens in the consumer.
+
+use super::{Payments, signature};
+use crate::contracts::PaymentProviderEventReceived;
+use crate::platform::events::Envelope;
+use crate::platform::http::ApiError;
+use crate::platform::outbox;
+use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub fn router<S: Clone + Send + Sync + 'static>(payments: Arc<Payments>) -> Router<S> {
+    Router::new().route("/stripe", post(receive)).with_state(payments)
+}
+
+#[derive(Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    data: EventData,
+}
+
+#[derive(Deserialize)]
+struct EventData {
+    object: Value,
+}
+
+const HANDLED: &[&str] = &["payment_intent.succeeded", "payment_intent.payment_failed"];
+
+async fn receive(
+    State(payments): State<Arc<Payments>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let header = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    signature::verify(&payments.webhook_secret, header, &body, now).map_err(|e| {
+        tracing::warn!(error = %e, "webhook refused");
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_signature", format!("Webhook refused: {e}"))
+    })?;
+    let event: Event = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_event", format!("Not a Stripe event: {e}")))?;
+    if !HANDLED.contains(&event.event_type.as_str()) {
+        return Ok(Json(json!({ "received": true, "handled": false })));
+    }
+    let intent = &event.data.object;
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let (Some(payment_id), Some(order_id)) =
+        (text(&intent["metadata"]["payment_id"]), text(&intent["metadata"]["order_id"]))
+    else {
+        // Not one of ours (e.g. made in the provider's dashboard): acknowledge and ignore.
+        tracing::warn!(event = %event.id, "webhook for a payment without our metadata ignored");
+        return Ok(Json(json!({ "received": true, "handled": false })));
+    };
+    let received = PaymentProviderEventReceived {
+        provider_event_id: event.id.clone(),
+        provider_event_type: event.event_type.clone(),
+        payment_id,
+        order_id,
+        intent_id: text(&intent["id"]).unwrap_or_default(),
+        amount_minor: intent["amount"].as_i64().unwrap_or_default(),
+        currency: text(&intent["currency"]).unwrap_or_default().to_uppercase(),
+        failure_message: text(&intent["last_payment_error"]["message"]),
+    };
+    let stored = json!({ "type": event.event_type, "received_at": now });
+    let ops = vec![
+        WriteOp::Put {
+            item: Item::new(Key::new(format!("WEBHOOK#{}", event.id), "WEBHOOK"), stored),
+            condition: Condition::NotExists,
+        },
+        outbox::stage(&Envelope::new(super::SOURCE, &received, &event.id, None))
+            .map_err(|e| ApiError::internal("webhook could not be staged", &e))?,
+    ];
+    match payments.table.transact_write(ops).await {
+        Ok(()) => {
+            payments.relay.notify();
+            Ok(Json(json!({ "received": true, "handled": true })))
+        }
+        Err(StoreError::TransactionCancelled { index: 0, .. }) => {
+            Ok(Json(json!({ "received": true, "handled": true, "duplicate": true })))
+        }
+        Err(e) => Err(ApiError::internal("webhook could not be stored", &e)),
+    }
+}

@@ -1,0 +1,278 @@
+//! A running store reached over HTTP, on either backend, and a shopper with a cookie jar.
+
+use serde_json::{Value, json};
+use server::config::Settings;
+use server::startup::{AppState, app, build};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub const WEBHOOK_SECRET: &str = "whsec_test_0123456789";
+
+pub struct Store {
+    pub base: String,
+    pub data_dir: PathBuf,
+    /// In-process stores only: the services, for looking behind the API.
+    pub state: Option<AppState>,
+    stop: Option<Box<dyn FnOnce() + Send>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop();
+        }
+    }
+}
+
+fn test_settings(dir: &std::path::Path, payment_timeout_secs: u64) -> Settings {
+    Settings {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join("data"),
+        stripe_webhook_secret: Some(WEBHOOK_SECRET.into()),
+        payment_timeout_secs,
+        ..Settings::default()
+    }
+}
+
+/// The embedded store in this process. With `start_workers` false, nothing
+/// reacts to events until [`Paused::resume`].
+pub async fn embedded(payment_timeout_secs: u64) -> Store {
+    let (store, paused) = embedded_paused(payment_timeout_secs).await;
+    paused.resume();
+    store
+}
+
+pub struct Paused(server::workers::Workers, tokio::sync::oneshot::Sender<server::workers::Running>);
+
+impl Paused {
+    pub fn resume(self) {
+        let _ = self.1.send(self.0.spawn());
+    }
+}
+
+pub async fn embedded_paused(payment_timeout_secs: u64) -> (Store, Paused) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path(), payment_timeout_secs);
+    let listener = tokio::net::TcpListener::bind(settings.addr).await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    settings.public_url = Some(base.clone());
+    let (state, workers) = build(&settings).await.unwrap();
+    let router = app(state.clone());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (running_tx, running_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).with_graceful_shutdown(async { drop(stop_rx.await) }).await;
+        if let Ok(running) = running_rx.await {
+            server::workers::Running::stop(running).await;
+        }
+    });
+    let store = Store {
+        base,
+        data_dir: settings.data_dir.clone(),
+        state: Some(state),
+        stop: Some(Box::new(move || {
+            let _ = stop_tx.send(());
+        })),
+        _dir: dir,
+    };
+    (store, Paused(workers, running_tx))
+}
+
+/// `tbs serve --backend aws` on moto (after `tbs infra apply`), as a process.
+#[cfg(feature = "aws")]
+pub async fn aws(payment_timeout_secs: u64) -> Store {
+    use std::process::Command;
+    let moto = std::env::var("TBS_TEST_AWS_ENDPOINT")
+        .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let tbs = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tbs"));
+        cmd.args(args)
+            .args(["--aws-prefix", &prefix])
+            .env("AWS_ENDPOINT_URL", &moto)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_PROFILE")
+            .env_remove("TBS_DATA_DIR");
+        cmd
+    };
+    let applied = tbs(&["infra", "apply"]).output().unwrap();
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let data_dir = dir.path().join("data");
+    let timeout = payment_timeout_secs.to_string();
+    let child = tbs(&[
+        "serve",
+        "--backend",
+        "aws",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "--site-root",
+        "/nonexistent",
+        "--stripe-webhook-secret",
+        WEBHOOK_SECRET,
+        "--payment-timeout-secs",
+        &timeout,
+        "--log-level",
+        "warn",
+    ])
+    .spawn()
+    .unwrap();
+    let mut child = Some(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready = client.get(format!("{base}/health/ready")).send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+        if ready == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "tbs did not become ready on the aws backend");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Store {
+        base,
+        data_dir,
+        state: None,
+        stop: Some(Box::new(move || {
+            if let Some(mut c) = child.take() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        })),
+        _dir: dir,
+    }
+}
+
+/// A shopper: an HTTP client that keeps the cart cookie.
+pub struct Shopper<'a> {
+    pub store: &'a Store,
+    client: reqwest::Client,
+    cookie: Option<String>,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Store {
+    pub fn shopper(&self) -> Shopper<'_> {
+        Shopper { store: self, client: reqwest::Client::new(), cookie: None }
+    }
+
+    /// Receipt e-mails written to the mail directory.
+    pub fn mails(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.data_dir.join("mail")) else { return Vec::new() };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect()
+    }
+
+    /// POSTs a webhook body as the provider would, signed with `secret`.
+    pub async fn webhook(&self, body: &Value, secret: &str) -> Answer {
+        let payload = body.to_string();
+        let t = time::OffsetDateTime::now_utc().unix_timestamp();
+        let response = reqwest::Client::new()
+            .post(format!("{}/webhooks/stripe", self.base))
+            .header("content-type", "application/json")
+            .header("stripe-signature", server::payments::signature::sign(secret, payload.as_bytes(), t))
+            .body(payload)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        Answer { status, body: response.json().await.unwrap_or(Value::Null) }
+    }
+
+    pub async fn stock(&self, sku: &str) -> u64 {
+        let r = reqwest::get(format!("{}/api/catalog/products/{sku}", self.base)).await.unwrap();
+        r.json::<Value>().await.unwrap()["stock"].as_u64().unwrap()
+    }
+}
+
+impl Shopper<'_> {
+    pub async fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        let mut request =
+            self.client.request(method.parse().unwrap(), format!("{}{}", self.store.base, path));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
+        }
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+    }
+
+    pub async fn add(&mut self, sku: &str, quantity: u32) {
+        let a = self.call("PUT", &format!("/api/cart/items/{sku}"), Some(json!({ "quantity": quantity }))).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+
+    pub async fn place(&mut self, order_id: &str) -> Answer {
+        self.call("PUT", &format!("/api/orders/{order_id}"), Some(checkout())).await
+    }
+
+    pub async fn order(&mut self, order_id: &str) -> Value {
+        let a = self.call("GET", &format!("/api/orders/{order_id}"), None).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.body
+    }
+
+    /// Polls the order until `done` holds (10 s at most).
+    pub async fn order_until(&mut self, order_id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let order = self.order(order_id).await;
+            if done(&order) {
+                return order;
+            }
+            assert!(Instant::now() < deadline, "order never got {what}: {order}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn pay(&mut self, order_id: &str, number: &str) -> Answer {
+        let card = json!({ "card": { "number": number, "expiry": "12/34", "cvc": "123" } });
+        self.call("POST", &format!("/api/orders/{order_id}/payment"), Some(card)).await
+    }
+}
+
+pub fn checkout() -> Value {
+    json!({
+        "email": "ann@example.com",
+        "shipping_address": {
+            "name": "Ann Shopper", "line1": "1 Main Street", "line2": "",
+            "city": "Springfield", "postal_code": "12345", "country": "us"
+        }
+    })
+}
+
+pub fn new_order_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A provider webhook about one payment.
+pub fn intent_event(event_id: &str, kind: &str, payment_id: &str, order_id: &str, amount: i64) -> Value {
+    json!({
+        "id": event_id, "object": "event", "type": kind,
+        "data": { "object": {
+            "id": format!("pi_{event_id}"), "object": "payment_intent", "amount": amount, "currency": "usd",
+            "metadata": { "payment_id": payment_id, "order_id": order_id },
+            "last_payment_error": if kind.ends_with("failed") { json!({"message": "Your card was declined."}) } else { Value::Null }
+        }}
+    })
+}
