@@ -70,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
                     <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/:id/pay") view=pages::PayPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id/confirmation") view=pages::ConfirmationPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

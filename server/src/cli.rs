@@ -18,7 +18,7 @@ pub enum Command {
     ///
     /// Settings are layered: built-in defaults, then the config file, then
     /// TBS_* environment variables, then these flags.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Events a consumer could not handle (dead-lettered after 3 attempts).
     ///
     /// Works on the embedded store in the data directory, so stop `tbs serve`

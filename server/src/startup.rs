@@ -4,21 +4,21 @@
 use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
 use crate::config::PaymentProvider;
+use crate::config::{Backend, Settings};
 use crate::fulfilment::{self, Fulfilment, Intake};
 use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
 use crate::orders::{self, OrderEvents, Orders};
 use crate::payments::provider::{PaymentProvider as Provider, Simulated};
 use crate::payments::{self, PaymentEvents, Payments};
-use crate::platform::signing::{hmac_sha256, load_secret};
-use app::cart::ssr::SharedCarts;
-use app::orders::ssr::SharedOrders;
-use crate::config::{Backend, Settings};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
+use crate::platform::signing::{hmac_sha256, load_secret};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
 use crate::workers::Workers;
+use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
+use app::orders::ssr::SharedOrders;
 use app::{App, shell};
 use axum::Router;
 use axum::routing::any;
@@ -65,16 +65,15 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let catalog_relay = catalog.relay(hub.clone());
     let catalog_reader: SharedCatalog = catalog.clone();
 
-    let carts = Arc::new(Carts::open(&*store, catalog_reader.clone(), &secret, public_url.starts_with("https://")).await?);
+    let carts =
+        Arc::new(Carts::open(&*store, catalog_reader.clone(), &secret, public_url.starts_with("https://")).await?);
 
     let webhook_secret = settings
         .stripe_webhook_secret
         .clone()
         .unwrap_or_else(|| format!("whsec_{}", hex::encode(hmac_sha256(&secret, b"simulated stripe webhooks"))));
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .connect_timeout(Duration::from_secs(3))
-        .build()?;
+    let http =
+        reqwest::Client::builder().timeout(Duration::from_secs(10)).connect_timeout(Duration::from_secs(3)).build()?;
     let provider: Arc<dyn Provider> = match settings.payment_provider {
         PaymentProvider::Simulated => {
             Arc::new(Simulated::new(http, format!("{public_url}/webhooks/stripe"), webhook_secret.clone()))
@@ -85,8 +84,9 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
 
     let carts_api: SharedCarts = carts.clone();
     let payment_timeout = Duration::from_secs(settings.payment_timeout_secs);
-    let orders =
-        Arc::new(Orders::open(&*store, hub.clone(), catalog_reader, carts_api, payments.clone(), payment_timeout).await?);
+    let orders = Arc::new(
+        Orders::open(&*store, hub.clone(), catalog_reader, carts_api, payments.clone(), payment_timeout).await?,
+    );
 
     let mailer = match &settings.smtp_url {
         Some(url) => Mailer::smtp(url)?,
@@ -258,14 +258,19 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/orders", orders::router(state.orders.clone()))
         .nest("/webhooks", payments::webhook_router(state.payments.clone()))
         .route("/api/{*path}", any(api_route_not_found))
-        .leptos_routes_with_context(&options, routes, move || {
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || {
                 provide_context(catalog_for_pages.clone());
                 provide_context(carts_for_pages.clone());
                 provide_context(orders_for_pages.clone());
-            }, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+            },
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .layer(CompressionLayer::new())

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What the virtualenv must hold; a change reinstalls.
-const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5"];
+const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5", "aiosmtpd==1.4.6"];
 
 /// The cache outside the clone: `$XDG_CACHE_HOME` or `~/.cache`, then `the-better-store/`.
 pub fn cache_dir() -> PathBuf {
@@ -118,6 +118,34 @@ pub fn start_moto() -> Result<Background> {
     moto.wait_ready("/moto-api/", Duration::from_secs(30))?;
     eprintln!("xtask: moto server on {}", moto.url());
     Ok(moto)
+}
+
+/// aiosmtpd: a real SMTP server that files every message it receives into
+/// the maildir `mailbox` (read them from `mailbox/new/`).
+pub fn start_smtp_sink(mailbox: &std::path::Path) -> Result<Background> {
+    let venv = ensure_venv()?;
+    let port = free_port()?;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // aiosmtpd creates the maildir; an existing empty folder would confuse it.
+    let _ = std::fs::remove_dir_all(mailbox);
+    let sink = Background::spawn(
+        "aiosmtpd",
+        addr,
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "aiosmtpd", "-n", "-l", &addr.to_string(), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(mailbox)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        if Instant::now() > deadline {
+            bail!("aiosmtpd did not listen on {addr}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("xtask: SMTP sink on {addr}, mailbox {}", mailbox.display());
+    Ok(sink)
 }
 
 fn graceful_exit(name: &str, child: &mut Child, limit: Duration) -> Result<()> {

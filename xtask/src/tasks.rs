@@ -63,7 +63,7 @@ pub fn test() -> Result<()> {
 /// `cargo xtask bench`: the release server under load, each path against the baseline.
 pub fn bench() -> Result<()> {
     let built = build(true)?;
-    let server = TestServer::start(&built.tbs, &built.site)?;
+    let server = TestServer::start(&built.tbs, &built.site, None)?;
     let paths = [
         ("/health/live", "baseline: routing + JSON, no store"),
         ("/api/catalog/products", "catalog page (12 products)"),
@@ -96,14 +96,19 @@ fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
     let chromium = ensure_chromium()?;
     let end2end = root().join("end2end");
     ensure_npm_packages(&end2end)?;
-    let server = TestServer::start(tbs, site)?;
+    let mailbox = std::env::temp_dir().join(format!("tbs-e2e-mailbox-{}", std::process::id()));
+    let smtp = crate::stand_ins::start_smtp_sink(&mailbox)?;
+    let server = TestServer::start(tbs, site, Some(&format!("smtp://{}", smtp.addr)))?;
     let outcome = run(Command::new("node")
         .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .arg("tests/")
         .current_dir(&end2end)
         .env("TBS_BASE_URL", format!("http://{}", server.addr))
+        .env("TBS_E2E_MAILBOX", mailbox.join("new"))
         .env("CHROMIUM_PATH", chromium));
     let stopped = server.stop();
+    drop(smtp);
+    let _ = std::fs::remove_dir_all(&mailbox);
     outcome?;
     stopped
 }
@@ -117,15 +122,18 @@ struct TestServer {
 }
 
 impl TestServer {
-    fn start(tbs: &Path, site: &Path) -> Result<Self> {
+    fn start(tbs: &Path, site: &Path, smtp_url: Option<&str>) -> Result<Self> {
         let addr: SocketAddr = ([127, 0, 0, 1], free_port()?).into();
         let data_dir = std::env::temp_dir().join(format!("tbs-e2e-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
         let log = std::fs::File::create(data_dir.join("tbs.log"))?;
         let mut cmd = Command::new(tbs);
-        cmd.args(["serve", "--addr", &addr.to_string(), "--log-format", "json"])
-            .arg("--data-dir")
+        cmd.args(["serve", "--addr", &addr.to_string(), "--log-format", "json"]);
+        if let Some(url) = smtp_url {
+            cmd.args(["--smtp-url", url]);
+        }
+        cmd.arg("--data-dir")
             .arg(data_dir.join("db"))
             .arg("--site-root")
             .arg(site)

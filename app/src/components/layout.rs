@@ -1,7 +1,7 @@
 //! The frame around every page: header (store name, search, cart) and footer.
 
-use leptos::prelude::*;
 use crate::cart::get_cart;
+use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Bumped after every cart edit, so whatever shows the cart reloads it.

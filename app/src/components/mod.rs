@@ -1,9 +1,11 @@
 //! Pieces shared by several pages.
 
 mod layout;
+mod order_summary;
 mod product_card;
 mod quantity;
 
 pub use layout::{CartRevision, Footer, Header};
+pub use order_summary::OrderSummary;
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;

@@ -61,7 +61,9 @@ fn CartLine(line: CartLineView) -> impl IntoView {
         }
     });
     let error = move || match (set.value().get(), remove.value().get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
+        (Some(Err(e)), _) | (_, Some(Err(e))) => {
+            Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> })
+        }
         _ => None,
     };
     let most = line.available.clamp(line.quantity.max(1), MAX_LINE_QUANTITY).max(line.quantity);

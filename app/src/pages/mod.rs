@@ -1,12 +1,14 @@
 //! One file per route: the shop, cart, checkout and confirmation micro-apps.
 
 mod cart;
+mod checkout;
 mod home;
 mod not_found;
 pub(crate) mod product;
 mod search;
 
 pub use cart::CartPage;
+pub use checkout::{CheckoutPage, ConfirmationPage, PayPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use product::ProductPage;

@@ -298,7 +298,10 @@ impl Carts {
                 name: p.name,
                 image: p.image,
                 quantity: line.quantity,
-                line_total: Price { amount_minor: p.price.amount_minor * i64::from(line.quantity), currency: p.price.currency.clone() },
+                line_total: Price {
+                    amount_minor: p.price.amount_minor * i64::from(line.quantity),
+                    currency: p.price.currency.clone(),
+                },
                 unit_price: p.price,
                 available: p.stock,
                 problem,

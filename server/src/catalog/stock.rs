@@ -10,7 +10,9 @@
 
 use super::domain::Sku;
 use super::store::CatalogTable;
-use crate::contracts::{OrderCancelled, OrderPlaced, StockLine, StockReleased, StockReservationRejected, StockReserved};
+use crate::contracts::{
+    OrderCancelled, OrderPlaced, StockLine, StockReleased, StockReservationRejected, StockReserved,
+};
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox::{self, Relay};
@@ -83,7 +85,8 @@ impl StockKeeper {
         for line in &placed.lines {
             *wanted.entry(line.sku.clone()).or_default() += line.quantity;
         }
-        let lines: Vec<StockLine> = wanted.iter().map(|(sku, &quantity)| StockLine { sku: sku.clone(), quantity }).collect();
+        let lines: Vec<StockLine> =
+            wanted.iter().map(|(sku, &quantity)| StockLine { sku: sku.clone(), quantity }).collect();
         for _ in 0..ATTEMPTS {
             if self.reservation(&placed.order_id).await?.is_some() {
                 return Ok(()); // reserved, rejected or cancelled already

@@ -93,7 +93,12 @@ impl Fulfilment {
             lines: order
                 .lines
                 .iter()
-                .map(|l| ShippingLine { sku: l.sku.clone(), name: l.name.clone(), quantity: l.quantity, status: LineStatus::Pending })
+                .map(|l| ShippingLine {
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    status: LineStatus::Pending,
+                })
                 .collect(),
             address: order.shipping_address.clone(),
             created_at: time::OffsetDateTime::now_utc(),

@@ -25,7 +25,13 @@ pub fn message(order: &OrderConfirmed, from: &str, message_id: &str, public_url:
 
     let mut text = format!("Thank you for your order!\n\nOrder number: {number}\n\n");
     for l in &order.lines {
-        text += &format!("{} x {} ({})  {}\n", l.quantity, l.name, l.sku, money(l.unit_price_minor * i64::from(l.quantity)));
+        text += &format!(
+            "{} x {} ({})  {}\n",
+            l.quantity,
+            l.name,
+            l.sku,
+            money(l.unit_price_minor * i64::from(l.quantity))
+        );
     }
     text += &format!(
         "\nNet total: {}\nShipping: {}\nTax: {}\nTotal paid: {}\n\nShipping to:\n{}\n\nFollow your order: {link}\n",

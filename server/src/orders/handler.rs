@@ -46,9 +46,7 @@ impl Handler for OrderEvents {
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
         let order_id = event.partition_key.clone();
-        self.0
-            .change_on_event(CONSUMER, event, &order_id, |order| apply(order, event))
-            .await
+        self.0.change_on_event(CONSUMER, event, &order_id, |order| apply(order, event)).await
     }
 }
 
@@ -68,7 +66,8 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         }
         order.stock = StockState::Rejected;
         if order.status == OrderStatus::PendingPayment {
-            let name = order.lines.iter().find(|l| l.sku == rejected.sku).map_or(rejected.sku.clone(), |l| l.name.clone());
+            let name =
+                order.lines.iter().find(|l| l.sku == rejected.sku).map_or(rejected.sku.clone(), |l| l.name.clone());
             let reason = match rejected.available {
                 0 => format!("{name} sold out before we could set it aside"),
                 n => format!("Only {n} of {name} left"),

@@ -24,9 +24,7 @@ use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
 use crate::platform::http::ApiError;
 use crate::platform::outbox::{self, Relay};
-use crate::platform::store::{
-    Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp,
-};
+use crate::platform::store::{Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
@@ -180,7 +178,9 @@ impl Orders {
                 .product(line.sku.clone())
                 .await
                 .map_err(|detail| OrdersError::Upstream { context: "orders could not read the catalog", detail })?
-                .ok_or_else(|| OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name)))?;
+                .ok_or_else(|| {
+                    OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name))
+                })?;
             if product.stock < line.quantity {
                 return Err(OrdersError::conflict(
                     "insufficient_stock",
@@ -277,10 +277,15 @@ impl Orders {
         let (order, request) = loop {
             let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
             match (order.status, order.stock) {
-                (OrderStatus::Confirmed, _) => return Err(OrdersError::conflict("order_paid", "This order is paid for")),
+                (OrderStatus::Confirmed, _) => {
+                    return Err(OrdersError::conflict("order_paid", "This order is paid for"));
+                }
                 (OrderStatus::Cancelled, _) => {
                     let reason = order.cancel_reason.clone().unwrap_or_default();
-                    return Err(OrdersError::conflict("order_cancelled", format!("This order was cancelled: {reason}")));
+                    return Err(OrdersError::conflict(
+                        "order_cancelled",
+                        format!("This order was cancelled: {reason}"),
+                    ));
                 }
                 (_, StockState::Pending) => {
                     return Err(OrdersError::conflict(
@@ -291,7 +296,10 @@ impl Orders {
                 _ => {}
             }
             if order.payment_in_progress.is_some() {
-                return Err(OrdersError::conflict("payment_in_progress", "A payment for this order is being processed"));
+                return Err(OrdersError::conflict(
+                    "payment_in_progress",
+                    "A payment for this order is being processed",
+                ));
             }
             if order.paid_by.is_some() {
                 return Err(OrdersError::conflict("order_paid", "This order is paid for"));
@@ -409,7 +417,12 @@ impl Orders {
         let bound = format!("{:012}$", now.unix_timestamp());
         let page = self
             .table
-            .query(Query::partition(AWAITING_PAYMENT).on_index(BY_DEADLINE).sort_key(SortKeyCondition::LessThan(bound)).limit(100))
+            .query(
+                Query::partition(AWAITING_PAYMENT)
+                    .on_index(BY_DEADLINE)
+                    .sort_key(SortKeyCondition::LessThan(bound))
+                    .limit(100),
+            )
             .await?;
         let mut cancelled = 0;
         for item in page.items {
@@ -458,7 +471,7 @@ impl OrdersApi for Orders {
         cart_cookie: Option<String>,
     ) -> Result<PlaceOrderOutcome, ErrorDetail> {
         match Orders::place(self, &order_id, input, cart_cookie).await {
-            Ok(placed) => Ok(PlaceOrderOutcome::Placed(placed.order)),
+            Ok(placed) => Ok(PlaceOrderOutcome::Placed(Box::new(placed.order))),
             Err(OrdersError::InvalidFields(problems)) => Ok(PlaceOrderOutcome::Invalid(problems)),
             Err(e) => Err(e.detail()),
         }

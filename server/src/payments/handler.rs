@@ -70,7 +70,8 @@ impl Handler for PaymentEvents {
             } else {
                 let reason = received.failure_message.clone().unwrap_or_else(|| "Your card was declined.".into());
                 record.failure = Some(reason.clone());
-                let e = PaymentFailed { order_id: record.order_id.clone(), payment_id: record.payment_id.clone(), reason };
+                let e =
+                    PaymentFailed { order_id: record.order_id.clone(), payment_id: record.payment_id.clone(), reason };
                 Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
             };
             let ops = vec![

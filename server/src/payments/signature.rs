@@ -82,8 +82,14 @@ mod tests {
         let header = sign(SECRET, b"{\"a\":1}", 1_000);
         assert_eq!(verify(SECRET, Some(&header), b"{\"a\":2}", 1_000), Err(SignatureError::Mismatch));
         assert_eq!(verify("whsec_other", Some(&header), b"{\"a\":1}", 1_000), Err(SignatureError::Mismatch));
-        assert_eq!(verify(SECRET, Some(&header), b"{\"a\":1}", 1_000 + TOLERANCE_SECS + 1), Err(SignatureError::Expired));
-        assert_eq!(verify(SECRET, Some(&header), b"{\"a\":1}", 1_000 - TOLERANCE_SECS - 1), Err(SignatureError::Expired));
+        assert_eq!(
+            verify(SECRET, Some(&header), b"{\"a\":1}", 1_000 + TOLERANCE_SECS + 1),
+            Err(SignatureError::Expired)
+        );
+        assert_eq!(
+            verify(SECRET, Some(&header), b"{\"a\":1}", 1_000 - TOLERANCE_SECS - 1),
+            Err(SignatureError::Expired)
+        );
         assert_eq!(verify(SECRET, None, b"", 1_000), Err(SignatureError::Missing));
         assert_eq!(verify(SECRET, Some("t=1000"), b"", 1_000), Err(SignatureError::Malformed));
         assert_eq!(verify(SECRET, Some("v1=zz,t=1"), b"", 1), Err(SignatureError::Malformed));

@@ -20,7 +20,10 @@ macro_rules! on_both_backends {
     };
 }
 
-on_both_backends!(approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shipping_order, payment_timeout_secs = 1800);
+on_both_backends!(
+    approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shipping_order,
+    payment_timeout_secs = 1800
+);
 on_both_backends!(a_declined_card_keeps_the_order_payable_with_the_reason, payment_timeout_secs = 1800);
 on_both_backends!(redelivered_webhooks_confirm_once_and_bad_signatures_are_refused, payment_timeout_secs = 1800);
 on_both_backends!(an_unpaid_order_is_cancelled_at_its_deadline_and_its_stock_released, payment_timeout_secs = 2);
@@ -125,7 +128,9 @@ async fn redelivered_webhooks_confirm_once_and_bad_signatures_are_refused(store:
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(ann.order(&id).await["status"], "confirmed");
     assert_eq!(store.mails().len(), 1, "one receipt however often the webhook came");
-    let ignored = store.webhook(&json!({"id": "evt_other", "type": "customer.created", "data": {"object": {}}}), WEBHOOK_SECRET).await;
+    let ignored = store
+        .webhook(&json!({"id": "evt_other", "type": "customer.created", "data": {"object": {}}}), WEBHOOK_SECRET)
+        .await;
     assert_eq!((ignored.status, &ignored.body["handled"]), (200, &json!(false)), "other event types are acknowledged");
 }
 

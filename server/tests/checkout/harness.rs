@@ -200,8 +200,7 @@ impl Store {
 
 impl Shopper<'_> {
     pub async fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let mut request =
-            self.client.request(method.parse().unwrap(), format!("{}{}", self.store.base, path));
+        let mut request = self.client.request(method.parse().unwrap(), format!("{}{}", self.store.base, path));
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
