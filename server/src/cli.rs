@@ -1,6 +1,6 @@
 //! The `tbs` command line.
 
-use crate::config::{Backend, Layer, LogFormat, PaymentProvider, Settings};
+use crate::config::{Backend, Layer, LogFormat, PaymentProvider, Service, Settings};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -157,6 +157,11 @@ pub struct ServeArgs {
     /// Sender of the store's e-mails [default: The Better Store <orders@thebetterstore.example>]
     #[arg(long, env = "TBS_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment);
+    /// the others run elsewhere and are reached by events. Orders needs catalog, cart and payments
+    /// beside it; the web pages are served when catalog, cart and orders run [default: all]
+    #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]
+    pub services: Option<Vec<Service>>,
 }
 
 impl ServeArgs {
@@ -184,6 +189,7 @@ impl ServeArgs {
             smtp_url: self.smtp_url,
             mail_dir: self.mail_dir,
             mail_from: self.mail_from,
+            services: self.services,
         };
         Settings::load(&path, required, flags)
     }

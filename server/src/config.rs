@@ -71,6 +71,35 @@ pub struct Settings {
     pub mail_dir: Option<PathBuf>,
     /// The sender of the store's e-mails.
     pub mail_from: String,
+    /// The services this process runs (their APIs, consumers, relays and
+    /// jobs); the others are reached by events. `None`: all of them.
+    pub services: Option<Vec<Service>>,
+}
+
+/// One of the store's services: its API, consumers, outbox relay and jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Catalog,
+    Cart,
+    Orders,
+    Payments,
+    Notifications,
+    Fulfilment,
+}
+
+impl Service {
+    pub const ALL: [Service; 6] =
+        [Self::Catalog, Self::Cart, Self::Orders, Self::Payments, Self::Notifications, Self::Fulfilment];
+
+    /// The services whose in-process APIs this one calls, so they must run beside it.
+    pub fn needs(self) -> &'static [Service] {
+        match self {
+            Self::Cart => &[Self::Catalog],
+            Self::Orders => &[Self::Catalog, Self::Cart, Self::Payments],
+            _ => &[],
+        }
+    }
 }
 
 /// Who takes card payments.
@@ -107,6 +136,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
+            services: None,
         }
     }
 }
@@ -135,6 +165,7 @@ pub struct Layer {
     pub smtp_url: Option<String>,
     pub mail_dir: Option<PathBuf>,
     pub mail_from: Option<String>,
+    pub services: Option<Vec<Service>>,
 }
 
 impl Settings {
@@ -144,6 +175,11 @@ impl Settings {
             Some(url) => url.trim_end_matches('/').to_string(),
             None => format!("http://{}", self.addr),
         }
+    }
+
+    /// Whether this process runs `service`.
+    pub fn runs(&self, service: Service) -> bool {
+        self.services.as_ref().is_none_or(|s| s.contains(&service))
     }
 
     /// Where file-transport e-mails go.
@@ -181,7 +217,8 @@ impl Settings {
             stripe_publishable_key,
             stripe_webhook_secret,
             smtp_url,
-            mail_dir
+            mail_dir,
+            services
         );
         self
     }
@@ -201,6 +238,17 @@ impl Settings {
         let settings = settings.overlay(overrides);
         anyhow::ensure!(settings.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
         anyhow::ensure!(settings.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
+        if let Some(services) = &settings.services {
+            anyhow::ensure!(!services.is_empty(), "services must name at least one service");
+            for service in services {
+                for needed in service.needs() {
+                    anyhow::ensure!(
+                        services.contains(needed),
+                        "service {service:?} calls {needed:?} in-process, so services must include both",
+                    );
+                }
+            }
+        }
         if settings.payment_provider == PaymentProvider::Stripe {
             anyhow::ensure!(
                 settings.stripe_secret_key.is_some() && settings.stripe_webhook_secret.is_some(),
@@ -237,6 +285,20 @@ mod tests {
         let missing = Path::new("/nonexistent/tbs.toml");
         assert_eq!(Settings::load(missing, false, Layer::default()).unwrap(), Settings::default());
         assert!(Settings::load(missing, true, Layer::default()).is_err());
+    }
+
+    #[test]
+    fn services_must_bring_the_services_they_call_in_process() {
+        let missing = Path::new("/nonexistent/tbs.toml");
+        let only_orders = Layer { services: Some(vec![Service::Orders]), ..Layer::default() };
+        let err = Settings::load(missing, false, only_orders).unwrap_err().to_string();
+        assert!(err.contains("Orders") && err.contains("Catalog"), "{err}");
+        let back = Layer { services: Some(vec![Service::Notifications, Service::Fulfilment]), ..Layer::default() };
+        let s = Settings::load(missing, false, back).unwrap();
+        assert!(s.runs(Service::Fulfilment) && !s.runs(Service::Orders));
+        assert!(Settings::default().runs(Service::Orders), "all services by default");
+        let file = write("services = [\"catalog\", \"cart\"]\n");
+        assert_eq!(Settings::load(file.path(), true, Layer::default()).unwrap().services.unwrap().len(), 2);
     }
 
     #[test]

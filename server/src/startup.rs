@@ -3,8 +3,8 @@
 
 use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
-use crate::config::PaymentProvider;
 use crate::config::{Backend, Settings};
+use crate::config::{PaymentProvider, Service};
 use crate::fulfilment::{self, Fulfilment, Intake};
 use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
 use crate::orders::{self, OrderEvents, Orders};
@@ -13,6 +13,7 @@ use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
+use crate::platform::outbox::Relay;
 use crate::platform::signing::{hmac_sha256, load_secret};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
 use crate::workers::Workers;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     pub payments: Arc<Payments>,
     pub fulfilment: Arc<Fulfilment>,
+    /// The services this process runs (routes mounted for them only).
+    pub services: Vec<Service>,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
 }
@@ -96,31 +99,37 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
 
-    let handlers: Vec<Arc<dyn Handler>> = vec![
-        Arc::new(catalog.stock_keeper(catalog_relay.clone())),
-        Arc::new(OrderEvents(orders.clone())),
-        Arc::new(PaymentEvents(payments.clone())),
-        Arc::new(ReceiptMailer(notifications.clone())),
-        Arc::new(Intake(fulfilment.clone())),
+    // Each service's consumer and outbox relay; a process runs those of its services only.
+    let per_service: Vec<(Service, Arc<dyn Handler>, Relay)> = vec![
+        (Service::Catalog, Arc::new(catalog.stock_keeper(catalog_relay.clone())), catalog_relay),
+        (Service::Orders, Arc::new(OrderEvents(orders.clone())), orders.relay()),
+        (Service::Payments, Arc::new(PaymentEvents(payments.clone())), payments.relay()),
+        (Service::Notifications, Arc::new(ReceiptMailer(notifications.clone())), notifications.relay()),
+        (Service::Fulfilment, Arc::new(Intake(fulfilment.clone())), fulfilment.relay()),
     ];
+    let all_handlers: Vec<_> = per_service.iter().map(|(_, h, _)| h.clone()).collect();
     anyhow::ensure!(
-        crate::workers::subscriptions(&handlers) == subscriptions(),
+        crate::workers::subscriptions(&all_handlers) == subscriptions(),
         "startup::subscriptions() must list exactly the handlers' subscriptions"
     );
-    let expiry_every = Duration::from_secs((settings.payment_timeout_secs / 4).clamp(1, 30));
-    let expiring = orders.clone();
-    let workers = Workers {
-        relays: vec![catalog_relay, orders.relay(), payments.relay(), notifications.relay(), fulfilment.relay()],
-        handlers,
-        jobs: vec![Box::new(move |shutdown| Box::pin(expiring.run_expiry(expiry_every, shutdown)))],
-        hub,
-    };
+    let (handlers, relays) =
+        per_service.into_iter().filter(|(service, _, _)| settings.runs(*service)).map(|(_, h, r)| (h, r)).unzip();
+    let mut jobs: Vec<crate::workers::Job> = Vec::new();
+    if settings.runs(Service::Orders) {
+        let expiry_every = Duration::from_secs((settings.payment_timeout_secs / 4).clamp(1, 30));
+        let expiring = orders.clone();
+        jobs.push(Box::new(move |shutdown| Box::pin(expiring.run_expiry(expiry_every, shutdown))));
+    }
+    let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
+    tracing::info!(?services, "services in this process");
+    let workers = Workers { relays, handlers, jobs, hub };
     let state = AppState {
         catalog,
         carts,
         orders,
         payments,
         fulfilment,
+        services,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
     };
@@ -251,28 +260,43 @@ pub fn app(state: AppState) -> Router {
     let catalog_for_pages: SharedCatalog = state.catalog.clone();
     let carts_for_pages: SharedCarts = state.carts.clone();
     let orders_for_pages: SharedOrders = state.orders.clone();
-    Router::new()
-        .merge(crate::health::router(state.catalog.clone()))
-        .nest("/api/catalog", catalog::router(state.catalog.clone()))
-        .nest("/api/cart", cart::router(state.carts.clone()))
-        .nest("/api/orders", orders::router(state.orders.clone()))
-        .nest("/webhooks", payments::webhook_router(state.payments.clone()))
-        .route("/api/{*path}", any(api_route_not_found))
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || {
-                provide_context(catalog_for_pages.clone());
-                provide_context(carts_for_pages.clone());
-                provide_context(orders_for_pages.clone());
-            },
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
+    let runs = |service| state.services.contains(&service);
+    let mut router = Router::new().merge(crate::health::router(state.catalog.clone()));
+    if runs(Service::Catalog) {
+        router = router.nest("/api/catalog", catalog::router(state.catalog.clone()));
+    }
+    if runs(Service::Cart) {
+        router = router.nest("/api/cart", cart::router(state.carts.clone()));
+    }
+    if runs(Service::Orders) {
+        router = router.nest("/api/orders", orders::router(state.orders.clone()));
+    }
+    if runs(Service::Payments) {
+        router = router.nest("/webhooks", payments::webhook_router(state.payments.clone()));
+    }
+    let router = router.route("/api/{*path}", any(api_route_not_found));
+    let pages = [Service::Catalog, Service::Cart, Service::Orders].into_iter().all(runs);
+    let router = if !pages {
+        router.fallback(api_route_not_found).with_state(options)
+    } else {
+        router
+            .leptos_routes_with_context(
+                &options,
+                routes,
+                move || {
+                    provide_context(catalog_for_pages.clone());
+                    provide_context(carts_for_pages.clone());
+                    provide_context(orders_for_pages.clone());
+                },
+                {
+                    let options = options.clone();
+                    move || shell(options.clone())
+                },
+            )
+            .fallback(leptos_axum::file_and_error_handler(shell))
+            .with_state(options)
+    };
+    router
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(TraceLayer::new_for_http())

@@ -26,6 +26,14 @@ fn serve_help_documents_every_setting_and_its_variable() {
         "--seed-demo",
         "--request-timeout-secs",
         "--config",
+        "--services",
+        "TBS_SERVICES",
+        "--payment-timeout-secs",
+        "--smtp-url",
+        "--mail-dir",
+        "--public-url",
+        "--secret",
+        "--stripe-webhook-secret",
     ] {
         assert!(help.contains(needle), "serve --help lacks {needle}");
     }

@@ -180,3 +180,40 @@ async fn checkout_input_is_validated_and_the_order_put_is_idempotent(store: Stor
     let missing = ann.call("GET", &format!("/api/orders/{}", new_order_id()), None).await;
     assert_eq!(missing.status, 404);
 }
+
+/// `tbs serve --services`: the shop-facing services in one process, the
+/// receipt and shipping services in another, connected only by events.
+#[cfg(feature = "aws")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_split_across_processes_reach_each_other_by_events() {
+    use crate::harness::{aws_process, infra_apply};
+    let prefix = format!("split-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    infra_apply(&prefix);
+    let front = aws_process(&prefix, 1800, Some("catalog,cart,orders,payments")).await;
+    let mut ann = front.shopper();
+    ann.add("KIT-001", 1).await;
+    let id = new_order_id();
+    assert_eq!(ann.place(&id).await.status, 201);
+    ann.order_until(&id, "its stock reserved", |o| o["stock_reserved"] == true).await;
+    assert_eq!(ann.pay(&id, "4242424242424242").await.status, 202);
+    ann.order_until(&id, "confirmed", |o| o["status"] == "confirmed").await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let waiting = ann.order(&id).await;
+    assert_eq!(
+        (&waiting["receipt_sent"], &waiting["shipping_status"]),
+        (&json!(false), &serde_json::Value::Null),
+        "nobody runs notifications or fulfilment yet: {waiting}"
+    );
+
+    let back = aws_process(&prefix, 1800, Some("notifications,fulfilment")).await;
+    let done = ann
+        .order_until(&id, "receipt and shipping order", |o| {
+            o["receipt_sent"] == true && o["shipping_status"] == "pending"
+        })
+        .await;
+    assert_eq!(done["status"], "confirmed");
+    assert_eq!(back.mails().len(), 1, "the back process sent the receipt");
+    assert!(front.mails().is_empty());
+    let not_here = back.shopper().call("GET", &format!("/api/orders/{id}"), None).await;
+    assert_eq!(not_here.status, 404, "the back process serves no orders API");
+}

@@ -82,25 +82,45 @@ pub async fn embedded_paused(payment_timeout_secs: u64) -> (Store, Paused) {
 /// `tbs serve --backend aws` on moto (after `tbs infra apply`), as a process.
 #[cfg(feature = "aws")]
 pub async fn aws(payment_timeout_secs: u64) -> Store {
-    use std::process::Command;
+    let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    infra_apply(&prefix);
+    aws_process(&prefix, payment_timeout_secs, None).await
+}
+
+#[cfg(feature = "aws")]
+fn tbs_on_moto(prefix: &str, args: &[&str]) -> std::process::Command {
     let moto = std::env::var("TBS_TEST_AWS_ENDPOINT")
         .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tbs"));
+    cmd.args(args)
+        .args(["--aws-prefix", prefix])
+        .env("AWS_ENDPOINT_URL", &moto)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .env_remove("TBS_DATA_DIR");
+    cmd
+}
+
+/// `tbs infra apply` for a fresh prefix.
+#[cfg(feature = "aws")]
+pub fn infra_apply(prefix: &str) {
+    let applied = tbs_on_moto(prefix, &["infra", "apply"]).output().unwrap();
+    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+}
+
+/// `tbs serve --backend aws` with the given `--services` (all when `None`).
+#[cfg(feature = "aws")]
+pub async fn aws_process(prefix: &str, payment_timeout_secs: u64, services: Option<&str>) -> Store {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let tbs = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tbs"));
-        cmd.args(args)
-            .args(["--aws-prefix", &prefix])
-            .env("AWS_ENDPOINT_URL", &moto)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env_remove("AWS_PROFILE")
-            .env_remove("TBS_DATA_DIR");
+        let mut cmd = tbs_on_moto(prefix, args);
+        if let Some(services) = services {
+            cmd.args(["--services", services]);
+        }
         cmd
     };
-    let applied = tbs(&["infra", "apply"]).output().unwrap();
-    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let data_dir = dir.path().join("data");
     let timeout = payment_timeout_secs.to_string();
