@@ -85,6 +85,8 @@ pub fn bench() -> Result<()> {
         );
     }
     server.stop()?;
+    // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
+    run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;
     // Events through the hub: embedded, and moto's AWS stand-ins for reference.
     let moto = crate::stand_ins::start_moto()?;
     run(cargo()

@@ -1,0 +1,192 @@
+//! Checkout throughput: `cargo bench -p server --bench checkout` (run by
+//! `cargo xtask bench`). The whole store runs in this process on the embedded
+//! backend with a real listener, its workers and the simulated provider's
+//! HTTP webhooks.
+//!
+//! * add-to-cart (`PUT /api/cart/items/{sku}`, each connection its own cart)
+//!   requests/s and p50/p99 at 64 connections, beside a bare axum JSON
+//!   handler measured the same way in the same run;
+//! * completed orders/s through the whole pipeline: add to cart → place →
+//!   stock reserved → pay → signed webhook → confirmed → receipt e-mailed +
+//!   shipping order created, with p50/p99 of that latency per order.
+
+use serde_json::{Value, json};
+use server::catalog::Catalog;
+use server::config::Settings;
+use server::platform::store::{Condition, EmbeddedStore, Key, Store};
+use server::startup::{app, build};
+use std::time::{Duration, Instant};
+
+const CONNECTIONS: usize = 64;
+const LOAD_FOR: Duration = Duration::from_secs(5);
+const ORDERS: usize = 300;
+const ORDER_CONCURRENCY: usize = 16;
+
+struct Figures {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn figures(mut latencies: Vec<Duration>, elapsed: Duration) -> Figures {
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    Figures { per_sec: latencies.len() as f64 / elapsed.as_secs_f64(), p50_ms: at(0.5), p99_ms: at(0.99) }
+}
+
+/// `CONNECTIONS` keep-alive clients sending `request` for `LOAD_FOR`.
+async fn load(make: impl Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static) -> Figures {
+    let make = std::sync::Arc::new(make);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|n| {
+            let make = make.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while start.elapsed() < LOAD_FOR {
+                    let sent = Instant::now();
+                    let response = make(n).send().await.expect("request");
+                    assert!(response.status().is_success(), "{}", response.status());
+                    response.bytes().await.expect("body");
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    figures(all, start.elapsed())
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().unwrap()
+}
+
+async fn bare_axum() -> String {
+    let router = axum::Router::new().route(
+        "/json",
+        axum::routing::put(|axum::Json(body): axum::Json<Value>| async move { axum::Json(json!({ "echo": body })) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+/// Seeds the demo catalog with enough stock for every order of the run.
+async fn seed(dir: &std::path::Path) {
+    let store = EmbeddedStore::open(dir).unwrap();
+    let catalog = Catalog::open(&store).await.unwrap();
+    catalog.seed_demo().await.unwrap();
+    let table = store.open_table(&server::catalog::table_spec()).await.unwrap();
+    let mut item = table.get(&Key::new("PRODUCT", "KIT-004")).await.unwrap().unwrap();
+    item.attrs["stock"] = json!(1_000_000);
+    let version = item.version;
+    table.put(item, Condition::Version(version)).await.unwrap();
+}
+
+async fn order_once(base: &str, client: &reqwest::Client) -> Duration {
+    let started = Instant::now();
+    let added =
+        client.put(format!("{base}/api/cart/items/KIT-004")).json(&json!({ "quantity": 1 })).send().await.unwrap();
+    let cookie = added.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let id = uuid::Uuid::new_v4().to_string();
+    let checkout = json!({ "email": "bench@example.com", "shipping_address": {
+        "name": "Bench", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" } });
+    let placed =
+        client.put(format!("{base}/api/orders/{id}")).header("cookie", &cookie).json(&checkout).send().await.unwrap();
+    assert_eq!(placed.status(), 201);
+    let order = |client: reqwest::Client, url: String| async move {
+        client.get(url).send().await.unwrap().json::<Value>().await.unwrap()
+    };
+    let url = format!("{base}/api/orders/{id}");
+    while order(client.clone(), url.clone()).await["stock_reserved"] != true {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
+    let paid = client.post(format!("{url}/payment")).json(&card).send().await.unwrap();
+    assert_eq!(paid.status(), 202);
+    loop {
+        let o = order(client.clone(), url.clone()).await;
+        if o["status"] == "confirmed" && o["receipt_sent"] == true && o["shipping_status"] == "pending" {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().join("db");
+        seed(&data_dir).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings =
+            Settings { data_dir, public_url: Some(base.clone()), log_level: "warn".into(), ..Settings::default() };
+        let (state, workers) = build(&settings).await.unwrap();
+        let _running = workers.spawn();
+        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+        let bare = bare_axum().await;
+
+        println!("checkout bench: {CONNECTIONS} connections, {LOAD_FOR:?} each, embedded backend, 1 process");
+        let c = client();
+        let baseline = load(move |_| c.put(format!("{bare}/json")).json(&json!({ "quantity": 1 }))).await;
+        // One cart per connection.
+        let setup = client();
+        let mut cookies = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let r = setup
+                .put(format!("{base}/api/cart/items/KIT-001"))
+                .json(&json!({ "quantity": 1 }))
+                .send()
+                .await
+                .unwrap();
+            cookies.push(r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string());
+        }
+        let c = client();
+        let cart_base = base.clone();
+        let add = load(move |n| {
+            c.put(format!("{cart_base}/api/cart/items/KIT-00{}", 1 + n % 4))
+                .header("cookie", &cookies[n])
+                .json(&json!({ "quantity": 1 + (n % 3) as u32 }))
+        })
+        .await;
+        println!("{:<40} {:>10} {:>9} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms", "vs base");
+        for (name, f) in [("bare axum JSON handler (baseline)", &baseline), ("PUT /api/cart/items/{sku}", &add)] {
+            println!(
+                "{name:<40} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
+                f.per_sec,
+                f.p50_ms,
+                f.p99_ms,
+                f.per_sec / baseline.per_sec
+            );
+        }
+
+        let start = Instant::now();
+        let mut latencies = Vec::new();
+        let orders_client = client();
+        for chunk in (0..ORDERS).collect::<Vec<_>>().chunks(ORDER_CONCURRENCY) {
+            let tasks: Vec<_> = chunk
+                .iter()
+                .map(|_| {
+                    let (base, c) = (base.clone(), orders_client.clone());
+                    tokio::spawn(async move { order_once(&base, &c).await })
+                })
+                .collect();
+            for t in tasks {
+                latencies.push(t.await.unwrap());
+            }
+        }
+        let f = figures(latencies, start.elapsed());
+        println!(
+            "completed orders (place → reserved → paid by webhook → confirmed → receipt + shipping order): \
+             {ORDERS} orders, {ORDER_CONCURRENCY} at a time: {:.1} orders/s, p50 {:.0} ms, p99 {:.0} ms",
+            f.per_sec, f.p50_ms, f.p99_ms
+        );
+    });
+}
