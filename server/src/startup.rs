@@ -9,6 +9,7 @@ use crate::fulfilment::{self, Fulfilment, Intake};
 use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
 use crate::orders::{self, OrderEvents, Orders};
 use crate::payments::provider::{PaymentProvider as Provider, Simulated};
+use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
@@ -81,7 +82,11 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         PaymentProvider::Simulated => {
             Arc::new(Simulated::new(http, format!("{public_url}/webhooks/stripe"), webhook_secret.clone()))
         }
-        PaymentProvider::Stripe => anyhow::bail!("payment_provider stripe is not available in this build yet"),
+        PaymentProvider::Stripe => Arc::new(Stripe::new(
+            http,
+            &settings.stripe_api_base,
+            settings.stripe_secret_key.clone().expect("checked when the settings were loaded"),
+        )),
     };
     let payments = Arc::new(Payments::open(&*store, hub.clone(), provider, webhook_secret).await?);
 

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What the virtualenv must hold; a change reinstalls.
-const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5", "aiosmtpd==1.4.6"];
+const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5", "aiosmtpd==1.4.6", "localstripe==1.15.10"];
 
 /// The cache outside the clone: `$XDG_CACHE_HOME` or `~/.cache`, then `the-better-store/`.
 pub fn cache_dir() -> PathBuf {
@@ -118,6 +118,27 @@ pub fn start_moto() -> Result<Background> {
     moto.wait_ready("/moto-api/", Duration::from_secs(30))?;
     eprintln!("xtask: moto server on {}", moto.url());
     Ok(moto)
+}
+
+/// localstripe: a Stripe API stand-in (PaymentIntents, signed webhooks).
+/// Its CLI binds every interface, so it is started from Python on loopback.
+pub fn start_localstripe() -> Result<Background> {
+    let venv = ensure_venv()?;
+    let port = free_port()?;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // It keeps its state in this file, shared by every instance: start clean.
+    let _ = std::fs::remove_file("/tmp/localstripe.pickle");
+    let script = format!(
+        "import aiohttp.web, localstripe.server as s\naiohttp.web.run_app(s.app, host='127.0.0.1', port={port}, print=None)"
+    );
+    let mut stripe = Background::spawn(
+        "localstripe",
+        addr,
+        Command::new(venv.join("bin/python")).args(["-c", &script]).stdout(Stdio::null()).stderr(Stdio::null()),
+    )?;
+    stripe.wait_ready("/js.stripe.com/v3/", Duration::from_secs(30))?;
+    eprintln!("xtask: localstripe on {}", stripe.url());
+    Ok(stripe)
 }
 
 /// aiosmtpd: a real SMTP server that files every message it receives into

@@ -44,10 +44,16 @@ pub fn test() -> Result<()> {
     run(cargo().arg("clippy").args(native).args(["--all-targets", "--", "-D", "warnings"]))?;
     let wasm = ["--package", "frontend", "--target", "wasm32-unknown-unknown"];
     run(cargo().arg("clippy").args(wasm).args(["--", "-D", "warnings"]))?;
-    // moto stands in for DynamoDB, EventBridge and SQS; it is stopped when dropped.
+    // moto stands in for DynamoDB, EventBridge and SQS, localstripe for Stripe;
+    // both are stopped when dropped (also when a test fails).
     let moto = crate::stand_ins::start_moto()?;
-    run(cargo().arg("test").args(native).env("TBS_TEST_AWS_ENDPOINT", moto.url()))?;
-    drop(moto);
+    let stripe = crate::stand_ins::start_localstripe()?;
+    run(cargo()
+        .arg("test")
+        .args(native)
+        .env("TBS_TEST_AWS_ENDPOINT", moto.url())
+        .env("TBS_TEST_STRIPE_API", stripe.url()))?;
+    drop((moto, stripe));
     // Browser tests run the dev server binary (already built by the tests
     // above) against the release site: the WASM a shopper really downloads.
     // Same arguments as the tests, so cargo reuses their build (a narrower

@@ -22,7 +22,6 @@ pub struct PaymentRequest {
     pub order_id: String,
     pub amount_minor: i64,
     pub currency: String,
-    pub email: String,
     pub method: PaymentMethod,
 }
 

@@ -313,7 +313,6 @@ impl Orders {
                 order_id: order.id.clone(),
                 amount_minor: order.totals.gross_minor,
                 currency: order.currency.clone(),
-                email: order.email.clone(),
                 method: method.clone(),
             };
             match self.table.put(order.item()?, Condition::Version(version)).await {

@@ -16,16 +16,20 @@
 mod handler;
 pub mod provider;
 pub mod signature;
+pub mod stripe;
 mod webhook;
 
 pub use handler::{CONSUMER, PaymentEvents, subscribes_to};
 pub use webhook::router as webhook_router;
 
+use crate::contracts::PaymentProviderEventReceived;
 use crate::contracts::ports::{PaymentError, PaymentRequest, Payments as PaymentsPort};
 use crate::platform::breaker::Breaker;
+use crate::platform::events::Envelope;
+use crate::platform::outbox;
 use crate::platform::outbox::Relay;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
-use provider::{PaymentProvider, ProviderError};
+use provider::{Created, PaymentProvider, ProviderError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,7 +103,7 @@ impl Payments {
     }
 
     /// Calls the provider through the breaker, retrying transient failures with backoff.
-    async fn call_provider(&self, request: &PaymentRequest) -> Result<String, PaymentError> {
+    async fn call_provider(&self, request: &PaymentRequest) -> Result<Created, PaymentError> {
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=CALL_ATTEMPTS {
             if !self.breaker.allow() {
@@ -153,7 +157,29 @@ impl PaymentsPort for Payments {
             Ok(_) | Err(StoreError::ConditionFailed(_)) => {}
             Err(e) => return Err(store_failed(e)),
         }
-        let intent = self.call_provider(&request).await?;
+        let intent = match self.call_provider(&request).await? {
+            Created::Pending(intent) => intent,
+            Created::Declined(reason) => {
+                // Settled now, through the same queue and consumer as a webhook.
+                let declined = PaymentProviderEventReceived {
+                    provider_event_id: format!("declined-{}", request.payment_id),
+                    provider_event_type: "payment_intent.payment_failed".into(),
+                    payment_id: request.payment_id.clone(),
+                    order_id: request.order_id.clone(),
+                    intent_id: String::new(),
+                    amount_minor: request.amount_minor,
+                    currency: request.currency.clone(),
+                    failure_message: Some(reason),
+                };
+                let envelope = Envelope::new(SOURCE, &declined, &declined.provider_event_id, None);
+                let op = outbox::stage(&envelope).map_err(store_failed)?;
+                match self.table.transact_write(vec![op]).await {
+                    Ok(()) | Err(StoreError::TransactionCancelled { .. }) => self.relay.notify(),
+                    Err(e) => return Err(store_failed(e)),
+                }
+                return Ok(());
+            }
+        };
         // Note the provider's id, unless the webhook already settled the payment.
         for _ in 0..5 {
             let Some((mut current, version)) = self.payment(&request.payment_id).await.map_err(store_failed)? else {

@@ -1,6 +1,7 @@
 //! The payment provider port, and the simulated provider that behaves like
 //! Stripe's test mode: it answers at once and reports the outcome later as a
-//! signed `payment_intent.*` webhook to the store's own webhook endpoint.
+//! signed `payment_intent.*` webhook to the store's own webhook endpoint;
+//! and the Stripe provider (PaymentIntents over HTTP) in `stripe.rs`.
 
 use super::signature;
 use crate::contracts::ports::{PaymentMethod, PaymentRequest};
@@ -20,12 +21,20 @@ pub enum ProviderError {
     Transient(String),
 }
 
+/// What the provider said when the payment was created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// Accepted; the outcome arrives by webhook. Carries the provider's id.
+    Pending(String),
+    /// Declined on the spot (a webhook may follow, which then changes nothing).
+    Declined(String),
+}
+
 /// Takes payments. The outcome of a created payment arrives by webhook.
 #[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync {
     /// Creates (and confirms) the payment, idempotently per `request.payment_id`.
-    /// Returns the provider's id for it.
-    async fn create(&self, request: &PaymentRequest) -> Result<String, ProviderError>;
+    async fn create(&self, request: &PaymentRequest) -> Result<Created, ProviderError>;
 }
 
 /// Test cards, as in Stripe's test mode.
@@ -71,7 +80,7 @@ impl Simulated {
 
 #[async_trait::async_trait]
 impl PaymentProvider for Simulated {
-    async fn create(&self, request: &PaymentRequest) -> Result<String, ProviderError> {
+    async fn create(&self, request: &PaymentRequest) -> Result<Created, ProviderError> {
         let digits = match &request.method {
             PaymentMethod::Card(card) => card_digits(&card.number).ok_or_else(|| {
                 ProviderError::Invalid(vec![
@@ -114,6 +123,6 @@ impl PaymentProvider for Simulated {
             }},
         });
         tokio::spawn(Self::deliver(self.client.clone(), self.webhook_url.clone(), self.webhook_secret.clone(), event));
-        Ok(intent_id)
+        Ok(Created::Pending(intent_id))
     }
 }

@@ -52,8 +52,20 @@ impl Paused {
 }
 
 pub async fn embedded_paused(payment_timeout_secs: u64) -> (Store, Paused) {
+    embedded_paused_with(|s| s.payment_timeout_secs = payment_timeout_secs).await
+}
+
+/// The embedded store in this process, with settings adjusted by `configure`.
+pub async fn embedded_with(configure: impl FnOnce(&mut Settings)) -> Store {
+    let (store, paused) = embedded_paused_with(configure).await;
+    paused.resume();
+    store
+}
+
+pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Store, Paused) {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(dir.path(), payment_timeout_secs);
+    let mut settings = test_settings(dir.path(), 1800);
+    configure(&mut settings);
     let listener = tokio::net::TcpListener::bind(settings.addr).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     settings.public_url = Some(base.clone());

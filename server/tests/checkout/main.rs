@@ -7,3 +7,4 @@
 mod flows;
 mod harness;
 mod saga;
+mod stripe;
