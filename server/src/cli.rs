@@ -139,9 +139,6 @@ pub struct ServeArgs {
     /// Stripe secret key, sk_… (provider stripe)
     #[arg(long, env = "TBS_STRIPE_SECRET_KEY", hide_env_values = true)]
     pub stripe_secret_key: Option<String>,
-    /// Stripe publishable key, pk_… (provider stripe, for Stripe Elements)
-    #[arg(long, env = "TBS_STRIPE_PUBLISHABLE_KEY")]
-    pub stripe_publishable_key: Option<String>,
     /// Secret that webhooks are signed with, whsec_… [default for simulated: derived from the secret]
     #[arg(long, env = "TBS_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
     pub stripe_webhook_secret: Option<String>,
@@ -183,7 +180,6 @@ impl ServeArgs {
             payment_provider: self.payment_provider,
             stripe_api_base: self.stripe_api_base,
             stripe_secret_key: self.stripe_secret_key,
-            stripe_publishable_key: self.stripe_publishable_key,
             stripe_webhook_secret: self.stripe_webhook_secret,
             payment_timeout_secs: self.payment_timeout_secs,
             smtp_url: self.smtp_url,

@@ -57,8 +57,6 @@ pub struct Settings {
     pub stripe_api_base: String,
     /// The Stripe secret key (provider `stripe`), e.g. `sk_test_…`.
     pub stripe_secret_key: Option<String>,
-    /// The Stripe publishable key for Stripe Elements (provider `stripe`).
-    pub stripe_publishable_key: Option<String>,
     /// The secret webhooks are signed with (`whsec_…`); the simulated
     /// provider derives one from `secret` when unset.
     pub stripe_webhook_secret: Option<String>,
@@ -130,7 +128,6 @@ impl Default for Settings {
             payment_provider: PaymentProvider::Simulated,
             stripe_api_base: "https://api.stripe.com".into(),
             stripe_secret_key: None,
-            stripe_publishable_key: None,
             stripe_webhook_secret: None,
             payment_timeout_secs: 30 * 60,
             smtp_url: None,
@@ -159,7 +156,6 @@ pub struct Layer {
     pub payment_provider: Option<PaymentProvider>,
     pub stripe_api_base: Option<String>,
     pub stripe_secret_key: Option<String>,
-    pub stripe_publishable_key: Option<String>,
     pub stripe_webhook_secret: Option<String>,
     pub payment_timeout_secs: Option<u64>,
     pub smtp_url: Option<String>,
@@ -210,16 +206,7 @@ impl Settings {
         macro_rules! take_optional {
             ($($f:ident),*) => {$( if layer.$f.is_some() { self.$f = layer.$f; } )*};
         }
-        take_optional!(
-            secret,
-            public_url,
-            stripe_secret_key,
-            stripe_publishable_key,
-            stripe_webhook_secret,
-            smtp_url,
-            mail_dir,
-            services
-        );
+        take_optional!(secret, public_url, stripe_secret_key, stripe_webhook_secret, smtp_url, mail_dir, services);
         self
     }
 

@@ -189,6 +189,25 @@ fn polled_order(keep_polling: fn(&OrderView) -> bool) -> Resource<Result<Option<
     order
 }
 
+/// The polled order rendered by `render` (kept on screen while it refreshes).
+#[component]
+fn OrderLoaded(
+    order: Resource<Result<Option<OrderView>, ServerFnError>>,
+    render: fn(OrderView) -> AnyView,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(Some(o)) => render(o),
+                    Ok(None) => view! { <p class="error" role="alert">"We have no such order."</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn PayPage() -> impl IntoView {
     let order =
@@ -196,15 +215,7 @@ pub fn PayPage() -> impl IntoView {
     view! {
         <Title text="Payment · The Better Store"/>
         <h1>"Payment"</h1>
-        <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
-            {move || Suspend::new(async move {
-                match order.await {
-                    Ok(Some(o)) => pay_view(o).into_any(),
-                    Ok(None) => view! { <p class="error" role="alert">"We have no such order."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <OrderLoaded order render=|o| pay_view(o).into_any()/>
     }
 }
 
@@ -301,15 +312,7 @@ pub fn ConfirmationPage() -> impl IntoView {
     });
     view! {
         <Title text="Thank you · The Better Store"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
-            {move || Suspend::new(async move {
-                match order.await {
-                    Ok(Some(o)) => confirmation_view(o).into_any(),
-                    Ok(None) => view! { <p class="error" role="alert">"We have no such order."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <OrderLoaded order render=|o| confirmation_view(o).into_any()/>
     }
 }
 

@@ -13,14 +13,13 @@ mod routes;
 
 pub use routes::router;
 
-use crate::platform::http::ApiError;
+use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
 use app::api::ErrorDetail;
 use app::cart::{CartLineView, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
 use app::catalog::{Price, ssr::SharedCatalog};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -86,7 +85,7 @@ pub enum CartError {
     Store(#[from] StoreError),
 }
 
-impl CartError {
+impl ServiceError for CartError {
     fn api_error(&self) -> ApiError {
         match self {
             Self::Invalid(detail) => ApiError { status: StatusCode::BAD_REQUEST, detail: detail.clone() },
@@ -99,17 +98,9 @@ impl CartError {
             Self::Store(e) => ApiError::internal("cart store failed", e),
         }
     }
-
-    pub fn detail(&self) -> ErrorDetail {
-        self.api_error().detail
-    }
 }
 
-impl IntoResponse for CartError {
-    fn into_response(self) -> Response {
-        self.api_error().into_response()
-    }
-}
+crate::respond_with_api_error!(CartError);
 
 /// Parses a requested quantity.
 pub fn check_quantity(quantity: u32) -> Result<u32, CartError> {

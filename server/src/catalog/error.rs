@@ -1,11 +1,9 @@
 //! What can go wrong in the catalog, and how each answers over HTTP.
 
 use super::domain::InvalidInput;
-use crate::platform::http::ApiError;
+use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::store::StoreError;
-use app::api::ErrorDetail;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -26,7 +24,7 @@ impl From<InvalidInput> for CatalogError {
     }
 }
 
-impl CatalogError {
+impl ServiceError for CatalogError {
     fn api_error(&self) -> ApiError {
         match self {
             Self::Invalid(e) => ApiError::invalid_field(e.field, e.message.clone()),
@@ -36,15 +34,6 @@ impl CatalogError {
             Self::Store(e) => ApiError::internal("catalog store failed", e),
         }
     }
-
-    /// The detail the UI shows (server functions carry no status).
-    pub fn detail(&self) -> ErrorDetail {
-        self.api_error().detail
-    }
 }
 
-impl IntoResponse for CatalogError {
-    fn into_response(self) -> Response {
-        self.api_error().into_response()
-    }
-}
+crate::respond_with_api_error!(CatalogError);

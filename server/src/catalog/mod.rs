@@ -21,6 +21,7 @@ use app::catalog::{CategoryView, Price, ProductPage, ProductQueryParams, Product
 use domain::{Product, ProductCursor, ProductQuery, Sku};
 use store::CatalogTable;
 
+use crate::platform::http::ServiceError;
 use crate::platform::store::Store;
 
 /// Products read per store round-trip while filtering a search.

@@ -22,7 +22,7 @@ use crate::contracts::OrderPlaced;
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest, Payments};
 use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
-use crate::platform::http::ApiError;
+use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
@@ -32,7 +32,6 @@ use app::orders::{
     CardInput, CheckoutInput, OrderStatus, OrderView, PayOutcome, PlaceOrderOutcome, Totals, ssr::OrdersApi,
 };
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use record::{AWAITING_PAYMENT, BY_DEADLINE, OrderRecord, StockState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,7 +64,9 @@ impl OrdersError {
     fn conflict(code: &str, message: impl Into<String>) -> Self {
         Self::Conflict(ErrorDetail::new(code, message))
     }
+}
 
+impl ServiceError for OrdersError {
     fn api_error(&self) -> ApiError {
         match self {
             Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
@@ -80,17 +81,9 @@ impl OrdersError {
             Self::Store(e) => ApiError::internal("orders store failed", e),
         }
     }
-
-    pub fn detail(&self) -> ErrorDetail {
-        self.api_error().detail
-    }
 }
 
-impl IntoResponse for OrdersError {
-    fn into_response(self) -> Response {
-        self.api_error().into_response()
-    }
-}
+crate::respond_with_api_error!(OrdersError);
 
 pub struct Orders {
     table: Arc<dyn Table>,

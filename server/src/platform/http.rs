@@ -42,6 +42,29 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A service's error that knows its HTTP answer; [`respond_with_api_error!`]
+/// turns it into a response.
+pub trait ServiceError {
+    fn api_error(&self) -> ApiError;
+
+    /// The detail the UI shows (server functions carry no status).
+    fn detail(&self) -> ErrorDetail {
+        self.api_error().detail
+    }
+}
+
+/// `impl IntoResponse` for a [`ServiceError`].
+#[macro_export]
+macro_rules! respond_with_api_error {
+    ($error:ty) => {
+        impl axum::response::IntoResponse for $error {
+            fn into_response(self) -> axum::response::Response {
+                axum::response::IntoResponse::into_response($crate::platform::http::ServiceError::api_error(&self))
+            }
+        }
+    };
+}
+
 /// The answer for an `/api/…` path no service owns.
 pub async fn api_route_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("No API at {}", uri.path()))

@@ -263,7 +263,7 @@ impl Shopper<'_> {
         a.body
     }
 
-    /// Polls the order until `done` holds (10 s at most).
+    /// Polls the order until `done` holds (20 s at most).
     pub async fn order_until(&mut self, order_id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
