@@ -4,6 +4,7 @@
 //! Micro-apps are route groups: the shop (home, search, product pages), the
 //! cart, checkout and order confirmation.
 
+pub mod account;
 pub mod api;
 pub mod cart;
 pub mod catalog;

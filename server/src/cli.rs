@@ -25,6 +25,11 @@ pub enum Command {
     /// first (the embedded database allows one process at a time).
     #[command(subcommand)]
     Faults(FaultsCommand),
+    /// Accounts, e.g. to create the first administrator.
+    ///
+    /// Works on the configured store; with the embedded backend stop `tbs serve` first.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Cloud resources for the aws backend.
     #[command(subcommand)]
     Infra(InfraCommand),
@@ -38,6 +43,30 @@ pub enum InfraCommand {
         #[command(flatten)]
         store: StoreCommandArgs,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account, e.g. `tbs users create --email ann@example.com --name Ann --role admin`
+    /// (the password is read from TBS_NEW_USER_PASSWORD, or --password).
+    Create {
+        #[command(flatten)]
+        store: StoreCommandArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// At least 10 characters; prefer the environment variable (command lines are visible to others)
+        #[arg(long, env = "TBS_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Roles besides shopper: dispatcher, admin (repeat or separate with commas)
+        #[arg(long, value_delimiter = ',', value_parser = parse_role)]
+        role: Vec<app::account::Role>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<app::account::Role, String> {
+    app::account::Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use shopper, dispatcher or admin"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,7 +183,7 @@ pub struct ServeArgs {
     /// Sender of the store's e-mails [default: The Better Store <orders@thebetterstore.example>]
     #[arg(long, env = "TBS_MAIL_FROM")]
     pub mail_from: Option<String>,
-    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment);
+    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity);
     /// the others run elsewhere and are reached by events. Orders needs catalog, cart and payments
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]
@@ -201,6 +230,7 @@ pub async fn run() -> anyhow::Result<()> {
             app.run_until(crate::startup::shutdown_signal()).await
         }
         Command::Faults(command) => crate::faults_cli::run(command).await,
+        Command::Users(command) => crate::users_cli::run(command).await,
         Command::Infra(InfraCommand::Apply { store }) => {
             let mut settings = store.settings()?;
             settings.backend = Backend::Aws;

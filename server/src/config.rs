@@ -84,11 +84,19 @@ pub enum Service {
     Payments,
     Notifications,
     Fulfilment,
+    Identity,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] =
-        [Self::Catalog, Self::Cart, Self::Orders, Self::Payments, Self::Notifications, Self::Fulfilment];
+    pub const ALL: [Service; 7] = [
+        Self::Catalog,
+        Self::Cart,
+        Self::Orders,
+        Self::Payments,
+        Self::Notifications,
+        Self::Fulfilment,
+        Self::Identity,
+    ];
 
     /// The services whose in-process APIs this one calls, so they must run beside it.
     pub fn needs(self) -> &'static [Service] {

@@ -6,6 +6,7 @@ use crate::catalog::{self, Catalog};
 use crate::config::{Backend, Settings};
 use crate::config::{PaymentProvider, Service};
 use crate::fulfilment::{self, Fulfilment, Intake};
+use crate::identity::{self, Identity};
 use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
 use crate::orders::{self, OrderEvents, Orders};
 use crate::payments::provider::{PaymentProvider as Provider, Simulated};
@@ -41,6 +42,7 @@ pub struct AppState {
     pub orders: Arc<Orders>,
     pub payments: Arc<Payments>,
     pub fulfilment: Arc<Fulfilment>,
+    pub identity: Arc<Identity>,
     /// The services this process runs (routes mounted for them only).
     pub services: Vec<Service>,
     pub leptos: LeptosOptions,
@@ -103,6 +105,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let notifications =
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
+    let identity = Arc::new(Identity::open(&*store, settings.public_url().starts_with("https://")).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.
     let per_service: Vec<(Service, Arc<dyn Handler>, Relay)> = vec![
@@ -134,6 +137,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         orders,
         payments,
         fulfilment,
+        identity,
         services,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
@@ -163,6 +167,7 @@ pub fn table_specs() -> Vec<TableSpec> {
         payments::table_spec(),
         notifications::table_spec(),
         fulfilment::table_spec(),
+        identity::table_spec(),
         crate::platform::hub::table_spec(),
     ]
 }
@@ -276,6 +281,9 @@ pub fn app(state: AppState) -> Router {
     if runs(Service::Orders) {
         router = router.nest("/api/orders", orders::router(state.orders.clone()));
     }
+    if runs(Service::Identity) {
+        router = router.nest("/api/account", identity::router(state.identity.clone()));
+    }
     if runs(Service::Payments) {
         router = router.nest("/webhooks", payments::webhook_router(state.payments.clone()));
     }
@@ -302,6 +310,7 @@ pub fn app(state: AppState) -> Router {
             .with_state(options)
     };
     router
+        .layer(axum::middleware::from_fn(identity::csrf::guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(TraceLayer::new_for_http())

@@ -82,3 +82,30 @@ async fn faults_are_listed_and_resubmitted_from_the_command_line() {
     let again = hub.receive("tally", 1, Duration::from_secs(1)).await.unwrap();
     assert_eq!(again[0].envelope.id, event.id);
 }
+
+#[tokio::test]
+async fn users_create_bootstraps_an_administrator_who_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("db");
+    let create = |email: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tbs"))
+            .args(["users", "create", "--email", email, "--name", "Ada Admin", "--role", "admin"])
+            .arg("--data-dir")
+            .arg(&data)
+            .env("TBS_NEW_USER_PASSWORD", "admin password 1")
+            .output()
+            .unwrap()
+    };
+    let out = create("ada@example.com");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shopper, admin"));
+    let again = create("ADA@example.com");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+
+    let store = server::platform::store::EmbeddedStore::open(&data).unwrap();
+    let identity = server::identity::Identity::open(&store, false).await.unwrap();
+    let input = app::account::SignInInput { email: "ada@example.com".into(), password: "admin password 1".into() };
+    let (account, _cookie) = identity.sign_in(input).await.unwrap();
+    assert!(account.roles.contains(&app::account::Role::Admin));
+}

@@ -1,0 +1,341 @@
+//! The identity service: local accounts (argon2id passwords), sessions and
+//! roles. Owns the `identity` table.
+//!
+//! | item      | pk                     | sk         |
+//! |-----------|------------------------|------------|
+//! | user      | `USER#<uuid>`          | `PROFILE`  |
+//! | e-mail    | `EMAIL#<lower e-mail>` | `USER`     |
+//! | session   | `SESSION#<sha256>`     | `SESSION`  |
+//! | throttle  | `THROTTLE#<e-mail>`    | `SIGN_IN`  |
+//!
+//! A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie
+//! (Secure when the store is served over HTTPS); the table keeps only its
+//! SHA-256, so a leaked table holds no usable session. Sign-in attempts are
+//! limited per e-mail address.
+
+pub mod csrf;
+mod password;
+mod routes;
+
+pub use routes::router;
+
+use crate::platform::http::{ApiError, ServiceError};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput};
+use app::api::ErrorDetail;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+
+pub const SESSION_COOKIE: &str = "tbs_session";
+const SESSION_LIFETIME: Duration = Duration::days(14);
+/// Failed sign-ins per e-mail address allowed within [`THROTTLE_WINDOW`].
+const MAX_FAILURES: u32 = 5;
+const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+
+pub fn table_spec() -> TableSpec {
+    TableSpec::new("identity")
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct UserRecord {
+    id: String,
+    email: String,
+    name: String,
+    password_hash: String,
+    roles: Vec<Role>,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+}
+
+impl UserRecord {
+    fn view(&self) -> AccountView {
+        AccountView {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SessionRecord {
+    user_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct ThrottleRecord {
+    failures: u32,
+    window_start: i64,
+}
+
+fn user_key(id: &str) -> Key {
+    Key::new(format!("USER#{id}"), "PROFILE")
+}
+
+fn email_key(email: &str) -> Key {
+    Key::new(format!("EMAIL#{}", email.to_lowercase()), "USER")
+}
+
+fn session_key(token: &str) -> Key {
+    Key::new(format!("SESSION#{}", hex::encode(Sha256::digest(token.as_bytes()))), "SESSION")
+}
+
+fn throttle_key(email: &str) -> Key {
+    Key::new(format!("THROTTLE#{}", email.to_lowercase()), "SIGN_IN")
+}
+
+/// Who is making a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub account: AccountView,
+    session: String,
+}
+
+impl Principal {
+    pub fn has(&self, role: Role) -> bool {
+        self.account.roles.contains(&role) || self.account.roles.contains(&Role::Admin)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("{}", .0.message)]
+    Invalid(ErrorDetail),
+    #[error("an account with this e-mail exists")]
+    EmailTaken,
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in 15 minutes")]
+    Throttled,
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError for IdentityError {
+    fn api_error(&self) -> ApiError {
+        let message = self.to_string();
+        match self {
+            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
+            Self::EmailTaken => ApiError::new(StatusCode::CONFLICT, "email_taken", message),
+            Self::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message),
+            Self::Throttled => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message),
+            Self::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message),
+            Self::Store(e) => ApiError::internal("identity store failed", e),
+            Self::Internal(e) => ApiError::internal("identity failed", e),
+        }
+    }
+}
+
+crate::respond_with_api_error!(IdentityError);
+
+fn invalid(field: &str, message: impl Into<String>) -> IdentityError {
+    IdentityError::Invalid(ErrorDetail::new(format!("invalid_{field}"), message).on_field(field))
+}
+
+fn check_email(email: &str) -> Result<String, IdentityError> {
+    let email = email.trim().to_string();
+    let ok = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if ok { Ok(email) } else { Err(invalid("email", "Enter an e-mail address like name@example.com")) }
+}
+
+fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(invalid(field, format!("Use at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if n > 256 {
+        return Err(invalid(field, "Use at most 256 characters"));
+    }
+    Ok(())
+}
+
+pub struct Identity {
+    table: Arc<dyn Table>,
+    secure_cookies: bool,
+}
+
+impl Identity {
+    pub async fn open(store: &dyn Store, secure_cookies: bool) -> Result<Self, StoreError> {
+        Ok(Self { table: store.open_table(&table_spec()).await?, secure_cookies })
+    }
+
+    /// Creates an account; every account is a shopper, plus `roles`.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        roles: &[Role],
+    ) -> Result<AccountView, IdentityError> {
+        let email = check_email(email)?;
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(invalid("name", "Enter your name"));
+        }
+        check_password("password", password)?;
+        let mut all_roles = vec![Role::Shopper];
+        all_roles.extend(roles.iter().copied().filter(|r| *r != Role::Shopper));
+        let hash = tokio::task::spawn_blocking({
+            let password = password.to_string();
+            move || password::hash(&password)
+        })
+        .await
+        .map_err(|e| IdentityError::Internal(e.to_string()))?
+        .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        let user = UserRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.clone(),
+            name,
+            password_hash: hash,
+            roles: all_roles,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let ops = vec![
+            WriteOp::Put {
+                item: Item::new(email_key(&email), serde_json::json!({ "user_id": user.id })),
+                condition: Condition::NotExists,
+            },
+            WriteOp::Put { item: Item::from_record(user_key(&user.id), &user)?, condition: Condition::NotExists },
+        ];
+        match self.table.transact_write(ops).await {
+            Ok(()) => Ok(user.view()),
+            Err(StoreError::TransactionCancelled { index: 0, .. }) => Err(IdentityError::EmailTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Registers a shopper and signs them in: the account and its session cookie.
+    pub async fn register(&self, input: RegisterInput) -> Result<(AccountView, String), IdentityError> {
+        let account = self.create_user(&input.email, &input.name, &input.password, &[]).await?;
+        let cookie = self.start_session(&account.id).await?;
+        Ok((account, cookie))
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<(UserRecord, u64)>, StoreError> {
+        let Some(link) = self.table.get(&email_key(email)).await? else { return Ok(None) };
+        let user_id = link.attrs["user_id"].as_str().unwrap_or_default().to_string();
+        self.table.get(&user_key(&user_id)).await?.map(|item| item.record().map(|u| (u, item.version))).transpose()
+    }
+
+    /// Checks the password and opens a session: the account and its cookie.
+    pub async fn sign_in(&self, input: SignInInput) -> Result<(AccountView, String), IdentityError> {
+        let email = input.email.trim().to_lowercase();
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let throttle = self.table.get(&throttle_key(&email)).await?;
+        let (mut record, version) = match &throttle {
+            Some(item) => (item.record::<ThrottleRecord>()?, item.version),
+            None => (ThrottleRecord::default(), 0),
+        };
+        if now - record.window_start > THROTTLE_WINDOW.whole_seconds() {
+            record = ThrottleRecord { failures: 0, window_start: now };
+        }
+        if record.failures >= MAX_FAILURES {
+            return Err(IdentityError::Throttled);
+        }
+        let user = self.user_by_email(&email).await?;
+        let stored = user.as_ref().map_or_else(|| password::decoy().to_string(), |(u, _)| u.password_hash.clone());
+        let password = input.password.clone();
+        let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+            .await
+            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        match user {
+            Some((user, _)) if matches => {
+                if throttle.is_some() {
+                    self.table.delete(&throttle_key(&email), Condition::None).await?;
+                }
+                let cookie = self.start_session(&user.id).await?;
+                Ok((user.view(), cookie))
+            }
+            _ => {
+                record.failures += 1;
+                // A lost race only loses a count; the limit still holds within one.
+                let _ = self
+                    .table
+                    .put(Item::from_record(throttle_key(&email), &record)?, Condition::Version(version))
+                    .await;
+                Err(IdentityError::BadCredentials)
+            }
+        }
+    }
+
+    async fn start_session(&self, user_id: &str) -> Result<String, IdentityError> {
+        let token = hex::encode(rand::random::<[u8; 32]>());
+        let record =
+            SessionRecord { user_id: user_id.to_string(), expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME };
+        self.table.put(Item::from_record(session_key(&token), &record)?, Condition::NotExists).await?;
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        Ok(format!(
+            "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            SESSION_LIFETIME.whole_seconds()
+        ))
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn clear_cookie(&self) -> String {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+    }
+
+    /// The signed-in user a `Cookie` header names, if its session is valid.
+    pub async fn principal(&self, cookie_header: Option<&str>) -> Result<Option<Principal>, StoreError> {
+        let Some(token) = cookie_header.and_then(|h| {
+            h.split(';').filter_map(|p| p.trim().split_once('=')).find(|(n, _)| *n == SESSION_COOKIE).map(|(_, v)| v)
+        }) else {
+            return Ok(None);
+        };
+        if token.is_empty() {
+            return Ok(None);
+        }
+        let Some(item) = self.table.get(&session_key(token)).await? else { return Ok(None) };
+        let session: SessionRecord = item.record()?;
+        if session.expires_at < OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        let Some(user) = self.table.get(&user_key(&session.user_id)).await? else { return Ok(None) };
+        let user: UserRecord = user.record()?;
+        Ok(Some(Principal { account: user.view(), session: token.to_string() }))
+    }
+
+    /// Ends the session.
+    pub async fn sign_out(&self, principal: &Principal) -> Result<(), IdentityError> {
+        self.table.delete(&session_key(&principal.session), Condition::None).await?;
+        Ok(())
+    }
+
+    /// Changes the password after checking the current one.
+    pub async fn change_password(&self, principal: &Principal, current: &str, new: &str) -> Result<(), IdentityError> {
+        check_password("new_password", new)?;
+        let Some((mut user, version)) = self.user_by_email(&principal.account.email).await? else {
+            return Err(IdentityError::Unauthenticated);
+        };
+        let (stored, current) = (user.password_hash.clone(), current.to_string());
+        let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
+            .await
+            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        if !matches {
+            return Err(IdentityError::Invalid(
+                ErrorDetail::new("invalid_current_password", "The current password is wrong")
+                    .on_field("current_password"),
+            ));
+        }
+        let new = new.to_string();
+        user.password_hash = tokio::task::spawn_blocking(move || password::hash(&new))
+            .await
+            .map_err(|e| IdentityError::Internal(e.to_string()))?
+            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        self.table.put(Item::from_record(user_key(&user.id), &user)?, Condition::Version(version)).await?;
+        Ok(())
+    }
+}

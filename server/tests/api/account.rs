@@ -1,0 +1,173 @@
+//! Local accounts, sessions and CSRF protection through the HTTP API.
+
+use crate::helpers::{TestApp, spawn_app};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+async fn register(app: &TestApp, email: &str) -> String {
+    let reply = app
+        .call(
+            "POST",
+            "/api/account/register",
+            None,
+            Some(json!({ "email": email, "name": "Ann", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.cookie().unwrap()
+}
+
+#[tokio::test]
+async fn registering_signs_in_with_an_httponly_session_that_sign_out_ends() {
+    let app = spawn_app().await;
+    let reply = app
+        .call(
+            "POST",
+            "/api/account/register",
+            None,
+            Some(json!({ "email": "Ann@Example.com", "name": "Ann", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let set_cookie = reply.set_cookie.clone().unwrap();
+    for attribute in ["tbs_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    assert!(!reply.body.contains("password"), "no hash in the answer: {}", reply.body);
+    let cookie = reply.cookie().unwrap();
+    let me = app.call("GET", "/api/account/me", Some(&cookie), None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["roles"], json!(["shopper"]));
+    assert_eq!(me.json()["email"], "Ann@Example.com");
+
+    let anonymous = app.call("GET", "/api/account/me", None, None).await;
+    assert_eq!(
+        (anonymous.status, anonymous.json()["error"]["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("unauthenticated"))
+    );
+    let forged = app.call("GET", "/api/account/me", Some("tbs_session=00ff"), None).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+
+    let out = app.call("POST", "/api/account/sign-out", Some(&cookie), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        app.call("GET", "/api/account/me", Some(&cookie), None).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the session is gone"
+    );
+
+    let again = app
+        .call(
+            "POST",
+            "/api/account/sign-in",
+            None,
+            Some(json!({ "email": "ann@example.com", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "e-mail matched case-insensitively: {}", again.body);
+}
+
+#[tokio::test]
+async fn bad_registrations_name_the_field_and_an_e_mail_is_taken_once() {
+    let app = spawn_app().await;
+    register(&app, "bob@example.com").await;
+    let taken = app
+        .call(
+            "POST",
+            "/api/account/register",
+            None,
+            Some(json!({ "email": "BOB@example.com", "name": "Bob", "password": "another long pw" })),
+        )
+        .await;
+    assert_eq!((taken.status, taken.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("email_taken")));
+    for (body, field) in [
+        (json!({ "email": "bob2@example.com", "name": "Bob", "password": "short" }), "password"),
+        (json!({ "email": "not-an-email", "name": "Bob", "password": "long enough pw" }), "email"),
+        (json!({ "email": "bob3@example.com", "name": " ", "password": "long enough pw" }), "name"),
+        (json!({ "email": "bob4@example.com" }), "body"),
+    ] {
+        let reply = app.call("POST", "/api/account/register", None, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}: {}", reply.body);
+        assert_eq!(reply.json()["error"]["field"], field);
+    }
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_and_a_changed_password_takes_over() {
+    let app = spawn_app().await;
+    let cookie = register(&app, "cy@example.com").await;
+    let wrong = json!({ "email": "cy@example.com", "password": "not the password" });
+    for _ in 0..5 {
+        let reply = app.call("POST", "/api/account/sign-in", None, Some(wrong.clone())).await;
+        assert_eq!(
+            (reply.status, reply.json()["error"]["code"].clone()),
+            (StatusCode::UNAUTHORIZED, json!("invalid_credentials"))
+        );
+    }
+    let right = json!({ "email": "cy@example.com", "password": "long enough pw" });
+    let throttled = app.call("POST", "/api/account/sign-in", None, Some(right)).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "{}", throttled.body);
+    let unknown = app
+        .call(
+            "POST",
+            "/api/account/sign-in",
+            None,
+            Some(json!({ "email": "nobody@example.com", "password": "whatever pw 1" })),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED, "an unknown e-mail gets the same answer");
+
+    let bad = app
+        .call(
+            "PUT",
+            "/api/account/password",
+            Some(&cookie),
+            Some(json!({ "current_password": "nope nope nope", "new_password": "a brand new pw" })),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("current_password"))
+    );
+    let changed = app
+        .call(
+            "PUT",
+            "/api/account/password",
+            Some(&cookie),
+            Some(json!({ "current_password": "long enough pw", "new_password": "a brand new pw" })),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
+}
+
+fn cross_site(method: &str, uri: &str, header: (&str, &str)) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "shop.example")
+        .header("content-type", "application/json")
+        .header(header.0, header.1)
+        .body(Body::from(json!({ "quantity": 1 }).to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn state_changes_started_by_other_sites_are_refused() {
+    let app = spawn_app().await;
+    for header in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let reply = app.send(cross_site("PUT", "/api/cart/items/KIT-001", header)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{header:?}: {}", reply.body);
+        assert_eq!(reply.json()["error"]["code"], "cross_site_request");
+        let sign_out = app.send(cross_site("POST", "/api/account/sign-out", header)).await;
+        assert_eq!(sign_out.status, StatusCode::FORBIDDEN, "{header:?}");
+    }
+    let same = app.send(cross_site("PUT", "/api/cart/items/KIT-001", ("origin", "http://shop.example"))).await;
+    assert_eq!(same.status, StatusCode::OK, "same origin: {}", same.body);
+    let fetch = app.send(cross_site("PUT", "/api/cart/items/KIT-001", ("sec-fetch-site", "same-origin"))).await;
+    assert_eq!(fetch.status, StatusCode::OK);
+    let read =
+        app.send(Request::get("/api/cart").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap()).await;
+    assert_eq!(read.status, StatusCode::OK, "reading is not a state change");
+}
