@@ -59,3 +59,15 @@ pub struct ChangePasswordInput {
 
 /// Fewest characters a password may have.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Who is calling: resolved from the session cookie by the server for every
+/// request and kept in the request's extensions (server functions read it too).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SignedIn(pub Option<AccountView>);
+
+impl SignedIn {
+    /// Whether the caller holds `role` (an administrator holds every role).
+    pub fn has(&self, role: Role) -> bool {
+        self.0.as_ref().is_some_and(|a| a.roles.contains(&role) || a.roles.contains(&Role::Admin))
+    }
+}

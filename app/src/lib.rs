@@ -12,6 +12,7 @@ mod components;
 pub mod money;
 pub mod orders;
 mod pages;
+pub mod reports;
 pub mod url;
 
 use leptos::prelude::*;

@@ -85,10 +85,11 @@ pub enum Service {
     Notifications,
     Fulfilment,
     Identity,
+    Reports,
 }
 
 impl Service {
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Self::Catalog,
         Self::Cart,
         Self::Orders,
@@ -96,6 +97,7 @@ impl Service {
         Self::Notifications,
         Self::Fulfilment,
         Self::Identity,
+        Self::Reports,
     ];
 
     /// The services whose in-process APIs this one calls, so they must run beside it.

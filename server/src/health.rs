@@ -1,15 +1,19 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
 use crate::catalog::Catalog;
+use crate::platform::access::{Access, Guarded};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Router<S> {
-    Router::new().route("/health/live", get(live)).route("/health/ready", get(ready)).with_state(catalog)
+pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarded<S> {
+    Guarded::new()
+        .route("/health/live", Access::Public, get(live))
+        .route("/health/ready", Access::Public, get(ready))
+        .with_state(catalog)
 }
 
 /// 200 while the process can answer at all.

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod platform;
+pub mod reports;
 pub mod startup;
 pub mod telemetry;
 pub mod users_cli;

@@ -12,12 +12,14 @@ use crate::orders::{self, OrderEvents, Orders};
 use crate::payments::provider::{PaymentProvider as Provider, Simulated};
 use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
+use crate::platform::access::Guarded;
 use crate::platform::consumer::Handler;
 use crate::platform::http::api_route_not_found;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use crate::platform::outbox::Relay;
 use crate::platform::signing::{hmac_sha256, load_secret};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
+use crate::reports::{self, ReportFolder, Reports};
 use crate::workers::Workers;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
@@ -43,6 +45,9 @@ pub struct AppState {
     pub payments: Arc<Payments>,
     pub fulfilment: Arc<Fulfilment>,
     pub identity: Arc<Identity>,
+    pub reports: Arc<Reports>,
+    /// The event hub (for operations and tests that publish as a service would).
+    pub hub: Arc<dyn EventHub>,
     /// The services this process runs (routes mounted for them only).
     pub services: Vec<Service>,
     pub leptos: LeptosOptions,
@@ -106,6 +111,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
     let identity = Arc::new(Identity::open(&*store, settings.public_url().starts_with("https://")).await?);
+    let reports = Arc::new(Reports::open(&*store).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.
     let per_service: Vec<(Service, Arc<dyn Handler>, Relay)> = vec![
@@ -115,13 +121,19 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         (Service::Notifications, Arc::new(ReceiptMailer(notifications.clone())), notifications.relay()),
         (Service::Fulfilment, Arc::new(Intake(fulfilment.clone())), fulfilment.relay()),
     ];
-    let all_handlers: Vec<_> = per_service.iter().map(|(_, h, _)| h.clone()).collect();
+    // The reports view publishes nothing, so it has no relay.
+    let reports_folder: Arc<dyn Handler> = Arc::new(ReportFolder(reports.clone()));
+    let mut all_handlers: Vec<_> = per_service.iter().map(|(_, h, _)| h.clone()).collect();
+    all_handlers.push(reports_folder.clone());
     anyhow::ensure!(
         crate::workers::subscriptions(&all_handlers) == subscriptions(),
         "startup::subscriptions() must list exactly the handlers' subscriptions"
     );
-    let (handlers, relays) =
+    let (mut handlers, relays): (Vec<_>, Vec<_>) =
         per_service.into_iter().filter(|(service, _, _)| settings.runs(*service)).map(|(_, h, r)| (h, r)).unzip();
+    if settings.runs(Service::Reports) {
+        handlers.push(reports_folder);
+    }
     let mut jobs: Vec<crate::workers::Job> = Vec::new();
     if settings.runs(Service::Orders) {
         let expiry_every = Duration::from_secs((settings.payment_timeout_secs / 4).clamp(1, 30));
@@ -138,6 +150,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         payments,
         fulfilment,
         identity,
+        reports,
+        hub: workers.hub.clone(),
         services,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
@@ -155,6 +169,7 @@ pub fn subscriptions() -> Vec<Subscription> {
         Subscription::new(payments::CONSUMER, &payments::subscribes_to()),
         Subscription::new(notifications::CONSUMER, &notifications::subscribes_to()),
         Subscription::new(fulfilment::CONSUMER, &fulfilment::subscribes_to()),
+        Subscription::new(reports::CONSUMER, &reports::subscribes_to()),
     ]
 }
 
@@ -168,6 +183,7 @@ pub fn table_specs() -> Vec<TableSpec> {
         notifications::table_spec(),
         fulfilment::table_spec(),
         identity::table_spec(),
+        reports::table_spec(),
         crate::platform::hub::table_spec(),
     ]
 }
@@ -263,6 +279,31 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
+/// Every API route of the services this process runs, each with its access decision.
+pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded<S> {
+    let runs = |service| state.services.contains(&service);
+    let mut api = crate::health::router(state.catalog.clone());
+    if runs(Service::Catalog) {
+        api = api.nest("/api/catalog", catalog::router(state.catalog.clone()));
+    }
+    if runs(Service::Cart) {
+        api = api.nest("/api/cart", cart::router(state.carts.clone()));
+    }
+    if runs(Service::Orders) {
+        api = api.nest("/api/orders", orders::router(state.orders.clone()));
+    }
+    if runs(Service::Identity) {
+        api = api.nest("/api/account", identity::router(state.identity.clone()));
+    }
+    if runs(Service::Reports) {
+        api = api.nest("/api/reports", reports::router(state.reports.clone()));
+    }
+    if runs(Service::Payments) {
+        api = api.nest("/webhooks", payments::webhook_router(state.payments.clone()));
+    }
+    api
+}
+
 /// The whole HTTP app. Separate from serving so tests can call it in-process.
 pub fn app(state: AppState) -> Router {
     let options = state.leptos.clone();
@@ -271,23 +312,8 @@ pub fn app(state: AppState) -> Router {
     let carts_for_pages: SharedCarts = state.carts.clone();
     let orders_for_pages: SharedOrders = state.orders.clone();
     let runs = |service| state.services.contains(&service);
-    let mut router = Router::new().merge(crate::health::router(state.catalog.clone()));
-    if runs(Service::Catalog) {
-        router = router.nest("/api/catalog", catalog::router(state.catalog.clone()));
-    }
-    if runs(Service::Cart) {
-        router = router.nest("/api/cart", cart::router(state.carts.clone()));
-    }
-    if runs(Service::Orders) {
-        router = router.nest("/api/orders", orders::router(state.orders.clone()));
-    }
-    if runs(Service::Identity) {
-        router = router.nest("/api/account", identity::router(state.identity.clone()));
-    }
-    if runs(Service::Payments) {
-        router = router.nest("/webhooks", payments::webhook_router(state.payments.clone()));
-    }
-    let router = router.route("/api/{*path}", any(api_route_not_found));
+    let (api, _) = api_routes(&state).into_parts();
+    let router = Router::new().merge(api).route("/api/{*path}", any(api_route_not_found));
     let pages = [Service::Catalog, Service::Cart, Service::Orders].into_iter().all(runs);
     let router = if !pages {
         router.fallback(api_route_not_found).with_state(options)
@@ -310,6 +336,7 @@ pub fn app(state: AppState) -> Router {
             .with_state(options)
     };
     router
+        .layer(axum::middleware::from_fn_with_state(state.identity.clone(), identity::resolve_caller))
         .layer(axum::middleware::from_fn(identity::csrf::guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))

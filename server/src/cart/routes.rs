@@ -2,22 +2,24 @@
 //! request's `tbs_cart` cookie names; a first edit creates it and sets the cookie.
 
 use super::{CartError, Carts};
+use crate::platform::access::{Access, Guarded};
 use app::api::ErrorDetail;
 use app::cart::CartView;
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(carts: Arc<Carts>) -> Router<S> {
-    Router::new()
-        .route("/", get(get_cart).delete(clear_cart))
-        .route("/items/{sku}", put(put_item).delete(delete_item))
+/// Guests have carts too: every cart route is public, the cookie names the cart.
+pub fn router<S: Clone + Send + Sync + 'static>(carts: Arc<Carts>) -> Guarded<S> {
+    Guarded::new()
+        .route("/", Access::Public, get(get_cart).delete(clear_cart))
+        .route("/items/{sku}", Access::Public, put(put_item).delete(delete_item))
         .with_state(carts)
 }
 

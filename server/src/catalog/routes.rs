@@ -2,18 +2,19 @@
 
 use super::domain::InvalidInput;
 use super::{Catalog, CatalogError};
+use crate::platform::access::{Access, Guarded};
 use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Router<S> {
-    Router::new()
-        .route("/products", get(list_products))
-        .route("/products/{sku}", get(get_product))
-        .route("/categories", get(list_categories))
+pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarded<S> {
+    Guarded::new()
+        .route("/products", Access::Public, get(list_products))
+        .route("/products/{sku}", Access::Public, get(get_product))
+        .route("/categories", Access::Public, get(list_categories))
         .with_state(catalog)
 }
 

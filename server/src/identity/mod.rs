@@ -21,7 +21,7 @@ pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
-use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput};
+use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput, SignedIn};
 use app::api::ErrorDetail;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,25 @@ fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
         return Err(invalid(field, "Use at most 256 characters"));
     }
     Ok(())
+}
+
+/// Middleware: who is calling, from the session cookie, put in the request's
+/// extensions as [`SignedIn`] for route guards and server functions.
+pub async fn resolve_caller(
+    axum::extract::State(identity): axum::extract::State<Arc<Identity>>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cookie = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok());
+    let caller = match identity.principal(cookie).await {
+        Ok(principal) => principal.map(|p| p.account),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the session; treating the caller as signed out");
+            None
+        }
+    };
+    request.extensions_mut().insert(SignedIn(caller));
+    next.run(request).await
 }
 
 pub struct Identity {

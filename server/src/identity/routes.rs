@@ -1,24 +1,25 @@
 //! The account REST API, mounted at `/api/account`.
 
 use super::{Identity, IdentityError, Principal};
+use crate::platform::access::{Access, Guarded};
 use app::account::{AccountView, ChangePasswordInput, RegisterInput, SignInInput};
 use app::api::ErrorDetail;
+use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Router<S> {
-    Router::new()
-        .route("/register", post(register))
-        .route("/sign-in", post(sign_in))
-        .route("/sign-out", post(sign_out))
-        .route("/me", get(me))
-        .route("/password", put(change_password))
+pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guarded<S> {
+    Guarded::new()
+        .route("/register", Access::Public, post(register))
+        .route("/sign-in", Access::Public, post(sign_in))
+        .route("/sign-out", Access::Public, post(sign_out))
+        .route("/me", Access::SignedIn, get(me))
+        .route("/password", Access::SignedIn, put(change_password))
         .with_state(identity)
 }
 

@@ -2,22 +2,24 @@
 
 use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
+use crate::platform::access::{Access, Guarded};
 use app::api::ErrorDetail;
 use app::orders::{CardInput, CheckoutInput, OrderView};
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Router<S> {
-    Router::new()
-        .route("/{id}", get(get_order).put(put_order))
-        .route("/{id}/payment", post(post_payment))
+/// Guest checkout: an order is reached by its id, a UUID only its shopper knows.
+pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<S> {
+    Guarded::new()
+        .route("/{id}", Access::Public, get(get_order).put(put_order))
+        .route("/{id}/payment", Access::Public, post(post_payment))
         .with_state(orders)
 }
 

@@ -3,21 +3,23 @@
 
 use super::{Payments, signature};
 use crate::contracts::PaymentProviderEventReceived;
+use crate::platform::access::{Access, Guarded};
 use crate::platform::events::Envelope;
 use crate::platform::http::ApiError;
 use crate::platform::outbox;
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-pub fn router<S: Clone + Send + Sync + 'static>(payments: Arc<Payments>) -> Router<S> {
-    Router::new().route("/stripe", post(receive)).with_state(payments)
+/// Public: the provider calls it; the signature is the authentication.
+pub fn router<S: Clone + Send + Sync + 'static>(payments: Arc<Payments>) -> Guarded<S> {
+    Guarded::new().route("/stripe", Access::Public, post(receive)).with_state(payments)
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! events (envelope, outbox, hub, consumers) and the HTTP error format.
 //! Services depend on the platform, never on each other.
 
+pub mod access;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod breaker;

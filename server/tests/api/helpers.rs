@@ -11,6 +11,7 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     router: Router,
+    pub state: AppState,
     pub settings: Settings,
     dir: tempfile::TempDir,
 }
@@ -19,7 +20,7 @@ pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { data_dir: dir.path().join("db"), ..Settings::default() };
     let state = AppState::build(&settings).await.expect("app state");
-    TestApp { router: app(state), settings, dir }
+    TestApp { router: app(state.clone()), state, settings, dir }
 }
 
 /// A response, read whole.

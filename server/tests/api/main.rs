@@ -1,5 +1,6 @@
 //! HTTP behaviour of the whole app, in-process through `app().oneshot()`.
 
+mod access;
 mod account;
 mod cart;
 mod catalog;

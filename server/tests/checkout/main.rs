@@ -6,5 +6,6 @@
 
 mod flows;
 mod harness;
+mod reports;
 mod saga;
 mod stripe;

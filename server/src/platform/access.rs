@@ -1,0 +1,122 @@
+//! Access control, declared per route: every API route is registered with
+//! an [`Access`] decision through [`Guarded`], which enforces it (401 for
+//! anonymous callers, 403 for the wrong role) and records it, so the access
+//! matrix test can walk every route with every kind of caller.
+
+use crate::platform::http::ApiError;
+use app::account::{Role, SignedIn};
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// Accounts with this role (administrators hold every role).
+    Role(Role),
+}
+
+impl Access {
+    /// Whether `caller` may pass; the refusal otherwise.
+    pub fn check(self, caller: &SignedIn) -> Result<(), ApiError> {
+        match (self, &caller.0) {
+            (Access::Public, _) => Ok(()),
+            (_, None) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in first")),
+            (Access::SignedIn, Some(_)) => Ok(()),
+            (Access::Role(role), Some(_)) if caller.has(role) => Ok(()),
+            (Access::Role(role), Some(_)) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("This needs the {} role", format!("{role:?}").to_lowercase()),
+            )),
+        }
+    }
+}
+
+/// One route's decision, as registered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteAccess {
+    pub path: String,
+    pub access: Access,
+}
+
+/// A router whose every route carries an access decision.
+pub struct Guarded<S> {
+    router: Router<S>,
+    table: Vec<RouteAccess>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Default for Guarded<S> {
+    fn default() -> Self {
+        Self { router: Router::new(), table: Vec::new() }
+    }
+}
+
+async fn enforce(access: Access, request: Request, next: Next) -> Response {
+    let caller = request.extensions().get::<SignedIn>().cloned().unwrap_or_default();
+    match access.check(&caller) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Guarded<S> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `path` (all its methods) for callers `access` admits.
+    pub fn route(mut self, path: &str, access: Access, methods: MethodRouter<S>) -> Self {
+        let methods =
+            methods.layer(middleware::from_fn(move |request: Request, next: Next| enforce(access, request, next)));
+        self.router = self.router.route(path, methods);
+        self.table.push(RouteAccess { path: path.to_string(), access });
+        self
+    }
+
+    /// Mounts `other` under `prefix`.
+    pub fn nest(mut self, prefix: &str, other: Guarded<S>) -> Self {
+        self.router = self.router.nest(prefix, other.router);
+        self.table.extend(
+            other.table.into_iter().map(|r| RouteAccess { path: format!("{prefix}{}", r.path), access: r.access }),
+        );
+        self
+    }
+
+    pub fn with_state<S2: Clone + Send + Sync + 'static>(self, state: S) -> Guarded<S2> {
+        Guarded { router: self.router.with_state(state), table: self.table }
+    }
+
+    pub fn into_parts(self) -> (Router<S>, Vec<RouteAccess>) {
+        (self.router, self.table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::account::AccountView;
+
+    fn caller(roles: &[Role]) -> SignedIn {
+        SignedIn(Some(AccountView { id: "u".into(), email: "e".into(), name: "n".into(), roles: roles.to_vec() }))
+    }
+
+    #[test]
+    fn anonymous_is_401_wrong_role_403_and_admin_holds_every_role() {
+        let dispatch = Access::Role(Role::Dispatcher);
+        assert_eq!(dispatch.check(&SignedIn(None)).unwrap_err().status, StatusCode::UNAUTHORIZED);
+        assert_eq!(dispatch.check(&caller(&[Role::Shopper])).unwrap_err().status, StatusCode::FORBIDDEN);
+        assert!(dispatch.check(&caller(&[Role::Shopper, Role::Dispatcher])).is_ok());
+        assert!(dispatch.check(&caller(&[Role::Shopper, Role::Admin])).is_ok());
+        assert!(Access::Role(Role::Admin).check(&caller(&[Role::Dispatcher])).is_err());
+        assert!(Access::SignedIn.check(&caller(&[Role::Shopper])).is_ok());
+        assert!(Access::Public.check(&SignedIn(None)).is_ok());
+    }
+}
