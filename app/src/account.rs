@@ -71,3 +71,87 @@ impl SignedIn {
         self.0.as_ref().is_some_and(|a| a.roles.contains(&role) || a.roles.contains(&Role::Admin))
     }
 }
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// The signed-in account, if any.
+#[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl)]
+pub async fn current_account() -> Result<Option<AccountView>, ServerFnError> {
+    Ok(ssr::caller().await?.0)
+}
+
+/// Signs in; the session cookie comes with the answer.
+#[server(prefix = "/rpc", endpoint = "account/sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<AccountView, ServerFnError> {
+    let (account, cookie) =
+        ssr::identity()?.sign_in(email, password).await.map_err(crate::cart::ssr::to_server_error)?;
+    crate::cart::ssr::set_cookie(Some(cookie));
+    Ok(account)
+}
+
+/// Creates a shopper account and signs it in.
+#[server(prefix = "/rpc", endpoint = "account/register")]
+pub async fn register(email: String, name: String, password: String) -> Result<AccountView, ServerFnError> {
+    let (account, cookie) =
+        ssr::identity()?.register(email, name, password).await.map_err(crate::cart::ssr::to_server_error)?;
+    crate::cart::ssr::set_cookie(Some(cookie));
+    Ok(account)
+}
+
+/// Ends the session.
+#[server(prefix = "/rpc", endpoint = "account/sign-out")]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let cookie = crate::cart::ssr::request_cookie().await?;
+    let clear = ssr::identity()?.sign_out(cookie).await.map_err(crate::cart::ssr::to_server_error)?;
+    crate::cart::ssr::set_cookie(Some(clear));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! The port through which server functions reach the identity service,
+    //! and the caller of the request being served.
+
+    use super::*;
+    use crate::api::ErrorDetail;
+    use std::sync::Arc;
+
+    #[async_trait::async_trait]
+    pub trait IdentityApi: Send + Sync {
+        /// The account and the `Set-Cookie` value of its new session.
+        async fn sign_in(&self, email: String, password: String) -> Result<(AccountView, String), ErrorDetail>;
+        async fn register(
+            &self,
+            email: String,
+            name: String,
+            password: String,
+        ) -> Result<(AccountView, String), ErrorDetail>;
+        /// Ends the session the cookie names; the `Set-Cookie` value that clears it.
+        async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
+    }
+
+    pub type SharedIdentity = Arc<dyn IdentityApi>;
+
+    pub(crate) fn identity() -> Result<SharedIdentity, ServerFnError> {
+        use_context::<SharedIdentity>().ok_or_else(|| ServerFnError::new("accounts are not available"))
+    }
+
+    /// Who is calling (resolved by the server from the session for every request).
+    pub async fn caller() -> Result<SignedIn, ServerFnError> {
+        match leptos_axum::extract::<axum::Extension<SignedIn>>().await {
+            Ok(axum::Extension(caller)) => Ok(caller),
+            Err(_) => Ok(SignedIn(None)),
+        }
+    }
+
+    /// The caller, if they hold `role`; a refusal naming what is missing otherwise.
+    pub async fn require(role: Role) -> Result<AccountView, ServerFnError> {
+        let caller = caller().await?;
+        match &caller.0 {
+            None => Err(ServerFnError::new("Sign in first")),
+            Some(account) if caller.has(role) => Ok(account.clone()),
+            Some(_) => Err(ServerFnError::new(format!("This needs the {} role", format!("{role:?}").to_lowercase()))),
+        }
+    }
+}

@@ -54,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(components::CartRevision(RwSignal::new(0)));
+    provide_context(components::AccountRevision(RwSignal::new(0)));
     // Runs only in the browser, once the WASM has taken over the page:
     // lets people (and tests) tell a hydrated page from a server-rendered one.
     Effect::new(move |_| {
@@ -75,6 +76,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/:id/pay") view=pages::PayPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id/confirmation") view=pages::ConfirmationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/register") view=pages::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/completed-orders") view=pages::CompletedOrdersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

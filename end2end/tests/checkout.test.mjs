@@ -57,7 +57,8 @@ test('OrderPurchased: approved payment stores the order, e-mails a receipt, send
   // Given a cart with products in it (the header badge counts them)
   await addToCart(page, 'KIT-001', 2);
   await addToCart(page, 'GAR-001');
-  assert.equal(await page.getByTestId('cart-count').innerText(), '3');
+  // The badge refreshes after the add completes: wait for it rather than read it at once.
+  await page.getByTestId('cart-count').filter({ hasText: /^3$/ }).waitFor();
   await page.goto(`${BASE}/cart`);
   await hydrated(page);
   assert.equal(await page.locator('.cart-line').count(), 2);
@@ -93,7 +94,7 @@ test('OrderPurchased: approved payment stores the order, e-mails a receipt, send
   assert.equal(stored.shipping_status ?? 'pending', 'pending');
 
   // The cart became the order.
-  assert.equal(await page.getByTestId('cart-count').innerText(), '0');
+  await page.getByTestId('cart-count').filter({ hasText: /^0$/ }).waitFor();
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -29,7 +29,7 @@ fn confirmed(n: usize, now: OffsetDateTime) -> Envelope {
     let event = OrderConfirmed {
         order_id: format!("bench-{n}"),
         email: "bench@example.com".into(),
-        currency: if n % 10 == 0 { "EUR".into() } else { "USD".into() },
+        currency: if n.is_multiple_of(10) { "EUR".into() } else { "USD".into() },
         lines: vec![OrderLine { sku: "KIT-001".into(), name: "Mug".into(), quantity: 1, unit_price_minor: 1450 }],
         net_total_minor: 1450 + (n % 100) as i64,
         tax_minor: 116,

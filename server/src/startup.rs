@@ -311,6 +311,8 @@ pub fn app(state: AppState) -> Router {
     let catalog_for_pages: SharedCatalog = state.catalog.clone();
     let carts_for_pages: SharedCarts = state.carts.clone();
     let orders_for_pages: SharedOrders = state.orders.clone();
+    let identity_for_pages: app::account::ssr::SharedIdentity = state.identity.clone();
+    let reports_for_pages: app::reports::ssr::SharedReports = state.reports.clone();
     let runs = |service| state.services.contains(&service);
     let (api, _) = api_routes(&state).into_parts();
     let router = Router::new().merge(api).route("/api/{*path}", any(api_route_not_found));
@@ -326,6 +328,8 @@ pub fn app(state: AppState) -> Router {
                     provide_context(catalog_for_pages.clone());
                     provide_context(carts_for_pages.clone());
                     provide_context(orders_for_pages.clone());
+                    provide_context(identity_for_pages.clone());
+                    provide_context(reports_for_pages.clone());
                 },
                 {
                     let options = options.clone();

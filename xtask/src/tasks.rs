@@ -115,6 +115,8 @@ fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
         .current_dir(&end2end)
         .env("TBS_BASE_URL", format!("http://{}", server.addr))
         .env("TBS_E2E_MAILBOX", mailbox.join("new"))
+        .env("TBS_E2E_ADMIN_EMAIL", E2E_ADMIN.0)
+        .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
         .env("CHROMIUM_PATH", chromium));
     let stopped = server.stop();
     drop(smtp);
@@ -125,6 +127,9 @@ fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
 
 /// A `tbs serve` on a free loopback port with a throw-away data directory,
 /// killed on drop so a failing test never leaves it running.
+/// The administrator the browser tests sign in as.
+const E2E_ADMIN: (&str, &str) = ("ada.admin@example.com", "admin password for e2e");
+
 struct TestServer {
     process: Option<Background>,
     addr: SocketAddr,
@@ -138,6 +143,13 @@ impl TestServer {
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
         let log = std::fs::File::create(data_dir.join("tbs.log"))?;
+        // The first administrator, made the way the README says (before serving:
+        // the embedded database is opened by one process at a time).
+        run(Command::new(tbs)
+            .args(["users", "create", "--email", E2E_ADMIN.0, "--name", "Ada Admin", "--role", "admin"])
+            .arg("--data-dir")
+            .arg(data_dir.join("db"))
+            .env("TBS_NEW_USER_PASSWORD", E2E_ADMIN.1))?;
         let mut cmd = Command::new(tbs);
         cmd.args(["serve", "--addr", &addr.to_string(), "--log-format", "json"]);
         if let Some(url) = smtp_url {

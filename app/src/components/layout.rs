@@ -1,5 +1,6 @@
 //! The frame around every page: header (store name, search, cart) and footer.
 
+use crate::account::{Role, current_account};
 use crate::cart::get_cart;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -16,6 +17,40 @@ impl CartRevision {
     pub fn get(self) -> u64 {
         self.0.get()
     }
+}
+
+/// Bumped after signing in or out, so whatever shows the account reloads it.
+#[derive(Clone, Copy)]
+pub struct AccountRevision(pub RwSignal<u64>);
+
+impl AccountRevision {
+    pub fn bump(self) {
+        self.0.update(|r| *r += 1);
+    }
+
+    pub fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// The header's account link ("Sign in", or the account's name) and, for
+/// administrators, the way to the reports.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let revision = expect_context::<AccountRevision>();
+    let account = Resource::new(move || revision.get(), |_| current_account());
+    let links = move || {
+        let signed_in = account.get().and_then(Result::ok).flatten();
+        let admin = signed_in.as_ref().is_some_and(|a| a.roles.contains(&Role::Admin));
+        view! {
+            {admin.then(|| view! { <a class="header-link" href="/reports/completed-orders">"Reports"</a> })}
+            {match signed_in {
+                Some(a) => view! { <a class="header-link" href="/account" data-testid="account-link">{a.name}</a> }.into_any(),
+                None => view! { <a class="header-link" href="/account/sign-in" data-testid="account-link">"Sign in"</a> }.into_any(),
+            }}
+        }
+    };
+    view! { <Transition fallback=|| ()><nav class="account-links" aria-label="Account">{links}</nav></Transition> }
 }
 
 /// The header's link to the cart, with the number of items in it.
@@ -63,6 +98,7 @@ pub fn Header() -> impl IntoView {
                     />
                     <button class="search__button" type="submit">"Search"</button>
                 </form>
+                <AccountLinks/>
                 <CartBadge/>
             </div>
         </header>

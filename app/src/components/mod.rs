@@ -5,7 +5,7 @@ mod order_summary;
 mod product_card;
 mod quantity;
 
-pub use layout::{CartRevision, Footer, Header};
+pub use layout::{AccountRevision, CartRevision, Footer, Header};
 pub use order_summary::OrderSummary;
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;

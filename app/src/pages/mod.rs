@@ -1,15 +1,19 @@
 //! One file per route: the shop, cart, checkout and confirmation micro-apps.
 
+mod account;
 mod cart;
 mod checkout;
 mod home;
 mod not_found;
 pub(crate) mod product;
+mod reports;
 mod search;
 
+pub use account::{AccountPage, RegisterPage, SignInPage};
 pub use cart::CartPage;
 pub use checkout::{CheckoutPage, ConfirmationPage, PayPage};
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use product::ProductPage;
+pub use reports::CompletedOrdersPage;
 pub use search::SearchPage;

@@ -161,6 +161,29 @@ fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
     Ok(())
 }
 
+#[async_trait::async_trait]
+impl app::account::ssr::IdentityApi for Identity {
+    async fn sign_in(&self, email: String, password: String) -> Result<(AccountView, String), ErrorDetail> {
+        Identity::sign_in(self, SignInInput { email, password }).await.map_err(|e| e.detail())
+    }
+
+    async fn register(
+        &self,
+        email: String,
+        name: String,
+        password: String,
+    ) -> Result<(AccountView, String), ErrorDetail> {
+        Identity::register(self, RegisterInput { email, name, password }).await.map_err(|e| e.detail())
+    }
+
+    async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
+        if let Some(principal) = self.principal(cookie.as_deref()).await.map_err(|e| IdentityError::from(e).detail())? {
+            Identity::sign_out(self, &principal).await.map_err(|e| e.detail())?;
+        }
+        Ok(self.clear_cookie())
+    }
+}
+
 /// Middleware: who is calling, from the session cookie, put in the request's
 /// extensions as [`SignedIn`] for route guards and server functions.
 pub async fn resolve_caller(

@@ -261,6 +261,16 @@ impl Reports {
     }
 }
 
+#[async_trait::async_trait]
+impl app::reports::ssr::ReportsApi for Reports {
+    async fn completed_orders(&self, months: u32) -> Result<CompletedOrdersReport, app::api::ErrorDetail> {
+        let months = routes::parse_months(Some(&months.to_string())).map_err(|e| e.detail)?;
+        self.completed_orders(months, OffsetDateTime::now_utc())
+            .await
+            .map_err(|e| crate::platform::http::ApiError::internal("reports store failed", &e).detail)
+    }
+}
+
 pub struct ReportFolder(pub Arc<Reports>);
 
 #[async_trait::async_trait]

@@ -1,0 +1,113 @@
+//! The account micro-app: sign in, register, the account page.
+
+use crate::account::{Register, SignIn, SignOut, current_account};
+use crate::components::AccountRevision;
+use crate::pages::product::server_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Where to go after signing in: `?next=` when it is a path on this site.
+fn next_path() -> String {
+    let query = use_query_map();
+    let next = query.read_untracked().get("next").unwrap_or_default();
+    if next.starts_with('/') && !next.starts_with("//") { next } else { "/account".into() }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let revision = expect_context::<AccountRevision>();
+    let navigate = use_navigate();
+    let next = next_path();
+    let register_href = format!("/account/register?next={next}");
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            revision.bump();
+            navigate(&next, Default::default());
+        }
+    });
+    let error = move || match action.value().get() {
+        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
+        _ => None,
+    };
+    view! {
+        <Title text="Sign in · The Better Store"/>
+        <h1>"Sign in"</h1>
+        <ActionForm action attr:class="form-grid" attr:aria-label="Sign in">
+            <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
+            <div class="field"><label for="password">"Password"</label><input id="password" name="password" type="password" autocomplete="current-password" required/></div>
+            {error}
+            <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+        </ActionForm>
+        <p>"New here? " <a href=register_href>"Create an account"</a></p>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<Register>::new();
+    let revision = expect_context::<AccountRevision>();
+    let navigate = use_navigate();
+    let next = next_path();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            revision.bump();
+            navigate(&next, Default::default());
+        }
+    });
+    let error = move || match action.value().get() {
+        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
+        _ => None,
+    };
+    view! {
+        <Title text="Create an account · The Better Store"/>
+        <h1>"Create an account"</h1>
+        <ActionForm action attr:class="form-grid" attr:aria-label="Create an account">
+            <div class="field"><label for="name">"Name"</label><input id="name" name="name" autocomplete="name" required/></div>
+            <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
+            <div class="field"><label for="password">"Password (10 characters or more)"</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required/></div>
+            {error}
+            <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Create account"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let revision = expect_context::<AccountRevision>();
+    let account = Resource::new(move || revision.get(), |_| current_account());
+    let sign_out = ServerAction::<SignOut>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            revision.bump();
+            navigate("/", Default::default());
+        }
+    });
+    view! {
+        <Title text="Your account · The Better Store"/>
+        <h1>"Your account"</h1>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(Some(a)) => {
+                        let roles = a.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(", ");
+                        view! {
+                            <dl class="account">
+                                <dt>"Name"</dt><dd>{a.name.clone()}</dd>
+                                <dt>"E-mail"</dt><dd>{a.email.clone()}</dd>
+                                <dt>"Roles"</dt><dd data-testid="roles">{roles}</dd>
+                            </dl>
+                            <ActionForm action=sign_out>
+                                <button class="button" type="submit">"Sign out"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    Ok(None) => view! { <p>"You are not signed in. " <a href="/account/sign-in">"Sign in"</a></p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

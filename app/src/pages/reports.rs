@@ -1,0 +1,99 @@
+//! The reports micro-app (administrators): Reports → Completed Orders, a bar
+//! chart of monthly net totals with the table beneath it and a CSV download.
+
+use crate::money::format_money;
+use crate::pages::product::server_message;
+use crate::reports::{CompletedOrdersReport, load_completed_orders};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+const MONTHS: u32 = 12;
+
+#[component]
+pub fn CompletedOrdersPage() -> impl IntoView {
+    let report = Resource::new(|| (), |_| load_completed_orders(MONTHS));
+    view! {
+        <Title text="Completed orders · Reports · The Better Store"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">"Reports / Completed Orders"</nav>
+        <h1>"Completed orders"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the report…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(r) => report_view(r).into_any(),
+                    Err(e) => {
+                        let message = server_message(&e);
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            let status = if message.starts_with("Sign in") { http::StatusCode::UNAUTHORIZED } else { http::StatusCode::FORBIDDEN };
+                            response.set_status(status);
+                        }
+                        let sign_in = message.starts_with("Sign in");
+                        view! {
+                            <p class="notice notice--error" role="alert" data-testid="refused">{message}</p>
+                            {sign_in.then(|| view! { <p><a href="/account/sign-in?next=/reports/completed-orders">"Sign in"</a></p> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn report_view(report: CompletedOrdersReport) -> impl IntoView {
+    let currency = report
+        .months
+        .first()
+        .and_then(|m| m.totals.first())
+        .map(|t| t.currency.clone())
+        .unwrap_or_else(|| "USD".into());
+    let values: Vec<(String, i64, u64)> = report
+        .months
+        .iter()
+        .map(|m| {
+            let t = m.totals.iter().find(|t| t.currency == currency);
+            (m.month.clone(), t.map_or(0, |t| t.net_total_minor), t.map_or(0, |t| t.order_count))
+        })
+        .collect();
+    let max = values.iter().map(|v| v.1).max().unwrap_or(0).max(1);
+    let (width, height, gap) = (600.0_f64, 220.0_f64, 6.0_f64);
+    let bar_width = width / values.len().max(1) as f64 - gap;
+    let bars = values
+        .iter()
+        .enumerate()
+        .map(|(i, (month, net, count))| {
+            let h = (*net.max(&0) as f64 / max as f64) * (height - 30.0);
+            let x = i as f64 * (bar_width + gap);
+            let label = format!("{month}: {} from {count} orders", format_money(*net, &currency));
+            let title = label.clone();
+            view! {
+                <g>
+                    <rect class="chart__bar" x=x y=height - 20.0 - h width=bar_width height=h role="listitem" aria-label=label>
+                        <title>{title}</title>
+                    </rect>
+                    <text class="chart__label" x=x + bar_width / 2.0 y=height - 5.0 text-anchor="middle">{month[5..].to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let csv = format!("data:text/csv;charset=utf-8,{}", crate::url::encode_component(&crate::reports::to_csv(&report)));
+    let rows = report
+        .months
+        .iter()
+        .flat_map(|m| m.totals.iter().map(move |t| (m.month.clone(), t.clone())))
+        .map(|(month, t)| view! {
+            <tr><td>{month}</td><td>{t.currency.clone()}</td><td class="num">{format_money(t.net_total_minor, &t.currency)}</td><td class="num">{t.order_count}</td></tr>
+        })
+        .collect_view();
+    view! {
+        <p class="as-of">"Data as of " <time data-testid="as-of">{report.as_of.clone().unwrap_or_else(|| "— (no orders yet)".into())}</time> " (UTC)"</p>
+        <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("Net totals of completed orders per month, last {MONTHS} months, {currency}")>
+            <g role="list">{bars}</g>
+        </svg>
+        <table class="report-table">
+            <caption>"Monthly net totals (lines after discounts, excluding tax and shipping)"</caption>
+            <thead><tr><th scope="col">"Month"</th><th scope="col">"Currency"</th><th scope="col">"Net total"</th><th scope="col">"Orders"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p><a class="button" href=csv download="completed-orders.csv">"Download CSV"</a></p>
+    }
+}
