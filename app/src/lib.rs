@@ -53,8 +53,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(components::CartRevision(RwSignal::new(0)));
-    provide_context(components::AccountRevision(RwSignal::new(0)));
+    provide_context(components::CartRevision::new());
+    provide_context(components::AccountRevision::new());
     // Runs only in the browser, once the WASM has taken over the page:
     // lets people (and tests) tell a hydrated page from a server-rendered one.
     Effect::new(move |_| {

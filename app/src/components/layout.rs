@@ -4,12 +4,25 @@ use crate::account::{Role, current_account};
 use crate::cart::get_cart;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use std::marker::PhantomData;
 
-/// Bumped after every cart edit, so whatever shows the cart reloads it.
-#[derive(Clone, Copy)]
-pub struct CartRevision(pub RwSignal<u64>);
+/// A counter bumped after a change, so whatever shows the changed thing reloads it.
+/// `K` tells the counters apart in the reactive context.
+pub struct Revision<K>(RwSignal<u64>, PhantomData<K>);
 
-impl CartRevision {
+impl<K> Clone for Revision<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Revision<K> {}
+
+impl<K: Send + Sync + 'static> Revision<K> {
+    pub fn new() -> Self {
+        Self(RwSignal::new(0), PhantomData)
+    }
+
     pub fn bump(self) {
         self.0.update(|r| *r += 1);
     }
@@ -19,19 +32,19 @@ impl CartRevision {
     }
 }
 
-/// Bumped after signing in or out, so whatever shows the account reloads it.
-#[derive(Clone, Copy)]
-pub struct AccountRevision(pub RwSignal<u64>);
-
-impl AccountRevision {
-    pub fn bump(self) {
-        self.0.update(|r| *r += 1);
-    }
-
-    pub fn get(self) -> u64 {
-        self.0.get()
+impl<K: Send + Sync + 'static> Default for Revision<K> {
+    fn default() -> Self {
+        Self::new()
     }
 }
+
+/// Marks the cart's revision: bumped after every cart edit.
+pub struct Cart;
+/// Marks the account's revision: bumped after signing in or out.
+pub struct Account;
+
+pub type CartRevision = Revision<Cart>;
+pub type AccountRevision = Revision<Account>;
 
 /// The header's account link ("Sign in", or the account's name) and, for
 /// administrators, the way to the reports.

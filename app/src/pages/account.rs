@@ -1,6 +1,6 @@
 //! The account micro-app: sign in, register, the account page.
 
-use crate::account::{Register, SignIn, SignOut, current_account};
+use crate::account::{AccountView, Register, SignIn, SignOut, current_account};
 use crate::components::AccountRevision;
 use crate::pages::product::server_message;
 use leptos::prelude::*;
@@ -14,23 +14,35 @@ fn next_path() -> String {
     if next.starts_with('/') && !next.starts_with("//") { next } else { "/account".into() }
 }
 
-#[component]
-pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+/// After `action` signs someone in: refresh what shows the account and go to
+/// `?next=`. Returns the view of its error, if any.
+fn signed_in_then_next<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Copy
+where
+    A: leptos::server_fn::ServerFn<Output = AccountView, Error = ServerFnError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
     let revision = expect_context::<AccountRevision>();
     let navigate = use_navigate();
     let next = next_path();
-    let register_href = format!("/account/register?next={next}");
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             revision.bump();
             navigate(&next, Default::default());
         }
     });
-    let error = move || match action.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
+    move || match action.value().get() {
+        Some(Err(e)) => {
+            Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any())
+        }
         _ => None,
-    };
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let register_href = format!("/account/register?next={}", next_path());
+    let error = signed_in_then_next(action);
     view! {
         <Title text="Sign in · The Better Store"/>
         <h1>"Sign in"</h1>
@@ -47,19 +59,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
-    let revision = expect_context::<AccountRevision>();
-    let navigate = use_navigate();
-    let next = next_path();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            revision.bump();
-            navigate(&next, Default::default());
-        }
-    });
-    let error = move || match action.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
-        _ => None,
-    };
+    let error = signed_in_then_next(action);
     view! {
         <Title text="Create an account · The Better Store"/>
         <h1>"Create an account"</h1>
