@@ -1,9 +1,11 @@
 //! The cart micro-app's data: the JSON shapes the cart service answers with,
 //! and the server functions the pages use (a GET for reading, POSTs for edits).
 //!
-//! The cart belongs to the browser through a signed, HttpOnly cookie; the
-//! server functions pass the request's cookie to the cart service through the
-//! [`ssr::CartApi`] port and hand back any cookie it sets.
+//! A guest's cart belongs to the browser through a signed, HttpOnly cookie; a
+//! signed-in shopper's cart belongs to the account (a guest cart is merged
+//! into it at the first request after signing in). The server functions pass
+//! the request's [`CartOwner`] to the cart service through the
+//! [`ssr::CartApi`] port and hand back any cookies it sets.
 
 use crate::catalog::Price;
 use leptos::prelude::*;
@@ -47,36 +49,46 @@ impl CartView {
     }
 }
 
+/// Whose cart a request means: the `Cookie` header (a guest cart) and the
+/// signed-in account, if any (whose cart wins, and takes the guest's lines).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CartOwner {
+    pub cookie: Option<String>,
+    pub account_id: Option<String>,
+}
+
 /// The caller's cart (empty when they have none yet).
 #[server(prefix = "/rpc", endpoint = "cart/get", input = GetUrl)]
 pub async fn get_cart() -> Result<CartView, ServerFnError> {
-    let cookie = ssr::request_cookie().await?;
-    ssr::carts()?.view(cookie).await.map_err(ssr::to_server_error)
+    let (cart, cookies) = ssr::carts()?.view(ssr::request_owner().await?).await.map_err(ssr::to_server_error)?;
+    ssr::set_cookies(cookies);
+    Ok(cart)
 }
 
 /// Sets how many units of `sku` the cart holds (adding the line if needed).
 #[server(prefix = "/rpc", endpoint = "cart/set")]
 pub async fn set_cart_quantity(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
-    let cookie = ssr::request_cookie().await?;
-    let (cart, set_cookie) = ssr::carts()?.set(cookie, sku, quantity).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookie(set_cookie);
+    let owner = ssr::request_owner().await?;
+    let (cart, cookies) = ssr::carts()?.set(owner, sku, quantity).await.map_err(ssr::to_server_error)?;
+    ssr::set_cookies(cookies);
     Ok(cart)
 }
 
 /// Adds `quantity` units of `sku` to what the cart already holds.
 #[server(prefix = "/rpc", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
-    let cookie = ssr::request_cookie().await?;
-    let (cart, set_cookie) = ssr::carts()?.add(cookie, sku, quantity).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookie(set_cookie);
+    let owner = ssr::request_owner().await?;
+    let (cart, cookies) = ssr::carts()?.add(owner, sku, quantity).await.map_err(ssr::to_server_error)?;
+    ssr::set_cookies(cookies);
     Ok(cart)
 }
 
 /// Removes a product from the cart.
 #[server(prefix = "/rpc", endpoint = "cart/remove")]
 pub async fn remove_cart_line(sku: String) -> Result<CartView, ServerFnError> {
-    let cookie = ssr::request_cookie().await?;
-    ssr::carts()?.remove(cookie, sku).await.map_err(ssr::to_server_error)
+    let (cart, cookies) = ssr::carts()?.remove(ssr::request_owner().await?, sku).await.map_err(ssr::to_server_error)?;
+    ssr::set_cookies(cookies);
+    Ok(cart)
 }
 
 #[cfg(feature = "ssr")]
@@ -87,26 +99,27 @@ pub mod ssr {
     use crate::api::ErrorDetail;
     use std::sync::Arc;
 
-    /// The cart service, as the UI uses it. `cookie` is the request's `Cookie` header.
+    /// The cart service, as the UI uses it. Each answer carries the
+    /// `Set-Cookie` values to send (a new guest cart's cookie, or the removal
+    /// of a guest cookie whose cart was merged into the account's).
     #[async_trait::async_trait]
     pub trait CartApi: Send + Sync {
-        async fn view(&self, cookie: Option<String>) -> Result<CartView, ErrorDetail>;
-        /// Returns the cart and, for a new cart, the `Set-Cookie` value that names it.
+        async fn view(&self, owner: CartOwner) -> Result<(CartView, Vec<String>), ErrorDetail>;
         async fn set(
             &self,
-            cookie: Option<String>,
+            owner: CartOwner,
             sku: String,
             quantity: u32,
-        ) -> Result<(CartView, Option<String>), ErrorDetail>;
+        ) -> Result<(CartView, Vec<String>), ErrorDetail>;
         async fn add(
             &self,
-            cookie: Option<String>,
+            owner: CartOwner,
             sku: String,
             quantity: u32,
-        ) -> Result<(CartView, Option<String>), ErrorDetail>;
-        async fn remove(&self, cookie: Option<String>, sku: String) -> Result<CartView, ErrorDetail>;
-        /// Empties the cart the cookie names (after it became an order).
-        async fn clear(&self, cookie: Option<String>) -> Result<(), ErrorDetail>;
+        ) -> Result<(CartView, Vec<String>), ErrorDetail>;
+        async fn remove(&self, owner: CartOwner, sku: String) -> Result<(CartView, Vec<String>), ErrorDetail>;
+        /// Empties the owner's cart (after it became an order).
+        async fn clear(&self, owner: CartOwner) -> Result<(), ErrorDetail>;
     }
 
     pub type SharedCarts = Arc<dyn CartApi>;
@@ -126,10 +139,22 @@ pub mod ssr {
     }
 
     pub(crate) fn set_cookie(value: Option<String>) {
-        if let (Some(value), Some(response)) = (value, use_context::<leptos_axum::ResponseOptions>())
-            && let Ok(value) = http::HeaderValue::from_str(&value)
-        {
-            response.append_header(http::header::SET_COOKIE, value);
+        set_cookies(value.into_iter().collect());
+    }
+
+    pub(crate) fn set_cookies(values: Vec<String>) {
+        let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+        for value in values {
+            if let Ok(value) = http::HeaderValue::from_str(&value) {
+                response.append_header(http::header::SET_COOKIE, value);
+            }
         }
+    }
+
+    /// Whose cart the request being served means.
+    pub(crate) async fn request_owner() -> Result<CartOwner, ServerFnError> {
+        let cookie = request_cookie().await?;
+        let account_id = crate::account::ssr::caller().await?.0.map(|a| a.id);
+        Ok(CartOwner { cookie, account_id })
     }
 }

@@ -166,6 +166,9 @@ pub struct OrderView {
     pub shipping_status: Option<String>,
     /// RFC 3339, UTC.
     pub placed_at: String,
+    /// The account that placed it; absent for a guest's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     /// Unpaid orders are cancelled at this time (RFC 3339, UTC).
     pub pay_by: String,
 }
@@ -250,8 +253,8 @@ pub enum PayOutcome {
 /// Places the caller's cart as order `order_id` (idempotent: the same id again changes nothing).
 #[server(prefix = "/rpc", endpoint = "orders/place")]
 pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<PlaceOrderOutcome, ServerFnError> {
-    let cookie = crate::cart::ssr::request_cookie().await?;
-    ssr::orders()?.place(order_id, input, cookie).await.map_err(crate::cart::ssr::to_server_error)
+    let owner = crate::cart::ssr::request_owner().await?;
+    ssr::orders()?.place(order_id, input, owner).await.map_err(crate::cart::ssr::to_server_error)
 }
 
 /// An order by id; `None` if there is none.
@@ -279,7 +282,7 @@ pub mod ssr {
             &self,
             order_id: String,
             input: CheckoutInput,
-            cart_cookie: Option<String>,
+            owner: crate::cart::CartOwner,
         ) -> Result<PlaceOrderOutcome, ErrorDetail>;
         async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail>;
         async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail>;

@@ -5,7 +5,8 @@
 //! |------|---------------|--------|
 //! | cart | `CART#<uuid>` | `CART` |
 //!
-//! A guest's cart is named by a signed, HttpOnly cookie. Edits are
+//! A guest's cart is named by a signed, HttpOnly cookie; a signed-in
+//! shopper's by their account (the guest cart merges into it). Edits are
 //! idempotent (a PUT sets a quantity, it does not add to it) and
 //! optimistically locked, so two tabs editing at once never lose a line.
 
@@ -15,9 +16,9 @@ pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
-use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use app::api::ErrorDetail;
-use app::cart::{CartLineView, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
+use app::cart::{CartLineView, CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
 use app::catalog::{Price, ssr::SharedCatalog};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub const COOKIE: &str = "tbs_cart";
+/// Namespace of the cart ids derived from account ids.
+const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93_b4a6);
 const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
 /// Attempts at an edit when another edit of the same cart got there first.
 const EDIT_ATTEMPTS: usize = 5;
@@ -148,20 +151,65 @@ impl Carts {
         })
     }
 
-    /// The cart the cookie names, or a new one with the `Set-Cookie` value naming it.
-    pub fn cart_or_new(&self, cookie_header: Option<&str>) -> (CartId, Option<String>) {
-        match self.cart_in(cookie_header) {
-            Some(id) => (id, None),
-            None => {
-                let id = CartId(Uuid::new_v4());
-                let secure = if self.secure_cookies { "; Secure" } else { "" };
-                let cookie = format!(
-                    "{COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
-                    self.signer.sign(&id.to_string())
-                );
-                (id, Some(cookie))
+    fn cookie(&self, value: &str, max_age: u32) -> String {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+
+    /// The owner's cart and the `Set-Cookie` values to send. A signed-in
+    /// account's cart is derived from the account id; a guest cart still named
+    /// by the cookie is merged into it (once: the merge and the guest cart's
+    /// removal are one transaction) and its cookie removed. A guest without a
+    /// cart gets a new one (and its cookie) only when `create`.
+    pub async fn resolve(&self, owner: &CartOwner, create: bool) -> Result<(Option<CartId>, Vec<String>), CartError> {
+        let guest = self.cart_in(owner.cookie.as_deref());
+        match &owner.account_id {
+            Some(account) => {
+                let id = CartId(Uuid::new_v5(&ACCOUNT_CARTS, account.as_bytes()));
+                let mut cookies = Vec::new();
+                if let Some(guest) = guest {
+                    self.merge(guest, id).await?;
+                    cookies.push(self.cookie("", 0));
+                }
+                Ok((Some(id), cookies))
+            }
+            None => match guest {
+                Some(id) => Ok((Some(id), Vec::new())),
+                None if create => {
+                    let id = CartId(Uuid::new_v4());
+                    Ok((Some(id), vec![self.cookie(&self.signer.sign(&id.to_string()), COOKIE_MAX_AGE_SECS)]))
+                }
+                None => Ok((None, Vec::new())),
+            },
+        }
+    }
+
+    /// Moves the lines of cart `from` into cart `into` (quantities add up, to
+    /// the per-line limit) and deletes `from`, in one transaction.
+    async fn merge(&self, from: CartId, into: CartId) -> Result<(), CartError> {
+        for _ in 0..EDIT_ATTEMPTS {
+            let Some((guest, guest_version)) = self.load(from).await? else { return Ok(()) };
+            let (mut cart, version) = self.load(into).await?.unwrap_or_default();
+            for line in guest.lines {
+                let room = cart.lines.len() < MAX_LINES;
+                match cart.lines.iter_mut().find(|l| l.sku == line.sku) {
+                    Some(existing) => existing.quantity = (existing.quantity + line.quantity).min(MAX_LINE_QUANTITY),
+                    None if room => cart.lines.push(line),
+                    None => {}
+                }
+            }
+            cart.updated_at = OffsetDateTime::now_utc();
+            let ops = vec![
+                WriteOp::Put { item: Item::from_record(into.key(), &cart)?, condition: Condition::Version(version) },
+                WriteOp::Delete { key: from.key(), condition: Condition::Version(guest_version) },
+            ];
+            match self.table.transact_write(ops).await {
+                Ok(()) => return Ok(()),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
             }
         }
+        Err(CartError::Busy)
     }
 
     /// The cart priced now; empty when there is no cart.
@@ -306,43 +354,36 @@ impl Carts {
 
 #[async_trait::async_trait]
 impl CartApi for Carts {
-    async fn view(&self, cookie: Option<String>) -> Result<CartView, ErrorDetail> {
-        Carts::view(self, self.cart_in(cookie.as_deref())).await.map_err(|e| e.detail())
+    async fn view(&self, owner: CartOwner) -> Result<(CartView, Vec<String>), ErrorDetail> {
+        let (id, cookies) = self.resolve(&owner, false).await.map_err(|e| e.detail())?;
+        Ok((Carts::view(self, id).await.map_err(|e| e.detail())?, cookies))
     }
 
-    async fn set(
-        &self,
-        cookie: Option<String>,
-        sku: String,
-        quantity: u32,
-    ) -> Result<(CartView, Option<String>), ErrorDetail> {
-        let (id, set_cookie) = self.cart_or_new(cookie.as_deref());
-        let cart = self.set_quantity(id, &sku, quantity).await.map_err(|e| e.detail())?;
-        Ok((cart, set_cookie))
+    async fn set(&self, owner: CartOwner, sku: String, quantity: u32) -> Result<(CartView, Vec<String>), ErrorDetail> {
+        let (id, cookies) = self.resolve(&owner, true).await.map_err(|e| e.detail())?;
+        let id = id.expect("resolve creates a cart when asked");
+        Ok((self.set_quantity(id, &sku, quantity).await.map_err(|e| e.detail())?, cookies))
     }
 
-    async fn add(
-        &self,
-        cookie: Option<String>,
-        sku: String,
-        quantity: u32,
-    ) -> Result<(CartView, Option<String>), ErrorDetail> {
-        let (id, set_cookie) = self.cart_or_new(cookie.as_deref());
-        let cart = Carts::add(self, id, &sku, quantity).await.map_err(|e| e.detail())?;
-        Ok((cart, set_cookie))
+    async fn add(&self, owner: CartOwner, sku: String, quantity: u32) -> Result<(CartView, Vec<String>), ErrorDetail> {
+        let (id, cookies) = self.resolve(&owner, true).await.map_err(|e| e.detail())?;
+        let id = id.expect("resolve creates a cart when asked");
+        Ok((Carts::add(self, id, &sku, quantity).await.map_err(|e| e.detail())?, cookies))
     }
 
-    async fn clear(&self, cookie: Option<String>) -> Result<(), ErrorDetail> {
-        match self.cart_in(cookie.as_deref()) {
-            Some(id) => Carts::clear(self, id).await.map_err(|e| e.detail()),
-            None => Ok(()),
+    async fn clear(&self, owner: CartOwner) -> Result<(), ErrorDetail> {
+        match self.resolve(&owner, false).await.map_err(|e| e.detail())? {
+            (Some(id), _) => Carts::clear(self, id).await.map_err(|e| e.detail()),
+            (None, _) => Ok(()),
         }
     }
 
-    async fn remove(&self, cookie: Option<String>, sku: String) -> Result<CartView, ErrorDetail> {
-        match self.cart_in(cookie.as_deref()) {
-            Some(id) => Carts::remove(self, id, &sku).await.map_err(|e| e.detail()),
-            None => Carts::view(self, None).await.map_err(|e| e.detail()),
-        }
+    async fn remove(&self, owner: CartOwner, sku: String) -> Result<(CartView, Vec<String>), ErrorDetail> {
+        let (id, cookies) = self.resolve(&owner, false).await.map_err(|e| e.detail())?;
+        let cart = match id {
+            Some(id) => Carts::remove(self, id, &sku).await,
+            None => Carts::view(self, None).await,
+        };
+        Ok((cart.map_err(|e| e.detail())?, cookies))
     }
 }

@@ -1,13 +1,15 @@
-//! The cart's REST API, mounted at `/api/cart`. The cart is the one the
-//! request's `tbs_cart` cookie names; a first edit creates it and sets the cookie.
+//! The cart's REST API, mounted at `/api/cart`. The cart is the signed-in
+//! account's, or else the one the request's `tbs_cart` cookie names; a first
+//! edit by a guest creates it and sets the cookie.
 
 use super::{CartError, Carts};
 use crate::platform::access::{Access, Guarded};
+use app::account::SignedIn;
 use app::api::ErrorDetail;
-use app::cart::CartView;
+use app::cart::{CartOwner, CartView};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -23,13 +25,26 @@ pub fn router<S: Clone + Send + Sync + 'static>(carts: Arc<Carts>) -> Guarded<S>
         .with_state(carts)
 }
 
-fn cookie(headers: &HeaderMap) -> Option<&str> {
-    headers.get(COOKIE).and_then(|v| v.to_str().ok())
+fn owner(headers: &HeaderMap, caller: Option<Extension<SignedIn>>) -> CartOwner {
+    CartOwner {
+        cookie: headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
+        account_id: caller.and_then(|Extension(c)| c.0).map(|a| a.id),
+    }
+}
+
+fn with_cookies(cookies: Vec<String>, cart: CartView) -> Response {
+    let headers: Vec<_> = cookies.into_iter().map(|c| (SET_COOKIE, c)).collect();
+    (AppendHeaders(headers), Json(cart)).into_response()
 }
 
 /// `GET /api/cart`
-async fn get_cart(State(carts): State<Arc<Carts>>, headers: HeaderMap) -> Result<Json<CartView>, CartError> {
-    Ok(Json(carts.view(carts.cart_in(cookie(&headers))).await?))
+async fn get_cart(
+    State(carts): State<Arc<Carts>>,
+    headers: HeaderMap,
+    caller: Option<Extension<SignedIn>>,
+) -> Result<Response, CartError> {
+    let (id, cookies) = carts.resolve(&owner(&headers, caller), false).await?;
+    Ok(with_cookies(cookies, carts.view(id).await?))
 }
 
 #[derive(Deserialize)]
@@ -43,6 +58,7 @@ async fn put_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
     headers: HeaderMap,
+    caller: Option<Extension<SignedIn>>,
     body: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Response, CartError> {
     let Json(body) = body.map_err(|e| {
@@ -51,10 +67,10 @@ async fn put_item(
                 .on_field("quantity"),
         )
     })?;
-    let (id, set_cookie) = carts.cart_or_new(cookie(&headers));
-    let cart = carts.set_quantity(id, &sku, body.quantity).await?;
-    let cookies: Vec<_> = set_cookie.into_iter().map(|c| (SET_COOKIE, c)).collect();
-    Ok((AppendHeaders(cookies), Json(cart)).into_response())
+    super::check_quantity(body.quantity)?;
+    let (id, cookies) = carts.resolve(&owner(&headers, caller), true).await?;
+    let id = id.expect("resolve creates a cart when asked");
+    Ok(with_cookies(cookies, carts.set_quantity(id, &sku, body.quantity).await?))
 }
 
 /// `DELETE /api/cart/items/{sku}`
@@ -62,17 +78,23 @@ async fn delete_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<CartView>, CartError> {
-    let id = carts.cart_in(cookie(&headers));
-    Ok(Json(match id {
+    caller: Option<Extension<SignedIn>>,
+) -> Result<Response, CartError> {
+    let (id, cookies) = carts.resolve(&owner(&headers, caller), false).await?;
+    let cart = match id {
         Some(id) => carts.remove(id, &sku).await?,
         None => carts.view(None).await?,
-    }))
+    };
+    Ok(with_cookies(cookies, cart))
 }
 
 /// `DELETE /api/cart`
-async fn clear_cart(State(carts): State<Arc<Carts>>, headers: HeaderMap) -> Result<StatusCode, CartError> {
-    if let Some(id) = carts.cart_in(cookie(&headers)) {
+async fn clear_cart(
+    State(carts): State<Arc<Carts>>,
+    headers: HeaderMap,
+    caller: Option<Extension<SignedIn>>,
+) -> Result<StatusCode, CartError> {
+    if let (Some(id), _) = carts.resolve(&owner(&headers, caller), false).await? {
         carts.clear(id).await?;
     }
     Ok(StatusCode::NO_CONTENT)

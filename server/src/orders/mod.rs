@@ -26,6 +26,7 @@ use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
+use app::cart::CartOwner;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
 use app::orders::{
@@ -137,13 +138,8 @@ impl Orders {
         self.load(&id).await?.map(|(o, _)| o.view()).ok_or(OrdersError::NotFound(id))
     }
 
-    /// Places the cart named by `cart_cookie` as order `id`.
-    pub async fn place(
-        &self,
-        id: &str,
-        input: CheckoutInput,
-        cart_cookie: Option<String>,
-    ) -> Result<Placed, OrdersError> {
+    /// Places `owner`'s cart as order `id`, linked to the owner's account if signed in.
+    pub async fn place(&self, id: &str, input: CheckoutInput, owner: CartOwner) -> Result<Placed, OrdersError> {
         let id = parse_order_id(id)?;
         let input = input.normalized();
         let request = serde_json::to_string(&input).expect("checkout input serialises");
@@ -156,9 +152,10 @@ impl Orders {
         }
         let cart = self
             .carts
-            .view(cart_cookie.clone())
+            .view(owner.clone())
             .await
             .map_err(|detail| OrdersError::Upstream { context: "orders could not read the cart", detail })?;
+        let (cart, _) = cart;
         if cart.lines.is_empty() {
             return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
         }
@@ -213,6 +210,7 @@ impl Orders {
             receipt_sent: false,
             shipping_status: None,
             placed_at: now,
+            account_id: owner.account_id.clone(),
             pay_by: now + self.payment_timeout,
             request,
         };
@@ -241,7 +239,7 @@ impl Orders {
         self.relay.notify();
         tracing::info!(order = %id, gross = record.totals.gross_minor, "order placed");
         // The cart became the order. If emptying it fails the order still stands.
-        if let Err(e) = self.carts.clear(cart_cookie).await {
+        if let Err(e) = self.carts.clear(owner).await {
             tracing::warn!(order = %id, error = %e.message, "could not empty the cart after placing the order");
         }
         Ok(Placed { order: record.view(), created: true })
@@ -460,9 +458,9 @@ impl OrdersApi for Orders {
         &self,
         order_id: String,
         input: CheckoutInput,
-        cart_cookie: Option<String>,
+        owner: CartOwner,
     ) -> Result<PlaceOrderOutcome, ErrorDetail> {
-        match Orders::place(self, &order_id, input, cart_cookie).await {
+        match Orders::place(self, &order_id, input, owner).await {
             Ok(placed) => Ok(PlaceOrderOutcome::Placed(Box::new(placed.order))),
             Err(OrdersError::InvalidFields(problems)) => Ok(PlaceOrderOutcome::Invalid(problems)),
             Err(e) => Err(e.detail()),

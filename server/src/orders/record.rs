@@ -54,6 +54,9 @@ pub struct OrderRecord {
     pub shipping_status: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub placed_at: OffsetDateTime,
+    /// The account that placed it (None: a guest).
+    #[serde(default)]
+    pub account_id: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub pay_by: OffsetDateTime,
     /// What was asked for (email + address), to tell a retried PUT from a different one.
@@ -122,6 +125,7 @@ impl OrderRecord {
             receipt_sent: self.receipt_sent,
             shipping_status: self.shipping_status.clone(),
             placed_at: ts(self.placed_at),
+            account_id: self.account_id.clone(),
             pay_by: ts(self.pay_by),
         }
     }

@@ -39,11 +39,15 @@ async fn put_order(
     State(orders): State<Arc<Orders>>,
     Path(id): Path<String>,
     headers: HeaderMap,
+    caller: Option<axum::Extension<app::account::SignedIn>>,
     input: Result<Json<CheckoutInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OrderView>), OrdersError> {
     let input = body(input)?;
-    let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let placed = orders.place(&id, input, cookie).await?;
+    let owner = app::cart::CartOwner {
+        cookie: headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
+        account_id: caller.and_then(|axum::Extension(c)| c.0).map(|a| a.id),
+    };
+    let placed = orders.place(&id, input, owner).await?;
     Ok((if placed.created { StatusCode::CREATED } else { StatusCode::OK }, Json(placed.order)))
 }
 

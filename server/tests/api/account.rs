@@ -171,3 +171,63 @@ async fn state_changes_started_by_other_sites_are_refused() {
         app.send(Request::get("/api/cart").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap()).await;
     assert_eq!(read.status, StatusCode::OK, "reading is not a state change");
 }
+
+#[tokio::test]
+async fn a_guest_cart_merges_into_the_account_cart_on_sign_in_and_orders_link_to_the_account() {
+    let app = spawn_app().await;
+    let session = register(&app, "dee@example.com").await;
+    // Signed in: the account's own cart.
+    let own = app.call("PUT", "/api/cart/items/KIT-001", Some(&session), Some(json!({ "quantity": 2 }))).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.set_cookie.is_none(), "an account's cart needs no cart cookie");
+    let out = app.call("POST", "/api/account/sign-out", Some(&session), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+
+    // As a guest: a cookie cart.
+    let guest = app.call("PUT", "/api/cart/items/KIT-001", None, Some(json!({ "quantity": 1 }))).await;
+    let guest_cookie = guest.cookie().unwrap();
+    app.call("PUT", "/api/cart/items/KIT-002", Some(&guest_cookie), Some(json!({ "quantity": 1 }))).await;
+
+    // Signing in: the first request with both cookies merges the guest cart and drops its cookie.
+    let signed_in = app
+        .call(
+            "POST",
+            "/api/account/sign-in",
+            Some(&guest_cookie),
+            Some(json!({ "email": "dee@example.com", "password": "long enough pw" })),
+        )
+        .await;
+    let session = signed_in.cookie().unwrap();
+    let both = format!("{guest_cookie}; {session}");
+    let merged = app.call("GET", "/api/cart", Some(&both), None).await;
+    assert_eq!(merged.status, StatusCode::OK);
+    assert!(merged.set_cookie.as_deref().unwrap_or_default().starts_with("tbs_cart=;"), "{:?}", merged.set_cookie);
+    let lines: Vec<(String, u64)> = merged.json()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["sku"].as_str().unwrap().to_string(), l["quantity"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(lines, [("KIT-001".to_string(), 3), ("KIT-002".to_string(), 1)], "quantities add up");
+    let again = app.call("GET", "/api/cart", Some(&both), None).await.json();
+    assert_eq!(again["item_count"], 4, "merged once, however often the old cookie comes back");
+    assert_eq!(
+        app.call("GET", "/api/cart", Some(&guest_cookie), None).await.json()["item_count"],
+        0,
+        "the guest cart is gone"
+    );
+
+    let id = uuid::Uuid::new_v4().to_string();
+    let checkout = json!({ "email": "dee@example.com", "shipping_address": {
+        "name": "Dee", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" } });
+    let placed = app.call("PUT", &format!("/api/orders/{id}"), Some(&session), Some(checkout)).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let me = app.call("GET", "/api/account/me", Some(&session), None).await.json();
+    assert_eq!(placed.json()["account_id"], me["id"], "the order is linked to the account that placed it");
+    assert_eq!(placed.json()["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.call("GET", "/api/cart", Some(&session), None).await.json()["item_count"],
+        0,
+        "the cart became the order"
+    );
+}
