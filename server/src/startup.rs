@@ -1,5 +1,6 @@
-//! The composition root: opens the store, builds each service, and wires
-//! their routers, the Leptos pages and the static site into one Axum app.
+//! The composition root: opens the configured store and hub, builds each
+//! service on them, and lists every consumer and table. The HTTP app is in
+//! `web`, serving in `serve`.
 
 use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
@@ -12,9 +13,7 @@ use crate::orders::{self, OrderEvents, Orders};
 use crate::payments::provider::{PaymentProvider as Provider, Simulated};
 use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
-use crate::platform::access::Guarded;
 use crate::platform::consumer::Handler;
-use crate::platform::http::api_route_not_found;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use crate::platform::outbox::Relay;
 use crate::platform::signing::{hmac_sha256, load_secret};
@@ -23,18 +22,9 @@ use crate::reports::{self, ReportFolder, Reports};
 use crate::workers::Workers;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
-use app::orders::ssr::SharedOrders;
-use app::{App, shell};
-use axum::Router;
-use axum::routing::any;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// Everything the HTTP layer needs: one handle per service.
 #[derive(Clone)]
@@ -269,143 +259,5 @@ mod aws {
     }
 }
 
-/// The Leptos settings, from ours (no Cargo.toml is read at run time).
-pub fn leptos_options(settings: &Settings) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("tbs")
-        .site_root(settings.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(settings.addr)
-        .build()
-}
-
-/// Every API route of the services this process runs, each with its access decision.
-pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded<S> {
-    let runs = |service| state.services.contains(&service);
-    let mut api = crate::health::router(state.catalog.clone());
-    if runs(Service::Catalog) {
-        api = api.nest("/api/catalog", catalog::router(state.catalog.clone()));
-    }
-    if runs(Service::Cart) {
-        api = api.nest("/api/cart", cart::router(state.carts.clone()));
-    }
-    if runs(Service::Orders) {
-        api = api.nest("/api/orders", orders::router(state.orders.clone()));
-    }
-    if runs(Service::Identity) {
-        api = api.nest("/api/account", identity::router(state.identity.clone()));
-    }
-    if runs(Service::Reports) {
-        api = api.nest("/api/reports", reports::router(state.reports.clone()));
-    }
-    if runs(Service::Payments) {
-        api = api.nest("/webhooks", payments::webhook_router(state.payments.clone()));
-    }
-    api
-}
-
-/// The whole HTTP app. Separate from serving so tests can call it in-process.
-pub fn app(state: AppState) -> Router {
-    let options = state.leptos.clone();
-    let routes = generate_route_list(App);
-    let catalog_for_pages: SharedCatalog = state.catalog.clone();
-    let carts_for_pages: SharedCarts = state.carts.clone();
-    let orders_for_pages: SharedOrders = state.orders.clone();
-    let identity_for_pages: app::account::ssr::SharedIdentity = state.identity.clone();
-    let reports_for_pages: app::reports::ssr::SharedReports = state.reports.clone();
-    let runs = |service| state.services.contains(&service);
-    let (api, _) = api_routes(&state).into_parts();
-    let router = Router::new().merge(api).route("/api/{*path}", any(api_route_not_found));
-    let pages = [Service::Catalog, Service::Cart, Service::Orders].into_iter().all(runs);
-    let router = if !pages {
-        router.fallback(api_route_not_found).with_state(options)
-    } else {
-        router
-            .leptos_routes_with_context(
-                &options,
-                routes,
-                move || {
-                    provide_context(catalog_for_pages.clone());
-                    provide_context(carts_for_pages.clone());
-                    provide_context(orders_for_pages.clone());
-                    provide_context(identity_for_pages.clone());
-                    provide_context(reports_for_pages.clone());
-                },
-                {
-                    let options = options.clone();
-                    move || shell(options.clone())
-                },
-            )
-            .fallback(leptos_axum::file_and_error_handler(shell))
-            .with_state(options)
-    };
-    router
-        .layer(axum::middleware::from_fn_with_state(state.identity.clone(), identity::resolve_caller))
-        .layer(axum::middleware::from_fn(identity::csrf::guard))
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
-        .layer(TraceLayer::new_for_http())
-}
-
-/// A bound, ready-to-run server.
-pub struct Application {
-    listener: TcpListener,
-    router: Router,
-    workers: Workers,
-}
-
-impl Application {
-    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
-        // With port 0 the real address is known only now.
-        if settings.public_url.is_none() {
-            settings.public_url = Some(format!("http://{}", listener.local_addr()?));
-        }
-        let (state, workers) = build(&settings).await?;
-        Ok(Self { listener, router: app(state), workers })
-    }
-
-    pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.listener.local_addr().expect("bound listener has an address")
-    }
-
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        tracing::info!(addr = %self.local_addr(), "The Better Store is open: http://{}", self.local_addr());
-        let workers = self.workers.spawn();
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
-        // After the last request: relays publish what was committed, consumers finish their batch.
-        workers.stop().await;
-        served?;
-        tracing::info!("stopped");
-        Ok(())
-    }
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutdown requested; finishing in-flight requests");
-}
+pub use crate::serve::{Application, shutdown_signal};
+pub use crate::web::{api_routes, app, leptos_options};

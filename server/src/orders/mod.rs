@@ -9,31 +9,32 @@
 //! An order not paid by its deadline is cancelled (OrderCancelled), which
 //! releases its stock.
 
+mod error;
+mod expiry;
 mod handler;
+mod payment;
+mod port;
 mod record;
 mod routes;
 
+pub use error::OrdersError;
 pub use handler::{CONSUMER, OrderEvents, subscribes_to};
 pub use record::spec as table_spec;
 pub use routes::router;
 
 use crate::contracts::OrderLine;
 use crate::contracts::OrderPlaced;
-use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest, Payments};
+use crate::contracts::ports::Payments;
 use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
-use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::{self, Relay};
-use crate::platform::store::{Condition, Query, SortKeyCondition, Store, StoreError, Table, WriteOp};
+use crate::platform::store::{Condition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
 use app::cart::CartOwner;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
-use app::orders::{
-    CardInput, CheckoutInput, OrderStatus, OrderView, PayOutcome, PlaceOrderOutcome, Totals, ssr::OrdersApi,
-};
-use axum::http::StatusCode;
-use record::{AWAITING_PAYMENT, BY_DEADLINE, OrderRecord, StockState};
+use app::orders::{CheckoutInput, OrderStatus, OrderView, Totals};
+use record::{OrderRecord, StockState};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -42,49 +43,6 @@ use uuid::Uuid;
 pub const SOURCE: &str = "orders";
 /// Attempts at a change when another writer updated the order first.
 const CHANGE_ATTEMPTS: usize = 8;
-
-#[derive(Debug, thiserror::Error)]
-pub enum OrdersError {
-    #[error("{}", .0.message)]
-    Invalid(ErrorDetail),
-    #[error("invalid checkout details")]
-    InvalidFields(Vec<ErrorDetail>),
-    #[error("no order {0}")]
-    NotFound(String),
-    #[error("{}", .0.message)]
-    Conflict(ErrorDetail),
-    #[error("payments are unavailable, try again shortly")]
-    PaymentsUnavailable,
-    #[error("{context}: {}", .detail.message)]
-    Upstream { context: &'static str, detail: ErrorDetail },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl OrdersError {
-    fn conflict(code: &str, message: impl Into<String>) -> Self {
-        Self::Conflict(ErrorDetail::new(code, message))
-    }
-}
-
-impl ServiceError for OrdersError {
-    fn api_error(&self) -> ApiError {
-        match self {
-            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
-            // One error body names the first field; the UI gets them all through its server function.
-            Self::InvalidFields(all) => ApiError { status: StatusCode::BAD_REQUEST, detail: all[0].clone() },
-            Self::NotFound(id) => ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("No order {id}")),
-            Self::Conflict(d) => ApiError { status: StatusCode::CONFLICT, detail: d.clone() },
-            Self::PaymentsUnavailable => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "payments_unavailable", self.to_string())
-            }
-            Self::Upstream { context, detail } => ApiError::internal(context, detail),
-            Self::Store(e) => ApiError::internal("orders store failed", e),
-        }
-    }
-}
-
-crate::respond_with_api_error!(OrdersError);
 
 pub struct Orders {
     table: Arc<dyn Table>,
@@ -254,90 +212,6 @@ impl Orders {
         }
     }
 
-    /// Starts a payment attempt for the order.
-    pub async fn pay(&self, id: &str, method: PaymentMethod) -> Result<(), OrdersError> {
-        let id = parse_order_id(id)?;
-        if let PaymentMethod::Card(card) = &method {
-            let today = OffsetDateTime::now_utc();
-            let problems = card.problems((today.year() as u32, u8::from(today.month()) as u32));
-            if !problems.is_empty() {
-                return Err(OrdersError::InvalidFields(problems));
-            }
-        }
-        // Claim the attempt on the order first: a double-click gets "in progress", not a second charge.
-        let (order, request) = loop {
-            let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
-            match (order.status, order.stock) {
-                (OrderStatus::Confirmed, _) => {
-                    return Err(OrdersError::conflict("order_paid", "This order is paid for"));
-                }
-                (OrderStatus::Cancelled, _) => {
-                    let reason = order.cancel_reason.clone().unwrap_or_default();
-                    return Err(OrdersError::conflict(
-                        "order_cancelled",
-                        format!("This order was cancelled: {reason}"),
-                    ));
-                }
-                (_, StockState::Pending) => {
-                    return Err(OrdersError::conflict(
-                        "stock_not_reserved",
-                        "We are still setting your items aside; try again in a moment",
-                    ));
-                }
-                _ => {}
-            }
-            if order.payment_in_progress.is_some() {
-                return Err(OrdersError::conflict(
-                    "payment_in_progress",
-                    "A payment for this order is being processed",
-                ));
-            }
-            if order.paid_by.is_some() {
-                return Err(OrdersError::conflict("order_paid", "This order is paid for"));
-            }
-            order.attempts += 1;
-            let payment_id = format!("pay_{}_{}", order.id.replace('-', ""), order.attempts);
-            order.payment_in_progress = Some(payment_id.clone());
-            order.payment_error = None;
-            let request = PaymentRequest {
-                payment_id,
-                order_id: order.id.clone(),
-                amount_minor: order.totals.gross_minor,
-                currency: order.currency.clone(),
-                method: method.clone(),
-            };
-            match self.table.put(order.item()?, Condition::Version(version)).await {
-                Ok(_) => break (order, request),
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        };
-        match self.payments.start(request.clone()).await {
-            Ok(()) => {
-                tracing::info!(order = %order.id, payment = %request.payment_id, "payment submitted");
-                Ok(())
-            }
-            Err(e) => {
-                // Nothing was charged: release the attempt so the shopper can try again.
-                let payment_id = request.payment_id.clone();
-                let message = e.to_string();
-                self.change(&id, |mut o| {
-                    if o.payment_in_progress.as_deref() != Some(payment_id.as_str()) {
-                        return Ok(None);
-                    }
-                    o.payment_in_progress = None;
-                    o.payment_error = Some(message.clone());
-                    Ok(Some((o, Vec::new())))
-                })
-                .await?;
-                Err(match e {
-                    PaymentError::Invalid(problems) => OrdersError::InvalidFields(problems),
-                    PaymentError::Unavailable => OrdersError::PaymentsUnavailable,
-                })
-            }
-        }
-    }
-
     /// Applies `f` to the stored order with optimistic locking, retrying when another write got there first.
     async fn change(
         &self,
@@ -400,86 +274,5 @@ impl Orders {
             }
         }
         anyhow::bail!("order {id} kept changing under us; will retry")
-    }
-
-    /// Cancels orders whose payment deadline passed before `now`. Returns how many.
-    pub async fn expire_due(&self, now: OffsetDateTime) -> Result<usize, OrdersError> {
-        let bound = format!("{:012}$", now.unix_timestamp());
-        let page = self
-            .table
-            .query(
-                Query::partition(AWAITING_PAYMENT)
-                    .on_index(BY_DEADLINE)
-                    .sort_key(SortKeyCondition::LessThan(bound))
-                    .limit(100),
-            )
-            .await?;
-        let mut cancelled = 0;
-        for item in page.items {
-            let order: OrderRecord = item.record()?;
-            let changed = self
-                .change(&order.id, |mut o| {
-                    if !o.awaiting_payment() || o.pay_by > now {
-                        return Ok(None);
-                    }
-                    let reason = "Payment was not received in time".to_string();
-                    o.status = OrderStatus::Cancelled;
-                    o.cancel_reason = Some(reason.clone());
-                    o.payment_in_progress = None;
-                    let event = crate::contracts::OrderCancelled { order_id: o.id.clone(), reason };
-                    Ok(Some((o, vec![Envelope::new(SOURCE, &event, "", None)])))
-                })
-                .await?;
-            if changed {
-                tracing::info!(order = %order.id, "order cancelled: payment deadline passed");
-                cancelled += 1;
-            }
-        }
-        Ok(cancelled)
-    }
-
-    /// Runs [`Orders::expire_due`] every `every` until shutdown.
-    pub async fn run_expiry(self: Arc<Self>, every: Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        while !*shutdown.borrow() {
-            if let Err(e) = self.expire_due(OffsetDateTime::now_utc()).await {
-                tracing::warn!(error = %e, "expiring unpaid orders failed; will retry");
-            }
-            tokio::select! {
-                () = tokio::time::sleep(every) => {}
-                _ = shutdown.changed() => {}
-            }
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl OrdersApi for Orders {
-    async fn place(
-        &self,
-        order_id: String,
-        input: CheckoutInput,
-        owner: CartOwner,
-    ) -> Result<PlaceOrderOutcome, ErrorDetail> {
-        match Orders::place(self, &order_id, input, owner).await {
-            Ok(placed) => Ok(PlaceOrderOutcome::Placed(Box::new(placed.order))),
-            Err(OrdersError::InvalidFields(problems)) => Ok(PlaceOrderOutcome::Invalid(problems)),
-            Err(e) => Err(e.detail()),
-        }
-    }
-
-    async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail> {
-        match Orders::get(self, &order_id).await {
-            Ok(order) => Ok(Some(order)),
-            Err(OrdersError::NotFound(_) | OrdersError::Invalid(_)) => Ok(None),
-            Err(e) => Err(e.detail()),
-        }
-    }
-
-    async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail> {
-        match Orders::pay(self, &order_id, PaymentMethod::Card(card)).await {
-            Ok(()) => Ok(PayOutcome::Submitted),
-            Err(OrdersError::InvalidFields(problems)) => Ok(PayOutcome::Invalid(problems)),
-            Err(e) => Err(e.detail()),
-        }
     }
 }
