@@ -188,6 +188,25 @@ pub struct ServeArgs {
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]
     pub services: Option<Vec<Service>>,
+    /// OpenID Connect issuer URL: adds "Sign in with single sign-on" and accepts its bearer JWTs on the API
+    /// [default: none, local accounts only]
+    #[arg(long, env = "TBS_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The store's client id at the OpenID Connect issuer (required with --oidc-issuer)
+    #[arg(long, env = "TBS_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret [default: none, a public client using PKCE only]
+    #[arg(long, env = "TBS_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Claim listing the user's roles (shopper, dispatcher, admin), e.g. cognito:groups [default: groups]
+    #[arg(long, env = "TBS_OIDC_ROLES_CLAIM", value_name = "CLAIM")]
+    pub oidc_roles_claim: Option<String>,
+    /// Audience that bearer JWTs on the API must name [default: the client id]
+    #[arg(long, env = "TBS_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+    /// Seconds of clock difference allowed when checking token expiry [default: 60]
+    #[arg(long, env = "TBS_OIDC_CLOCK_SKEW_SECS", value_name = "SECS")]
+    pub oidc_clock_skew_secs: Option<u64>,
 }
 
 impl ServeArgs {
@@ -215,6 +234,12 @@ impl ServeArgs {
             mail_dir: self.mail_dir,
             mail_from: self.mail_from,
             services: self.services,
+            oidc_issuer: self.oidc_issuer,
+            oidc_client_id: self.oidc_client_id,
+            oidc_client_secret: self.oidc_client_secret,
+            oidc_roles_claim: self.oidc_roles_claim,
+            oidc_audience: self.oidc_audience,
+            oidc_clock_skew_secs: self.oidc_clock_skew_secs,
         };
         Settings::load(&path, required, flags)
     }

@@ -72,6 +72,20 @@ pub struct Settings {
     /// The services this process runs (their APIs, consumers, relays and
     /// jobs); the others are reached by events. `None`: all of them.
     pub services: Option<Vec<Service>>,
+    /// Sign-in through this OpenID Connect issuer (discovered at
+    /// `<issuer>/.well-known/openid-configuration`) besides local accounts;
+    /// also the issuer of the bearer JWTs the API accepts.
+    pub oidc_issuer: Option<String>,
+    /// The store's client id at the issuer.
+    pub oidc_client_id: Option<String>,
+    /// The client secret; without one the store is a public client (PKCE only).
+    pub oidc_client_secret: Option<String>,
+    /// The claim that lists a user's roles (`groups`, `cognito:groups`, `roles`).
+    pub oidc_roles_claim: String,
+    /// The audience bearer JWTs must name; default the client id.
+    pub oidc_audience: Option<String>,
+    /// Seconds of clock difference allowed when checking token expiry.
+    pub oidc_clock_skew_secs: u64,
 }
 
 /// One of the store's services: its API, consumers, outbox relay and jobs.
@@ -144,6 +158,12 @@ impl Default for Settings {
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
             services: None,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_roles_claim: "groups".into(),
+            oidc_audience: None,
+            oidc_clock_skew_secs: 60,
         }
     }
 }
@@ -172,6 +192,12 @@ pub struct Layer {
     pub mail_dir: Option<PathBuf>,
     pub mail_from: Option<String>,
     pub services: Option<Vec<Service>>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<String>,
+    pub oidc_roles_claim: Option<String>,
+    pub oidc_audience: Option<String>,
+    pub oidc_clock_skew_secs: Option<u64>,
 }
 
 impl Settings {
@@ -211,12 +237,26 @@ impl Settings {
             payment_provider,
             stripe_api_base,
             payment_timeout_secs,
-            mail_from
+            mail_from,
+            oidc_roles_claim,
+            oidc_clock_skew_secs
         );
         macro_rules! take_optional {
             ($($f:ident),*) => {$( if layer.$f.is_some() { self.$f = layer.$f; } )*};
         }
-        take_optional!(secret, public_url, stripe_secret_key, stripe_webhook_secret, smtp_url, mail_dir, services);
+        take_optional!(
+            secret,
+            public_url,
+            stripe_secret_key,
+            stripe_webhook_secret,
+            smtp_url,
+            mail_dir,
+            services,
+            oidc_issuer,
+            oidc_client_id,
+            oidc_client_secret,
+            oidc_audience
+        );
         self
     }
 
@@ -235,6 +275,10 @@ impl Settings {
         let settings = settings.overlay(overrides);
         anyhow::ensure!(settings.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
         anyhow::ensure!(settings.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
+        anyhow::ensure!(
+            settings.oidc_issuer.is_none() || settings.oidc_client_id.is_some(),
+            "oidc_client_id must be set when oidc_issuer is"
+        );
         if let Some(services) = &settings.services {
             anyhow::ensure!(!services.is_empty(), "services must name at least one service");
             for service in services {

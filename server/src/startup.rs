@@ -100,7 +100,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let notifications =
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
-    let identity = Arc::new(Identity::open(&*store, settings.public_url().starts_with("https://")).await?);
+    let identity =
+        Arc::new(Identity::open(&*store, settings.public_url().starts_with("https://"), oidc_settings(settings)).await?);
     let reports = Arc::new(Reports::open(&*store).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.
@@ -261,3 +262,18 @@ mod aws {
 
 pub use crate::serve::{Application, shutdown_signal};
 pub use crate::web::{api_routes, app, leptos_options};
+
+/// The OpenID Connect issuer's settings, when one is configured.
+fn oidc_settings(settings: &Settings) -> Option<identity::oidc::OidcSettings> {
+    let issuer = settings.oidc_issuer.clone()?;
+    let client_id = settings.oidc_client_id.clone()?;
+    Some(identity::oidc::OidcSettings {
+        issuer,
+        audience: settings.oidc_audience.clone().unwrap_or_else(|| client_id.clone()),
+        client_id,
+        client_secret: settings.oidc_client_secret.clone(),
+        roles_claim: settings.oidc_roles_claim.clone(),
+        clock_skew: std::time::Duration::from_secs(settings.oidc_clock_skew_secs),
+        redirect_url: format!("{}/api/account/oidc/callback", settings.public_url()),
+    })
+}

@@ -7,6 +7,8 @@
 //! | e-mail    | `EMAIL#<lower e-mail>` | `USER`     |
 //! | session   | `SESSION#<sha256>`     | `SESSION`  |
 //! | throttle  | `THROTTLE#<e-mail>`    | `SIGN_IN`  |
+//! | OIDC user | `SUBJECT#<iss>#<sub>`  | `USER`     |
+//! | OIDC flow | `LOGIN#<sha256 state>` | `LOGIN`    |
 //!
 //! A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie
 //! (Secure when the store is served over HTTPS); the table keeps only its
@@ -14,6 +16,8 @@
 //! limited per e-mail address.
 
 pub mod csrf;
+mod external;
+pub mod oidc;
 mod password;
 mod routes;
 
@@ -48,6 +52,10 @@ struct UserRecord {
     roles: Vec<Role>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
+    /// `<issuer>#<subject>` for an account that signs in through OpenID
+    /// Connect; its roles then follow the issuer's roles claim.
+    #[serde(default)]
+    subject: Option<String>,
 }
 
 impl UserRecord {
@@ -94,7 +102,8 @@ fn throttle_key(email: &str) -> Key {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub account: AccountView,
-    session: String,
+    /// The session token; `None` for a bearer token.
+    session: Option<String>,
 }
 
 impl Principal {
@@ -115,6 +124,12 @@ pub enum IdentityError {
     Throttled,
     #[error("sign in first")]
     Unauthenticated,
+    #[error("{0}")]
+    InvalidToken(String),
+    #[error("{0}")]
+    ExternalSignIn(String),
+    #[error("{0}")]
+    ProviderUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -130,6 +145,11 @@ impl ServiceError for IdentityError {
             Self::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message),
             Self::Throttled => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message),
             Self::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message),
+            Self::InvalidToken(_) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message),
+            Self::ExternalSignIn(_) => ApiError::new(StatusCode::BAD_REQUEST, "sign_in_failed", message),
+            Self::ProviderUnavailable(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "sign_in_unavailable", message)
+            }
             Self::Store(e) => ApiError::internal("identity store failed", e),
             Self::Internal(e) => ApiError::internal("identity failed", e),
         }
@@ -184,13 +204,33 @@ impl app::account::ssr::IdentityApi for Identity {
     }
 }
 
-/// Middleware: who is calling, from the session cookie, put in the request's
-/// extensions as [`SignedIn`] for route guards and server functions.
+/// Middleware: who is calling, from a bearer JWT or the session cookie, put
+/// in the request's extensions as [`SignedIn`] for route guards and server
+/// functions. A bearer token that does not verify is answered 401 at once.
 pub async fn resolve_caller(
     axum::extract::State(identity): axum::extract::State<Arc<Identity>>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let authorization = request.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+    {
+        match identity.bearer(token.trim()).await {
+            Ok(principal) => {
+                request.extensions_mut().insert(SignedIn(Some(principal.account)));
+                return next.run(request).await;
+            }
+            Err(e) => {
+                let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{}\"", e.to_string().replace('"', "'"));
+                let mut response = e.into_response();
+                if let Ok(value) = axum::http::HeaderValue::from_str(&challenge) {
+                    response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, value);
+                }
+                return response;
+            }
+        }
+    }
     let cookie = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok());
     let caller = match identity.principal(cookie).await {
         Ok(principal) => principal.map(|p| p.account),
@@ -206,11 +246,21 @@ pub async fn resolve_caller(
 pub struct Identity {
     table: Arc<dyn Table>,
     secure_cookies: bool,
+    oidc: Option<oidc::Oidc>,
 }
 
 impl Identity {
-    pub async fn open(store: &dyn Store, secure_cookies: bool) -> Result<Self, StoreError> {
-        Ok(Self { table: store.open_table(&table_spec()).await?, secure_cookies })
+    pub async fn open(
+        store: &dyn Store,
+        secure_cookies: bool,
+        oidc: Option<oidc::OidcSettings>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self { table: store.open_table(&table_spec()).await?, secure_cookies, oidc: oidc.map(oidc::Oidc::new) })
+    }
+
+    /// Whether sign-in through an OpenID Connect issuer is offered.
+    pub fn has_oidc(&self) -> bool {
+        self.oidc.is_some()
     }
 
     /// Creates an account; every account is a shopper, plus `roles`.
@@ -243,6 +293,7 @@ impl Identity {
             password_hash: hash,
             roles: all_roles,
             created_at: OffsetDateTime::now_utc(),
+            subject: None,
         };
         let ops = vec![
             WriteOp::Put {
@@ -287,7 +338,13 @@ impl Identity {
             return Err(IdentityError::Throttled);
         }
         let user = self.user_by_email(&email).await?;
-        let stored = user.as_ref().map_or_else(|| password::decoy().to_string(), |(u, _)| u.password_hash.clone());
+        // An unknown address, or an account without a password (it signs in
+        // through OpenID Connect), costs the same hash as a wrong password.
+        let stored = user
+            .as_ref()
+            .map(|(u, _)| u.password_hash.clone())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| password::decoy().to_string());
         let password = input.password.clone();
         let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
             .await
@@ -347,12 +404,14 @@ impl Identity {
         }
         let Some(user) = self.table.get(&user_key(&session.user_id)).await? else { return Ok(None) };
         let user: UserRecord = user.record()?;
-        Ok(Some(Principal { account: user.view(), session: token.to_string() }))
+        Ok(Some(Principal { account: user.view(), session: Some(token.to_string()) }))
     }
 
     /// Ends the session.
     pub async fn sign_out(&self, principal: &Principal) -> Result<(), IdentityError> {
-        self.table.delete(&session_key(&principal.session), Condition::None).await?;
+        if let Some(session) = &principal.session {
+            self.table.delete(&session_key(session), Condition::None).await?;
+        }
         Ok(())
     }
 

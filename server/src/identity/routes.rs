@@ -2,14 +2,14 @@
 
 use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
-use app::account::{AccountView, ChangePasswordInput, RegisterInput, SignInInput};
+use app::account::{AccountView, ChangePasswordInput, RegisterInput, SignInInput, SignedIn};
 use app::api::ErrorDetail;
-use axum::Json;
-use axum::extract::State;
+use axum::{Extension, Json};
+use axum::extract::{Query, State};
 use axum::extract::rejection::JsonRejection;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
 use std::sync::Arc;
 
@@ -20,6 +20,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guar
         .route("/sign-out", Access::Public, post(sign_out))
         .route("/me", Access::SignedIn, get(me))
         .route("/password", Access::SignedIn, put(change_password))
+        .route("/oidc/start", Access::Public, get(oidc_start))
+        .route("/oidc/callback", Access::Public, get(oidc_callback))
         .with_state(identity)
 }
 
@@ -59,9 +61,9 @@ async fn sign_out(State(identity): State<Arc<Identity>>, headers: HeaderMap) -> 
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, identity.clear_cookie())])).into_response())
 }
 
-/// `GET /api/account/me`
-async fn me(State(identity): State<Arc<Identity>>, headers: HeaderMap) -> Result<Json<AccountView>, IdentityError> {
-    Ok(Json(signed_in(&identity, &headers).await?.account))
+/// `GET /api/account/me`: the caller, by session cookie or bearer token.
+async fn me(Extension(caller): Extension<SignedIn>) -> Result<Json<AccountView>, IdentityError> {
+    caller.0.map(Json).ok_or(IdentityError::Unauthenticated)
 }
 
 /// `PUT /api/account/password`
@@ -74,4 +76,66 @@ async fn change_password(
     let input = body(input)?;
     identity.change_password(&principal, &input.current_password, &input.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
+struct StartQuery {
+    next: Option<String>,
+}
+
+/// `GET /api/account/oidc/start?next=/path`: 303 to the issuer's sign-in page.
+async fn oidc_start(
+    State(identity): State<Arc<Identity>>,
+    Query(query): Query<StartQuery>,
+) -> Result<Response, IdentityError> {
+    let (url, cookie) = identity.oidc_start(query.next.as_deref()).await?;
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(&url)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /api/account/oidc/callback?code&state`: where the issuer sends the
+/// browser back. Signs in and goes on to the page the sign-in started from;
+/// a failure goes back to the sign-in page saying why (or is 4xx JSON for a
+/// client that does not ask for HTML).
+async fn oidc_callback(
+    State(identity): State<Arc<Identity>>,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok());
+    let result = match (&query.error, &query.code, &query.state) {
+        (Some(error), _, _) => Err(IdentityError::ExternalSignIn(format!(
+            "the sign-in provider refused: {}",
+            query.error_description.as_deref().unwrap_or(error)
+        ))),
+        (None, Some(code), Some(state)) => identity.oidc_finish(code, state, cookie).await,
+        _ => Err(IdentityError::Invalid(
+            ErrorDetail::new("invalid_callback", "code and state are required").on_field("code"),
+        )),
+    };
+    let clear = identity.oidc_clear_cookie();
+    match result {
+        Ok((_, session, next)) => {
+            (AppendHeaders([(SET_COOKIE, session), (SET_COOKIE, clear)]), Redirect::to(&next)).into_response()
+        }
+        Err(e) => {
+            let wants_html = headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"));
+            if wants_html {
+                let to = app::url::with_query("/account/sign-in", &[("error", Some(&e.to_string()))]);
+                (AppendHeaders([(SET_COOKIE, clear)]), Redirect::to(&to)).into_response()
+            } else {
+                (AppendHeaders([(SET_COOKIE, clear)]), e).into_response()
+            }
+        }
+    }
 }

@@ -24,6 +24,8 @@ const EXPECTED: &[(&str, Access)] = &[
     ("/api/account/sign-out", Access::Public),
     ("/api/account/me", Access::SignedIn),
     ("/api/account/password", Access::SignedIn),
+    ("/api/account/oidc/start", Access::Public),
+    ("/api/account/oidc/callback", Access::Public),
     ("/api/reports/completed-orders", Access::Role(Role::Admin)),
     ("/webhooks/stripe", Access::Public),
 ];

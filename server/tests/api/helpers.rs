@@ -17,8 +17,13 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::default()).await
+}
+
+/// The app with `settings` (its data directory is made here).
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings { data_dir: dir.path().join("db"), ..Settings::default() };
+    let settings = Settings { data_dir: dir.path().join("db"), ..settings };
     let state = AppState::build(&settings).await.expect("app state");
     TestApp { router: app(state.clone()), state, settings, dir }
 }
@@ -28,6 +33,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
     pub set_cookie: Option<String>,
+    pub location: Option<String>,
     pub body: String,
 }
 
@@ -59,8 +65,9 @@ impl TestApp {
         let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_string());
         let content_type = header("content-type").unwrap_or_default();
         let set_cookie = header("set-cookie");
+        let location = header("location");
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, content_type, set_cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, content_type, set_cookie, location, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     /// A JSON request with an optional `Cookie` header.

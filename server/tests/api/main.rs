@@ -5,4 +5,5 @@ mod account;
 mod cart;
 mod catalog;
 mod helpers;
+mod oidc;
 mod pages;
