@@ -81,6 +81,12 @@ pub async fn current_account() -> Result<Option<AccountView>, ServerFnError> {
     Ok(ssr::caller().await?.0)
 }
 
+/// Whether signing in through an OpenID Connect issuer is offered.
+#[server(prefix = "/rpc", endpoint = "account/single-sign-on", input = GetUrl)]
+pub async fn single_sign_on() -> Result<bool, ServerFnError> {
+    Ok(ssr::identity()?.single_sign_on())
+}
+
 /// Signs in; the session cookie comes with the answer.
 #[server(prefix = "/rpc", endpoint = "account/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, ServerFnError> {
@@ -129,6 +135,8 @@ pub mod ssr {
         ) -> Result<(AccountView, String), ErrorDetail>;
         /// Ends the session the cookie names; the `Set-Cookie` value that clears it.
         async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
+        /// Whether an OpenID Connect issuer is configured.
+        fn single_sign_on(&self) -> bool;
     }
 
     pub type SharedIdentity = Arc<dyn IdentityApi>;

@@ -18,7 +18,7 @@ export async function strictPage(browser, options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()} @ ${m.location().url}`); });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   return { page, context, problems };
 }

@@ -100,8 +100,9 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let notifications =
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
-    let identity =
-        Arc::new(Identity::open(&*store, settings.public_url().starts_with("https://"), oidc_settings(settings)).await?);
+    let identity = Arc::new(
+        Identity::open(&*store, settings.public_url().starts_with("https://"), oidc_settings(settings)).await?,
+    );
     let reports = Arc::new(Reports::open(&*store).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.

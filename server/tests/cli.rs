@@ -104,7 +104,7 @@ async fn users_create_bootstraps_an_administrator_who_can_sign_in() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
 
     let store = server::platform::store::EmbeddedStore::open(&data).unwrap();
-    let identity = server::identity::Identity::open(&store, false).await.unwrap();
+    let identity = server::identity::Identity::open(&store, false, None).await.unwrap();
     let input = app::account::SignInInput { email: "ada@example.com".into(), password: "admin password 1".into() };
     let (account, _cookie) = identity.sign_in(input).await.unwrap();
     assert!(account.roles.contains(&app::account::Role::Admin));

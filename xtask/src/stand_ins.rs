@@ -196,3 +196,26 @@ fn http_status(addr: SocketAddr, path: &str) -> Result<u16> {
     let text = String::from_utf8_lossy(&head);
     text.get(9..12).and_then(|s| s.parse().ok()).context("not an HTTP response")
 }
+
+/// npm's `oidc-provider`: a real OpenID Connect issuer (`end2end/oidc/provider.mjs`)
+/// whose client `tbs` may return to each of `stores`.
+pub fn start_oidc_provider(stores: &[String]) -> Result<Background> {
+    let end2end = crate::tools::root().join("end2end");
+    crate::tools::ensure_npm_packages(&end2end)?;
+    let port = free_port()?;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut provider = Background::spawn(
+        "oidc-provider",
+        addr,
+        Command::new("node")
+            .arg("oidc/provider.mjs")
+            .arg(port.to_string())
+            .args(stores)
+            .current_dir(&end2end)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )?;
+    provider.wait_ready("/.well-known/openid-configuration", Duration::from_secs(30))?;
+    eprintln!("xtask: OpenID Connect provider on {}", provider.url());
+    Ok(provider)
+}

@@ -45,14 +45,19 @@ pub fn test() -> Result<()> {
     let wasm = ["--package", "frontend", "--target", "wasm32-unknown-unknown"];
     run(cargo().arg("clippy").args(wasm).args(["--", "-D", "warnings"]))?;
     // moto stands in for DynamoDB, EventBridge and SQS, localstripe for Stripe;
-    // both are stopped when dropped (also when a test fails).
+    // oidc-provider is a real OpenID Connect issuer, for these tests and the
+    // browser's (whose store will listen on `browser_addr`). All are stopped
+    // when dropped (also when a test fails).
+    let browser_addr: SocketAddr = ([127, 0, 0, 1], free_port()?).into();
+    let oidc = crate::stand_ins::start_oidc_provider(&[format!("http://{browser_addr}")])?;
     let moto = crate::stand_ins::start_moto()?;
     let stripe = crate::stand_ins::start_localstripe()?;
     run(cargo()
         .arg("test")
         .args(native)
         .env("TBS_TEST_AWS_ENDPOINT", moto.url())
-        .env("TBS_TEST_STRIPE_API", stripe.url()))?;
+        .env("TBS_TEST_STRIPE_API", stripe.url())
+        .env("TBS_TEST_OIDC_ISSUER", oidc.url()))?;
     drop((moto, stripe));
     // Browser tests run the dev server binary (already built by the tests
     // above) against the release site: the WASM a shopper really downloads.
@@ -61,7 +66,7 @@ pub fn test() -> Result<()> {
     run(cargo().arg("build").args(native))?;
     let tbs = target_dir().join("debug").join("tbs");
     let site = build_site(true)?;
-    browser_tests(&tbs, &site)?;
+    browser_tests(&tbs, &site, browser_addr, &oidc.url())?;
     eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -69,7 +74,7 @@ pub fn test() -> Result<()> {
 /// `cargo xtask bench`: the release server under load, each path against the baseline.
 pub fn bench() -> Result<()> {
     let built = build(true)?;
-    let server = TestServer::start(&built.tbs, &built.site, None)?;
+    let server = TestServer::start(&built.tbs, &built.site, ([127, 0, 0, 1], free_port()?).into(), &[])?;
     let paths = [
         ("/health/live", "baseline: routing + JSON, no store"),
         ("/api/catalog/products", "catalog page (12 products)"),
@@ -102,13 +107,19 @@ pub fn bench() -> Result<()> {
         .env("TBS_TEST_AWS_ENDPOINT", moto.url()))
 }
 
-fn browser_tests(tbs: &Path, site: &Path) -> Result<()> {
+fn browser_tests(tbs: &Path, site: &Path, addr: SocketAddr, oidc_issuer: &str) -> Result<()> {
     let chromium = ensure_chromium()?;
     let end2end = root().join("end2end");
     ensure_npm_packages(&end2end)?;
     let mailbox = std::env::temp_dir().join(format!("tbs-e2e-mailbox-{}", std::process::id()));
     let smtp = crate::stand_ins::start_smtp_sink(&mailbox)?;
-    let server = TestServer::start(tbs, site, Some(&format!("smtp://{}", smtp.addr)))?;
+    let options = [
+        format!("--smtp-url=smtp://{}", smtp.addr),
+        format!("--oidc-issuer={oidc_issuer}"),
+        "--oidc-client-id=tbs".into(),
+        "--oidc-client-secret=tbs-secret".into(),
+    ];
+    let server = TestServer::start(tbs, site, addr, &options)?;
     let outcome = run(Command::new("node")
         .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
         .arg("tests/")
@@ -137,8 +148,7 @@ struct TestServer {
 }
 
 impl TestServer {
-    fn start(tbs: &Path, site: &Path, smtp_url: Option<&str>) -> Result<Self> {
-        let addr: SocketAddr = ([127, 0, 0, 1], free_port()?).into();
+    fn start(tbs: &Path, site: &Path, addr: SocketAddr, options: &[String]) -> Result<Self> {
         let data_dir = std::env::temp_dir().join(format!("tbs-e2e-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data_dir);
         std::fs::create_dir_all(&data_dir)?;
@@ -152,9 +162,7 @@ impl TestServer {
             .env("TBS_NEW_USER_PASSWORD", E2E_ADMIN.1))?;
         let mut cmd = Command::new(tbs);
         cmd.args(["serve", "--addr", &addr.to_string(), "--log-format", "json"]);
-        if let Some(url) = smtp_url {
-            cmd.args(["--smtp-url", url]);
-        }
+        cmd.args(options);
         cmd.arg("--data-dir")
             .arg(data_dir.join("db"))
             .arg("--site-root")

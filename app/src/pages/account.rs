@@ -1,6 +1,6 @@
 //! The account micro-app: sign in, register, the account page.
 
-use crate::account::{AccountView, Register, SignIn, SignOut, current_account};
+use crate::account::{AccountView, Register, SignIn, SignOut, current_account, single_sign_on};
 use crate::components::AccountRevision;
 use crate::pages::product::server_message;
 use leptos::prelude::*;
@@ -43,9 +43,26 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let register_href = format!("/account/register?next={}", next_path());
     let error = signed_in_then_next(action);
+    // A single sign-on that failed comes back here saying why.
+    let failed = use_query_map().read_untracked().get("error");
+    let sso = Resource::new(|| (), |_| single_sign_on());
+    let sso_href = format!("/api/account/oidc/start?next={}", crate::url::encode_component(&next_path()));
     view! {
         <Title text="Sign in · The Better Store"/>
         <h1>"Sign in"</h1>
+        {failed.map(|m| view! { <p class="notice notice--error" role="alert">{m}</p> })}
+        <Suspense fallback=|| ()>
+            {move || {
+                let href = sso_href.clone();
+                Suspend::new(async move {
+                    matches!(sso.await, Ok(true)).then(|| view! {
+                        // rel=external: a full navigation to the issuer, not a client-side route.
+                        <p class="sso"><a class="button" href=href rel="external">"Sign in with single sign-on"</a></p>
+                        <p class="sso__or">"or with your e-mail and password:"</p>
+                    })
+                })
+            }}
+        </Suspense>
         <ActionForm action attr:class="form-grid" attr:aria-label="Sign in">
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
             <div class="field"><label for="password">"Password"</label><input id="password" name="password" type="password" autocomplete="current-password" required/></div>

@@ -202,6 +202,10 @@ impl app::account::ssr::IdentityApi for Identity {
         }
         Ok(self.clear_cookie())
     }
+
+    fn single_sign_on(&self) -> bool {
+        self.has_oidc()
+    }
 }
 
 /// Middleware: who is calling, from a bearer JWT or the session cookie, put
@@ -214,15 +218,17 @@ pub async fn resolve_caller(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let authorization = request.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-    {
+    if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))) {
         match identity.bearer(token.trim()).await {
             Ok(principal) => {
                 request.extensions_mut().insert(SignedIn(Some(principal.account)));
                 return next.run(request).await;
             }
             Err(e) => {
-                let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{}\"", e.to_string().replace('"', "'"));
+                let challenge = format!(
+                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                    e.to_string().replace('"', "'")
+                );
                 let mut response = e.into_response();
                 if let Ok(value) = axum::http::HeaderValue::from_str(&challenge) {
                     response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, value);

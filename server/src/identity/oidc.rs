@@ -153,9 +153,9 @@ impl Oidc {
             StandardRevocableToken,
             BasicRevocationErrorResponse,
         >::new(ClientId::new(self.settings.client_id.clone()))
-            .set_auth_uri(AuthUrl::new(doc.authorization_endpoint.clone()).map_err(|e| bad("authorization URL", &e))?)
-            .set_token_uri(TokenUrl::new(doc.token_endpoint.clone()).map_err(|e| bad("token URL", &e))?)
-            .set_redirect_uri(RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| bad("redirect URL", &e))?);
+        .set_auth_uri(AuthUrl::new(doc.authorization_endpoint.clone()).map_err(|e| bad("authorization URL", &e))?)
+        .set_token_uri(TokenUrl::new(doc.token_endpoint.clone()).map_err(|e| bad("token URL", &e))?)
+        .set_redirect_uri(RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| bad("redirect URL", &e))?);
         match &self.settings.client_secret {
             Some(secret) => client = client.set_client_secret(ClientSecret::new(secret.clone())),
             None => client = client.set_auth_type(AuthType::RequestBody),
@@ -210,8 +210,7 @@ impl Oidc {
     }
 
     async fn verify(&self, token: &str, audience: &str) -> Result<serde_json::Value, OidcError> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|e| OidcError::Rejected(format!("not a JWT: {e}")))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| OidcError::Rejected(format!("not a JWT: {e}")))?;
         if matches!(header.alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
             return Err(OidcError::Rejected("tokens must be signed with the issuer's public key".into()));
         }

@@ -4,13 +4,13 @@ use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
 use app::account::{AccountView, ChangePasswordInput, RegisterInput, SignInInput, SignedIn};
 use app::api::ErrorDetail;
-use axum::{Extension, Json};
-use axum::extract::{Query, State};
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, put};
+use axum::{Extension, Json};
 use std::sync::Arc;
 
 pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guarded<S> {

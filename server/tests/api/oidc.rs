@@ -35,11 +35,8 @@ fn oidc_settings() -> Settings {
 /// A browser at the issuer: follows its redirects, signs in as `login` on its
 /// login form, and returns the URL it finally sends the browser back to.
 async fn sign_in_at_issuer(authorize_url: &str, login: &str) -> String {
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let absolute = |location: &str| {
         if location.starts_with("http") { location.to_string() } else { format!("{}{location}", issuer()) }
     };
@@ -139,7 +136,10 @@ async fn a_callback_needs_this_browsers_state_cookie_and_works_once() {
     assert!(to.starts_with("/account/sign-in?error=") && to.contains("used"), "{to}");
 
     let denied = app.call("GET", "/api/account/oidc/callback?error=access_denied", Some(&state_cookie), None).await;
-    assert_eq!((denied.status, denied.json()["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("sign_in_failed")));
+    assert_eq!(
+        (denied.status, denied.json()["error"]["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!("sign_in_failed"))
+    );
 }
 
 #[tokio::test]
@@ -235,7 +235,10 @@ async fn bearer_jwts_are_checked_for_signature_issuer_audience_and_expiry() {
     claims["sub"] = json!("mallory");
     let forged = format!("{}.{}.{}", parts[0], engine.encode(claims.to_string()), parts[2]);
     let refused = me_with_bearer(&app, &forged).await;
-    assert_eq!((refused.status, refused.json()["error"]["code"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_token")));
+    assert_eq!(
+        (refused.status, refused.json()["error"]["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_token"))
+    );
     assert_eq!(me_with_bearer(&app, "not-a-jwt").await.status, StatusCode::UNAUTHORIZED);
 
     // The right issuer, but a token for another audience.
