@@ -49,6 +49,14 @@ pub struct SignInInput {
     pub password: String,
 }
 
+/// `PUT /api/account/me`: the profile's editable part.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    pub name: String,
+    pub email: String,
+}
+
 /// `PUT /api/account/password`
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +122,28 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Changes the signed-in user's name and e-mail address.
+#[server(prefix = "/rpc", endpoint = "account/profile")]
+pub async fn update_profile(name: String, email: String) -> Result<AccountView, ServerFnError> {
+    let cookie = crate::cart::ssr::request_cookie().await?;
+    ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+/// What a shopper types to confirm deleting their account.
+pub const DELETE_CONFIRMATION: &str = "DELETE";
+
+/// Deletes the signed-in user's account and personal data, and signs out.
+#[server(prefix = "/rpc", endpoint = "account/delete")]
+pub async fn delete_account(confirm: String) -> Result<(), ServerFnError> {
+    if confirm.trim() != DELETE_CONFIRMATION {
+        return Err(crate::cart::ssr::refuse(400, format!("Type {DELETE_CONFIRMATION} to confirm")));
+    }
+    let cookie = crate::cart::ssr::request_cookie().await?;
+    let clear = ssr::identity()?.delete_account(cookie).await.map_err(crate::cart::ssr::to_server_error)?;
+    crate::cart::ssr::set_cookie(Some(clear));
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     //! The port through which server functions reach the identity service,
@@ -137,6 +167,15 @@ pub mod ssr {
         async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
         /// Whether an OpenID Connect issuer is configured.
         fn single_sign_on(&self) -> bool;
+        /// Updates the profile of the session the cookie names.
+        async fn update_profile(
+            &self,
+            cookie: Option<String>,
+            name: String,
+            email: String,
+        ) -> Result<AccountView, ErrorDetail>;
+        /// Deletes the account of the session the cookie names; the `Set-Cookie` value that clears it.
+        async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
     }
 
     pub type SharedIdentity = Arc<dyn IdentityApi>;
@@ -157,9 +196,12 @@ pub mod ssr {
     pub async fn require(role: Role) -> Result<AccountView, ServerFnError> {
         let caller = caller().await?;
         match &caller.0 {
-            None => Err(ServerFnError::new("Sign in first")),
+            None => Err(crate::cart::ssr::refuse(401, "Sign in first")),
             Some(account) if caller.has(role) => Ok(account.clone()),
-            Some(_) => Err(ServerFnError::new(format!("This needs the {} role", format!("{role:?}").to_lowercase()))),
+            Some(_) => Err(crate::cart::ssr::refuse(
+                403,
+                format!("This needs the {} role", format!("{role:?}").to_lowercase()),
+            )),
         }
     }
 }

@@ -18,11 +18,20 @@ pub struct ErrorDetail {
     /// The request field at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The HTTP status the service answered with (not on the wire: it is the
+    /// response's own), so server functions answer with it too.
+    #[serde(skip)]
+    pub status: Option<u16>,
 }
 
 impl ErrorDetail {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), field: None }
+        Self { code: code.into(), message: message.into(), field: None, status: None }
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 
     pub fn on_field(mut self, field: impl Into<String>) -> Self {

@@ -128,8 +128,20 @@ pub mod ssr {
         use_context::<SharedCarts>().ok_or_else(|| ServerFnError::new("the cart is not available"))
     }
 
+    /// A service's refusal as a server function error, with the service's
+    /// status (400 when it named none), so a bad input is a 4xx here too.
     pub(crate) fn to_server_error(e: ErrorDetail) -> ServerFnError {
-        ServerFnError::new(e.message)
+        refuse(e.status.unwrap_or(400), e.message)
+    }
+
+    /// Answers the server function with `status` and `message`.
+    pub(crate) fn refuse(status: u16, message: impl Into<String>) -> ServerFnError {
+        if let (Some(response), Ok(status)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+        {
+            response.set_status(status);
+        }
+        ServerFnError::new(message.into())
     }
 
     /// The `Cookie` header of the request being served.

@@ -121,8 +121,12 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         crate::workers::subscriptions(&all_handlers) == subscriptions(),
         "startup::subscriptions() must list exactly the handlers' subscriptions"
     );
-    let (mut handlers, relays): (Vec<_>, Vec<_>) =
+    let (mut handlers, mut relays): (Vec<_>, Vec<_>) =
         per_service.into_iter().filter(|(service, _, _)| settings.runs(*service)).map(|(_, h, r)| (h, r)).unzip();
+    // Identity consumes nothing; it publishes AccountDeleted.
+    if settings.runs(Service::Identity) {
+        relays.push(identity.relay(hub.clone()));
+    }
     if settings.runs(Service::Reports) {
         handlers.push(reports_folder);
     }

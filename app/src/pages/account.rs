@@ -1,6 +1,9 @@
 //! The account micro-app: sign in, register, the account page.
 
-use crate::account::{AccountView, Register, SignIn, SignOut, current_account, single_sign_on};
+use crate::account::{
+    AccountView, DELETE_CONFIRMATION, DeleteAccount, Register, SignIn, SignOut, UpdateProfile, current_account,
+    single_sign_on,
+};
 use crate::components::AccountRevision;
 use crate::pages::product::server_message;
 use leptos::prelude::*;
@@ -95,13 +98,37 @@ pub fn AccountPage() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
     let account = Resource::new(move || revision.get(), |_| current_account());
     let sign_out = ServerAction::<SignOut>::new();
+    let update = ServerAction::<UpdateProfile>::new();
+    let delete = ServerAction::<DeleteAccount>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
+        let signed_out = matches!(sign_out.value().get(), Some(Ok(()))) || matches!(delete.value().get(), Some(Ok(())));
+        if signed_out {
             revision.bump();
             navigate("/", Default::default());
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = update.value().get() {
+            revision.bump();
+        }
+    });
+    let outcome = move |failed: Option<ServerFnError>, done: Option<&'static str>| match (failed, done) {
+        (Some(e), _) => {
+            Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any())
+        }
+        (None, Some(m)) => Some(view! { <p class="notice" role="status">{m}</p> }.into_any()),
+        _ => None,
+    };
+    let update_outcome = move || match update.value().get() {
+        Some(Err(e)) => outcome(Some(e), None),
+        Some(Ok(_)) => outcome(None, Some("Saved.")),
+        None => None,
+    };
+    let delete_outcome = move || match delete.value().get() {
+        Some(Err(e)) => outcome(Some(e), None),
+        _ => None,
+    };
     view! {
         <Title text="Your account · The Better Store"/>
         <h1>"Your account"</h1>
@@ -118,6 +145,20 @@ pub fn AccountPage() -> impl IntoView {
                             </dl>
                             <ActionForm action=sign_out>
                                 <button class="button" type="submit">"Sign out"</button>
+                            </ActionForm>
+                            <h2>"Profile"</h2>
+                            <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
+                                <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
+                                <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
+                                {update_outcome}
+                                <button class="button" type="submit">"Save profile"</button>
+                            </ActionForm>
+                            <h2>"Delete account"</h2>
+                            <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
+                            <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
+                                <div class="field"><label for="confirm">{format!("Type {DELETE_CONFIRMATION} to confirm")}</label><input id="confirm" name="confirm" autocomplete="off" required/></div>
+                                {delete_outcome}
+                                <button class="button button--danger" type="submit">"Delete my account"</button>
                             </ActionForm>
                         }.into_any()
                     }

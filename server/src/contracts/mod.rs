@@ -185,6 +185,14 @@ pub struct PaymentProviderEventReceived {
 }
 domain_event!(PaymentProviderEventReceived, order_id);
 
+/// A shopper deleted their account: services holding personal data about it
+/// remove or anonymise that data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeleted {
+    pub account_id: String,
+}
+domain_event!(AccountDeleted, account_id);
+
 /// Every event type the store publishes, for infrastructure (rules, docs).
 pub const ALL_EVENT_TYPES: &[&str] = &[
     <OrderPlaced as DomainEvent>::TYPE,
@@ -200,6 +208,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ShippingOrderProcessed as DomainEvent>::TYPE,
     <ReceiptSent as DomainEvent>::TYPE,
     <PaymentProviderEventReceived as DomainEvent>::TYPE,
+    <AccountDeleted as DomainEvent>::TYPE,
 ];
 
 pub mod ports;
@@ -268,5 +277,6 @@ mod tests {
         check(ShipmentItemProcessed { shipping_order_id: "s1".into(), order_id: "o1".into(), sku: "KIT-001".into() });
         check(ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() });
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
+        check(AccountDeleted { account_id: "o1".into() });
     }
 }

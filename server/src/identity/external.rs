@@ -19,7 +19,12 @@ pub const STATE_COOKIE: &str = "tbs_oidc";
 const LOGIN_LIFETIME: Duration = Duration::minutes(10);
 
 fn subject_key(issuer: &str, subject: &str) -> Key {
-    Key::new(format!("SUBJECT#{issuer}#{subject}"), "USER")
+    subject_link(&format!("{issuer}#{subject}"))
+}
+
+/// The link from a subject (`<issuer>#<sub>`, as the account records it) to its account.
+pub(super) fn subject_link(subject: &str) -> Key {
+    Key::new(format!("SUBJECT#{subject}"), "USER")
 }
 
 /// A subject's account id, derived so a bearer token names the same account

@@ -19,13 +19,15 @@ pub mod csrf;
 mod external;
 pub mod oidc;
 mod password;
+mod profile;
 mod routes;
 
 pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
+use crate::platform::outbox::Relay;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
-use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput, SignedIn};
+use app::account::{AccountView, MIN_PASSWORD_CHARS, ProfileInput, RegisterInput, Role, SignInInput, SignedIn};
 use app::api::ErrorDetail;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 pub const SESSION_COOKIE: &str = "tbs_session";
+const SOURCE: &str = "identity";
 const SESSION_LIFETIME: Duration = Duration::days(14);
 /// Failed sign-ins per e-mail address allowed within [`THROTTLE_WINDOW`].
 const MAX_FAILURES: u32 = 5;
@@ -107,6 +110,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A caller who came with a bearer token: no session.
+    pub fn bearer(account: AccountView) -> Self {
+        Self { account, session: None }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.account.roles.contains(&role) || self.account.roles.contains(&Role::Admin)
     }
@@ -170,6 +178,14 @@ fn check_email(email: &str) -> Result<String, IdentityError> {
     if ok { Ok(email) } else { Err(invalid("email", "Enter an e-mail address like name@example.com")) }
 }
 
+fn check_name(name: &str) -> Result<String, IdentityError> {
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name", "Enter your name"));
+    }
+    Ok(name)
+}
+
 fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
@@ -205,6 +221,22 @@ impl app::account::ssr::IdentityApi for Identity {
 
     fn single_sign_on(&self) -> bool {
         self.has_oidc()
+    }
+
+    async fn update_profile(
+        &self,
+        cookie: Option<String>,
+        name: String,
+        email: String,
+    ) -> Result<AccountView, ErrorDetail> {
+        let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
+        Identity::update_profile(self, &principal, ProfileInput { name, email }).await.map_err(|e| e.detail())
+    }
+
+    async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
+        let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
+        Identity::delete_account(self, &principal).await.map_err(|e| e.detail())?;
+        Ok(self.clear_cookie())
     }
 }
 
@@ -253,6 +285,7 @@ pub struct Identity {
     table: Arc<dyn Table>,
     secure_cookies: bool,
     oidc: Option<oidc::Oidc>,
+    relay: std::sync::OnceLock<Relay>,
 }
 
 impl Identity {
@@ -261,7 +294,23 @@ impl Identity {
         secure_cookies: bool,
         oidc: Option<oidc::OidcSettings>,
     ) -> Result<Self, StoreError> {
-        Ok(Self { table: store.open_table(&table_spec()).await?, secure_cookies, oidc: oidc.map(oidc::Oidc::new) })
+        Ok(Self {
+            table: store.open_table(&table_spec()).await?,
+            secure_cookies,
+            oidc: oidc.map(oidc::Oidc::new),
+            relay: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The relay that publishes this service's outbox (AccountDeleted) to `hub`.
+    pub fn relay(&self, hub: Arc<dyn crate::platform::hub::EventHub>) -> Relay {
+        self.relay.get_or_init(|| Relay::new(self.table.clone(), hub)).clone()
+    }
+
+    fn notify_relay(&self) {
+        if let Some(relay) = self.relay.get() {
+            relay.notify();
+        }
     }
 
     /// Whether sign-in through an OpenID Connect issuer is offered.
@@ -278,10 +327,7 @@ impl Identity {
         roles: &[Role],
     ) -> Result<AccountView, IdentityError> {
         let email = check_email(email)?;
-        let name = name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(invalid("name", "Enter your name"));
-        }
+        let name = check_name(name)?;
         check_password("password", password)?;
         let mut all_roles = vec![Role::Shopper];
         all_roles.extend(roles.iter().copied().filter(|r| *r != Role::Shopper));
@@ -411,6 +457,11 @@ impl Identity {
         let Some(user) = self.table.get(&user_key(&session.user_id)).await? else { return Ok(None) };
         let user: UserRecord = user.record()?;
         Ok(Some(Principal { account: user.view(), session: Some(token.to_string()) }))
+    }
+
+    /// The signed-in user the `Cookie` header names, or Unauthenticated.
+    async fn session_principal(&self, cookie: Option<String>) -> Result<Principal, IdentityError> {
+        self.principal(cookie.as_deref()).await?.ok_or(IdentityError::Unauthenticated)
     }
 
     /// Ends the session.

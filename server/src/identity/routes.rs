@@ -2,7 +2,7 @@
 
 use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
-use app::account::{AccountView, ChangePasswordInput, RegisterInput, SignInInput, SignedIn};
+use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput, SignedIn};
 use app::api::ErrorDetail;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
@@ -18,7 +18,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guar
         .route("/register", Access::Public, post(register))
         .route("/sign-in", Access::Public, post(sign_in))
         .route("/sign-out", Access::Public, post(sign_out))
-        .route("/me", Access::SignedIn, get(me))
+        .route("/me", Access::SignedIn, get(me).put(update_profile).delete(delete_account))
         .route("/password", Access::SignedIn, put(change_password))
         .route("/oidc/start", Access::Public, get(oidc_start))
         .route("/oidc/callback", Access::Public, get(oidc_callback))
@@ -64,6 +64,41 @@ async fn sign_out(State(identity): State<Arc<Identity>>, headers: HeaderMap) -> 
 /// `GET /api/account/me`: the caller, by session cookie or bearer token.
 async fn me(Extension(caller): Extension<SignedIn>) -> Result<Json<AccountView>, IdentityError> {
     caller.0.map(Json).ok_or(IdentityError::Unauthenticated)
+}
+
+/// `PUT /api/account/me`: 200 with the updated account.
+async fn update_profile(
+    State(identity): State<Arc<Identity>>,
+    Extension(caller): Extension<SignedIn>,
+    headers: HeaderMap,
+    input: Result<Json<ProfileInput>, JsonRejection>,
+) -> Result<Json<AccountView>, IdentityError> {
+    let principal = caller_principal(&identity, caller, &headers).await?;
+    Ok(Json(identity.update_profile(&principal, body(input)?).await?))
+}
+
+/// `DELETE /api/account/me`: 204; the account, its personal data and its session are gone.
+async fn delete_account(
+    State(identity): State<Arc<Identity>>,
+    Extension(caller): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, IdentityError> {
+    let principal = caller_principal(&identity, caller, &headers).await?;
+    identity.delete_account(&principal).await?;
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, identity.clear_cookie())])).into_response())
+}
+
+/// The caller with their session (when they came by cookie rather than bearer token).
+async fn caller_principal(
+    identity: &Identity,
+    caller: SignedIn,
+    headers: &HeaderMap,
+) -> Result<Principal, IdentityError> {
+    let account = caller.0.ok_or(IdentityError::Unauthenticated)?;
+    match signed_in(identity, headers).await {
+        Ok(principal) if principal.account.id == account.id => Ok(principal),
+        _ => Ok(Principal::bearer(account)),
+    }
 }
 
 /// `PUT /api/account/password`

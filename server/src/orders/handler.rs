@@ -7,7 +7,7 @@
 use super::Orders;
 use super::record::{OrderRecord, StockState};
 use crate::contracts::{
-    OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded, ReceiptSent, ShippingOrderCreated,
+    AccountDeleted, OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded, ReceiptSent, ShippingOrderCreated,
     StockReservationRejected, StockReserved,
 };
 use crate::platform::consumer::Handler;
@@ -26,6 +26,7 @@ pub fn subscribes_to() -> Vec<&'static str> {
         PaymentFailed::TYPE,
         ShippingOrderCreated::TYPE,
         ReceiptSent::TYPE,
+        AccountDeleted::TYPE,
     ]
 }
 
@@ -45,6 +46,12 @@ impl Handler for OrderEvents {
     }
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        if event.is::<AccountDeleted>() {
+            let deleted: AccountDeleted = event.decode()?;
+            let n = self.0.forget_account(&deleted.account_id).await?;
+            tracing::info!(account = %deleted.account_id, orders = n, "deleted account's orders anonymised");
+            return Ok(());
+        }
         let order_id = event.partition_key.clone();
         self.0.change_on_event(CONSUMER, event, &order_id, |order| apply(order, event)).await
     }

@@ -14,6 +14,7 @@ mod expiry;
 mod handler;
 mod payment;
 mod port;
+mod privacy;
 mod record;
 mod routes;
 

@@ -1,8 +1,8 @@
 //! The order as stored in the `orders` table (the order repository).
 //!
-//! | item  | pk             | sk      | index `by_deadline` (only while awaiting payment) |
-//! |-------|----------------|---------|---------------------------------------------------|
-//! | order | `ORDER#<uuid>` | `ORDER` | `AWAITING_PAYMENT` / `<pay_by unix>#<uuid>`       |
+//! | item  | pk             | sk      | index `by_deadline` (only while awaiting payment) | index `by_account` (orders of an account) |
+//! |-------|----------------|---------|---------------------------------------------------|--------------------------------------------|
+//! | order | `ORDER#<uuid>` | `ORDER` | `AWAITING_PAYMENT` / `<pay_by unix>#<uuid>`       | `ACCOUNT#<id>` / `<placed_at unix>#<uuid>` |
 
 use crate::contracts::{OrderLine, ShippingAddress};
 use crate::platform::store::{Item, Key, StoreError, TableSpec};
@@ -13,9 +13,15 @@ use time::format_description::well_known::Rfc3339;
 
 pub const BY_DEADLINE: &str = "by_deadline";
 pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
+pub const BY_ACCOUNT: &str = "by_account";
 
 pub fn spec() -> TableSpec {
-    TableSpec::new("orders").with_index(BY_DEADLINE)
+    TableSpec::new("orders").with_index(BY_DEADLINE).with_index(BY_ACCOUNT)
+}
+
+/// The `by_account` partition of an account's orders.
+pub fn account_partition(account_id: &str) -> String {
+    format!("ACCOUNT#{account_id}")
 }
 
 pub fn key(order_id: &str) -> Key {
@@ -66,7 +72,11 @@ pub struct OrderRecord {
 impl OrderRecord {
     /// The item, indexed for the payment deadline while the order awaits payment.
     pub fn item(&self) -> Result<Item, StoreError> {
-        let item = Item::from_record(key(&self.id), self)?;
+        let mut item = Item::from_record(key(&self.id), self)?;
+        if let Some(account) = &self.account_id {
+            let sort = format!("{:012}#{}", self.placed_at.unix_timestamp(), self.id);
+            item = item.with_index(BY_ACCOUNT, Key::new(account_partition(account), sort));
+        }
         Ok(if self.awaiting_payment() {
             item.with_index(
                 BY_DEADLINE,

@@ -49,7 +49,8 @@ pub trait ServiceError {
 
     /// The detail the UI shows (server functions carry no status).
     fn detail(&self) -> ErrorDetail {
-        self.api_error().detail
+        let error = self.api_error();
+        error.detail.with_status(error.status.as_u16())
     }
 }
 

@@ -231,3 +231,30 @@ async fn a_guest_cart_merges_into_the_account_cart_on_sign_in_and_orders_link_to
         "the cart became the order"
     );
 }
+
+#[tokio::test]
+async fn a_profile_update_keeps_addresses_unique_and_names_bad_fields() {
+    let app = spawn_app().await;
+    register(&app, "fay@example.com").await;
+    let gil = register(&app, "gil@example.com").await;
+    let update = |body| app.call("PUT", "/api/account/me", Some(&gil), Some(body));
+    let taken = update(json!({ "name": "Gil", "email": "FAY@example.com" })).await;
+    assert_eq!((taken.status, taken.json()["error"]["code"].clone()), (StatusCode::CONFLICT, json!("email_taken")));
+    let nameless = update(json!({ "name": " ", "email": "gil@example.com" })).await;
+    assert_eq!((nameless.status, nameless.json()["error"]["field"].clone()), (StatusCode::BAD_REQUEST, json!("name")));
+    let moved = update(json!({ "name": "Gil G", "email": "gil.g@example.com" })).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    // The old address is free, the new one signs in.
+    register(&app, "gil@example.com").await;
+    let signed_in = app
+        .call(
+            "POST",
+            "/api/account/sign-in",
+            None,
+            Some(json!({ "email": "gil.g@example.com", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!((signed_in.status, signed_in.json()["name"].clone()), (StatusCode::OK, json!("Gil G")));
+    let anonymous = app.call("DELETE", "/api/account/me", None, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}

@@ -3,23 +3,6 @@
 use crate::harness::{Store, WEBHOOK_SECRET, intent_event, new_order_id};
 use serde_json::json;
 
-macro_rules! on_both_backends {
-    ($flow:ident, payment_timeout_secs = $timeout:expr) => {
-        mod $flow {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn embedded() {
-                super::$flow(crate::harness::embedded($timeout).await).await
-            }
-
-            #[cfg(feature = "aws")]
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn aws_on_moto() {
-                super::$flow(crate::harness::aws($timeout).await).await
-            }
-        }
-    };
-}
-
 on_both_backends!(
     approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shipping_order,
     payment_timeout_secs = 1800

@@ -4,8 +4,27 @@
 //! The flows run on the embedded backend in-process and, with the `aws`
 //! feature, against a `tbs serve --backend aws` process on moto.
 
+/// Defines `$flow::embedded` and (with `aws`) `$flow::aws_on_moto`, each running `$flow(store)`.
+macro_rules! on_both_backends {
+    ($flow:ident, payment_timeout_secs = $timeout:expr) => {
+        mod $flow {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$flow(crate::harness::embedded($timeout).await).await
+            }
+
+            #[cfg(feature = "aws")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn aws_on_moto() {
+                super::$flow(crate::harness::aws($timeout).await).await
+            }
+        }
+    };
+}
+
 mod flows;
 mod harness;
+mod privacy;
 mod reports;
 mod saga;
 mod stripe;

@@ -1,0 +1,70 @@
+//! A shopper's profile: updated, then the account deleted — its personal
+//! data goes, and AccountDeleted makes the orders service anonymise the
+//! orders it placed (on both backends: the orders' `by_account` index).
+
+use crate::harness::{Store, new_order_id};
+use serde_json::json;
+
+on_both_backends!(a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised, payment_timeout_secs = 1800);
+
+async fn a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised(store: Store) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (first, second) = (format!("dee-{tag}@example.com"), format!("dee.d-{tag}@example.com"));
+    let mut dee = store.shopper();
+    let registered = dee
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": first, "name": "Dee", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let account_id = registered.body["id"].clone();
+
+    let bad = dee.call("PUT", "/api/account/me", Some(json!({ "name": "Dee", "email": "not an address" }))).await;
+    assert_eq!((bad.status, bad.body["error"]["field"].clone()), (400, json!("email")));
+    let updated = dee.call("PUT", "/api/account/me", Some(json!({ "name": "Dee Dee", "email": second }))).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!((updated.body["name"].clone(), updated.body["email"].clone()), (json!("Dee Dee"), json!(second)));
+    let me = dee.call("GET", "/api/account/me", None).await;
+    assert_eq!(me.body["email"], json!(second), "stored");
+
+    dee.add("KIT-001", 1).await;
+    let id = new_order_id();
+    let placed = dee.place(&id).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    assert_eq!(placed.body["account_id"], account_id);
+    dee.order_until(&id, "its stock reserved", |o| o["stock_reserved"] == true).await;
+    assert_eq!(dee.pay(&id, "4242 4242 4242 4242").await.status, 202);
+    let confirmed = dee.order_until(&id, "confirmed", |o| o["status"] == "confirmed").await;
+
+    let deleted = dee.call("DELETE", "/api/account/me", None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    assert_eq!(dee.call("GET", "/api/account/me", None).await.status, 401, "signed out");
+    let sign_in =
+        dee.call("POST", "/api/account/sign-in", Some(json!({ "email": second, "password": "long enough pw" }))).await;
+    assert_eq!(sign_in.status, 401, "the account is gone: {}", sign_in.body);
+
+    let forgotten = dee.order_until(&id, "anonymised after AccountDeleted", |o| o["email"] == "(deleted)").await;
+    let text = forgotten.to_string();
+    for personal in ["Dee", "ann@example.com", "1 Main Street", account_id.as_str().unwrap()] {
+        assert!(!text.contains(personal), "{personal} is still in the order: {text}");
+    }
+    assert_eq!(forgotten["account_id"], json!(null));
+    assert_eq!(
+        (forgotten["totals"].clone(), forgotten["lines"].clone()),
+        (confirmed["totals"].clone(), confirmed["lines"].clone())
+    );
+    assert_eq!(forgotten["status"], "confirmed", "the books keep the sale");
+
+    let again = store
+        .shopper()
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": second, "name": "New", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(again.status, 201, "the address is free again: {}", again.body);
+    assert_ne!(again.body["id"], account_id);
+}
