@@ -118,3 +118,88 @@ async fn each_kind_of_caller_gets_what_the_matrix_says() {
         }
     }
 }
+
+/// Every server function (`/rpc/…`) and who may call it; each checks its
+/// caller itself (`app::account::ssr::require`, or the session it acts on).
+const SERVER_FNS: &[(&str, Access)] = &[
+    ("/rpc/catalog/products", Access::Public),
+    ("/rpc/catalog/product", Access::Public),
+    ("/rpc/catalog/categories", Access::Public),
+    ("/rpc/cart/get", Access::Public),
+    ("/rpc/cart/set", Access::Public),
+    ("/rpc/cart/add", Access::Public),
+    ("/rpc/cart/remove", Access::Public),
+    ("/rpc/orders/place", Access::Public),
+    ("/rpc/orders/get", Access::Public),
+    ("/rpc/orders/pay", Access::Public),
+    ("/rpc/account/me", Access::Public),
+    ("/rpc/account/single-sign-on", Access::Public),
+    ("/rpc/account/sign-in", Access::Public),
+    ("/rpc/account/register", Access::Public),
+    ("/rpc/account/sign-out", Access::Public),
+    ("/rpc/account/profile", Access::SignedIn),
+    ("/rpc/account/delete", Access::SignedIn),
+    ("/rpc/reports/completed-orders", Access::Role(Role::Admin)),
+];
+
+#[tokio::test]
+async fn every_server_function_has_a_listed_access_decision() {
+    let _app = spawn_app().await;
+    let registered: std::collections::BTreeSet<&str> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect();
+    let listed: std::collections::BTreeSet<&str> = SERVER_FNS.iter().map(|(p, _)| *p).collect();
+    for path in &registered {
+        assert!(listed.contains(path), "server function {path} is not in the access matrix: decide who may call it");
+    }
+    assert_eq!(registered, listed, "listed server functions that do not exist");
+}
+
+#[tokio::test]
+async fn guarded_server_functions_refuse_anonymous_and_wrong_roles() {
+    let app = spawn_app().await;
+    let methods: std::collections::HashMap<&str, String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, method)| (path, method.to_string())).collect();
+    for (path, access) in SERVER_FNS {
+        for roles in [None, Some(&[][..]), Some(&[Role::Dispatcher][..]), Some(&[Role::Admin][..])] {
+            let cookie = match persona(&app, roles).await {
+                Some(email) => Some(sign_in(&app, &email).await),
+                None => None,
+            };
+            // Arguments that decode for the guarded ones (the public ones may answer 400).
+            let form = match *path {
+                "/rpc/account/profile" => format!("name=P&email={}%40example.com", uuid::Uuid::new_v4().simple()),
+                "/rpc/account/delete" => "confirm=DELETE".into(),
+                "/rpc/reports/completed-orders" => "months=12".into(),
+                _ => String::new(),
+            };
+            let method = methods[path].as_str();
+            let uri = if method == "GET" { format!("{path}?{form}") } else { path.to_string() };
+            let mut request = axum::http::Request::builder().method(method).uri(uri);
+            if let Some(cookie) = &cookie {
+                request = request.header("cookie", cookie);
+            }
+            let request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(form))
+                .unwrap();
+            let reply = app.send(request).await;
+            let want_refusal = match (access, roles) {
+                (Access::Public, _) => None,
+                (_, None) => Some(StatusCode::UNAUTHORIZED),
+                (Access::SignedIn, Some(_)) => None,
+                (Access::Role(role), Some(r)) if r.contains(role) || r.contains(&Role::Admin) => None,
+                (Access::Role(_), Some(_)) => Some(StatusCode::FORBIDDEN),
+            };
+            match want_refusal {
+                Some(status) => assert_eq!(reply.status, status, "{roles:?} {path}: {}", reply.body),
+                None => {
+                    let refused = matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+                    assert!(!refused, "{roles:?} {path}: {} {}", reply.status, reply.body);
+                    if *access != Access::Public {
+                        assert!(reply.status.is_success(), "{roles:?} {path}: {} {}", reply.status, reply.body);
+                    }
+                }
+            }
+        }
+    }
+}
