@@ -34,6 +34,18 @@ pub struct ProductView {
     pub stock: u32,
     /// Site-relative URL of the product picture.
     pub image: String,
+    /// How it reaches the shopper.
+    #[serde(default)]
+    pub fulfilment: Fulfilment,
+}
+
+/// How a product reaches the shopper: packed and sent by courier, or delivered digitally.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fulfilment {
+    #[default]
+    Physical,
+    Digital,
 }
 
 /// A category with how many products it holds.

@@ -9,10 +9,12 @@ pub mod api;
 pub mod cart;
 pub mod catalog;
 mod components;
+pub mod fulfilment;
 pub mod money;
 pub mod orders;
 mod pages;
 pub mod reports;
+pub mod tracking;
 pub mod url;
 
 use leptos::prelude::*;
@@ -76,10 +78,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout/:id/pay") view=pages::PayPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id/confirmation") view=pages::ConfirmationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders") view=pages::MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view=pages::OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/register") view=pages::RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/completed-orders") view=pages::CompletedOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch") view=pages::DispatchQueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch/:id") view=pages::DispatchOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch/:id/slip") view=pages::PackingSlipPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

@@ -126,6 +126,8 @@ pub enum OrderStatus {
     Confirmed,
     /// Will not be fulfilled (no stock, or not paid in time).
     Cancelled,
+    /// Every item is sent (or delivered digitally).
+    Processed,
 }
 
 impl OrderStatus {
@@ -134,6 +136,7 @@ impl OrderStatus {
             Self::PendingPayment => "Processing payment",
             Self::Confirmed => "Confirmed",
             Self::Cancelled => "Cancelled",
+            Self::Processed => "Processed",
         }
     }
 }
@@ -171,6 +174,36 @@ pub struct OrderView {
     pub account_id: Option<String>,
     /// Unpaid orders are cancelled at this time (RFC 3339, UTC).
     pub pay_by: String,
+    /// The payment that paid for it, or the attempt under way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+}
+
+/// A payment as the order page shows it (from the payments service).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub payment_id: String,
+    /// `created`, `processing`, `succeeded` or `failed`.
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+/// `GET /api/orders/{id}/details`: the order with its payment, shipment and
+/// timeline, composed from the services' APIs in parallel. A part that did
+/// not answer in time is absent and named in `partial`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetails {
+    pub order: OrderView,
+    pub payment: Option<PaymentSummary>,
+    pub shipment: Option<crate::fulfilment::ShippingOrderView>,
+    pub timeline: Option<crate::tracking::Timeline>,
+    /// The parts missing: `payment`, `shipment`, `tracking`.
+    pub partial: Vec<String>,
+    /// The order's link token, for its live updates.
+    pub token: String,
 }
 
 impl OrderView {
@@ -269,6 +302,21 @@ pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, 
     ssr::orders()?.pay(order_id, card).await.map_err(crate::cart::ssr::to_server_error)
 }
 
+/// The signed-in shopper's orders, newest first.
+#[server(prefix = "/rpc", endpoint = "orders/mine", input = GetUrl)]
+pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
+    let account = crate::account::ssr::require(crate::account::Role::Shopper).await?;
+    ssr::orders()?.orders_of(account.id).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+/// One order with its payment, shipment and timeline, for its owner, staff,
+/// or whoever has the link (with its `token`) from the receipt e-mail.
+#[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl)]
+pub async fn load_order_details(order_id: String, token: Option<String>) -> Result<OrderDetails, ServerFnError> {
+    let caller = crate::account::ssr::caller().await?;
+    ssr::details()?.details(order_id, token, caller).await.map_err(crate::cart::ssr::to_server_error)
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     //! The port through which server functions reach the orders service.
@@ -286,6 +334,26 @@ pub mod ssr {
         ) -> Result<PlaceOrderOutcome, ErrorDetail>;
         async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail>;
         async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail>;
+        /// The account's orders, newest first.
+        async fn orders_of(&self, account_id: String) -> Result<Vec<OrderView>, ErrorDetail>;
+    }
+
+    /// The order page's data, composed from several services.
+    #[async_trait::async_trait]
+    pub trait OrderDetailsApi: Send + Sync {
+        /// `caller` (or the link `token`) must be allowed to see the order.
+        async fn details(
+            &self,
+            order_id: String,
+            token: Option<String>,
+            caller: crate::account::SignedIn,
+        ) -> Result<OrderDetails, ErrorDetail>;
+    }
+
+    pub type SharedOrderDetails = Arc<dyn OrderDetailsApi>;
+
+    pub(super) fn details() -> Result<SharedOrderDetails, ServerFnError> {
+        use_context::<SharedOrderDetails>().ok_or_else(|| ServerFnError::new("order details are not available"))
     }
 
     pub type SharedOrders = Arc<dyn OrdersApi>;

@@ -5,21 +5,11 @@
 // directed to a purchase-confirmation screen."
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BASE, launch, strictPage, hydrated } from './support.mjs';
-
-const MAILBOX = process.env.TBS_E2E_MAILBOX;
+import { BASE, launch, strictPage, hydrated, mailbox } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Every message the SMTP sink received, as raw text. */
-function mailbox() {
-  if (!MAILBOX || !existsSync(MAILBOX)) return [];
-  return readdirSync(MAILBOX).map((f) => readFileSync(join(MAILBOX, f), 'utf8'));
-}
 
 async function addToCart(page, sku, times = 1) {
   await page.goto(`${BASE}/products/${sku}`);

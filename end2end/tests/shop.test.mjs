@@ -86,7 +86,7 @@ test('client-side navigation from a card opens the product', async () => {
 test('without JavaScript the shop still works (server rendering)', async () => {
   const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
   await page.goto(BASE + '/');
-  assert.equal(await page.locator('.category').count(), 6);
+  assert.equal(await page.locator('.category').count(), 7);
   await page.getByLabel('Search products').fill('notebook');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL(/q=notebook/);

@@ -1,5 +1,7 @@
 // Shared set-up for the browser tests: one headless Debian chromium per file.
 import { chromium } from 'playwright-core';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const BASE = process.env.TBS_BASE_URL ?? 'http://127.0.0.1:3000';
 
@@ -26,4 +28,38 @@ export async function strictPage(browser, options = {}) {
 /** Waits until the WASM has hydrated the page (the app marks <body>). */
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+}
+
+/** Every message the SMTP sink received (raw RFC 5322 text). */
+export function mailbox() {
+  const dir = process.env.TBS_E2E_MAILBOX;
+  if (!dir || !existsSync(dir)) return [];
+  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+/** A paid, confirmed order of one of each SKU, placed through the public API by `request` (with its cookies). */
+export async function confirmedOrder(request, email, skus) {
+  for (const sku of skus) {
+    const added = await request.put(`${BASE}/api/cart/items/${sku}`, { data: { quantity: 1 } });
+    if (added.status() !== 200) throw new Error(`add ${sku}: ${added.status()} ${await added.text()}`);
+  }
+  const id = crypto.randomUUID();
+  const placed = await request.put(`${BASE}/api/orders/${id}`, {
+    data: { email, shipping_address: { name: 'Pat Shopper', line1: '9 Elm Road', city: 'Bath', postal_code: 'BA1 1AA', country: 'GB' } },
+  });
+  if (placed.status() !== 201) throw new Error(`place: ${placed.status()} ${await placed.text()}`);
+  const until = async (done) => {
+    for (let i = 0; i < 300; i++) {
+      const order = await (await request.get(`${BASE}/api/orders/${id}`)).json();
+      if (done(order)) return order;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the order never got there');
+  };
+  await until((o) => o.stock_reserved);
+  const paid = await request.post(`${BASE}/api/orders/${id}/payment`, {
+    data: { card: { number: '4242424242424242', expiry: '12/34', cvc: '123' } },
+  });
+  if (paid.status() !== 202) throw new Error(`pay: ${paid.status()} ${await paid.text()}`);
+  return until((o) => o.status !== 'pending_payment' && o.shipping_status);
 }

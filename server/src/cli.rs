@@ -183,7 +183,7 @@ pub struct ServeArgs {
     /// Sender of the store's e-mails [default: The Better Store <orders@thebetterstore.example>]
     #[arg(long, env = "TBS_MAIL_FROM")]
     pub mail_from: Option<String>,
-    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports);
+    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports,tracking);
     /// the others run elsewhere and are reached by events. Orders needs catalog, cart and payments
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]

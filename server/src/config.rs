@@ -100,10 +100,11 @@ pub enum Service {
     Fulfilment,
     Identity,
     Reports,
+    Tracking,
 }
 
 impl Service {
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 9] = [
         Self::Catalog,
         Self::Cart,
         Self::Orders,
@@ -112,6 +113,7 @@ impl Service {
         Self::Fulfilment,
         Self::Identity,
         Self::Reports,
+        Self::Tracking,
     ];
 
     /// The services whose in-process APIs this one calls, so they must run beside it.

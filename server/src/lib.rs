@@ -4,6 +4,7 @@
 pub mod cart;
 pub mod catalog;
 pub mod cli;
+pub mod composition;
 pub mod config;
 pub mod contracts;
 pub mod faults_cli;
@@ -18,6 +19,7 @@ pub mod reports;
 pub mod serve;
 pub mod startup;
 pub mod telemetry;
+pub mod tracking;
 pub mod users_cli;
 pub mod web;
 pub mod workers;

@@ -16,9 +16,10 @@ use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use crate::platform::outbox::Relay;
-use crate::platform::signing::{hmac_sha256, load_secret};
+use crate::platform::signing::{hmac_sha256, load_secret, order_link_token};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
 use crate::reports::{self, ReportFolder, Reports};
+use crate::tracking::{self, Tracking, TrackingView};
 use crate::workers::Workers;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
@@ -36,6 +37,9 @@ pub struct AppState {
     pub fulfilment: Arc<Fulfilment>,
     pub identity: Arc<Identity>,
     pub reports: Arc<Reports>,
+    pub tracking: Arc<Tracking>,
+    /// The order page's composition of orders, payments, fulfilment and tracking.
+    pub composer: crate::composition::Composer,
     /// The event hub (for operations and tests that publish as a service would).
     pub hub: Arc<dyn EventHub>,
     /// The services this process runs (routes mounted for them only).
@@ -97,13 +101,18 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         Some(url) => Mailer::smtp(url)?,
         None => Mailer::files(settings.mail_dir())?,
     };
+    let order_link: crate::notifications::OrderLink = {
+        let secret = secret.clone();
+        Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", order_link_token(&secret, id)))
+    };
     let notifications =
-        Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), public_url).await?);
+        Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), order_link).await?);
     let fulfilment = Arc::new(Fulfilment::open(&*store, hub.clone()).await?);
     let identity = Arc::new(
         Identity::open(&*store, settings.public_url().starts_with("https://"), oidc_settings(settings)).await?,
     );
     let reports = Arc::new(Reports::open(&*store).await?);
+    let tracking = Arc::new(Tracking::open(&*store, &secret).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.
     let per_service: Vec<(Service, Arc<dyn Handler>, Relay)> = vec![
@@ -113,10 +122,13 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         (Service::Notifications, Arc::new(ReceiptMailer(notifications.clone())), notifications.relay()),
         (Service::Fulfilment, Arc::new(Intake(fulfilment.clone())), fulfilment.relay()),
     ];
-    // The reports view publishes nothing, so it has no relay.
-    let reports_folder: Arc<dyn Handler> = Arc::new(ReportFolder(reports.clone()));
+    // The views (reports, tracking) publish nothing, so they have no relay.
+    let views: Vec<(Service, Arc<dyn Handler>)> = vec![
+        (Service::Reports, Arc::new(ReportFolder(reports.clone()))),
+        (Service::Tracking, Arc::new(TrackingView(tracking.clone()))),
+    ];
     let mut all_handlers: Vec<_> = per_service.iter().map(|(_, h, _)| h.clone()).collect();
-    all_handlers.push(reports_folder.clone());
+    all_handlers.extend(views.iter().map(|(_, h)| h.clone()));
     anyhow::ensure!(
         crate::workers::subscriptions(&all_handlers) == subscriptions(),
         "startup::subscriptions() must list exactly the handlers' subscriptions"
@@ -127,9 +139,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     if settings.runs(Service::Identity) {
         relays.push(identity.relay(hub.clone()));
     }
-    if settings.runs(Service::Reports) {
-        handlers.push(reports_folder);
-    }
+    handlers.extend(views.into_iter().filter(|(service, _)| settings.runs(*service)).map(|(_, h)| h));
     let mut jobs: Vec<crate::workers::Job> = Vec::new();
     if settings.runs(Service::Orders) {
         let expiry_every = Duration::from_secs((settings.payment_timeout_secs / 4).clamp(1, 30));
@@ -139,6 +149,13 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
     tracing::info!(?services, "services in this process");
     let workers = Workers { relays, handlers, jobs, hub };
+    let composer = crate::composition::Composer {
+        orders: orders.clone(),
+        payments: settings.runs(Service::Payments).then(|| payments.clone()),
+        fulfilment: settings.runs(Service::Fulfilment).then(|| fulfilment.clone()),
+        tracking: settings.runs(Service::Tracking).then(|| tracking.clone()),
+        timeout: crate::composition::PART_TIMEOUT,
+    };
     let state = AppState {
         catalog,
         carts,
@@ -147,6 +164,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         fulfilment,
         identity,
         reports,
+        composer,
+        tracking,
         hub: workers.hub.clone(),
         services,
         leptos: leptos_options(settings),
@@ -166,6 +185,7 @@ pub fn subscriptions() -> Vec<Subscription> {
         Subscription::new(notifications::CONSUMER, &notifications::subscribes_to()),
         Subscription::new(fulfilment::CONSUMER, &fulfilment::subscribes_to()),
         Subscription::new(reports::CONSUMER, &reports::subscribes_to()),
+        Subscription::new(tracking::CONSUMER, &tracking::subscribes_to()),
     ]
 }
 
@@ -180,6 +200,7 @@ pub fn table_specs() -> Vec<TableSpec> {
         fulfilment::table_spec(),
         identity::table_spec(),
         reports::table_spec(),
+        tracking::table_spec(),
         crate::platform::hub::table_spec(),
     ]
 }

@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::platform::access::Guarded;
 use crate::platform::http::api_route_not_found;
 use crate::startup::AppState;
-use crate::{cart, catalog, identity, orders, payments, reports};
+use crate::{cart, catalog, composition, fulfilment, identity, orders, payments, reports, tracking};
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
 use app::orders::ssr::SharedOrders;
@@ -42,10 +42,19 @@ pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded
         api = api.nest("/api/cart", cart::router(state.carts.clone()));
     }
     if runs(Service::Orders) {
-        api = api.nest("/api/orders", orders::router(state.orders.clone()));
+        api = api.nest(
+            "/api/orders",
+            orders::router(state.orders.clone()).merge(composition::router(state.composer.clone())),
+        );
     }
     if runs(Service::Identity) {
         api = api.nest("/api/account", identity::router(state.identity.clone()));
+    }
+    if runs(Service::Fulfilment) {
+        api = api.nest("/api/fulfilment", fulfilment::router(state.fulfilment.clone()));
+    }
+    if runs(Service::Tracking) {
+        api = api.nest("/api/tracking", tracking::router(state.tracking.clone()));
     }
     if runs(Service::Reports) {
         api = api.nest("/api/reports", reports::router(state.reports.clone()));
@@ -65,6 +74,8 @@ pub fn app(state: AppState) -> Router {
     let orders_for_pages: SharedOrders = state.orders.clone();
     let identity_for_pages: app::account::ssr::SharedIdentity = state.identity.clone();
     let reports_for_pages: app::reports::ssr::SharedReports = state.reports.clone();
+    let fulfilment_for_pages: app::fulfilment::ssr::SharedFulfilment = state.fulfilment.clone();
+    let details_for_pages: app::orders::ssr::SharedOrderDetails = std::sync::Arc::new(state.composer.clone());
     let runs = |service| state.services.contains(&service);
     let (api, _) = api_routes(&state).into_parts();
     let router = Router::new().merge(api).route("/api/{*path}", any(api_route_not_found));
@@ -82,6 +93,8 @@ pub fn app(state: AppState) -> Router {
                     provide_context(orders_for_pages.clone());
                     provide_context(identity_for_pages.clone());
                     provide_context(reports_for_pages.clone());
+                    provide_context(fulfilment_for_pages.clone());
+                    provide_context(details_for_pages.clone());
                 },
                 {
                     let options = options.clone();

@@ -69,7 +69,7 @@ fn infra_apply_then_serve_on_aws_serves_the_shop() {
     let (status, body) = get(port, "/api/catalog/products?limit=100").unwrap();
     assert_eq!(status, 200, "{body}");
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(page["items"].as_array().unwrap().len(), 30, "the demo catalog, seeded into DynamoDB");
+    assert_eq!(page["items"].as_array().unwrap().len(), 33, "the demo catalog, seeded into DynamoDB");
     let (status, body) = get(port, "/api/catalog/products?category=garden").unwrap();
     assert_eq!(status, 200);
     assert!(body.contains("GAR-005"), "category index (GSI) answers");

@@ -98,6 +98,8 @@ pub fn bench() -> Result<()> {
     server.stop()?;
     // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
     run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;
+    // ShipmentItemProcessed → an open page's SSE stream, beside bare axum SSE.
+    run(cargo().args(["bench", "--package", "server", "--bench", "tracking", "--features", "aws"]))?;
     // 1,000,000 orders folded into the reports view, then the report's latency.
     run(cargo().args(["bench", "--package", "server", "--bench", "reports", "--features", "aws"]))?;
     // Events through the hub: embedded, and moto's AWS stand-ins for reference.

@@ -47,7 +47,7 @@ pub type CartRevision = Revision<Cart>;
 pub type AccountRevision = Revision<Account>;
 
 /// The header's account link ("Sign in", or the account's name) and, for
-/// administrators, the way to the reports.
+/// staff, the way to dispatch (dispatchers) and the reports (administrators).
 #[component]
 fn AccountLinks() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
@@ -55,10 +55,15 @@ fn AccountLinks() -> impl IntoView {
     let links = move || {
         let signed_in = account.get().and_then(Result::ok).flatten();
         let admin = signed_in.as_ref().is_some_and(|a| a.roles.contains(&Role::Admin));
+        let dispatcher = admin || signed_in.as_ref().is_some_and(|a| a.roles.contains(&Role::Dispatcher));
         view! {
+            {dispatcher.then(|| view! { <a class="header-link" href="/dispatch">"Dispatch"</a> })}
             {admin.then(|| view! { <a class="header-link" href="/reports/completed-orders">"Reports"</a> })}
             {match signed_in {
-                Some(a) => view! { <a class="header-link" href="/account" data-testid="account-link">{a.name}</a> }.into_any(),
+                Some(a) => view! {
+                    <a class="header-link" href="/orders">"My orders"</a>
+                    <a class="header-link" href="/account" data-testid="account-link">{a.name}</a>
+                }.into_any(),
                 None => view! { <a class="header-link" href="/account/sign-in" data-testid="account-link">"Sign in"</a> }.into_any(),
             }}
         }

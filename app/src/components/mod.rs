@@ -4,8 +4,10 @@ mod layout;
 mod order_summary;
 mod product_card;
 mod quantity;
+mod refused;
 
 pub use layout::{AccountRevision, CartRevision, Footer, Header};
 pub use order_summary::OrderSummary;
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;
+pub use refused::refused;

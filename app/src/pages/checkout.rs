@@ -222,7 +222,7 @@ pub fn PayPage() -> impl IntoView {
 fn pay_view(order: OrderView) -> impl IntoView {
     let id = order.id.clone();
     let body = match order.status {
-        OrderStatus::Confirmed => view! {
+        OrderStatus::Confirmed | OrderStatus::Processed => view! {
             <p class="notice notice--ok">"This order is paid for. " <a href=format!("/orders/{id}/confirmation")>"See your order"</a></p>
         }.into_any(),
         OrderStatus::Cancelled => view! {
@@ -308,7 +308,7 @@ pub fn ConfirmationPage() -> impl IntoView {
     let order = polled_order(|o| match o.status {
         OrderStatus::PendingPayment => true,
         OrderStatus::Confirmed => !o.receipt_sent || o.shipping_status.is_none(),
-        OrderStatus::Cancelled => false,
+        OrderStatus::Cancelled | OrderStatus::Processed => false,
     });
     view! {
         <Title text="Thank you · The Better Store"/>
@@ -324,7 +324,7 @@ fn confirmation_view(order: OrderView) -> impl IntoView {
         Effect::new(move |_| navigate(&target, Default::default()));
     }
     let heading = match order.status {
-        OrderStatus::Confirmed => "Thank you for your order!",
+        OrderStatus::Confirmed | OrderStatus::Processed => "Thank you for your order!",
         OrderStatus::Cancelled => "Your order was cancelled",
         OrderStatus::PendingPayment => "Thank you! We are confirming your payment",
     };

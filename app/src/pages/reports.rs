@@ -20,19 +20,7 @@ pub fn CompletedOrdersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(r) => report_view(r).into_any(),
-                    Err(e) => {
-                        let message = server_message(&e);
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            let status = if message.starts_with("Sign in") { http::StatusCode::UNAUTHORIZED } else { http::StatusCode::FORBIDDEN };
-                            response.set_status(status);
-                        }
-                        let sign_in = message.starts_with("Sign in");
-                        view! {
-                            <p class="notice notice--error" role="alert" data-testid="refused">{message}</p>
-                            {sign_in.then(|| view! { <p><a href="/account/sign-in?next=/reports/completed-orders">"Sign in"</a></p> })}
-                        }.into_any()
-                    }
+                    Err(e) => crate::components::refused(server_message(&e), "/reports/completed-orders"),
                 }
             })}
         </Suspense>

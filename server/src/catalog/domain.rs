@@ -104,6 +104,7 @@ pub struct Product {
     pub price: Money,
     pub stock: u32,
     pub image: String,
+    pub fulfilment: app::catalog::Fulfilment,
 }
 
 /// Lower-cased words a product must all contain (in its name or description).
@@ -224,6 +225,7 @@ mod tests {
             price: Money { amount_minor: 100, currency: Currency::parse("USD").unwrap() },
             stock: 1,
             image: String::new(),
+            fulfilment: Default::default(),
         }
     }
 

@@ -108,6 +108,7 @@ fn view(p: Product) -> ProductView {
         price: Price { amount_minor: p.price.amount_minor, currency: p.price.currency.as_str().into() },
         stock: p.stock,
         image: p.image,
+        fulfilment: p.fulfilment,
     }
 }
 

@@ -20,7 +20,11 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("outdoors", "Outdoors"),
     ("stationery", "Stationery"),
     ("personal-care", "Personal care"),
+    ("digital", "Gift cards & guides"),
 ];
+
+/// Products in this category are delivered digitally (no packing, no courier).
+const DIGITAL_CATEGORY: &str = "digital";
 
 /// (sku, category, name, price in cents, stock, description)
 type DemoProduct = (&'static str, &'static str, &'static str, i64, u32, &'static str);
@@ -266,6 +270,30 @@ const PRODUCTS: &[DemoProduct] = &[
         10,
         "A safety razor, a badger-free brush and a cedar-scented shaving soap in a tin.",
     ),
+    (
+        "DIG-001",
+        "digital",
+        "Gift Card 25.00",
+        2500,
+        9999,
+        "A gift card code e-mailed at once, good for anything in the store for a year.",
+    ),
+    (
+        "DIG-002",
+        "digital",
+        "Campfire Recipes (e-book)",
+        900,
+        9999,
+        "Forty one-pot recipes for the trail, with photographs and shopping lists. PDF and EPUB, download at once.",
+    ),
+    (
+        "DIG-003",
+        "digital",
+        "Camp Cooking Video Course",
+        2900,
+        9999,
+        "Twelve short lessons from lighting a fire to baking flatbread on it. Streams on any device.",
+    ),
 ];
 
 /// The site path of a product's picture (the files live in `public/images/products/`).
@@ -296,6 +324,11 @@ fn demo_products() -> Result<Vec<Product>, CatalogError> {
                 price: Money { amount_minor: *cents, currency: usd.clone() },
                 stock: *stock,
                 image: image_path(sku),
+                fulfilment: if *category == DIGITAL_CATEGORY {
+                    app::catalog::Fulfilment::Digital
+                } else {
+                    app::catalog::Fulfilment::Physical
+                },
             })
         })
         .collect()

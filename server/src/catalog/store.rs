@@ -29,6 +29,9 @@ struct ProductRecord {
     currency: String,
     stock: u32,
     image: String,
+    /// Absent in products stored before digital ones existed: physical.
+    #[serde(default)]
+    fulfilment: app::catalog::Fulfilment,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -56,6 +59,7 @@ fn product_item(p: &Product) -> Result<Item, StoreError> {
         currency: p.price.currency.as_str().into(),
         stock: p.stock,
         image: p.image.clone(),
+        fulfilment: p.fulfilment,
     };
     Ok(Item::from_record(product_key(&p.sku), &record)?
         .with_index(BY_CATEGORY, Key::new(category_partition(&p.category), p.sku.as_str())))
@@ -72,6 +76,7 @@ fn product_from(item: &Item) -> Result<Product, StoreError> {
         price: Money { amount_minor: r.price_minor, currency: Currency::parse(&r.currency).map_err(corrupt)? },
         stock: r.stock,
         image: r.image,
+        fulfilment: r.fulfilment,
     })
 }
 

@@ -16,6 +16,18 @@ pub struct OrderLine {
     pub name: String,
     pub quantity: u32,
     pub unit_price_minor: i64,
+    /// How the line reaches the shopper (absent in older events: physical).
+    #[serde(default)]
+    pub fulfilment: FulfilmentKind,
+}
+
+/// Physical lines are packed and sent by courier; digital ones are delivered at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FulfilmentKind {
+    #[default]
+    Physical,
+    Digital,
 }
 
 /// A quantity of one product.
@@ -58,6 +70,9 @@ pub struct OrderPlaced {
     pub lines: Vec<OrderLine>,
     /// Lines after discounts, excluding tax and shipping.
     pub net_total_minor: i64,
+    /// The account that placed it (absent for guests, and in older events).
+    #[serde(default)]
+    pub account_id: Option<String>,
 }
 domain_event!(OrderPlaced, order_id);
 
@@ -138,12 +153,21 @@ pub struct ShippingOrderCreated {
 }
 domain_event!(ShippingOrderCreated, order_id);
 
-/// Dispatch packed one product of a shipping order.
+/// One product of a shipping order was processed: packed and handed to the
+/// courier, or delivered digitally.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentItemProcessed {
     pub shipping_order_id: String,
     pub order_id: String,
     pub sku: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub quantity: u32,
+    #[serde(default)]
+    pub carrier: String,
+    #[serde(default)]
+    pub tracking_number: String,
 }
 domain_event!(ShipmentItemProcessed, order_id);
 
@@ -235,7 +259,13 @@ mod tests {
             postal_code: "BA1 1AA".into(),
             country: "GB".into(),
         };
-        let line = OrderLine { sku: "KIT-001".into(), name: "Mug".into(), quantity: 1, unit_price_minor: 1450 };
+        let line = OrderLine {
+            sku: "KIT-001".into(),
+            name: "Mug".into(),
+            quantity: 1,
+            unit_price_minor: 1450,
+            fulfilment: FulfilmentKind::Digital,
+        };
         let stock = vec![StockLine { sku: "KIT-001".into(), quantity: 1 }];
         fn check<E: DomainEvent + PartialEq + std::fmt::Debug>(event: E) {
             let envelope = Envelope::new("test", &event, "", None);
@@ -250,6 +280,7 @@ mod tests {
             currency: "USD".into(),
             lines: vec![line.clone()],
             net_total_minor: 1450,
+            account_id: Some("a1".into()),
         });
         check(StockReserved { order_id: "o1".into(), lines: stock.clone() });
         check(StockReservationRejected { order_id: "o1".into(), sku: "KIT-001".into(), requested: 5, available: 3 });
@@ -274,7 +305,15 @@ mod tests {
         });
         check(OrderCancelled { order_id: "o1".into(), reason: "payment expired".into() });
         check(ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: stock });
-        check(ShipmentItemProcessed { shipping_order_id: "s1".into(), order_id: "o1".into(), sku: "KIT-001".into() });
+        check(ShipmentItemProcessed {
+            shipping_order_id: "s1".into(),
+            order_id: "o1".into(),
+            sku: "KIT-001".into(),
+            name: "Mug".into(),
+            quantity: 2,
+            carrier: "UPS".into(),
+            tracking_number: "1Z".into(),
+        });
         check(ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() });
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
         check(AccountDeleted { account_id: "o1".into() });

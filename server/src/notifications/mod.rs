@@ -72,8 +72,11 @@ pub struct Notifications {
     relay: Relay,
     mailer: Mailer,
     from: String,
-    public_url: String,
+    order_link: OrderLink,
 }
+
+/// The link to an order's page, as the receipt gives it (with its token).
+pub type OrderLink = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 impl Notifications {
     pub async fn open(
@@ -81,10 +84,10 @@ impl Notifications {
         hub: Arc<dyn crate::platform::hub::EventHub>,
         mailer: Mailer,
         from: String,
-        public_url: String,
+        order_link: OrderLink,
     ) -> Result<Self, StoreError> {
         let table = store.open_table(&table_spec()).await?;
-        Ok(Self { relay: Relay::new(table.clone(), hub), table, mailer, from, public_url })
+        Ok(Self { relay: Relay::new(table.clone(), hub), table, mailer, from, order_link })
     }
 
     pub fn relay(&self) -> Relay {
@@ -98,7 +101,7 @@ impl Notifications {
             return Ok(()); // sent before
         }
         let message_id = format!("<receipt-{}@thebetterstore>", order.order_id);
-        let message = receipt::message(&order, &self.from, &message_id, &self.public_url)?;
+        let message = receipt::message(&order, &self.from, &message_id, &(self.order_link)(&order.order_id))?;
         self.mailer.send(message).await?;
         let sent = ReceiptSent { order_id: order.order_id.clone(), email: order.email.clone(), message_id };
         let record = serde_json::json!({ "email": order.email, "message_id": sent.message_id, "at": time::OffsetDateTime::now_utc().unix_timestamp() });

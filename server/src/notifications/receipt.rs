@@ -13,10 +13,9 @@ pub fn order_number(order_id: &str) -> String {
     order_id.split('-').next().unwrap_or(order_id).to_uppercase()
 }
 
-pub fn message(order: &OrderConfirmed, from: &str, message_id: &str, public_url: &str) -> anyhow::Result<Message> {
+pub fn message(order: &OrderConfirmed, from: &str, message_id: &str, link: &str) -> anyhow::Result<Message> {
     let money = |minor: i64| format_money(minor, &order.currency);
     let number = order_number(&order.order_id);
-    let link = format!("{public_url}/orders/{}/confirmation", order.order_id);
     let a = &order.shipping_address;
     let address_lines: Vec<&str> = [a.name.as_str(), &a.line1, &a.line2, &a.city, &a.postal_code, &a.country]
         .into_iter()
@@ -65,7 +64,7 @@ pub fn message(order: &OrderConfirmed, from: &str, message_id: &str, public_url:
         money(order.tax_minor),
         money(order.gross_total_minor),
         address_lines.iter().map(|l| escape(l)).collect::<Vec<_>>().join("<br>"),
-        escape(&link),
+        escape(link),
     );
     Ok(Message::builder()
         .from(from.parse()?)

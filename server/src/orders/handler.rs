@@ -7,8 +7,8 @@
 use super::Orders;
 use super::record::{OrderRecord, StockState};
 use crate::contracts::{
-    AccountDeleted, OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded, ReceiptSent, ShippingOrderCreated,
-    StockReservationRejected, StockReserved,
+    AccountDeleted, OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded, ReceiptSent,
+    ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected, StockReserved,
 };
 use crate::platform::consumer::Handler;
 use crate::platform::events::{DomainEvent, Envelope};
@@ -26,6 +26,8 @@ pub fn subscribes_to() -> Vec<&'static str> {
         PaymentFailed::TYPE,
         ShippingOrderCreated::TYPE,
         ReceiptSent::TYPE,
+        ShipmentItemProcessed::TYPE,
+        ShippingOrderProcessed::TYPE,
         AccountDeleted::TYPE,
     ]
 }
@@ -114,7 +116,21 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         if order.shipping_status.is_some() {
             return Ok(None);
         }
-        order.shipping_status = Some("pending".into());
+        order.shipping_status.get_or_insert_with(|| "pending".into());
+    } else if event.is::<ShipmentItemProcessed>() {
+        // Some items are on their way; never back from processed.
+        if order.shipping_status.as_deref() == Some("processed") {
+            return Ok(None);
+        }
+        order.shipping_status = Some("partially_processed".into());
+    } else if event.is::<ShippingOrderProcessed>() {
+        if order.status == OrderStatus::Processed {
+            return Ok(None);
+        }
+        order.shipping_status = Some("processed".into());
+        if order.status == OrderStatus::Confirmed {
+            order.status = OrderStatus::Processed;
+        }
     } else if event.is::<ReceiptSent>() {
         if order.receipt_sent {
             return Ok(None);

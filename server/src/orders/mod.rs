@@ -23,9 +23,9 @@ pub use handler::{CONSUMER, OrderEvents, subscribes_to};
 pub use record::spec as table_spec;
 pub use routes::router;
 
-use crate::contracts::OrderLine;
 use crate::contracts::OrderPlaced;
 use crate::contracts::ports::Payments;
+use crate::contracts::{FulfilmentKind, OrderLine};
 use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
@@ -147,6 +147,10 @@ impl Orders {
                 name: product.name,
                 quantity: line.quantity,
                 unit_price_minor: product.price.amount_minor,
+                fulfilment: match product.fulfilment {
+                    app::catalog::Fulfilment::Physical => FulfilmentKind::Physical,
+                    app::catalog::Fulfilment::Digital => FulfilmentKind::Digital,
+                },
             });
         }
         let net = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
@@ -179,6 +183,7 @@ impl Orders {
             currency: record.currency.clone(),
             lines: record.lines.clone(),
             net_total_minor: net,
+            account_id: record.account_id.clone(),
         };
         let ops = vec![
             WriteOp::Put { item: record.item()?, condition: Condition::NotExists },

@@ -23,7 +23,7 @@ impl Orders {
         let (order, request) = loop {
             let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
             match (order.status, order.stock) {
-                (OrderStatus::Confirmed, _) => {
+                (OrderStatus::Confirmed | OrderStatus::Processed, _) => {
                     return Err(OrdersError::conflict("order_paid", "This order is paid for"));
                 }
                 (OrderStatus::Cancelled, _) => {

@@ -37,4 +37,10 @@ impl OrdersApi for Orders {
             Err(e) => Err(e.detail()),
         }
     }
+
+    async fn orders_of(&self, account_id: String) -> Result<Vec<OrderView>, ErrorDetail> {
+        Orders::orders_of(self, &account_id, 50)
+            .await
+            .map_err(|e| crate::platform::http::ApiError::internal("orders store failed", &e).detail)
+    }
 }

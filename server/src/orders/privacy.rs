@@ -1,4 +1,5 @@
-//! Forgetting a deleted account (AccountDeleted): its orders keep what the
+//! An account's orders: listed for "My orders", and forgotten when the
+//! account is deleted (AccountDeleted): its orders keep what the
 //! books need (lines, totals, country, dates) and lose who placed them and
 //! where they went. Anonymising is idempotent, so a redelivered event does
 //! the same again harmlessly.
@@ -6,6 +7,7 @@
 use super::Orders;
 use super::record::{BY_ACCOUNT, OrderRecord, account_partition};
 use crate::platform::store::Query;
+use app::orders::OrderView;
 
 /// What stands where personal data was.
 pub const REDACTED: &str = "(deleted)";
@@ -25,6 +27,15 @@ pub fn anonymised(mut order: OrderRecord) -> Option<OrderRecord> {
 }
 
 impl Orders {
+    /// The account's orders, newest first (up to `limit`).
+    pub async fn orders_of(&self, account_id: &str, limit: usize) -> anyhow::Result<Vec<OrderView>> {
+        let page = self
+            .table
+            .query(Query::partition(account_partition(account_id)).on_index(BY_ACCOUNT).reverse().limit(limit))
+            .await?;
+        page.items.iter().map(|item| Ok(item.record::<OrderRecord>()?.view())).collect()
+    }
+
     /// Anonymises every order `account_id` placed. Returns how many.
     pub(crate) async fn forget_account(&self, account_id: &str) -> anyhow::Result<usize> {
         let mut forgotten = 0;

@@ -137,6 +137,7 @@ impl OrderRecord {
             placed_at: ts(self.placed_at),
             account_id: self.account_id.clone(),
             pay_by: ts(self.pay_by),
+            payment_id: self.paid_by.clone().or_else(|| self.payment_in_progress.clone()),
         }
     }
 }

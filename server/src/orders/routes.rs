@@ -18,6 +18,7 @@ use std::sync::Arc;
 /// Guest checkout: an order is reached by its id, a UUID only its shopper knows.
 pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<S> {
     Guarded::new()
+        .route("/", Access::SignedIn, get(my_orders))
         .route("/{id}", Access::Public, get(get_order).put(put_order))
         .route("/{id}/payment", Access::Public, post(post_payment))
         .with_state(orders)
@@ -26,6 +27,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, OrdersError> {
     body.map(|Json(t)| t)
         .map_err(|e| OrdersError::Invalid(ErrorDetail::new("invalid_body", e.body_text()).on_field("body")))
+}
+
+/// `GET /api/orders/`: the signed-in shopper's orders, newest first.
+async fn my_orders(
+    State(orders): State<Arc<Orders>>,
+    axum::Extension(caller): axum::Extension<app::account::SignedIn>,
+) -> Result<Json<Vec<OrderView>>, crate::platform::http::ApiError> {
+    let account = caller.0.map(|a| a.id).unwrap_or_default();
+    let mine = orders
+        .orders_of(&account, 50)
+        .await
+        .map_err(|e| crate::platform::http::ApiError::internal("orders store failed", &e))?;
+    Ok(Json(mine))
 }
 
 /// `GET /api/orders/{id}`

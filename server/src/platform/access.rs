@@ -21,6 +21,11 @@ pub enum Access {
     SignedIn,
     /// Accounts with this role (administrators hold every role).
     Role(Role),
+    /// One order's holder: its owner signed in, staff (dispatchers and
+    /// administrators), or anyone with the order's link token. Anonymous
+    /// callers without a token get 401 here; the handler, which knows the
+    /// order, decides the rest (403 for someone else's order).
+    OrderHolder,
 }
 
 impl Access {
@@ -28,6 +33,8 @@ impl Access {
     pub fn check(self, caller: &SignedIn) -> Result<(), ApiError> {
         match (self, &caller.0) {
             (Access::Public, _) => Ok(()),
+            // The token, if any, is checked by the handler.
+            (Access::OrderHolder, _) => Ok(()),
             (_, None) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in first")),
             (Access::SignedIn, Some(_)) => Ok(()),
             (Access::Role(role), Some(_)) if caller.has(role) => Ok(()),
@@ -61,6 +68,12 @@ impl<S: Clone + Send + Sync + 'static> Default for Guarded<S> {
 
 async fn enforce(access: Access, request: Request, next: Next) -> Response {
     let caller = request.extensions().get::<SignedIn>().cloned().unwrap_or_default();
+    let has_token = request.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("token=")));
+    let access = match access {
+        // Anonymous and no link token: nothing the handler could admit.
+        Access::OrderHolder if caller.0.is_none() && !has_token => Access::SignedIn,
+        other => other,
+    };
     match access.check(&caller) {
         Ok(()) => next.run(request).await,
         Err(refusal) => refusal.into_response(),
@@ -87,6 +100,13 @@ impl<S: Clone + Send + Sync + 'static> Guarded<S> {
         self.table.extend(
             other.table.into_iter().map(|r| RouteAccess { path: format!("{prefix}{}", r.path), access: r.access }),
         );
+        self
+    }
+
+    /// Adds `other`'s routes beside these.
+    pub fn merge(mut self, other: Guarded<S>) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
         self
     }
 

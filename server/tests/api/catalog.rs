@@ -36,8 +36,8 @@ async fn following_cursors_visits_every_product_exactly_once() {
         }
     }
     let unique: HashSet<_> = seen.iter().collect();
-    assert_eq!(seen.len(), 30);
-    assert_eq!(unique.len(), 30);
+    assert_eq!(seen.len(), 33);
+    assert_eq!(unique.len(), 33);
 }
 
 #[tokio::test]
@@ -123,10 +123,10 @@ async fn categories_with_counts_in_display_order() {
     let app = spawn_app().await;
     let categories = app.get_json("/api/catalog/categories", StatusCode::OK).await;
     let list = categories.as_array().unwrap();
-    assert_eq!(list.len(), 6);
+    assert_eq!(list.len(), 7);
     assert_eq!(list[0]["slug"], "kitchen");
     let total: u64 = list.iter().map(|c| c["product_count"].as_u64().unwrap()).sum();
-    assert_eq!(total, 30);
+    assert_eq!(total, 33);
 }
 
 #[tokio::test]

@@ -66,6 +66,10 @@ impl TestApp {
         let content_type = header("content-type").unwrap_or_default();
         let set_cookie = header("set-cookie");
         let location = header("location");
+        if content_type.starts_with("text/event-stream") {
+            // A live stream never ends: its headers are the answer.
+            return Reply { status, content_type, set_cookie, location, body: String::new() };
+        }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply { status, content_type, set_cookie, location, body: String::from_utf8_lossy(&bytes).into_owned() }
     }

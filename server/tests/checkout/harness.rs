@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 pub const WEBHOOK_SECRET: &str = "whsec_test_0123456789";
 
+/// The dispatcher every test store has: e-mail and password.
+pub const DISPATCHER: (&str, &str) = ("dora.dispatch@example.com", "dispatcher password");
+
 pub struct Store {
     pub base: String,
     pub data_dir: PathBuf,
@@ -70,6 +73,7 @@ pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Sto
     let base = format!("http://{}", listener.local_addr().unwrap());
     settings.public_url = Some(base.clone());
     let (state, workers) = build(&settings).await.unwrap();
+    state.identity.create_user(DISPATCHER.0, "Dora", DISPATCHER.1, &[app::account::Role::Dispatcher]).await.unwrap();
     let router = app(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (running_tx, running_rx) = tokio::sync::oneshot::channel();
@@ -96,6 +100,12 @@ pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Sto
 pub async fn aws(payment_timeout_secs: u64) -> Store {
     let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
+    let made = tbs_on_moto(&prefix, &["users", "create", "--backend", "aws", "--email", DISPATCHER.0])
+        .args(["--name", "Dora", "--role", "dispatcher"])
+        .env("TBS_NEW_USER_PASSWORD", DISPATCHER.1)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     aws_process(&prefix, payment_timeout_secs, None).await
 }
 
@@ -246,6 +256,12 @@ impl Shopper<'_> {
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
         Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+    }
+
+    /// Signs in (the session cookie replaces any cart cookie).
+    pub async fn sign_in(&mut self, (email, password): (&str, &str)) {
+        let a = self.call("POST", "/api/account/sign-in", Some(json!({ "email": email, "password": password }))).await;
+        assert_eq!(a.status, 200, "{}", a.body);
     }
 
     pub async fn add(&mut self, sku: &str, quantity: u32) {

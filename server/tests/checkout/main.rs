@@ -22,6 +22,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod dispatch;
 mod flows;
 mod harness;
 mod privacy;

@@ -120,8 +120,15 @@ mod tests {
             order_id: "ord-1".into(),
             email: "ann@example.com".into(),
             currency: "USD".into(),
-            lines: vec![OrderLine { sku: "KIT-001".into(), name: "Mug".into(), quantity: 2, unit_price_minor: 1450 }],
+            lines: vec![OrderLine {
+                sku: "KIT-001".into(),
+                name: "Mug".into(),
+                quantity: 2,
+                unit_price_minor: 1450,
+                fulfilment: Default::default(),
+            }],
             net_total_minor: 2900,
+            account_id: None,
         }
     }
 

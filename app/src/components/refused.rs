@@ -1,0 +1,15 @@
+//! What a page shows a caller who may not see it. The server function that
+//! refused (`app::account::ssr::require`) already set the 401/403 status.
+
+use leptos::prelude::*;
+
+/// The refusal, with a sign-in link back to `next` when signing in would help.
+pub fn refused(message: String, next: &str) -> AnyView {
+    let sign_in = message.starts_with("Sign in");
+    let href = format!("/account/sign-in?next={next}");
+    view! {
+        <p class="notice notice--error" role="alert" data-testid="refused">{message}</p>
+        {sign_in.then(|| view! { <p><a href=href>"Sign in"</a></p> })}
+    }
+    .into_any()
+}

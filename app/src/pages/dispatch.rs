@@ -1,0 +1,227 @@
+//! The dispatch micro-app (dispatchers and administrators): the queue of
+//! shipping orders (oldest first, filter, pages), one order with its lines
+//! to tick off as they are packed and handed to the courier, and a packing
+//! slip that prints cleanly.
+
+use crate::components::refused;
+use crate::fulfilment::{
+    LineStatus, ProcessLines, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
+};
+use crate::pages::product::server_message;
+use crate::url::with_query;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn DispatchQueuePage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+    let page = Resource::new(
+        move || (param("status"), param("q"), param("cursor")),
+        |(status, q, cursor)| dispatch_queue(status, q, cursor),
+    );
+    view! {
+        <Title text="Dispatch · The Better Store"/>
+        <h1>"Dispatch"</h1>
+        <form class="filter" method="get" action="/dispatch" role="search" aria-label="Filter shipping orders">
+            <label for="q">"Order number or name"</label>
+            <input id="q" name="q" value=move || param("q").unwrap_or_default()/>
+            <label for="status">"Status"</label>
+            <select id="status" name="status">
+                <option value="pending" selected=move || param("status").as_deref() != Some("processed")>"Pending"</option>
+                <option value="processed" selected=move || param("status").as_deref() == Some("processed")>"Processed"</option>
+            </select>
+            <button class="button" type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => queue_view(p, param("status"), param("q")).into_any(),
+                    Err(e) => refused(server_message(&e), "/dispatch"),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn queue_view(page: ShippingOrderPage, status: Option<String>, q: Option<String>) -> impl IntoView {
+    if page.items.is_empty() {
+        return view! { <p class="empty" data-testid="queue-empty">"Nothing to dispatch here."</p> }.into_any();
+    }
+    let next = page.next_cursor.map(|cursor| {
+        with_query("/dispatch", &[("status", status.as_deref()), ("q", q.as_deref()), ("cursor", Some(&cursor))])
+    });
+    let rows = page
+        .items
+        .into_iter()
+        .map(|so| {
+            let pending = so.lines.iter().filter(|l| l.status == LineStatus::Pending).count();
+            let href = format!("/dispatch/{}", so.id);
+            view! {
+                <tr>
+                    <td><a href=href>{so.order_number.clone()}</a></td>
+                    <td>{so.created_at.get(..16).unwrap_or_default().replace('T', " ")}" UTC"</td>
+                    <td>{so.address.name.clone()}</td>
+                    <td>{format!("{pending} of {}", so.lines.len())}</td>
+                    <td>{so.status.label()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="queue">
+            <caption class="visually-hidden">"Shipping orders, oldest first"</caption>
+            <thead><tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Ship to"</th><th scope="col">"Lines pending"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {next.map(|href| view! { <p><a class="button" href=href rel="next">"Next page"</a></p> })}
+    }
+    .into_any()
+}
+
+/// The shipping order the route's `:id` names, fetched again when `revision` changes.
+fn routed_order(revision: RwSignal<u64>) -> Resource<Result<ShippingOrderView, ServerFnError>> {
+    let params = use_params_map();
+    Resource::new(move || (params.read().get("id").unwrap_or_default(), revision.get()), |(id, _)| dispatch_order(id))
+}
+
+#[component]
+pub fn DispatchOrderPage() -> impl IntoView {
+    let revision = RwSignal::new(0u64);
+    let order = routed_order(revision);
+    let action = ServerAction::<ProcessLines>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            revision.update(|r| *r += 1);
+        }
+    });
+    view! {
+        <Title text="Shipping order · Dispatch · The Better Store"/>
+        <p><a href="/dispatch">"← Dispatch queue"</a></p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(so) => order_view(so, action).into_any(),
+                    Err(e) => refused(server_message(&e), "/dispatch"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl IntoView {
+    let selected = RwSignal::new(Vec::<String>::new());
+    let carrier = RwSignal::new(String::new());
+    let tracking = RwSignal::new(String::new());
+    let (id, version) = (so.id.clone(), so.version);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(ProcessLines {
+            id: id.clone(),
+            lines: selected.get_untracked(),
+            carrier: carrier.get_untracked(),
+            tracking_number: tracking.get_untracked(),
+            expected_version: version,
+        });
+    };
+    let any_pending = so.lines.iter().any(|l| l.status == LineStatus::Pending);
+    let lines = so
+        .lines
+        .iter()
+        .map(|l| {
+            let sku = l.sku.clone();
+            let pending = l.status == LineStatus::Pending;
+            let label = format!("{} × {}", l.quantity, l.name);
+            let toggle = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                let sku = sku.clone();
+                selected.update(|s| {
+                    s.retain(|x| *x != sku);
+                    if on {
+                        s.push(sku);
+                    }
+                });
+            };
+            let shipment = l
+                .shipment
+                .as_ref()
+                .map(|s| format!("{} {}", s.carrier, s.tracking_number).trim().to_string())
+                .unwrap_or_default();
+            view! {
+                <li class="dispatch-line" data-status=l.status.label()>
+                    <label>
+                        <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending on:change=toggle/>
+                        " " {label}
+                    </label>
+                    <span class="dispatch-line__status">{l.status.label()}</span>
+                    <span class="dispatch-line__shipment">{shipment}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let outcome = move || {
+        match action.value().get() {
+        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any()),
+        Some(Ok(done)) => Some(view! { <p class="notice" role="status">{format!("Saved: the shipping order is {}.", done.status.label().to_lowercase())}</p> }.into_any()),
+        None => None,
+    }
+    };
+    let a = so.address.clone();
+    view! {
+        <h1>"Order " {so.order_number.clone()}</h1>
+        <p data-testid="shipping-status">"Status: " <strong>{so.status.label()}</strong></p>
+        <p><a href=format!("/dispatch/{}/slip", so.id)>"Packing slip"</a></p>
+        <address class="address">{a.name}<br/>{a.line1}<br/>{(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br/> })}{a.postal_code}" "{a.city}<br/>{a.country}</address>
+        <form class="form-grid" aria-label="Process lines" on:submit=submit>
+            <ul class="dispatch-lines">{lines}</ul>
+            {any_pending.then(|| view! {
+                <div class="field"><label for="carrier">"Carrier"</label><input id="carrier" name="carrier" required on:input=move |ev| carrier.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="tracking">"Tracking number"</label><input id="tracking" name="tracking_number" required on:input=move |ev| tracking.set(event_target_value(&ev))/></div>
+                <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Mark processed"</button>
+            })}
+            {outcome}
+        </form>
+    }
+}
+
+#[component]
+pub fn PackingSlipPage() -> impl IntoView {
+    let order = routed_order(RwSignal::new(0));
+    view! {
+        <Title text="Packing slip · The Better Store"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match order.await {
+                    Ok(so) => slip_view(so).into_any(),
+                    Err(e) => refused(server_message(&e), "/dispatch"),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn slip_view(so: ShippingOrderView) -> impl IntoView {
+    let a = so.address.clone();
+    let rows = so
+        .lines
+        .into_iter()
+        .filter(|l| l.fulfilment == "physical")
+        .map(|l| view! { <tr><td>{l.sku}</td><td>{l.name}</td><td class="num">{l.quantity}</td><td class="slip__tick" aria-hidden="true">"☐"</td></tr> })
+        .collect_view();
+    view! {
+        <article class="slip">
+            <header class="slip__head">
+                <h1>"Packing slip"</h1>
+                <p>"The Better Store · Order " <strong>{so.order_number}</strong> " · " {so.created_at.get(..10).unwrap_or_default().to_string()}</p>
+                <button class="button no-print" type="button" onclick="window.print()">"Print"</button>
+            </header>
+            <h2>"Ship to"</h2>
+            <address class="address">{a.name}<br/>{a.line1}<br/>{(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br/> })}{a.postal_code}" "{a.city}<br/>{a.country}</address>
+            <table class="slip__lines">
+                <thead><tr><th scope="col">"SKU"</th><th scope="col">"Item"</th><th scope="col">"Qty"</th><th scope="col">"Packed"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </article>
+    }
+}

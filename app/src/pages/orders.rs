@@ -1,0 +1,160 @@
+//! The orders micro-app: "My orders", and an order's page with its
+//! timeline, lines, totals and shipment, updated live while it is open
+//! (server-sent events from the tracking service). Guests reach their order
+//! through the link in the receipt e-mail (`?token=`).
+
+use crate::components::{OrderSummary, refused};
+use crate::money::format_money;
+use crate::orders::{OrderDetails, OrderView, load_order_details, my_orders};
+use crate::pages::product::server_message;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |_| my_orders());
+    view! {
+        <Title text="My orders · The Better Store"/>
+        <h1>"My orders"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your orders…"</p> }>
+            {move || Suspend::new(async move {
+                match orders.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No orders yet. " <a href="/">"Start shopping"</a></p> }.into_any(),
+                    Ok(list) => orders_list(list).into_any(),
+                    Err(e) => refused(server_message(&e), "/orders"),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn orders_list(list: Vec<OrderView>) -> impl IntoView {
+    let rows = list
+        .into_iter()
+        .map(|o| {
+            let href = format!("/orders/{}", o.id);
+            view! {
+                <tr>
+                    <td><a href=href>{o.number.clone()}</a></td>
+                    <td>{o.placed_at.get(..10).unwrap_or_default().to_string()}</td>
+                    <td>{o.status.label()}</td>
+                    <td class="num">{format_money(o.totals.gross_minor, &o.currency)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="queue my-orders">
+            <thead><tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Status"</th><th scope="col">"Total"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let token = move || query.read().get("token");
+    let revision = RwSignal::new(0u64);
+    let details =
+        Resource::new(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
+    follow_live(id, token, revision);
+    view! {
+        <Title text="Your order · The Better Store"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Ok(d) => order_view(d).into_any(),
+                    Err(e) => refused(server_message(&e), &format!("/orders/{}", id())),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// While the page is open, listen to the order's live updates and refetch
+/// its details on each one.
+#[allow(unused_variables)]
+fn follow_live(
+    id: impl Fn() -> String + 'static,
+    token: impl Fn() -> Option<String> + 'static,
+    revision: RwSignal<u64>,
+) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::wasm_bindgen::closure::Closure;
+        let url =
+            crate::url::with_query(&format!("/api/tracking/orders/{}/events", id()), &[("token", token().as_deref())]);
+        let Ok(source) = web_sys::EventSource::new(&url) else { return };
+        let on_update = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            revision.update(|r| *r += 1);
+        });
+        for name in ["timeline", "resync"] {
+            let _ = source.add_event_listener_with_callback(name, on_update.as_ref().unchecked_ref());
+        }
+        on_update.forget();
+        let source = send_wrapper::SendWrapper::new(source);
+        on_cleanup(move || source.close());
+    });
+}
+
+fn order_view(d: OrderDetails) -> impl IntoView {
+    let o = d.order.clone();
+    let a = o.shipping_address.clone();
+    let partial = (!d.partial.is_empty()).then(|| {
+        view! { <p class="notice" role="status">{format!("Some details are unavailable right now: {}.", d.partial.join(", "))}</p> }
+    });
+    let timeline = d.timeline.map(|t| {
+        t.entries
+            .into_iter()
+            .map(|e| {
+                let when = e.at.get(..16).unwrap_or_default().replace('T', " ");
+                view! {
+                    <li class="timeline__entry" data-kind=e.kind.clone()>
+                        <strong>{e.title}</strong>
+                        {(!e.detail.is_empty()).then(|| view! { <span class="timeline__detail">" — " {e.detail.clone()}</span> })}
+                        <time datetime=e.at.clone()>{when}" UTC"</time>
+                    </li>
+                }
+            })
+            .collect_view()
+    });
+    let shipment = d.shipment.map(|s| {
+        let lines = s
+            .lines
+            .into_iter()
+            .map(|l| {
+                let how = l.shipment.map(|sh| format!("{} {}", sh.carrier, sh.tracking_number).trim().to_string()).unwrap_or_default();
+                view! { <li data-testid="shipment-line">{format!("{} × {}", l.quantity, l.name)}" — " <strong>{l.status.label()}</strong>" "{how}</li> }
+            })
+            .collect_view();
+        view! {
+            <h2>"Shipment"</h2>
+            <p data-testid="shipment-status">"Shipping order: " <strong>{s.status.label()}</strong></p>
+            <ul class="shipment">{lines}</ul>
+        }
+    });
+    let payment = d.payment.map(|p| {
+        view! { <p>"Payment: " {p.status}" · "{format_money(p.amount_minor, &p.currency)}</p> }
+    });
+    view! {
+        <div class="checkout">
+            <div>
+                <h1>"Order " {o.number.clone()}</h1>
+                <p data-testid="order-status">"Status: " <strong>{o.status.label()}</strong></p>
+                {partial}
+                {payment}
+                <h2>"Timeline"</h2>
+                <ol class="timeline" aria-live="polite">{timeline}</ol>
+                {shipment}
+                <h2>"Delivery address"</h2>
+                <address class="address">{a.name}<br/>{a.line1}<br/>{a.postal_code}" "{a.city}<br/>{a.country}</address>
+            </div>
+            <OrderSummary lines=o.lines.clone() totals=o.totals currency=o.currency.clone()/>
+        </div>
+    }
+}

@@ -1,0 +1,173 @@
+//! Live tracking latency: `cargo bench -p server --bench tracking` (run by
+//! `cargo xtask bench`). The whole store runs in this process on the
+//! embedded backend with a real listener and its workers. A shipping order
+//! of 100 physical lines is processed one line at a time through the
+//! fulfilment service; for each, the time from ShipmentItemProcessed being
+//! committed (in the fulfilment outbox) to its timeline entry arriving on an
+//! open `GET /api/tracking/orders/{id}/events` stream — outbox relay → hub →
+//! tracking consumer → store → broadcast → SSE — beside a bare axum SSE
+//! endpoint fed by a broadcast channel, measured the same way in the same run.
+
+use app::fulfilment::ProcessInput;
+use axum::response::sse::{Event, Sse};
+use server::config::Settings;
+use server::contracts::{FulfilmentKind, OrderConfirmed, OrderLine, ShippingAddress};
+use server::platform::events::Envelope;
+use server::startup::{app, build};
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+const EVENTS: usize = 100;
+
+/// Reads server-sent events from `response` and sends the time each `timeline`/`tick` event arrived.
+fn listen(mut response: reqwest::Response) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, String)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = response.chunk().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    let _ = tx.send((Instant::now(), data.to_string()));
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    (at(0.5), at(0.99))
+}
+
+/// A bare axum SSE endpoint that forwards a broadcast channel: the transport's own cost.
+async fn bare_sse() -> (String, broadcast::Sender<String>) {
+    let (tx, _) = broadcast::channel::<String>(16);
+    let sender = tx.clone();
+    let router = axum::Router::new().route(
+        "/events",
+        axum::routing::get(move || {
+            let rx = tx.subscribe();
+            async move {
+                let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+                    let data = rx.recv().await.ok()?;
+                    Some((Ok::<_, Infallible>(Event::default().event("tick").data(data)), rx))
+                });
+                Sse::new(stream)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base, sender)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings = Settings {
+            data_dir: dir.path().join("db"),
+            public_url: Some(base.clone()),
+            log_level: "warn".into(),
+            ..Settings::default()
+        };
+        let (state, workers) = build(&settings).await.unwrap();
+        let _running = workers.spawn();
+        let router = app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        println!(
+            "tracking bench: {EVENTS} ShipmentItemProcessed events to an open SSE stream, embedded backend, 1 process"
+        );
+
+        // Baseline: bare axum SSE, a broadcast send to arrival.
+        let (bare, ticks) = bare_sse().await;
+        let client = reqwest::Client::new();
+        let mut stream = listen(client.get(format!("{bare}/events")).send().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut baseline = Vec::new();
+        for i in 0..EVENTS {
+            let sent = Instant::now();
+            ticks.send(i.to_string()).unwrap();
+            let (arrived, _) = stream.recv().await.unwrap();
+            baseline.push(arrived - sent);
+        }
+
+        // A confirmed order of 100 physical lines, through the hub like any other.
+        let order_id = uuid::Uuid::new_v4().to_string();
+        let lines: Vec<OrderLine> = (0..EVENTS)
+            .map(|i| OrderLine {
+                sku: format!("BENCH-{i:03}"),
+                name: format!("Bench item {i}"),
+                quantity: 1,
+                unit_price_minor: 100,
+                fulfilment: FulfilmentKind::Physical,
+            })
+            .collect();
+        let confirmed = OrderConfirmed {
+            order_id: order_id.clone(),
+            email: "bench@example.com".into(),
+            currency: "USD".into(),
+            lines,
+            net_total_minor: 100 * EVENTS as i64,
+            tax_minor: 0,
+            shipping_minor: 0,
+            gross_total_minor: 100 * EVENTS as i64,
+            shipping_address: ShippingAddress {
+                name: "Bench".into(),
+                line1: "1 Main St".into(),
+                line2: String::new(),
+                city: "Springfield".into(),
+                postal_code: "12345".into(),
+                country: "US".into(),
+            },
+        };
+        state.hub.publish(&[Envelope::new("orders", &confirmed, "", None)]).await.unwrap();
+        let so = server::fulfilment::shipping_order_id(&order_id);
+        let mut version = loop {
+            if let Ok(view) = state.fulfilment.get(&so).await {
+                break view.version;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        let token = state.tracking.token(&order_id);
+        let url = format!("{base}/api/tracking/orders/{order_id}/events?token={token}");
+        let mut stream = listen(client.get(url).send().await.unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let mut latencies = Vec::new();
+        for i in 0..EVENTS {
+            let input = ProcessInput {
+                lines: vec![format!("BENCH-{i:03}")],
+                carrier: "UPS".into(),
+                tracking_number: format!("1Z{i:06}"),
+                expected_version: version,
+            };
+            let view = state.fulfilment.process(&so, input, "bench").await.unwrap();
+            let committed = Instant::now();
+            version = view.version;
+            loop {
+                let (arrived, data) = stream.recv().await.expect("the stream stays open");
+                if data.contains("\"item_processed\"") && data.contains(&format!("Bench item {i}")) {
+                    latencies.push(arrived - committed);
+                    break;
+                }
+            }
+        }
+        let (b50, b99) = percentiles(baseline);
+        let (p50, p99) = percentiles(latencies);
+        println!("{:<58} {:>9} {:>9} {:>9}", "event → open SSE stream", "p50 ms", "p99 ms", "vs base");
+        println!("{:<58} {b50:>9.2} {b99:>9.2} {:>8.2}x", "bare axum SSE (broadcast send → arrival)", 1.0);
+        println!(
+            "{:<58} {p50:>9.2} {p99:>9.2} {:>8.1}x",
+            "ShipmentItemProcessed committed → timeline entry arrives",
+            p50 / b50.max(0.001)
+        );
+    });
+}

@@ -1,0 +1,167 @@
+//! API composition for the order page: `GET /api/orders/{id}/details`
+//! asks the orders service for the order, then the payments, fulfilment and
+//! tracking services, in parallel, each within a time limit. A part that
+//! fails or is late (or whose service does not run in this process) is left
+//! out and named in `partial`; the rest still answers.
+
+use crate::fulfilment::Fulfilment;
+use crate::orders::Orders;
+use crate::payments::Payments;
+use crate::platform::access::{Access, Guarded};
+use crate::platform::http::{ApiError, ServiceError};
+use crate::tracking::Tracking;
+use app::account::{Role, SignedIn};
+use app::api::ErrorDetail;
+use app::orders::{OrderDetails, PaymentSummary};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Json};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long each part may take.
+pub const PART_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct Composer {
+    pub orders: Arc<Orders>,
+    pub payments: Option<Arc<Payments>>,
+    pub fulfilment: Option<Arc<Fulfilment>>,
+    pub tracking: Option<Arc<Tracking>>,
+    pub timeout: Duration,
+}
+
+/// A part's value, or `None` (logged) when it failed, took too long or is not here.
+async fn part<T, E: std::fmt::Display>(
+    name: &str,
+    timeout: Duration,
+    call: Option<impl Future<Output = Result<Option<T>, E>>>,
+) -> Result<Option<T>, ()> {
+    let Some(call) = call else { return Err(()) };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => {
+            tracing::warn!(part = name, error = %e, "order details: part failed");
+            Err(())
+        }
+        Err(_) => {
+            tracing::warn!(part = name, ?timeout, "order details: part timed out");
+            Err(())
+        }
+    }
+}
+
+impl Composer {
+    pub async fn details(&self, id: &str, token: Option<&str>, caller: &SignedIn) -> Result<OrderDetails, ApiError> {
+        // Who may see it: the link's holder, staff, or the account that placed it.
+        let token_ok = match (&self.tracking, token) {
+            (Some(t), Some(token)) => t.token_matches(id, token),
+            _ => false,
+        };
+        if !token_ok && caller.0.is_none() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Sign in, or open the link in your receipt e-mail",
+            ));
+        }
+        let order = self.orders.get(id).await.map_err(|e| e.api_error())?;
+        if !token_ok && !caller.has(Role::Dispatcher) {
+            let mine = matches!((&caller.0, &order.account_id), (Some(me), Some(owner)) if &me.id == owner);
+            if !mine {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "This is not your order"));
+            }
+        }
+        let t = self.timeout;
+        let payment_call = match (&self.payments, &order.payment_id) {
+            (Some(p), Some(pid)) => Some(async move {
+                p.payment(pid).await.map(|found| {
+                    found.map(|(r, _)| PaymentSummary {
+                        payment_id: r.payment_id,
+                        status: format!("{:?}", r.status).to_lowercase(),
+                        amount_minor: r.amount_minor,
+                        currency: r.currency,
+                        failure: r.failure,
+                    })
+                })
+            }),
+            _ => None,
+        };
+        let no_payment_yet = self.payments.is_some() && order.payment_id.is_none();
+        let shipment_id = crate::fulfilment::shipping_order_id(&order.id);
+        let shipment_call = self.fulfilment.as_ref().map(|f| {
+            let shipment_id = shipment_id.clone();
+            async move {
+                match f.get(&shipment_id).await {
+                    Ok(view) => Ok(Some(view)),
+                    Err(crate::fulfilment::FulfilmentError::NotFound(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+        });
+        let timeline_call = self.tracking.as_ref().map(|tr| {
+            let id = order.id.clone();
+            async move { tr.timeline(&id).await.map(Some) }
+        });
+        let (payment, shipment, timeline) = tokio::join!(
+            part("payment", t, payment_call),
+            part("shipment", t, shipment_call),
+            part("tracking", t, timeline_call),
+        );
+        let mut partial = Vec::new();
+        let payment = match payment {
+            Ok(p) => p,
+            Err(()) if no_payment_yet => None,
+            Err(()) => {
+                partial.push("payment".to_string());
+                None
+            }
+        };
+        let shipment = shipment.unwrap_or_else(|()| {
+            partial.push("shipment".to_string());
+            None
+        });
+        let timeline = timeline.unwrap_or_else(|()| {
+            partial.push("tracking".to_string());
+            None
+        });
+        let token = self.tracking.as_ref().map(|t| t.token(&order.id)).unwrap_or_default();
+        Ok(OrderDetails { order, payment, shipment, timeline, partial, token })
+    }
+}
+
+#[async_trait::async_trait]
+impl app::orders::ssr::OrderDetailsApi for Composer {
+    async fn details(
+        &self,
+        order_id: String,
+        token: Option<String>,
+        caller: SignedIn,
+    ) -> Result<OrderDetails, ErrorDetail> {
+        Composer::details(self, &order_id, token.as_deref(), &caller)
+            .await
+            .map_err(|e| e.detail.with_status(e.status.as_u16()))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenParam {
+    token: Option<String>,
+}
+
+/// `/api/orders/{id}/details`.
+pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S> {
+    Guarded::new().route("/{id}/details", Access::OrderHolder, get(details)).with_state(Arc::new(composer))
+}
+
+/// `GET /api/orders/{id}/details?token=`
+async fn details(
+    State(composer): State<Arc<Composer>>,
+    Extension(caller): Extension<SignedIn>,
+    Path(id): Path<String>,
+    Query(param): Query<TokenParam>,
+) -> Result<Json<OrderDetails>, ApiError> {
+    Ok(Json(composer.details(&id, param.token.as_deref(), &caller).await?))
+}

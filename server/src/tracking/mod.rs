@@ -1,0 +1,227 @@
+//! The tracking service (CQRS). Owns the `tracking` table: a timeline per
+//! order, built only from the events other services publish, and who the
+//! order belongs to. Every entry it stores is also broadcast in-process, so
+//! the server-sent-event streams of open pages get it at once.
+//!
+//! | item     | pk             | sk                              |
+//! |----------|----------------|---------------------------------|
+//! | owner    | `ORDER#<id>`   | `OWNER`                         |
+//! | entry    | `ORDER#<id>`   | `AT#<unix micros>#<event id>`   |
+//!
+//! An entry's key derives from its event's id, so a redelivered event finds
+//! its entry written and changes nothing.
+
+mod routes;
+
+pub use routes::router;
+
+use crate::contracts::{
+    OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, PaymentSucceeded, ReceiptSent, ShipmentItemProcessed,
+    ShippingOrderProcessed,
+};
+use crate::platform::consumer::Handler;
+use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::signing::order_link_token;
+use crate::platform::store::{
+    Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
+};
+use app::tracking::{Timeline, TimelineEntry};
+use async_trait::async_trait;
+use std::sync::Arc;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::broadcast;
+
+pub const CONSUMER: &str = "tracking";
+
+pub fn table_spec() -> TableSpec {
+    TableSpec::new("tracking")
+}
+
+pub fn subscribes_to() -> Vec<&'static str> {
+    vec![
+        OrderPlaced::TYPE,
+        PaymentSucceeded::TYPE,
+        PaymentFailed::TYPE,
+        OrderConfirmed::TYPE,
+        ReceiptSent::TYPE,
+        ShipmentItemProcessed::TYPE,
+        ShippingOrderProcessed::TYPE,
+        OrderCancelled::TYPE,
+    ]
+}
+
+fn owner_key(order_id: &str) -> Key {
+    Key::new(format!("ORDER#{order_id}"), "OWNER")
+}
+
+/// A new timeline entry, as the live streams see it.
+#[derive(Clone, Debug)]
+pub struct Update {
+    pub order_id: String,
+    /// The account the order belongs to (`None`: a guest's order).
+    pub account_id: Option<String>,
+    pub entry: TimelineEntry,
+}
+
+/// Who an order belongs to, as tracking knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Unknown,
+    Guest,
+    Account(String),
+}
+
+pub struct Tracking {
+    table: Arc<dyn Table>,
+    live: broadcast::Sender<Update>,
+    secret: Vec<u8>,
+}
+
+impl Tracking {
+    pub async fn open(store: &dyn Store, secret: &[u8]) -> Result<Self, StoreError> {
+        let (live, _) = broadcast::channel(1024);
+        Ok(Self { table: store.open_table(&table_spec()).await?, live, secret: secret.to_vec() })
+    }
+
+    /// Every new timeline entry, from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Update> {
+        self.live.subscribe()
+    }
+
+    pub fn token(&self, order_id: &str) -> String {
+        order_link_token(&self.secret, order_id)
+    }
+
+    /// Whether `token` is this order's link token (constant time).
+    pub fn token_matches(&self, order_id: &str, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.token(order_id).as_bytes().ct_eq(token.as_bytes()).into()
+    }
+
+    pub async fn owner(&self, order_id: &str) -> Result<Owner, StoreError> {
+        Ok(match self.table.get(&owner_key(order_id)).await? {
+            None => Owner::Unknown,
+            Some(item) => match item.attrs["account_id"].as_str() {
+                Some(id) => Owner::Account(id.to_string()),
+                None => Owner::Guest,
+            },
+        })
+    }
+
+    /// The order's timeline, oldest first.
+    pub async fn timeline(&self, order_id: &str) -> Result<Timeline, StoreError> {
+        let mut entries = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .table
+                .query(
+                    Query::partition(format!("ORDER#{order_id}"))
+                        .sort_key(SortKeyCondition::BeginsWith("AT#".into()))
+                        .limit(100)
+                        .start_after(after),
+                )
+                .await?;
+            for item in &page.items {
+                entries.push(item.record()?);
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        Ok(Timeline { order_id: order_id.to_string(), entries })
+    }
+
+    async fn apply(&self, event: &Envelope) -> anyhow::Result<()> {
+        let Some(entry) = describe(event)? else { return Ok(()) };
+        let order_id = event.partition_key.clone();
+        let sort = format!("AT#{:020}#{}", event.timestamp.unix_timestamp_nanos() / 1000, event.id);
+        let mut ops = vec![WriteOp::Put {
+            item: Item::from_record(Key::new(format!("ORDER#{order_id}"), sort), &entry)?,
+            condition: Condition::NotExists,
+        }];
+        let account_id = if event.is::<OrderPlaced>() {
+            let placed: OrderPlaced = event.decode()?;
+            ops.push(WriteOp::Put {
+                item: Item::new(owner_key(&order_id), serde_json::json!({ "account_id": placed.account_id })),
+                condition: Condition::None,
+            });
+            placed.account_id
+        } else {
+            match self.owner(&order_id).await? {
+                Owner::Account(id) => Some(id),
+                _ => None,
+            }
+        };
+        match self.table.transact_write(ops).await {
+            Ok(()) => {
+                // Nobody listening is fine: the entry is stored either way.
+                let _ = self.live.send(Update { order_id, account_id, entry });
+                Ok(())
+            }
+            Err(StoreError::TransactionCancelled { index: 0, .. }) => Ok(()), // applied before
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The timeline entry an event makes, if it makes one.
+fn describe(event: &Envelope) -> anyhow::Result<Option<TimelineEntry>> {
+    let entry = |kind: &str, title: &str, detail: String| {
+        Some(TimelineEntry {
+            kind: kind.into(),
+            title: title.into(),
+            detail,
+            at: event.timestamp.format(&Rfc3339).unwrap_or_default(),
+        })
+    };
+    Ok(if event.is::<OrderPlaced>() {
+        let e: OrderPlaced = event.decode()?;
+        let items: u32 = e.lines.iter().map(|l| l.quantity).sum();
+        entry("placed", "Order placed", format!("{items} item(s)"))
+    } else if event.is::<PaymentSucceeded>() {
+        entry("payment_approved", "Payment approved", String::new())
+    } else if event.is::<PaymentFailed>() {
+        let e: PaymentFailed = event.decode()?;
+        entry("payment_failed", "Payment declined", e.reason)
+    } else if event.is::<OrderConfirmed>() {
+        entry("confirmed", "Order confirmed", String::new())
+    } else if event.is::<ReceiptSent>() {
+        let e: ReceiptSent = event.decode()?;
+        entry("receipt_sent", "Receipt sent", format!("to {}", e.email))
+    } else if event.is::<ShipmentItemProcessed>() {
+        let e: ShipmentItemProcessed = event.decode()?;
+        let name = if e.name.is_empty() { e.sku.clone() } else { e.name.clone() };
+        let how = match (e.carrier.as_str(), e.tracking_number.as_str()) {
+            ("", _) => String::new(),
+            (carrier, "") => format!(" · {carrier}"),
+            (carrier, number) => format!(" · {carrier}, tracking {number}"),
+        };
+        entry("item_processed", "Item sent", format!("{name}{how}"))
+    } else if event.is::<ShippingOrderProcessed>() {
+        entry("order_processed", "Order processed", "Everything is on its way".into())
+    } else if event.is::<OrderCancelled>() {
+        let e: OrderCancelled = event.decode()?;
+        entry("cancelled", "Order cancelled", e.reason)
+    } else {
+        None
+    })
+}
+
+pub struct TrackingView(pub Arc<Tracking>);
+
+#[async_trait]
+impl Handler for TrackingView {
+    fn consumer(&self) -> &'static str {
+        CONSUMER
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        subscribes_to()
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        self.0.apply(event).await
+    }
+}
