@@ -64,6 +64,8 @@ test('a dispatcher processes one physical line, then the other, while the shoppe
   await staff.getByRole('button', { name: 'Filter' }).click();
   await staff.getByRole('link', { name: order.number }).click();
   await staff.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
+  // The ticks and fields only work once the page is hydrated (the filter may have loaded a fresh page).
+  await hydrated(staff);
 
   // One of two lines: that product is Processed, the order stays Pending — on the shopper's open page too.
   const started = Date.now();
