@@ -114,3 +114,173 @@ async fn a_digital_only_order_is_processed_on_intake(store: Store) {
         (Some("digital"), Some("Digital delivery"))
     );
 }
+
+on_both_backends!(order_details_compose_the_services_for_the_owner_staff_and_the_link, payment_timeout_secs = 1800);
+
+/// `GET /api/orders/{id}/details`: order, payment, shipment and timeline in one answer.
+async fn order_details_compose_the_services_for_the_owner_staff_and_the_link(store: Store) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut owner = store.shopper();
+    let email = format!("own-{tag}@example.com");
+    let registered = owner
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": email, "name": "Own", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(registered.status, 201);
+    let (_, id) = confirmed_order_as(&store, &mut owner, &["KIT-001"]).await;
+    let details = format!("/api/orders/{id}/details");
+    let mine = loop {
+        let d = owner.call("GET", &details, None).await;
+        assert_eq!(d.status, 200, "{}", d.body);
+        let kinds: Vec<String> = d.body["timeline"]["entries"]
+            .as_array()
+            .map(|e| e.iter().map(|x| x["kind"].as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        if kinds.contains(&"receipt_sent".to_string()) && d.body["shipment"].is_object() {
+            break d.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(mine["partial"], json!([]));
+    assert_eq!(mine["order"]["id"], json!(id));
+    assert_eq!(
+        (mine["payment"]["status"].as_str(), mine["payment"]["amount_minor"].clone()),
+        (Some("succeeded"), mine["order"]["totals"]["gross_minor"].clone())
+    );
+    assert_eq!(mine["shipment"]["status"], "pending");
+    let kinds: Vec<&str> =
+        mine["timeline"]["entries"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in ["placed", "payment_approved", "confirmed", "receipt_sent"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert_eq!(kinds[0], "placed", "oldest first");
+
+    let anonymous = store.shopper().call("GET", &details, None).await;
+    assert_eq!(anonymous.status, 401);
+    let mut other = store.shopper();
+    other
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": format!("oth-{tag}@example.com"), "name": "Oth", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(other.call("GET", &details, None).await.status, 403, "not their order");
+    let token = mine["token"].as_str().unwrap();
+    let by_link = store.shopper().call("GET", &format!("{details}?token={token}"), None).await;
+    assert_eq!(by_link.status, 200, "the receipt's link works without signing in");
+    let forged = store.shopper().call("GET", &format!("{details}?token=00{}", &token[2..]), None).await;
+    assert_eq!(forged.status, 401, "a wrong token is no token");
+    let mut dora = store.shopper();
+    dora.sign_in(DISPATCHER).await;
+    assert_eq!(dora.call("GET", &details, None).await.status, 200, "staff");
+    let listed = owner.call("GET", "/api/orders", None).await;
+    assert_eq!(listed.body.as_array().map(|l| l.iter().any(|o| o["id"] == json!(id))), Some(true), "My orders");
+}
+
+/// A paid, confirmed order placed by `shopper` (signed in or not).
+async fn confirmed_order_as(store: &Store, shopper: &mut Shopper<'_>, skus: &[&str]) -> (u16, String) {
+    let _ = store;
+    for sku in skus {
+        shopper.add(sku, 1).await;
+    }
+    let id = new_order_id();
+    let placed = shopper.place(&id).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    shopper.order_until(&id, "its stock reserved", |o| o["stock_reserved"] == true).await;
+    assert_eq!(shopper.pay(&id, "4242 4242 4242 4242").await.status, 202);
+    shopper.order_until(&id, "a shipping order", |o| o["shipping_status"].is_string()).await;
+    (placed.status, id)
+}
+
+/// Without the tracking and fulfilment services in this process, the details
+/// still answer, with the missing parts named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_details_answer_without_the_services_that_are_not_here_marked_partial() {
+    use server::config::Service;
+    let store = crate::harness::embedded_with(|s| {
+        s.services =
+            Some(Service::ALL.into_iter().filter(|s| !matches!(s, Service::Tracking | Service::Fulfilment)).collect());
+    })
+    .await;
+    let mut owner = store.shopper();
+    owner
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": "part@example.com", "name": "Part", "password": "long enough pw" })),
+        )
+        .await;
+    let id = new_order_id();
+    owner.add("KIT-001", 1).await;
+    assert_eq!(owner.place(&id).await.status, 201);
+    let d = owner.call("GET", &format!("/api/orders/{id}/details"), None).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    assert_eq!(d.body["partial"], json!(["shipment", "tracking"]));
+    assert_eq!(d.body["order"]["id"], json!(id));
+    assert_eq!(d.body["payment"], json!(null), "no payment yet is not a missing part");
+}
+
+on_both_backends!(a_shoppers_stream_carries_their_orders_updates_live, payment_timeout_secs = 1800);
+
+/// `GET /api/tracking/stream`: the signed-in shopper's timeline entries as
+/// server-sent events, as they happen; another shopper's stream stays quiet
+/// and cannot open the order's own stream.
+async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut owner = store.shopper();
+    owner
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": format!("sse-{tag}@example.com"), "name": "Sse", "password": "long enough pw" })),
+        )
+        .await;
+    let (_, id) = confirmed_order_as(&store, &mut owner, &["KIT-001"]).await;
+    let mut other = store.shopper();
+    other
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": format!("sse2-{tag}@example.com"), "name": "Two", "password": "long enough pw" })),
+        )
+        .await;
+    let client = reqwest::Client::new();
+    let open = |path: String, cookie: String| {
+        let request = client.get(format!("{}{path}", store.base)).header("cookie", cookie);
+        async move { request.send().await.unwrap() }
+    };
+    let refused = open(format!("/api/tracking/orders/{id}/events"), other.cookie().unwrap().to_string()).await;
+    assert_eq!(refused.status(), 403);
+    let mut mine = open("/api/tracking/stream".into(), owner.cookie().unwrap().to_string()).await;
+    assert_eq!(mine.headers()["content-type"], "text/event-stream");
+    let mut theirs = open("/api/tracking/stream".into(), other.cookie().unwrap().to_string()).await;
+
+    let mut dora = store.shopper();
+    dora.sign_in(DISPATCHER).await;
+    let so = format!("/api/fulfilment/shipping-orders/so-{id}");
+    let version = dora.call("GET", &so, None).await.body["version"].clone();
+    assert_eq!(dora.call("POST", &format!("{so}/process"), process(&["KIT-001"], &version)).await.status, 200);
+
+    let deadline = std::time::Duration::from_secs(10);
+    let mut seen = String::new();
+    let got = tokio::time::timeout(deadline, async {
+        while let Some(chunk) = mine.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("order_processed") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(got.is_ok(), "the owner's stream got the updates: {seen}");
+    assert!(seen.contains("event: timeline") && seen.contains(&id) && seen.contains("item_processed"), "{seen}");
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(500), theirs.chunk()).await;
+    assert!(
+        quiet.is_err() || quiet.unwrap().unwrap().is_none_or(|c| !String::from_utf8_lossy(&c).contains(&id)),
+        "another shopper hears nothing of it"
+    );
+}

@@ -258,6 +258,11 @@ impl Shopper<'_> {
         Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
     }
 
+    /// The cookie this shopper sends (cart or session).
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     /// Signs in (the session cookie replaces any cart cookie).
     pub async fn sign_in(&mut self, (email, password): (&str, &str)) {
         let a = self.call("POST", "/api/account/sign-in", Some(json!({ "email": email, "password": password }))).await;
