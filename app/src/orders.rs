@@ -207,6 +207,17 @@ pub struct OrderDetails {
 }
 
 impl OrderView {
+    /// A guest's order is reached by its id (a UUID only its shopper knows);
+    /// an account's order by that account and staff only.
+    pub fn visible_to(&self, caller: &crate::account::SignedIn) -> bool {
+        match &self.account_id {
+            None => true,
+            Some(owner) => {
+                caller.has(crate::account::Role::Dispatcher) || caller.0.as_ref().is_some_and(|a| &a.id == owner)
+            }
+        }
+    }
+
     /// Whether the shopper can (still, or again) pay for it.
     pub fn payable(&self) -> bool {
         self.status == OrderStatus::PendingPayment && !self.payment_in_progress
@@ -293,7 +304,12 @@ pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<Place
 /// An order by id; `None` if there is none.
 #[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl)]
 pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
-    ssr::orders()?.get(order_id).await.map_err(crate::cart::ssr::to_server_error)
+    let order = ssr::orders()?.get(order_id).await.map_err(crate::cart::ssr::to_server_error)?;
+    let caller = crate::account::ssr::caller().await?;
+    match order {
+        Some(o) if !o.visible_to(&caller) => Err(crate::cart::ssr::refuse(403, "This is not your order")),
+        other => Ok(other),
+    }
 }
 
 /// Pays for an order with a card (simulated provider).

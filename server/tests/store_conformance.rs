@@ -51,6 +51,7 @@ macro_rules! all_checks {
                 transaction_applies_puts_deletes_and_checks,
                 transaction_rejects_invalid_requests,
                 concurrent_conditional_puts_have_one_winner,
+                concurrent_versioned_transactions_have_one_winner,
                 data_persists_across_restart,
             ]
         );

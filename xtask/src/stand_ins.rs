@@ -102,6 +102,26 @@ impl Drop for Background {
     }
 }
 
+/// moto's server with DynamoDB's isolation restored. moto answers requests on
+/// many threads, and its TransactWriteItems checks each condition, writes, and
+/// on failure restores a copy of the tables taken before it began: two
+/// concurrent transactions on one item can both pass their conditions (or a
+/// cancelled one can roll back the other's write). DynamoDB itself applies
+/// conflicting writes one at a time, so every DynamoDB call is serialised
+/// here; SQS and EventBridge (long polls) stay concurrent.
+const MOTO_SERIALISED: &str = "\
+import sys, threading
+from moto.dynamodb.responses import DynamoHandler
+from moto.server import main
+lock = threading.Lock()
+call_action = DynamoHandler.call_action
+def serialised(self):
+    with lock:
+        return call_action(self)
+DynamoHandler.call_action = serialised
+main(sys.argv[1:])
+";
+
 /// moto server: DynamoDB, EventBridge and SQS on one port.
 pub fn start_moto() -> Result<Background> {
     let venv = ensure_venv()?;
@@ -110,8 +130,8 @@ pub fn start_moto() -> Result<Background> {
     let mut moto = Background::spawn(
         "moto_server",
         addr,
-        Command::new(venv.join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        Command::new(venv.join("bin/python"))
+            .args(["-c", MOTO_SERIALISED, "-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     )?;

@@ -2,7 +2,7 @@
 
 use crate::site::build_site;
 use crate::stand_ins::{Background, free_port};
-use crate::tools::{cargo, ensure_chromium, ensure_npm_packages, root, run, target_dir};
+use crate::tools::{cargo, ensure_chromium, ensure_npm_packages, ensure_wasm_target, root, run, target_dir};
 use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +43,7 @@ pub fn test() -> Result<()> {
     let native = ["--workspace", "--exclude", "frontend", "--features", "server/aws"];
     run(cargo().arg("clippy").args(native).args(["--all-targets", "--", "-D", "warnings"]))?;
     let wasm = ["--package", "frontend", "--target", "wasm32-unknown-unknown"];
+    ensure_wasm_target()?;
     run(cargo().arg("clippy").args(wasm).args(["--", "-D", "warnings"]))?;
     // moto stands in for DynamoDB, EventBridge and SQS, localstripe for Stripe;
     // oidc-provider is a real OpenID Connect issuer, for these tests and the
@@ -95,6 +96,17 @@ pub fn bench() -> Result<()> {
             f.requests_per_sec / base
         );
     }
+    // ShipmentItemProcessed → the entry on a shopper's open order page, in chromium.
+    let chromium = ensure_chromium()?;
+    let end2end = root().join("end2end");
+    ensure_npm_packages(&end2end)?;
+    run(Command::new("node")
+        .arg("bench/live-updates.mjs")
+        .current_dir(&end2end)
+        .env("TBS_BASE_URL", format!("http://{}", server.addr))
+        .env("TBS_E2E_ADMIN_EMAIL", E2E_ADMIN.0)
+        .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
+        .env("CHROMIUM_PATH", chromium))?;
     server.stop()?;
     // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
     run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;

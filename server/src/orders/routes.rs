@@ -42,9 +42,22 @@ async fn my_orders(
     Ok(Json(mine))
 }
 
-/// `GET /api/orders/{id}`
-async fn get_order(State(orders): State<Arc<Orders>>, Path(id): Path<String>) -> Result<Json<OrderView>, OrdersError> {
-    Ok(Json(orders.get(&id).await?))
+/// `GET /api/orders/{id}`: a guest's order by its id; an account's order for that account and staff.
+async fn get_order(
+    State(orders): State<Arc<Orders>>,
+    axum::Extension(caller): axum::Extension<app::account::SignedIn>,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, crate::platform::http::ApiError> {
+    use crate::platform::http::{ApiError, ServiceError};
+    let order = orders.get(&id).await.map_err(|e| e.api_error())?;
+    if !order.visible_to(&caller) {
+        let (status, code) = match caller.0 {
+            None => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Some(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        };
+        return Err(ApiError::new(status, code, "This is not your order"));
+    }
+    Ok(Json(order))
 }
 
 /// `PUT /api/orders/{id}`: places the cart (named by the cart cookie) as this order.

@@ -284,3 +284,37 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
         "another shopper hears nothing of it"
     );
 }
+
+/// An account's order is not readable by others through the plain order API either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_order_is_hidden_from_others_and_a_guests_is_reached_by_its_id() {
+    let store = crate::harness::embedded(1800).await;
+    let mut owner = store.shopper();
+    owner
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": "hid@example.com", "name": "Hid", "password": "long enough pw" })),
+        )
+        .await;
+    owner.add("KIT-001", 1).await;
+    let id = new_order_id();
+    assert_eq!(owner.place(&id).await.status, 201);
+    assert_eq!(owner.call("GET", &format!("/api/orders/{id}"), None).await.status, 200);
+    assert_eq!(store.shopper().call("GET", &format!("/api/orders/{id}"), None).await.status, 401);
+    let mut other = store.shopper();
+    other
+        .call(
+            "POST",
+            "/api/account/register",
+            Some(json!({ "email": "oth2@example.com", "name": "Oth", "password": "long enough pw" })),
+        )
+        .await;
+    assert_eq!(other.call("GET", &format!("/api/orders/{id}"), None).await.status, 403);
+
+    let mut guest = store.shopper();
+    guest.add("KIT-001", 1).await;
+    let guest_order = new_order_id();
+    assert_eq!(guest.place(&guest_order).await.status, 201);
+    assert_eq!(store.shopper().call("GET", &format!("/api/orders/{guest_order}"), None).await.status, 200);
+}

@@ -34,6 +34,7 @@ pub const CHECKS: &[&str] = &[
     "transaction_applies_puts_deletes_and_checks",
     "transaction_rejects_invalid_requests",
     "concurrent_conditional_puts_have_one_winner",
+    "concurrent_versioned_transactions_have_one_winner",
     "data_persists_across_restart",
 ];
 
@@ -281,6 +282,36 @@ pub async fn concurrent_conditional_puts_have_one_winner(h: &dyn Harness) {
         }
     }
     assert_eq!(winners, 1);
+}
+
+/// Two dispatchers saving the same version of a record (each with its outbox
+/// entry): one transaction wins whole, every other is cancelled whole.
+pub async fn concurrent_versioned_transactions_have_one_winner(h: &dyn Harness) {
+    let t = table(h).await;
+    t.put(item("race", "record", 0), Condition::NotExists).await.unwrap();
+    let attempts = (1..=8).map(|n| {
+        let t = t.clone();
+        tokio::spawn(async move {
+            let ops = vec![
+                WriteOp::Put { item: item("race", "record", n), condition: Condition::Version(1) },
+                WriteOp::Put { item: item("race-outbox", &n.to_string(), n), condition: Condition::NotExists },
+            ];
+            (n, t.transact_write(ops).await)
+        })
+    });
+    let mut winners = Vec::new();
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            (n, Ok(())) => winners.push(n),
+            (_, Err(StoreError::TransactionCancelled { index: 0, .. })) => {}
+            (_, Err(other)) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "winners: {winners:?}");
+    let stored = t.get(&Key::new("race", "record")).await.unwrap().unwrap();
+    assert_eq!((stored.version, stored.attrs), (2, json!({ "n": winners[0] })));
+    let outbox = t.query(Query::partition("race-outbox")).await.unwrap().items;
+    assert_eq!(sks(&outbox), [winners[0].to_string()], "only the winner's outbox entry");
 }
 
 pub async fn data_persists_across_restart(h: &dyn Harness) {

@@ -288,20 +288,25 @@ impl Table for DynamoTable {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
         let items = ops.iter().map(|op| self.transact_item(op)).collect::<Result<Vec<_>, _>>()?;
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = e.as_service_error() {
-                    let failed = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
-                    if let Some(index) = failed {
-                        return Err(StoreError::TransactionCancelled { index, key: ops[index].key().clone() });
-                    }
+        // DynamoDB cancels a transaction that meets another one in progress on
+        // the same item (TransactionConflict) without judging its conditions:
+        // retried, it is judged against the winner's write.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let Err(e) = sent else { return Ok(()) };
+            if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = e.as_service_error() {
+                let reasons = cancelled.cancellation_reasons();
+                if let Some(index) = reasons.iter().position(|r| r.code() == Some("ConditionalCheckFailed")) {
+                    return Err(StoreError::TransactionCancelled { index, key: ops[index].key().clone() });
                 }
-                Err(backend(e))
+                if attempt < 5 && reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+                    tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+                    continue;
+                }
             }
+            return Err(backend(e));
         }
     }
 }
