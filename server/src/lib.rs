@@ -12,6 +12,7 @@ pub mod fulfilment;
 pub mod health;
 pub mod identity;
 pub mod notifications;
+pub mod openapi;
 pub mod orders;
 pub mod payments;
 pub mod platform;

@@ -34,7 +34,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 /// Every API route of the services this process runs, each with its access decision.
 pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded<S> {
     let runs = |service| state.services.contains(&service);
-    let mut api = crate::health::router(state.catalog.clone());
+    let mut api = crate::health::router(state.catalog.clone()).merge(crate::openapi::router());
     if runs(Service::Catalog) {
         api = api.nest("/api/catalog", catalog::router(state.catalog.clone()));
     }

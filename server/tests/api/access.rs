@@ -12,6 +12,7 @@ use server::platform::access::Access;
 const EXPECTED: &[(&str, Access)] = &[
     ("/health/live", Access::Public),
     ("/health/ready", Access::Public),
+    ("/api/openapi.json", Access::Public),
     ("/api/catalog/products", Access::Public),
     ("/api/catalog/products/{sku}", Access::Public),
     ("/api/catalog/categories", Access::Public),

@@ -6,4 +6,5 @@ mod cart;
 mod catalog;
 mod helpers;
 mod oidc;
+mod openapi;
 mod pages;

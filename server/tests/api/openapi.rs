@@ -1,0 +1,209 @@
+//! The OpenAPI description (`GET /api/openapi.json`) is true to the code: it
+//! lists exactly the registered routes, each with the access decision its
+//! guard enforces and exactly the methods it answers, and real answers have
+//! a documented status and the documented shape.
+
+use crate::helpers::{Reply, TestApp, spawn_app};
+use app::account::Role;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use server::platform::access::Access;
+use std::collections::BTreeSet;
+
+async fn description(app: &TestApp) -> Value {
+    let doc = app.get_json("/api/openapi.json", StatusCode::OK).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    doc
+}
+
+fn access_name(access: Access) -> String {
+    match access {
+        Access::Public => "public".into(),
+        Access::SignedIn => "signed_in".into(),
+        Access::OrderHolder => "order_holder".into(),
+        Access::Role(role) => format!("role:{}", serde_json::to_value(role).unwrap().as_str().unwrap()),
+    }
+}
+
+/// A nested router's `/` is served at its prefix (`/api/cart/` is `/api/cart`).
+fn served(path: &str) -> String {
+    path.trim_end_matches('/').to_string()
+}
+
+async fn signed_in(app: &TestApp, roles: &[Role]) -> String {
+    let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
+    app.state.identity.create_user(&email, "Doc Reader", "persona password", roles).await.unwrap();
+    let body = json!({ "email": email, "password": "persona password" });
+    app.call("POST", "/api/account/sign-in", None, Some(body)).await.cookie().unwrap()
+}
+
+#[tokio::test]
+async fn every_route_is_described_with_its_access_and_only_its_methods() {
+    let app = spawn_app().await;
+    let doc = description(&app).await;
+    let (_, table) = server::startup::api_routes::<()>(&app.state).into_parts();
+    let registered: BTreeSet<String> = table.iter().map(|r| served(&r.path)).collect();
+    let described: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(described, registered, "the description's paths are the router's");
+
+    let admin = signed_in(&app, &[Role::Admin]).await;
+    for route in &table {
+        let path = served(&route.path);
+        let item = &doc["paths"][&path];
+        assert_eq!(item["x-access"], access_name(route.access), "{path}: x-access is the guard's decision");
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+            let documented = item.get(method.to_lowercase()).is_some();
+            // Signing out or deleting the account ends the session: a throw-away one.
+            let ends_session = path.ends_with("sign-out") || (method == "DELETE" && path.ends_with("/me"));
+            let cookie = if ends_session { signed_in(&app, &[Role::Admin]).await } else { admin.clone() };
+            let uri = path.replace("{sku}", "KIT-001").replace("{id}", &uuid::Uuid::new_v4().to_string());
+            let reply = app.call(method, &uri, Some(&cookie), Some(json!({}))).await;
+            assert_eq!(
+                reply.status != StatusCode::METHOD_NOT_ALLOWED,
+                documented,
+                "{method} {path}: described {documented}, answered {}",
+                reply.status
+            );
+        }
+    }
+}
+
+/// Checks `reply` against the operation `method path` of the description:
+/// its status is one of the documented responses, and a JSON body matches
+/// that response's schema.
+fn conforms(doc: &Value, method: &str, path: &str, reply: &Reply) {
+    let operation = &doc["paths"][path][method.to_lowercase()];
+    assert!(operation.is_object(), "{method} {path} is not described");
+    let response = &operation["responses"][reply.status.as_str()];
+    assert!(response.is_object(), "{method} {path}: status {} is not described ({})", reply.status, reply.body);
+    if let Some(schema) = response.pointer("/content/application~1json/schema") {
+        let body: Value = serde_json::from_str(&reply.body).expect("a JSON body");
+        if let Err(problem) = matches(doc, schema, &body, "") {
+            panic!("{method} {path} {}: {problem}\n{body:#}", reply.status);
+        }
+    }
+}
+
+/// The JSON Schema subset the description uses: `$ref`, `type` (one or a
+/// list), `enum`, `oneOf`, `required`, `properties` and `items`.
+fn matches(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let target = doc.pointer(reference.trim_start_matches('#')).ok_or(format!("no schema {reference}"))?;
+        return matches(doc, target, value, at);
+    }
+    if let Some(options) = schema["oneOf"].as_array() {
+        let fits = options.iter().filter(|s| matches(doc, s, value, at).is_ok()).count();
+        return if fits == 1 { Ok(()) } else { Err(format!("{at}: fits {fits} of oneOf")) };
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        return if allowed.contains(value) { Ok(()) } else { Err(format!("{at}: {value} is not one of {allowed:?}")) };
+    }
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![kind],
+    };
+    let number = kind == "integer" && types.contains(&"number");
+    if !types.contains(&kind) && !number {
+        return Err(format!("{at}: a {kind}, described as {types:?}"));
+    }
+    for name in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        if value.get(name).is_none() {
+            return Err(format!("{at}: no {name:?}"));
+        }
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        if let Some(v) = value.get(name).filter(|v| !v.is_null() || property["type"].as_array().is_some()) {
+            matches(doc, property, v, &format!("{at}/{name}"))?;
+        }
+    }
+    for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+        matches(doc, &schema["items"], item, &format!("{at}/{i}"))?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn real_answers_have_a_described_status_and_shape() {
+    let app = spawn_app().await;
+    let doc = &description(&app).await;
+    let check = |method: &'static str, path: &'static str| move |reply: &Reply| conforms(doc, method, path, reply);
+
+    check("GET", "/api/catalog/products")(&app.get("/api/catalog/products?limit=100").await);
+    check("GET", "/api/catalog/products")(&app.get("/api/catalog/products?limit=0").await);
+    check("GET", "/api/catalog/products/{sku}")(&app.get("/api/catalog/products/KIT-001").await);
+    check("GET", "/api/catalog/products/{sku}")(&app.get("/api/catalog/products/NOPE-404").await);
+    check("GET", "/api/catalog/categories")(&app.get("/api/catalog/categories").await);
+
+    let shopper = app
+        .call(
+            "POST",
+            "/api/account/register",
+            None,
+            Some(json!({ "email": "doc@example.com", "name": "Doc", "password": "long enough pw" })),
+        )
+        .await;
+    check("POST", "/api/account/register")(&shopper);
+    let cookie = shopper.cookie().unwrap();
+    let again = json!({ "email": "doc@example.com", "name": "Doc", "password": "long enough pw" });
+    check("POST", "/api/account/register")(&app.call("POST", "/api/account/register", None, Some(again)).await);
+    let wrong = json!({ "email": "doc@example.com", "password": "not the password" });
+    check("POST", "/api/account/sign-in")(&app.call("POST", "/api/account/sign-in", None, Some(wrong)).await);
+    check("GET", "/api/account/me")(&app.call("GET", "/api/account/me", Some(&cookie), None).await);
+    check("GET", "/api/account/me")(&app.call("GET", "/api/account/me", None, None).await);
+
+    let put = async |sku: &str, quantity: u32| {
+        app.call("PUT", &format!("/api/cart/items/{sku}"), Some(&cookie), Some(json!({ "quantity": quantity }))).await
+    };
+    check("PUT", "/api/cart/items/{sku}")(&put("KIT-001", 2).await);
+    check("PUT", "/api/cart/items/{sku}")(&put("KIT-002", 0).await);
+    check("PUT", "/api/cart/items/{sku}")(&put("NOPE-404", 1).await);
+    check("PUT", "/api/cart/items/{sku}")(&put("KIT-002", 1).await);
+    check("DELETE", "/api/cart/items/{sku}")(&app.call("DELETE", "/api/cart/items/KIT-002", Some(&cookie), None).await);
+    check("GET", "/api/cart")(&app.call("GET", "/api/cart", Some(&cookie), None).await);
+
+    let id = uuid::Uuid::new_v4().to_string();
+    let address =
+        json!({ "name": "Doc", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" });
+    let order = json!({ "email": "doc@example.com", "shipping_address": address });
+    let placed = app.call("PUT", &format!("/api/orders/{id}"), Some(&cookie), Some(order.clone())).await;
+    check("PUT", "/api/orders/{id}")(&placed);
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    check("PUT", "/api/orders/{id}")(&app.call("PUT", &format!("/api/orders/{id}"), Some(&cookie), Some(order)).await);
+    check("DELETE", "/api/cart")(&app.call("DELETE", "/api/cart", Some(&cookie), None).await);
+    check("GET", "/api/orders/{id}")(&app.call("GET", &format!("/api/orders/{id}"), Some(&cookie), None).await);
+    check("GET", "/api/orders/{id}")(&app.call("GET", &format!("/api/orders/{id}"), None, None).await);
+    check("GET", "/api/orders")(&app.call("GET", "/api/orders", Some(&cookie), None).await);
+    check("GET", "/api/orders/{id}/details")(
+        &app.call("GET", &format!("/api/orders/{id}/details"), Some(&cookie), None).await,
+    );
+    let bad_card = json!({ "card": { "number": "1234", "expiry": "12/34", "cvc": "123" } });
+    check("POST", "/api/orders/{id}/payment")(
+        &app.call("POST", &format!("/api/orders/{id}/payment"), Some(&cookie), Some(bad_card)).await,
+    );
+
+    let admin = signed_in(&app, &[Role::Admin]).await;
+    let report = "/api/reports/completed-orders";
+    check("GET", report)(&app.call("GET", report, Some(&admin), None).await);
+    check("GET", report)(&app.call("GET", &format!("{report}?months=99"), Some(&admin), None).await);
+    check("GET", report)(&app.call("GET", report, Some(&cookie), None).await);
+    let queue = "/api/fulfilment/shipping-orders";
+    check("GET", queue)(&app.call("GET", queue, Some(&admin), None).await);
+    check("GET", "/api/fulfilment/shipping-orders/{id}")(
+        &app.call("GET", &format!("{queue}/so-none"), Some(&admin), None).await,
+    );
+    check("GET", "/api/tracking/orders/{id}")(
+        &app.call("GET", &format!("/api/tracking/orders/{id}"), Some(&admin), None).await,
+    );
+    check("POST", "/api/account/sign-out")(&app.call("POST", "/api/account/sign-out", Some(&cookie), None).await);
+    check("GET", "/health/live")(&app.get("/health/live").await);
+}
