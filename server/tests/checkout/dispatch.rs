@@ -122,13 +122,7 @@ async fn order_details_compose_the_services_for_the_owner_staff_and_the_link(sto
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let mut owner = store.shopper();
     let email = format!("own-{tag}@example.com");
-    let registered = owner
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": email, "name": "Own", "password": "long enough pw" })),
-        )
-        .await;
+    let registered = owner.register(email, "Own").await;
     assert_eq!(registered.status, 201);
     let (_, id) = confirmed_order_as(&store, &mut owner, &["KIT-001"]).await;
     let details = format!("/api/orders/{id}/details");
@@ -161,13 +155,7 @@ async fn order_details_compose_the_services_for_the_owner_staff_and_the_link(sto
     let anonymous = store.shopper().call("GET", &details, None).await;
     assert_eq!(anonymous.status, 401);
     let mut other = store.shopper();
-    other
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": format!("oth-{tag}@example.com"), "name": "Oth", "password": "long enough pw" })),
-        )
-        .await;
+    other.register(format!("oth-{tag}@example.com"), "Oth").await;
     assert_eq!(other.call("GET", &details, None).await.status, 403, "not their order");
     let token = mine["token"].as_str().unwrap();
     let by_link = store.shopper().call("GET", &format!("{details}?token={token}"), None).await;
@@ -207,13 +195,7 @@ async fn order_details_answer_without_the_services_that_are_not_here_marked_part
     })
     .await;
     let mut owner = store.shopper();
-    owner
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": "part@example.com", "name": "Part", "password": "long enough pw" })),
-        )
-        .await;
+    owner.register("part@example.com", "Part").await;
     let id = new_order_id();
     owner.add("KIT-001", 1).await;
     assert_eq!(owner.place(&id).await.status, 201);
@@ -232,22 +214,10 @@ on_both_backends!(a_shoppers_stream_carries_their_orders_updates_live, payment_t
 async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let mut owner = store.shopper();
-    owner
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": format!("sse-{tag}@example.com"), "name": "Sse", "password": "long enough pw" })),
-        )
-        .await;
+    owner.register(format!("sse-{tag}@example.com"), "Sse").await;
     let (_, id) = confirmed_order_as(&store, &mut owner, &["KIT-001"]).await;
     let mut other = store.shopper();
-    other
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": format!("sse2-{tag}@example.com"), "name": "Two", "password": "long enough pw" })),
-        )
-        .await;
+    other.register(format!("sse2-{tag}@example.com"), "Two").await;
     let client = reqwest::Client::new();
     let open = |path: String, cookie: String| {
         let request = client.get(format!("{}{path}", store.base)).header("cookie", cookie);
@@ -290,26 +260,14 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
 async fn an_accounts_order_is_hidden_from_others_and_a_guests_is_reached_by_its_id() {
     let store = crate::harness::embedded(1800).await;
     let mut owner = store.shopper();
-    owner
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": "hid@example.com", "name": "Hid", "password": "long enough pw" })),
-        )
-        .await;
+    owner.register("hid@example.com", "Hid").await;
     owner.add("KIT-001", 1).await;
     let id = new_order_id();
     assert_eq!(owner.place(&id).await.status, 201);
     assert_eq!(owner.call("GET", &format!("/api/orders/{id}"), None).await.status, 200);
     assert_eq!(store.shopper().call("GET", &format!("/api/orders/{id}"), None).await.status, 401);
     let mut other = store.shopper();
-    other
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": "oth2@example.com", "name": "Oth", "password": "long enough pw" })),
-        )
-        .await;
+    other.register("oth2@example.com", "Oth").await;
     assert_eq!(other.call("GET", &format!("/api/orders/{id}"), None).await.status, 403);
 
     let mut guest = store.shopper();

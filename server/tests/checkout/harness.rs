@@ -269,6 +269,14 @@ impl Shopper<'_> {
         assert_eq!(a.status, 200, "{}", a.body);
     }
 
+    /// Registers a local account (and is signed in to it).
+    pub async fn register(&mut self, email: impl AsRef<str>, name: &str) -> Answer {
+        let account = json!({ "email": email.as_ref(), "name": name, "password": "long enough pw" });
+        let a = self.call("POST", "/api/account/register", Some(account)).await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        a
+    }
+
     pub async fn add(&mut self, sku: &str, quantity: u32) {
         let a = self.call("PUT", &format!("/api/cart/items/{sku}"), Some(json!({ "quantity": quantity }))).await;
         assert_eq!(a.status, 200, "{}", a.body);

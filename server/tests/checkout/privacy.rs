@@ -11,13 +11,7 @@ async fn a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let (first, second) = (format!("dee-{tag}@example.com"), format!("dee.d-{tag}@example.com"));
     let mut dee = store.shopper();
-    let registered = dee
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": first, "name": "Dee", "password": "long enough pw" })),
-        )
-        .await;
+    let registered = dee.register(first, "Dee").await;
     assert_eq!(registered.status, 201, "{}", registered.body);
     let account_id = registered.body["id"].clone();
 
@@ -61,14 +55,7 @@ async fn a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised
     );
     assert_eq!(forgotten["status"], "confirmed", "the books keep the sale");
 
-    let again = store
-        .shopper()
-        .call(
-            "POST",
-            "/api/account/register",
-            Some(json!({ "email": second, "name": "New", "password": "long enough pw" })),
-        )
-        .await;
+    let again = store.shopper().register(second, "New").await;
     assert_eq!(again.status, 201, "the address is free again: {}", again.body);
     assert_ne!(again.body["id"], account_id);
 }
