@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace root (xtask lives one level below it).
+/// `cargo run` names the package it runs at run time; that wins over the path
+/// this binary was compiled at, which is another clone's when clones share a
+/// `CARGO_TARGET_DIR` (cargo then reuses one clone's build for the other).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let dir = manifest_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    dir.parent().expect("xtask is inside the workspace").to_path_buf()
 }
 
 /// Cargo's target directory, honouring CARGO_TARGET_DIR.

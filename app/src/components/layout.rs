@@ -127,6 +127,7 @@ pub fn Header() -> impl IntoView {
 pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
+            <super::ConnectionStatus/>
             <p>"The Better Store · prices include no tax · free returns within 30 days"</p>
         </footer>
     }

@@ -179,6 +179,15 @@ pub struct ShippingOrderProcessed {
 }
 domain_event!(ShippingOrderProcessed, order_id);
 
+/// The orders service marked the order Processed (after its shipping order
+/// was): published once the order's own record says so, so whoever reacts
+/// (tracking's live timeline) reads the order as processed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderProcessed {
+    pub order_id: String,
+}
+domain_event!(OrderProcessed, order_id);
+
 /// The receipt for an order was e-mailed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptSent {
@@ -230,6 +239,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ShippingOrderCreated as DomainEvent>::TYPE,
     <ShipmentItemProcessed as DomainEvent>::TYPE,
     <ShippingOrderProcessed as DomainEvent>::TYPE,
+    <OrderProcessed as DomainEvent>::TYPE,
     <ReceiptSent as DomainEvent>::TYPE,
     <PaymentProviderEventReceived as DomainEvent>::TYPE,
     <AccountDeleted as DomainEvent>::TYPE,
@@ -315,6 +325,7 @@ mod tests {
             tracking_number: "1Z".into(),
         });
         check(ShippingOrderProcessed { shipping_order_id: "s1".into(), order_id: "o1".into() });
+        check(OrderProcessed { order_id: "o1".into() });
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
         check(AccountDeleted { account_id: "o1".into() });
     }

@@ -7,7 +7,7 @@
 use super::Orders;
 use super::record::{OrderRecord, StockState};
 use crate::contracts::{
-    AccountDeleted, OrderCancelled, OrderConfirmed, PaymentFailed, PaymentSucceeded, ReceiptSent,
+    AccountDeleted, OrderCancelled, OrderConfirmed, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
     ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected, StockReserved,
 };
 use crate::platform::consumer::Handler;
@@ -130,6 +130,8 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         order.shipping_status = Some("processed".into());
         if order.status == OrderStatus::Confirmed {
             order.status = OrderStatus::Processed;
+            let processed = OrderProcessed { order_id: order.id.clone() };
+            out.push(Envelope::new(super::SOURCE, &processed, "", trace.as_ref()));
         }
     } else if event.is::<ReceiptSent>() {
         if order.receipt_sent {

@@ -16,8 +16,8 @@ mod routes;
 pub use routes::router;
 
 use crate::contracts::{
-    OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, PaymentSucceeded, ReceiptSent, ShipmentItemProcessed,
-    ShippingOrderProcessed,
+    OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
+    ShipmentItemProcessed,
 };
 use crate::platform::consumer::Handler;
 use crate::platform::events::{DomainEvent, Envelope};
@@ -45,7 +45,7 @@ pub fn subscribes_to() -> Vec<&'static str> {
         OrderConfirmed::TYPE,
         ReceiptSent::TYPE,
         ShipmentItemProcessed::TYPE,
-        ShippingOrderProcessed::TYPE,
+        OrderProcessed::TYPE,
         OrderCancelled::TYPE,
     ]
 }
@@ -199,7 +199,7 @@ fn describe(event: &Envelope) -> anyhow::Result<Option<TimelineEntry>> {
             (carrier, number) => format!(" · {carrier}, tracking {number}"),
         };
         entry("item_processed", "Item sent", format!("{name}{how}"))
-    } else if event.is::<ShippingOrderProcessed>() {
+    } else if event.is::<OrderProcessed>() {
         entry("order_processed", "Order processed", "Everything is on its way".into())
     } else if event.is::<OrderCancelled>() {
         let e: OrderCancelled = event.decode()?;
@@ -223,5 +223,25 @@ impl Handler for TrackingView {
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
         self.0.apply(event).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::ShippingOrderProcessed;
+
+    /// "Order processed" comes from the orders service's own OrderProcessed,
+    /// so a page refetching the order on that entry reads it as processed;
+    /// fulfilment's ShippingOrderProcessed may reach tracking first.
+    #[test]
+    fn the_order_is_processed_on_the_timeline_when_the_orders_service_says_so() {
+        let shipped = ShippingOrderProcessed { shipping_order_id: "so-o1".into(), order_id: "o1".into() };
+        let shipped = Envelope::new("fulfilment", &shipped, "", None);
+        assert!(!subscribes_to().contains(&shipped.event_type.as_str()));
+        assert_eq!(describe(&shipped).unwrap(), None);
+        let processed = Envelope::new("orders", &OrderProcessed { order_id: "o1".into() }, "", None);
+        assert!(subscribes_to().contains(&processed.event_type.as_str()));
+        assert_eq!(describe(&processed).unwrap().unwrap().kind, "order_processed");
     }
 }

@@ -247,6 +247,8 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
     })
     .await;
     assert!(got.is_ok(), "the owner's stream got the updates: {seen}");
+    // A page refetching on that entry reads the order as processed.
+    assert_eq!(owner.order(&id).await["status"], "processed", "when the timeline says so, the order does");
     assert!(seen.contains("event: timeline") && seen.contains(&id) && seen.contains("item_processed"), "{seen}");
     let quiet = tokio::time::timeout(std::time::Duration::from_millis(500), theirs.chunk()).await;
     assert!(

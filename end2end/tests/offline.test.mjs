@@ -1,0 +1,70 @@
+// Offline-first, first slice: the store is an installable PWA whose service
+// worker keeps the shop pages a shopper has seen, and a status bar says when
+// the store can't be reached. The connection really goes: the page talks to
+// the store through a proxy this test closes (chromium's offline emulation
+// does not reach service workers), and the browser is told it is offline too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { BASE, launch, strictPage, hydrated } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** A plain HTTP proxy to the store on `port` (0: any); `close()` drops every connection. */
+function proxy(port = 0) {
+  const target = new URL(BASE);
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    port: server.address().port,
+    close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(done); }),
+  })));
+}
+
+test('the shop keeps working offline, and the status bar says so', async () => {
+  let link = await proxy();
+  const { page, context } = await strictPage(browser);
+  const status = page.getByTestId('connection');
+
+  // Online: the manifest is installable and the service worker takes control.
+  await page.goto(`${link.url}/`);
+  await hydrated(page);
+  const manifest = await (await page.request.get(`${link.url}/manifest.webmanifest`)).json();
+  assert.deepEqual(manifest.icons.map((i) => i.sizes).sort(), ['192x192', '512x512']);
+  assert.equal(manifest.display, 'standalone');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20_000 });
+  await page.goto(`${link.url}/products/KIT-001`);
+  await hydrated(page);
+  await status.filter({ hasText: /Online · last sync \d\d:\d\d UTC/ }).waitFor();
+
+  // The store becomes unreachable: a page seen before still opens, from this device.
+  await link.close();
+  await context.setOffline(true);
+  await status.filter({ hasText: 'Offline' }).waitFor();
+  await page.reload();
+  await page.getByRole('heading', { name: 'Enamel Camp Mug' }).waitFor();
+  await hydrated(page);
+  await status.filter({ hasText: 'Offline' }).waitFor();
+  // A page never seen says it is offline rather than failing.
+  await page.goto(`${link.url}/products/KIT-003`);
+  await page.getByTestId('offline-page').waitFor();
+
+  // Back online: fresh pages again, and the status bar says so.
+  link = await proxy(link.port);
+  await context.setOffline(false);
+  await page.goto(`${link.url}/products/KIT-003`);
+  await hydrated(page);
+  await status.filter({ hasText: 'Online' }).waitFor();
+  await link.close();
+});
