@@ -34,7 +34,9 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 /// Every API route of the services this process runs, each with its access decision.
 pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded<S> {
     let runs = |service| state.services.contains(&service);
-    let mut api = crate::health::router(state.catalog.clone()).merge(crate::openapi::router());
+    let mut api = crate::health::router(state.catalog.clone())
+        .merge(crate::openapi::router())
+        .merge(crate::platform::metrics::router());
     if runs(Service::Catalog) {
         api = api.nest("/api/catalog", catalog::router(state.catalog.clone()));
     }
@@ -67,6 +69,8 @@ pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded
 
 /// The whole HTTP app. Separate from serving so tests can call it in-process.
 pub fn app(state: AppState) -> Router {
+    // Record from the start (the recorder is installed once per process).
+    crate::platform::metrics::handle();
     let options = state.leptos.clone();
     let routes = generate_route_list(App);
     let catalog_for_pages: SharedCatalog = state.catalog.clone();
@@ -109,5 +113,6 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(identity::csrf::guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
+        .layer(axum::middleware::from_fn(crate::platform::metrics::record))
         .layer(TraceLayer::new_for_http())
 }

@@ -88,17 +88,21 @@ async fn process(
     match handler.handle(event).await {
         Ok(()) => {
             hub.ack(d).await?;
+            let age = (time::OffsetDateTime::now_utc() - event.timestamp).try_into().ok();
+            crate::platform::metrics::event(handler.consumer(), &event.event_type, "handled", age);
             tracing::debug!(consumer = handler.consumer(), event = %event.id, event_type = %event.event_type, "handled");
             Ok(Outcome::Handled)
         }
         Err(error) if d.receive_count >= policy.max_attempts => {
             let fault = hub.dead_letter(d, &format!("{error:#}")).await?;
+            crate::platform::metrics::event(handler.consumer(), &event.event_type, "dead_lettered", None);
             Ok(Outcome::DeadLettered { fault_id: fault.id })
         }
         Err(error) => {
             let delay = policy.delay_after(d.receive_count);
             tracing::warn!(consumer = handler.consumer(), event = %event.id, attempt = d.receive_count, ?delay, error = %format!("{error:#}"), "handler failed; will retry");
             hub.retry_later(d, delay).await?;
+            crate::platform::metrics::event(handler.consumer(), &event.event_type, "retrying", None);
             Ok(Outcome::Retrying { attempt: d.receive_count })
         }
     }

@@ -10,6 +10,7 @@ pub mod consumer;
 pub mod events;
 pub mod http;
 pub mod hub;
+pub mod metrics;
 pub mod outbox;
 pub mod signing;
 pub mod store;

@@ -13,6 +13,7 @@ const EXPECTED: &[(&str, Access)] = &[
     ("/health/live", Access::Public),
     ("/health/ready", Access::Public),
     ("/api/openapi.json", Access::Public),
+    ("/metrics", Access::Public),
     ("/api/catalog/products", Access::Public),
     ("/api/catalog/products/{sku}", Access::Public),
     ("/api/catalog/categories", Access::Public),

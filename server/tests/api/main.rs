@@ -5,6 +5,7 @@ mod account;
 mod cart;
 mod catalog;
 mod helpers;
+mod metrics;
 mod oidc;
 mod openapi;
 mod pages;

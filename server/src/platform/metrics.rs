@@ -1,0 +1,70 @@
+//! Prometheus metrics, served at `GET /metrics` in the text exposition format:
+//!
+//! * `tbs_http_requests_total{method, route, status}` and
+//!   `tbs_http_request_duration_seconds{method, route, status}` (histogram):
+//!   every request, labelled by its route pattern (`/api/orders/{id}`, never
+//!   the concrete path, so the label set stays small);
+//! * `tbs_events_total{consumer, event_type, outcome}`: every delivery a
+//!   consumer handled, will retry, or dead-lettered;
+//! * `tbs_event_age_seconds{consumer}` (histogram): time from an event's
+//!   occurrence to its handling — the consumers' lag.
+
+use crate::platform::access::{Access, Guarded};
+use axum::extract::{MatchedPath, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// The process's recorder, installed on first use (one per process: tests
+/// build many apps in one).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().set_buckets(BUCKETS).expect("buckets are not empty").build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics stays empty");
+        }
+        metrics::describe_counter!("tbs_http_requests_total", "HTTP requests answered, by route pattern and status");
+        metrics::describe_histogram!("tbs_http_request_duration_seconds", "time to answer an HTTP request");
+        metrics::describe_counter!("tbs_events_total", "event deliveries a consumer handled, retried or dead-lettered");
+        metrics::describe_histogram!("tbs_event_age_seconds", "time from an event's occurrence to its handling");
+        handle
+    })
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
+    Guarded::new().route(
+        "/metrics",
+        Access::Public,
+        get(|| async { ([(CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render()) }),
+    )
+}
+
+/// Middleware: counts and times every request.
+pub async fn record(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
+    metrics::counter!("tbs_http_requests_total", &labels).increment(1);
+    metrics::histogram!("tbs_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Counts one delivery's outcome (`handled`, `retrying`, `dead_lettered`) and, when handled, its age.
+pub fn event(consumer: &str, event_type: &str, outcome: &'static str, age: Option<std::time::Duration>) {
+    let labels =
+        [("consumer", consumer.to_owned()), ("event_type", event_type.to_owned()), ("outcome", outcome.into())];
+    metrics::counter!("tbs_events_total", &labels).increment(1);
+    if let Some(age) = age {
+        metrics::histogram!("tbs_event_age_seconds", "consumer" => consumer.to_owned()).record(age.as_secs_f64());
+    }
+}
