@@ -7,7 +7,8 @@
 //   is saved, and served when the network fails (read-through cache).
 //   A page never visited gets /offline.html.
 // * Everything else (account, orders, dispatch, reports, writes, live
-//   streams) goes to the network untouched: private pages are not stored.
+//   streams) goes to the network untouched: private pages are not stored,
+//   and signing out forgets the shop pages saved while signed in.
 // * After every request it handled, it tells the page whether the server
 //   answered (`{ type: 'tbs-network', online, at }`): the status bar.
 const VERSION = 'tbs-v1';
@@ -42,8 +43,23 @@ async function tell(event, online) {
   client?.postMessage({ type: 'tbs-network', online, at: new Date().toISOString() });
 }
 
+// Signing out (or deleting the account) forgets the saved pages: they show
+// who was signed in and their cart. The app shell stays.
+const SIGNS_OUT = /^\/(api\/account\/sign-out|api\/account\/me|rpc\/account\/sign-out|rpc\/account\/delete)$/;
+
+async function forgetPages() {
+  const cache = await caches.open(VERSION);
+  for (const request of await cache.keys()) {
+    if (!SHELL.includes(new URL(request.url).pathname)) await cache.delete(request);
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' && SIGNS_OUT.test(url.pathname)) {
+    event.waitUntil(forgetPages());
+    return;
+  }
   if (!handled(event.request, url)) return;
   event.respondWith((async () => {
     const cache = await caches.open(VERSION);

@@ -66,5 +66,19 @@ test('the shop keeps working offline, and the status bar says so', async () => {
   await page.goto(`${link.url}/products/KIT-003`);
   await hydrated(page);
   await status.filter({ hasText: 'Online' }).waitFor();
+
+  // Signed in, the saved pages show who; signing out forgets them.
+  const email = `off+${Date.now()}@example.com`;
+  const registered = await page.evaluate(async (email) => (await fetch('/api/account/register', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, name: 'Olive Offline', password: 'long enough pw' }),
+  })).status, email);
+  assert.equal(registered, 201);
+  await page.goto(`${link.url}/products/KIT-001`);
+  await page.getByText('Olive Offline').first().waitFor();
+  assert.equal(await page.evaluate(async () => (await fetch('/api/account/sign-out', { method: 'POST' })).status), 204);
+  await page.waitForFunction(() => caches.match('/products/KIT-001', { ignoreVary: true }).then((saved) => !saved));
   await link.close();
+  await page.reload();
+  await page.getByTestId('offline-page').waitFor();
 });
