@@ -15,19 +15,22 @@
 //! SHA-256, so a leaked table holds no usable session. Sign-in attempts are
 //! limited per e-mail address.
 
+mod caller;
 pub mod csrf;
 mod external;
 pub mod oidc;
 mod password;
+mod port;
 mod profile;
 mod routes;
 
+pub use caller::resolve_caller;
 pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
-use app::account::{AccountView, MIN_PASSWORD_CHARS, ProfileInput, RegisterInput, Role, SignInInput, SignedIn};
+use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput};
 use app::api::ErrorDetail;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -195,90 +198,6 @@ fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
         return Err(invalid(field, "Use at most 256 characters"));
     }
     Ok(())
-}
-
-#[async_trait::async_trait]
-impl app::account::ssr::IdentityApi for Identity {
-    async fn sign_in(&self, email: String, password: String) -> Result<(AccountView, String), ErrorDetail> {
-        Identity::sign_in(self, SignInInput { email, password }).await.map_err(|e| e.detail())
-    }
-
-    async fn register(
-        &self,
-        email: String,
-        name: String,
-        password: String,
-    ) -> Result<(AccountView, String), ErrorDetail> {
-        Identity::register(self, RegisterInput { email, name, password }).await.map_err(|e| e.detail())
-    }
-
-    async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
-        if let Some(principal) = self.principal(cookie.as_deref()).await.map_err(|e| IdentityError::from(e).detail())? {
-            Identity::sign_out(self, &principal).await.map_err(|e| e.detail())?;
-        }
-        Ok(self.clear_cookie())
-    }
-
-    fn single_sign_on(&self) -> bool {
-        self.has_oidc()
-    }
-
-    async fn update_profile(
-        &self,
-        cookie: Option<String>,
-        name: String,
-        email: String,
-    ) -> Result<AccountView, ErrorDetail> {
-        let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
-        Identity::update_profile(self, &principal, ProfileInput { name, email }).await.map_err(|e| e.detail())
-    }
-
-    async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
-        let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
-        Identity::delete_account(self, &principal).await.map_err(|e| e.detail())?;
-        Ok(self.clear_cookie())
-    }
-}
-
-/// Middleware: who is calling, from a bearer JWT or the session cookie, put
-/// in the request's extensions as [`SignedIn`] for route guards and server
-/// functions. A bearer token that does not verify is answered 401 at once.
-pub async fn resolve_caller(
-    axum::extract::State(identity): axum::extract::State<Arc<Identity>>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let authorization = request.headers().get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if let Some(token) = authorization.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))) {
-        match identity.bearer(token.trim()).await {
-            Ok(principal) => {
-                request.extensions_mut().insert(SignedIn(Some(principal.account)));
-                return next.run(request).await;
-            }
-            Err(e) => {
-                let challenge = format!(
-                    "Bearer error=\"invalid_token\", error_description=\"{}\"",
-                    e.to_string().replace('"', "'")
-                );
-                let mut response = e.into_response();
-                if let Ok(value) = axum::http::HeaderValue::from_str(&challenge) {
-                    response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, value);
-                }
-                return response;
-            }
-        }
-    }
-    let cookie = request.headers().get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok());
-    let caller = match identity.principal(cookie).await {
-        Ok(principal) => principal.map(|p| p.account),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the session; treating the caller as signed out");
-            None
-        }
-    };
-    request.extensions_mut().insert(SignedIn(caller));
-    next.run(request).await
 }
 
 pub struct Identity {

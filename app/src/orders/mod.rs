@@ -1,0 +1,231 @@
+//! Orders as the UI and the JSON API see them: the order view, its status
+//! and details, who may see it, and the server functions the checkout,
+//! payment, confirmation and order pages use. The checkout's rules (totals,
+//! form and card validation) are in [`checkout`].
+
+use crate::api::ErrorDetail;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+mod checkout;
+pub use checkout::*;
+
+/// One order line, priced when the order was placed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+    pub line_total_minor: i64,
+}
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Stored; waiting for stock to be reserved and the payment to arrive.
+    PendingPayment,
+    /// Paid; will be fulfilled.
+    Confirmed,
+    /// Will not be fulfilled (no stock, or not paid in time).
+    Cancelled,
+    /// Every item is sent (or delivered digitally).
+    Processed,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PendingPayment => "Processing payment",
+            Self::Confirmed => "Confirmed",
+            Self::Cancelled => "Cancelled",
+            Self::Processed => "Processed",
+        }
+    }
+}
+
+/// An order as its shopper sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    /// Short, human-friendly order number (for e-mails and phone calls).
+    pub number: String,
+    pub status: OrderStatus,
+    pub email: String,
+    pub shipping_address: AddressInput,
+    pub currency: String,
+    pub lines: Vec<OrderLineView>,
+    pub totals: Totals,
+    /// Whether the catalog has set the stock aside.
+    pub stock_reserved: bool,
+    /// Whether a payment attempt is under way (submitted, result not yet known).
+    pub payment_in_progress: bool,
+    /// Why the last payment attempt failed; the shopper may try again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_error: Option<String>,
+    /// Why the order was cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    pub receipt_sent: bool,
+    /// The shipping order's state once fulfilment has it (e.g. `pending`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_status: Option<String>,
+    /// RFC 3339, UTC.
+    pub placed_at: String,
+    /// The account that placed it; absent for a guest's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Unpaid orders are cancelled at this time (RFC 3339, UTC).
+    pub pay_by: String,
+    /// The payment that paid for it, or the attempt under way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+}
+
+/// A payment as the order page shows it (from the payments service).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSummary {
+    pub payment_id: String,
+    /// `created`, `processing`, `succeeded` or `failed`.
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+/// `GET /api/orders/{id}/details`: the order with its payment, shipment and
+/// timeline, composed from the services' APIs in parallel. A part that did
+/// not answer in time is absent and named in `partial`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetails {
+    pub order: OrderView,
+    pub payment: Option<PaymentSummary>,
+    pub shipment: Option<crate::fulfilment::ShippingOrderView>,
+    pub timeline: Option<crate::tracking::Timeline>,
+    /// The parts missing: `payment`, `shipment`, `tracking`.
+    pub partial: Vec<String>,
+    /// The order's link token, for its live updates.
+    pub token: String,
+}
+
+impl OrderView {
+    /// A guest's order is reached by its id (a UUID only its shopper knows);
+    /// an account's order by that account and staff only.
+    pub fn visible_to(&self, caller: &crate::account::SignedIn) -> bool {
+        match &self.account_id {
+            None => true,
+            Some(owner) => {
+                caller.has(crate::account::Role::Dispatcher) || caller.0.as_ref().is_some_and(|a| &a.id == owner)
+            }
+        }
+    }
+
+    /// Whether the shopper can (still, or again) pay for it.
+    pub fn payable(&self) -> bool {
+        self.status == OrderStatus::PendingPayment && !self.payment_in_progress
+    }
+}
+
+/// What placing an order came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceOrderOutcome {
+    Placed(Box<OrderView>),
+    /// Fields to correct (the order was not stored).
+    Invalid(Vec<ErrorDetail>),
+}
+
+/// What submitting a payment came to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PayOutcome {
+    /// The provider has it; the result arrives by webhook.
+    Submitted,
+    Invalid(Vec<ErrorDetail>),
+}
+
+/// Places the caller's cart as order `order_id` (idempotent: the same id again changes nothing).
+#[server(prefix = "/rpc", endpoint = "orders/place")]
+pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<PlaceOrderOutcome, ServerFnError> {
+    let owner = crate::cart::ssr::request_owner().await?;
+    ssr::orders()?.place(order_id, input, owner).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+/// An order by id; `None` if there is none.
+#[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl)]
+pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
+    let order = ssr::orders()?.get(order_id).await.map_err(crate::cart::ssr::to_server_error)?;
+    let caller = crate::account::ssr::caller().await?;
+    match order {
+        Some(o) if !o.visible_to(&caller) => Err(crate::cart::ssr::refuse(403, "This is not your order")),
+        other => Ok(other),
+    }
+}
+
+/// Pays for an order with a card (simulated provider).
+#[server(prefix = "/rpc", endpoint = "orders/pay")]
+pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, ServerFnError> {
+    ssr::orders()?.pay(order_id, card).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+/// The signed-in shopper's orders, newest first.
+#[server(prefix = "/rpc", endpoint = "orders/mine", input = GetUrl)]
+pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
+    let account = crate::account::ssr::require(crate::account::Role::Shopper).await?;
+    ssr::orders()?.orders_of(account.id).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+/// One order with its payment, shipment and timeline, for its owner, staff,
+/// or whoever has the link (with its `token`) from the receipt e-mail.
+#[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl)]
+pub async fn load_order_details(order_id: String, token: Option<String>) -> Result<OrderDetails, ServerFnError> {
+    let caller = crate::account::ssr::caller().await?;
+    ssr::details()?.details(order_id, token, caller).await.map_err(crate::cart::ssr::to_server_error)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! The port through which server functions reach the orders service.
+
+    use super::*;
+    use std::sync::Arc;
+
+    #[async_trait::async_trait]
+    pub trait OrdersApi: Send + Sync {
+        async fn place(
+            &self,
+            order_id: String,
+            input: CheckoutInput,
+            owner: crate::cart::CartOwner,
+        ) -> Result<PlaceOrderOutcome, ErrorDetail>;
+        async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail>;
+        async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail>;
+        /// The account's orders, newest first.
+        async fn orders_of(&self, account_id: String) -> Result<Vec<OrderView>, ErrorDetail>;
+    }
+
+    /// The order page's data, composed from several services.
+    #[async_trait::async_trait]
+    pub trait OrderDetailsApi: Send + Sync {
+        /// `caller` (or the link `token`) must be allowed to see the order.
+        async fn details(
+            &self,
+            order_id: String,
+            token: Option<String>,
+            caller: crate::account::SignedIn,
+        ) -> Result<OrderDetails, ErrorDetail>;
+    }
+
+    pub type SharedOrderDetails = Arc<dyn OrderDetailsApi>;
+
+    pub(super) fn details() -> Result<SharedOrderDetails, ServerFnError> {
+        use_context::<SharedOrderDetails>().ok_or_else(|| ServerFnError::new("order details are not available"))
+    }
+
+    pub type SharedOrders = Arc<dyn OrdersApi>;
+
+    pub(super) fn orders() -> Result<SharedOrders, ServerFnError> {
+        use_context::<SharedOrders>().ok_or_else(|| ServerFnError::new("orders are not available"))
+    }
+}
