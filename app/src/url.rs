@@ -1,4 +1,5 @@
-//! Building query strings for links that must work without JavaScript.
+//! Building query strings for links that must work without JavaScript, and
+//! the one rule for where a `?next=` may send someone.
 
 /// Percent-encodes a query-string component (RFC 3986 unreserved characters pass).
 pub fn encode_component(value: &str) -> String {
@@ -22,9 +23,48 @@ pub fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
     if query.is_empty() { path.to_string() } else { format!("{path}?{}", query.join("&")) }
 }
 
+/// Where to go after signing in when `?next=` says: the path (with query and
+/// fragment) if, read as a browser reads a link on this site, it stays on
+/// this site; otherwise the account page. Browsers take `\\` for `/` and drop
+/// tabs and newlines, so `/\\evil.example` and `/\t/evil.example` lead away;
+/// parsing the URL (not matching prefixes) catches every such spelling.
+pub fn local_path(next: Option<&str>) -> String {
+    next.and_then(same_site_path).unwrap_or_else(|| "/account".to_string())
+}
+
+fn same_site_path(next: &str) -> Option<String> {
+    let base = url::Url::parse("http://this-store.invalid/").ok()?;
+    if !next.starts_with('/') {
+        return None;
+    }
+    let target = base.join(next).ok()?;
+    (target.origin() == base.origin()).then(|| target[url::Position::BeforePath..].to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(local_path(Some("/reports/completed-orders")), "/reports/completed-orders");
+        assert_eq!(local_path(Some("/search?q=mug#top")), "/search?q=mug#top");
+        assert_eq!(local_path(Some("/\tevil.example/")), "/evil.example/", "read as the browser reads it");
+        for away in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example",
+            "\\/evil.example",
+            " /evil",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(local_path(Some(away)), "/account", "{away:?}");
+        }
+        assert_eq!(local_path(None), "/account");
+    }
 
     #[test]
     fn encodes_reserved_and_non_ascii_characters() {

@@ -46,6 +46,8 @@ pub struct AppState {
     pub services: Vec<Service>,
     pub leptos: LeptosOptions,
     pub request_timeout: Duration,
+    /// The public URL's origin: state changes from any other are refused.
+    pub our_origin: Arc<crate::platform::csrf::OurOrigin>,
 }
 
 impl AppState {
@@ -57,9 +59,10 @@ impl AppState {
 
 /// Every service on the configured backend, and the background work they need.
 pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
+    let one_machine = settings.backend == crate::config::Backend::Embedded;
+    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir, one_machine)?;
     let store = open_store(settings).await?;
     let hub = open_hub(settings, &*store, subscriptions()).await?;
-    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir)?;
     let public_url = settings.public_url();
 
     let catalog = Arc::new(Catalog::open(&*store).await?);
@@ -170,6 +173,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         services,
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
+        our_origin: crate::platform::csrf::OurOrigin::new(&settings.public_url()),
     };
     Ok((state, workers))
 }

@@ -110,7 +110,7 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(axum::middleware::from_fn_with_state(state.identity.clone(), identity::resolve_caller))
-        .layer(axum::middleware::from_fn(identity::csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.our_origin.clone(), crate::platform::csrf::guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(axum::middleware::from_fn(crate::platform::metrics::record))

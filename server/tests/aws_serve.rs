@@ -7,6 +7,9 @@ use std::net::TcpStream;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+/// The AWS backend generates no secret; a store's processes share this one.
+const SHARED_SECRET: &str = "test secret shared by the processes of one store";
+
 fn moto() -> String {
     std::env::var("TBS_TEST_AWS_ENDPOINT")
         .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto")
@@ -20,6 +23,7 @@ fn tbs(args: &[&str], prefix: &str) -> Command {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("TBS_SECRET", SHARED_SECRET)
         .env_remove("AWS_PROFILE");
     cmd
 }
@@ -76,6 +80,17 @@ fn infra_apply_then_serve_on_aws_serves_the_shop() {
     let (status, html) = get(port, "/products/KIT-001").unwrap();
     assert_eq!(status, 200);
     assert!(html.contains("Enamel Camp Mug"));
+}
+
+#[test]
+fn serving_on_aws_without_a_configured_secret_refuses_to_start() {
+    let out = tbs(&["serve", "--backend", "aws", "--addr", "127.0.0.1:0"], "nosecret-")
+        .env_remove("TBS_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started without a secret");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("TBS_SECRET"), "{err}");
 }
 
 #[test]

@@ -13,8 +13,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 /// Where to go after signing in: `?next=` when it is a path on this site.
 fn next_path() -> String {
     let query = use_query_map();
-    let next = query.read_untracked().get("next").unwrap_or_default();
-    if next.starts_with('/') && !next.starts_with("//") { next } else { "/account".into() }
+    crate::url::local_path(query.read_untracked().get("next").as_deref())
 }
 
 /// After `action` signs someone in: refresh what shows the account and go to
@@ -44,7 +43,7 @@ where
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let register_href = format!("/account/register?next={}", next_path());
+    let register_href = format!("/account/register?next={}", crate::url::encode_component(&next_path()));
     let error = signed_in_then_next(action);
     // A single sign-on that failed comes back here saying why.
     let failed = use_query_map().read_untracked().get("error");

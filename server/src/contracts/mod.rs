@@ -59,6 +59,19 @@ macro_rules! domain_event {
             }
         }
     };
+    ($name:ident, $key:ident, one per $occurrence:ident) => {
+        impl DomainEvent for $name {
+            const TYPE: &'static str = stringify!($name);
+
+            fn partition_key(&self) -> String {
+                self.$key.clone()
+            }
+
+            fn occurrence(&self) -> String {
+                self.$occurrence.clone()
+            }
+        }
+    };
 }
 
 /// Checkout stored an order awaiting payment (stock not yet reserved).
@@ -169,7 +182,7 @@ pub struct ShipmentItemProcessed {
     #[serde(default)]
     pub tracking_number: String,
 }
-domain_event!(ShipmentItemProcessed, order_id);
+domain_event!(ShipmentItemProcessed, order_id, one per sku);
 
 /// Every product of a shipping order is processed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,5 +341,22 @@ mod tests {
         check(OrderProcessed { order_id: "o1".into() });
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
         check(AccountDeleted { account_id: "o1".into() });
+    }
+
+    #[test]
+    fn each_line_of_an_order_shipped_apart_is_its_own_event() {
+        let item = |sku: &str| ShipmentItemProcessed {
+            shipping_order_id: "s1".into(),
+            order_id: "o1".into(),
+            sku: sku.into(),
+            name: "Mug".into(),
+            quantity: 1,
+            carrier: "UPS".into(),
+            tracking_number: "1Z".into(),
+        };
+        let first = Envelope::new("fulfilment", &item("KIT-001"), "", None);
+        let second = Envelope::new("fulfilment", &item("KIT-002"), "", None);
+        assert_ne!(first.id, second.id, "two lines, two facts");
+        assert_eq!(first.id, Envelope::new("fulfilment", &item("KIT-001"), "", None).id, "still deterministic");
     }
 }

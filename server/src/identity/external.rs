@@ -56,14 +56,6 @@ impl From<OidcError> for IdentityError {
     }
 }
 
-/// `next` if it is a path on this site, else `/account`.
-pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
-        _ => "/account".to_string(),
-    }
-}
-
 impl Identity {
     fn oidc(&self) -> Result<&super::oidc::Oidc, IdentityError> {
         self.oidc.as_ref().ok_or_else(|| IdentityError::ExternalSignIn("single sign-on is not configured".into()))
@@ -76,7 +68,7 @@ impl Identity {
 
     /// Starts a sign-in: the issuer URL to send the browser to and the state cookie.
     pub async fn oidc_start(&self, next: Option<&str>) -> Result<(String, String), IdentityError> {
-        let (url, state, pending) = self.oidc()?.start(local_path(next)).await?;
+        let (url, state, pending) = self.oidc()?.start(app::url::local_path(next)).await?;
         let record = LoginRecord { pending, expires_at: OffsetDateTime::now_utc() + LOGIN_LIFETIME };
         self.table.put(Item::from_record(login_key(&state), &record)?, Condition::NotExists).await?;
         Ok((url, format!("{STATE_COOKIE}={state}; {}", self.cookie_attrs(LOGIN_LIFETIME.whole_seconds()))))
@@ -217,19 +209,5 @@ impl Identity {
         ];
         self.table.transact_write(ops).await?;
         Ok(user)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::local_path;
-
-    #[test]
-    fn only_paths_on_this_site_are_followed_after_sign_in() {
-        assert_eq!(local_path(Some("/reports/completed-orders")), "/reports/completed-orders");
-        assert_eq!(local_path(Some("//evil.example/")), "/account");
-        assert_eq!(local_path(Some("https://evil.example/")), "/account");
-        assert_eq!(local_path(Some("/\\evil.example")), "/account");
-        assert_eq!(local_path(None), "/account");
     }
 }

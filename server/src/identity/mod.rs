@@ -16,7 +16,6 @@
 //! limited per e-mail address.
 
 mod caller;
-pub mod csrf;
 mod external;
 pub mod oidc;
 mod password;

@@ -106,20 +106,20 @@ impl Payments {
     async fn call_provider(&self, request: &PaymentRequest) -> Result<Created, PaymentError> {
         let mut delay = Duration::from_millis(200);
         for attempt in 1..=CALL_ATTEMPTS {
-            if !self.breaker.allow() {
+            let Some(trial) = self.breaker.try_call() else {
                 return Err(PaymentError::Unavailable);
-            }
+            };
             match self.provider.create(request).await {
                 Ok(intent) => {
-                    self.breaker.success();
+                    trial.success();
                     return Ok(intent);
                 }
                 Err(ProviderError::Invalid(problems)) => {
-                    self.breaker.success(); // the provider answered; the input was wrong
+                    trial.success(); // the provider answered; the input was wrong
                     return Err(PaymentError::Invalid(problems));
                 }
                 Err(ProviderError::Transient(why)) => {
-                    self.breaker.failure();
+                    trial.failure();
                     tracing::warn!(attempt, payment = %request.payment_id, error = %why, "payment provider call failed");
                     if attempt < CALL_ATTEMPTS {
                         tokio::time::sleep(delay).await;

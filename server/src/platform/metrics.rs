@@ -50,13 +50,20 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
 /// Middleware: counts and times every request.
 pub async fn record(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
-    let method = request.method().to_string();
+    let method = method_label(request.method()).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
     metrics::counter!("tbs_http_requests_total", &labels).increment(1);
     metrics::histogram!("tbs_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
     response
+}
+
+/// The method as a label: the standard ones by name, anything else as one
+/// value, so made-up methods cannot grow the series without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
 }
 
 /// Counts one delivery's outcome (`handled`, `retrying`, `dead_lettered`) and, when handled, its age.

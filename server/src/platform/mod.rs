@@ -7,6 +7,7 @@ pub mod access;
 pub mod aws;
 pub mod breaker;
 pub mod consumer;
+pub mod csrf;
 pub mod events;
 pub mod http;
 pub mod hub;

@@ -53,20 +53,34 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// The configured secret, or the one kept in `data_dir/secret.key`
-/// (created with 32 random bytes on first use).
-pub fn load_secret(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+/// The configured secret, or (when `may_generate`: the embedded backend,
+/// one machine) the one kept in `data_dir/secret.key`, created with 32
+/// random bytes on first use. The file is written whole or not at all (a
+/// temporary file renamed into place), so a crash never leaves it empty.
+pub fn load_secret(configured: Option<&str>, data_dir: &Path, may_generate: bool) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
         anyhow::ensure!(secret.len() >= 32, "the secret must be at least 32 characters");
         return Ok(secret.as_bytes().to_vec());
     }
+    anyhow::ensure!(
+        may_generate,
+        "set the signing secret (--secret or TBS_SECRET, 32+ characters): on this backend every process must \
+         share one, and none is generated into a local file"
+    );
     let path = data_dir.join("secret.key");
     match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(hex::decode(text.trim()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?),
+        Ok(text) => {
+            let secret = hex::decode(text.trim()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            anyhow::ensure!(secret.len() == 32, "{}: expected 32 bytes in hex", path.display());
+            Ok(secret)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(data_dir)?;
             let secret: [u8; 32] = rand::random();
-            std::fs::write(&path, hex::encode(secret))?;
+            let mut file = tempfile::NamedTempFile::new_in(data_dir)?;
+            std::io::Write::write_all(&mut file, hex::encode(secret).as_bytes())?;
+            file.as_file().sync_all()?;
+            file.persist_noclobber(&path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a new signing secret");
             Ok(secret.to_vec())
         }
@@ -92,9 +106,26 @@ mod tests {
     #[test]
     fn the_secret_is_created_once_and_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let first = load_secret(None, dir.path()).unwrap();
+        let first = load_secret(None, dir.path(), true).unwrap();
         assert_eq!(first.len(), 32);
-        assert_eq!(load_secret(None, dir.path()).unwrap(), first);
-        assert!(load_secret(Some("short"), dir.path()).is_err());
+        assert_eq!(load_secret(None, dir.path(), true).unwrap(), first);
+        assert!(load_secret(Some("short"), dir.path(), true).is_err());
+    }
+
+    #[test]
+    fn without_a_configured_secret_a_shared_backend_refuses_to_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = load_secret(None, dir.path(), false).unwrap_err().to_string();
+        assert!(refused.contains("TBS_SECRET"), "{refused}");
+        assert!(!dir.path().join("secret.key").exists(), "nothing generated");
+        let configured = "x".repeat(32);
+        assert_eq!(load_secret(Some(&configured), dir.path(), false).unwrap(), configured.as_bytes());
+    }
+
+    #[test]
+    fn a_truncated_secret_file_is_an_error_not_an_empty_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.key"), "").unwrap();
+        assert!(load_secret(None, dir.path(), true).is_err());
     }
 }

@@ -1,9 +1,10 @@
 //! Local accounts, sessions and CSRF protection through the HTTP API.
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
+use server::config::Settings;
 
 async fn register(app: &TestApp, email: &str) -> String {
     let reply = app
@@ -155,14 +156,19 @@ fn cross_site(method: &str, uri: &str, header: (&str, &str)) -> Request<Body> {
 
 #[tokio::test]
 async fn state_changes_started_by_other_sites_are_refused() {
-    let app = spawn_app().await;
-    for header in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+    let settings = Settings { public_url: Some("http://shop.example".into()), ..Settings::default() };
+    let app = spawn_app_with(settings).await;
+    for header in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("origin", "null")] {
         let reply = app.send(cross_site("PUT", "/api/cart/items/KIT-001", header)).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{header:?}: {}", reply.body);
         assert_eq!(reply.json()["error"]["code"], "cross_site_request");
         let sign_out = app.send(cross_site("POST", "/api/account/sign-out", header)).await;
         assert_eq!(sign_out.status, StatusCode::FORBIDDEN, "{header:?}");
     }
+    // The Host header is the caller's to choose: it proves nothing.
+    let mut rebound = cross_site("PUT", "/api/cart/items/KIT-001", ("origin", "http://evil.example"));
+    rebound.headers_mut().insert("host", "evil.example".parse().unwrap());
+    assert_eq!(app.send(rebound).await.status, StatusCode::FORBIDDEN, "Origin = Host = evil.example");
     let same = app.send(cross_site("PUT", "/api/cart/items/KIT-001", ("origin", "http://shop.example"))).await;
     assert_eq!(same.status, StatusCode::OK, "same origin: {}", same.body);
     let fetch = app.send(cross_site("PUT", "/api/cart/items/KIT-001", ("sec-fetch-site", "same-origin"))).await;

@@ -25,3 +25,19 @@ async fn requests_are_counted_and_timed_by_route_pattern_and_status() {
     }
     assert!(!reply.body.contains("KIT-001") && !reply.body.contains("NOPE-404"), "concrete paths are not labels");
 }
+
+#[tokio::test]
+async fn made_up_methods_share_one_label_so_anonymous_traffic_cannot_grow_the_series() {
+    let app = spawn_app().await;
+    for i in 0..20 {
+        let request = axum::http::Request::builder()
+            .method(format!("BREW{i}").as_str())
+            .uri("/api/catalog/products")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.send(request).await;
+    }
+    let body = app.get("/metrics").await.body;
+    assert!(!body.contains("BREW"), "a made-up method became a label: {body}");
+    assert!(body.contains(r#"method="other""#), "{body}");
+}

@@ -110,6 +110,26 @@ async fn a_dispatcher_processes_the_physical_lines_one_at_a_time(store: Store) {
         assert!(std::time::Instant::now() < deadline, "{metrics}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // Each line, shipped apart, is its own event: every consumer applied both.
+    let details = format!("/api/orders/{id}/details");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let timeline = loop {
+        let entries = dora.call("GET", &details, None).await.body["timeline"]["entries"].clone();
+        let kinds: Vec<&str> = entries.as_array().into_iter().flatten().filter_map(|e| e["kind"].as_str()).collect();
+        if kinds.contains(&"order_processed") {
+            break entries;
+        }
+        assert!(std::time::Instant::now() < deadline, "no 'Order processed' on the timeline: {entries}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let sent: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "item_processed")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent.len(), 2, "one 'Item sent' per line: {timeline}");
     let pending = dora.call("GET", &format!("/api/fulfilment/shipping-orders?q={number}"), None).await.body;
     assert_eq!(pending["items"].as_array().unwrap().len(), 0, "no longer in the pending queue");
     let processed =

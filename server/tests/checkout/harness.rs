@@ -7,6 +7,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub const WEBHOOK_SECRET: &str = "whsec_test_0123456789";
+/// The signing secret every `tbs` process of one store shares (the AWS
+/// backend generates none).
+#[cfg(feature = "aws")]
+const SHARED_SECRET: &str = "test secret shared by the processes of one store";
 
 /// The dispatcher every test store has: e-mail and password.
 pub const DISPATCHER: (&str, &str) = ("dora.dispatch@example.com", "dispatcher password");
@@ -120,6 +124,7 @@ fn tbs_on_moto(prefix: &str, args: &[&str]) -> std::process::Command {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("TBS_SECRET", SHARED_SECRET)
         .env_remove("AWS_PROFILE")
         .env_remove("TBS_DATA_DIR");
     cmd

@@ -30,6 +30,13 @@ pub trait DomainEvent: Serialize + DeserializeOwned {
     /// The entity the event concerns; events with one key are delivered to a
     /// consumer in the order they were published where the backend allows.
     fn partition_key(&self) -> String;
+
+    /// What tells apart two events of this type about one entity (one per
+    /// shipped line, say); empty when the entity has at most one. Part of
+    /// the event's id, so distinct facts never share an id.
+    fn occurrence(&self) -> String {
+        String::new()
+    }
 }
 
 /// One event, as published, stored, queued and delivered.
@@ -72,8 +79,13 @@ impl Envelope {
     /// about the same entity, e.g. a provider's event id; often empty).
     pub fn new<E: DomainEvent>(source: &str, event: &E, occurrence: &str, traceparent: Option<&TraceParent>) -> Self {
         let partition_key = event.partition_key();
+        let occurrence = match (event.occurrence(), occurrence) {
+            (own, "") => own,
+            (own, given) if own.is_empty() => given.to_string(),
+            (own, given) => format!("{own}\u{1f}{given}"),
+        };
         Self {
-            id: derive_id(source, E::TYPE, &partition_key, occurrence),
+            id: derive_id(source, E::TYPE, &partition_key, &occurrence),
             event_type: E::TYPE.to_string(),
             version: ENVELOPE_VERSION,
             timestamp: OffsetDateTime::now_utc(),

@@ -30,6 +30,10 @@ impl DomainEvent for Fault {
     fn partition_key(&self) -> String {
         self.consumer.clone()
     }
+
+    fn occurrence(&self) -> String {
+        self.id.clone()
+    }
 }
 
 impl Fault {

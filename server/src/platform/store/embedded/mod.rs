@@ -7,6 +7,7 @@
 //! `(pk, sk)`; each secondary index is a tree keyed by
 //! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
 
+mod file;
 mod query;
 
 use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
@@ -97,16 +98,18 @@ pub struct EmbeddedTable {
 
 impl EmbeddedTable {
     fn open(path: PathBuf, spec: TableSpec) -> Result<Self, StoreError> {
-        let db = Database::create(&path)?;
         let index_trees: HashMap<String, String> =
             spec.indexes.iter().map(|i| (i.clone(), format!("index:{i}"))).collect();
-        // Create every tree up front so read transactions can always open them.
-        let txn = db.begin_write()?;
-        txn.open_table(ITEMS)?;
-        for tree in index_trees.values() {
-            txn.open_table(index_table(tree))?;
-        }
-        txn.commit()?;
+        // Create every tree up front so read transactions can always open them
+        // (again on every open: a table may have gained an index).
+        let db = file::open_or_create(&path, |db| {
+            let txn = db.begin_write()?;
+            txn.open_table(ITEMS)?;
+            for tree in index_trees.values() {
+                txn.open_table(index_table(tree))?;
+            }
+            Ok(txn.commit()?)
+        })?;
         Ok(Self { spec, db: Arc::new(db), index_trees: Arc::new(index_trees) })
     }
 

@@ -1,0 +1,5 @@
+//! Crash safety: `tbs serve` killed with SIGKILL at awkward moments, then
+//! started again on the same data, must start and have lost nothing.
+
+mod first_start;
+mod process;
