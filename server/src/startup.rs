@@ -10,7 +10,8 @@ use crate::fulfilment::{self, Fulfilment, Intake};
 use crate::identity::{self, Identity};
 use crate::notifications::{self, Mailer, Notifications, ReceiptMailer};
 use crate::orders::{self, OrderEvents, Orders};
-use crate::payments::provider::{PaymentProvider as Provider, Simulated};
+use crate::payments::provider::PaymentProvider as Provider;
+use crate::payments::simulated::Simulated;
 use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
@@ -82,10 +83,15 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         .unwrap_or_else(|| format!("whsec_{}", hex::encode(hmac_sha256(&secret, b"simulated stripe webhooks"))));
     let http =
         reqwest::Client::builder().timeout(Duration::from_secs(10)).connect_timeout(Duration::from_secs(3)).build()?;
+    let simulated = match settings.payment_provider {
+        PaymentProvider::Simulated => Some(Arc::new(
+            Simulated::open(&*store, http.clone(), format!("{public_url}/webhooks/stripe"), webhook_secret.clone())
+                .await?,
+        )),
+        PaymentProvider::Stripe => None,
+    };
     let provider: Arc<dyn Provider> = match settings.payment_provider {
-        PaymentProvider::Simulated => {
-            Arc::new(Simulated::new(http, format!("{public_url}/webhooks/stripe"), webhook_secret.clone()))
-        }
+        PaymentProvider::Simulated => simulated.clone().expect("made above"),
         PaymentProvider::Stripe => Arc::new(Stripe::new(
             http,
             &settings.stripe_api_base,
@@ -149,6 +155,9 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         let expiring = orders.clone();
         jobs.push(Box::new(move |shutdown| Box::pin(expiring.run_expiry(expiry_every, shutdown))));
     }
+    if settings.runs(Service::Payments) {
+        jobs.extend(payment_jobs(&payments, simulated));
+    }
     let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
     tracing::info!(?services, "services in this process");
     let workers = Workers { relays, handlers, jobs, hub };
@@ -178,6 +187,22 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     Ok((state, workers))
 }
 
+/// The payments service's background work: reconciling overdue payments
+/// with the provider, and the simulated provider's webhook deliveries.
+fn payment_jobs(payments: &Arc<Payments>, simulated: Option<Arc<Simulated>>) -> Vec<crate::workers::Job> {
+    let reconciling = payments.clone();
+    let mut jobs: Vec<crate::workers::Job> =
+        vec![Box::new(move |shutdown| Box::pin(reconciling.run_reconciliation(RECONCILE_EVERY, shutdown)))];
+    if let Some(simulated) = simulated {
+        jobs.push(Box::new(move |shutdown| Box::pin(simulated.run_deliveries(shutdown))));
+    }
+    jobs
+}
+
+/// How often open payments are checked for being overdue (one query of a
+/// sparse index: nearly free when nothing is open).
+const RECONCILE_EVERY: Duration = Duration::from_secs(10);
+
 /// Every consumer and the event types it receives: the hub's queues (and, on
 /// AWS, the rules `tbs infra apply` creates). `build` checks that the
 /// handlers it runs subscribe to exactly these.
@@ -200,6 +225,8 @@ pub fn table_specs() -> Vec<TableSpec> {
         cart::table_spec(),
         orders::table_spec(),
         payments::table_spec(),
+        // The simulated provider's own records (it stands in for Stripe's).
+        payments::simulated::table_spec(),
         notifications::table_spec(),
         fulfilment::table_spec(),
         identity::table_spec(),

@@ -40,4 +40,8 @@ pub enum PaymentError {
 pub trait Payments: Send + Sync {
     /// Submits the payment; its result arrives later as PaymentSucceeded or PaymentFailed.
     async fn start(&self, request: PaymentRequest) -> Result<(), PaymentError>;
+
+    /// Whether the payment was ever recorded (a payment the orders service
+    /// claimed may never have reached this service if the process died).
+    async fn knows(&self, payment_id: &str) -> Result<bool, PaymentError>;
 }

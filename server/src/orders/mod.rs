@@ -170,6 +170,7 @@ impl Orders {
             paid_by: None,
             cancel_reason: None,
             refund_due: false,
+            payment_claimed_at: None,
             receipt_sent: false,
             shipping_status: None,
             placed_at: now,

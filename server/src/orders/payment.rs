@@ -1,12 +1,23 @@
 //! Paying for an order: one attempt at a time, claimed on the order before
 //! the payments service is called, released again if nothing was charged.
+//! A claim whose payment never reached the payments service (the process
+//! died in between) is abandoned once [`CLAIM_LEASE`] has passed, so a
+//! retried payment after a crash goes through.
 
-use super::record::StockState;
+use super::record::{OrderRecord, StockState};
 use super::{Orders, OrdersError, parse_order_id};
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest};
 use crate::platform::store::{Condition, StoreError};
 use app::orders::OrderStatus;
+use std::time::Duration;
 use time::OffsetDateTime;
+
+/// How long a claimed attempt may take to be recorded by the payments
+/// service (its first step, milliseconds after the claim) before a claim
+/// with no payment behind it counts as abandoned.
+pub const CLAIM_LEASE: Duration = Duration::from_secs(5);
+/// Optimistic-locking rounds before giving up on a busy order.
+const CLAIM_ROUNDS: usize = 8;
 
 impl Orders {
     /// Starts a payment attempt for the order.
@@ -20,7 +31,8 @@ impl Orders {
             }
         }
         // Claim the attempt on the order first: a double-click gets "in progress", not a second charge.
-        let (order, request) = loop {
+        let mut claimed = None;
+        for _ in 0..CLAIM_ROUNDS {
             let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
             match (order.status, order.stock) {
                 (OrderStatus::Confirmed | OrderStatus::Processed, _) => {
@@ -41,11 +53,14 @@ impl Orders {
                 }
                 _ => {}
             }
-            if order.payment_in_progress.is_some() {
-                return Err(OrdersError::conflict(
-                    "payment_in_progress",
-                    "A payment for this order is being processed",
-                ));
+            if let Some(payment_id) = &order.payment_in_progress {
+                if !self.claim_abandoned(&order, payment_id).await? {
+                    return Err(OrdersError::conflict(
+                        "payment_in_progress",
+                        "A payment for this order is being processed",
+                    ));
+                }
+                tracing::warn!(order = %order.id, payment = %payment_id, "taking over an attempt that never reached payments");
             }
             if order.paid_by.is_some() {
                 return Err(OrdersError::conflict("order_paid", "This order is paid for"));
@@ -53,6 +68,7 @@ impl Orders {
             order.attempts += 1;
             let payment_id = format!("pay_{}_{}", order.id.replace('-', ""), order.attempts);
             order.payment_in_progress = Some(payment_id.clone());
+            order.payment_claimed_at = Some(OffsetDateTime::now_utc());
             order.payment_error = None;
             let request = PaymentRequest {
                 payment_id,
@@ -62,10 +78,16 @@ impl Orders {
                 method: method.clone(),
             };
             match self.table.put(order.item()?, Condition::Version(version)).await {
-                Ok(_) => break (order, request),
+                Ok(_) => {
+                    claimed = Some((order, request));
+                    break;
+                }
                 Err(StoreError::ConditionFailed(_)) => continue,
                 Err(e) => return Err(e.into()),
             }
+        }
+        let Some((order, request)) = claimed else {
+            return Err(OrdersError::conflict("order_busy", "This order is changing; try again in a moment"));
         };
         match self.payments.start(request.clone()).await {
             Ok(()) => {
@@ -91,5 +113,15 @@ impl Orders {
                 })
             }
         }
+    }
+
+    /// Whether the attempt `payment_id` claimed on `order` is abandoned: the
+    /// lease has passed and the payments service never recorded it.
+    async fn claim_abandoned(&self, order: &OrderRecord, payment_id: &str) -> Result<bool, OrdersError> {
+        let claimed_at = order.payment_claimed_at.unwrap_or(order.placed_at);
+        if OffsetDateTime::now_utc() - claimed_at < CLAIM_LEASE {
+            return Ok(false);
+        }
+        self.payments.knows(payment_id).await.map(|known| !known).map_err(|_| OrdersError::PaymentsUnavailable)
     }
 }

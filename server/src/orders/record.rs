@@ -49,6 +49,9 @@ pub struct OrderRecord {
     /// Payment attempts so far (the next payment id derives from it).
     pub attempts: u32,
     pub payment_in_progress: Option<String>,
+    /// When the attempt in progress was claimed (absent in older records).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub payment_claimed_at: Option<OffsetDateTime>,
     pub payment_error: Option<String>,
     /// The payment that paid for the order.
     pub paid_by: Option<String>,

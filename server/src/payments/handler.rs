@@ -2,12 +2,12 @@
 //! or PaymentFailed. A payment only moves forward (a success is final), so
 //! redelivered or out-of-order webhooks never settle a payment twice.
 
-use super::{PaymentRecord, PaymentStatus, Payments, payment_key};
+use super::{PaymentRecord, PaymentStatus, Payments};
 use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded};
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox;
-use crate::platform::store::{Condition, Item, StoreError, WriteOp};
+use crate::platform::store::{Condition, StoreError, WriteOp};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -49,6 +49,7 @@ impl Handler for PaymentEvents {
                         status: PaymentStatus::Processing,
                         intent_id: None,
                         failure: None,
+                        created_at: None,
                     },
                     0,
                 ),
@@ -75,10 +76,7 @@ impl Handler for PaymentEvents {
                 Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
             };
             let ops = vec![
-                WriteOp::Put {
-                    item: Item::from_record(payment_key(&record.payment_id), &record)?,
-                    condition: Condition::Version(version),
-                },
+                WriteOp::Put { item: record.item()?, condition: Condition::Version(version) },
                 outbox::stage(&outgoing)?,
             ];
             match apply_once(&*self.0.table, CONSUMER, event, ops).await {

@@ -5,6 +5,10 @@
 //! | payment | `PAYMENT#<pay_…>`    | `PAYMENT` |
 //! | webhook | `WEBHOOK#<evt_…>`    | `WEBHOOK` |
 //!
+//! Index `open`: a payment not yet settled, `OPEN` / `<created unix>#<pay_…>`,
+//! so payments whose webhook is overdue are found and reconciled with the
+//! provider (`reconcile.rs`).
+//!
 //! A payment is recorded before the provider is called (so its webhook can
 //! never arrive first), sent through a provider port (simulated, or a
 //! Stripe-compatible API) with timeouts, retries and a circuit breaker, and
@@ -15,7 +19,9 @@
 
 mod handler;
 pub mod provider;
+mod reconcile;
 pub mod signature;
+pub mod simulated;
 pub mod stripe;
 mod webhook;
 
@@ -38,8 +44,11 @@ pub const SOURCE: &str = "payments";
 /// Provider calls per payment before giving up (the first included).
 const CALL_ATTEMPTS: u32 = 3;
 
+const OPEN_INDEX: &str = "open";
+const OPEN: &str = "OPEN";
+
 pub fn table_spec() -> TableSpec {
-    TableSpec::new("payments")
+    TableSpec::new("payments").with_index(OPEN_INDEX)
 }
 
 fn payment_key(payment_id: &str) -> Key {
@@ -64,6 +73,23 @@ pub struct PaymentRecord {
     pub status: PaymentStatus,
     pub intent_id: Option<String>,
     pub failure: Option<String>,
+    /// When the payment was recorded (absent in older records).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub created_at: Option<time::OffsetDateTime>,
+}
+
+impl PaymentRecord {
+    /// The item, in the `open` index until the payment is settled.
+    pub fn item(&self) -> Result<Item, StoreError> {
+        let item = Item::from_record(payment_key(&self.payment_id), self)?;
+        Ok(match self.status {
+            PaymentStatus::Created | PaymentStatus::Processing => {
+                let created = self.created_at.map_or(0, time::OffsetDateTime::unix_timestamp);
+                item.with_index(OPEN_INDEX, Key::new(OPEN, format!("{created:012}#{}", self.payment_id)))
+            }
+            PaymentStatus::Succeeded | PaymentStatus::Failed => item,
+        })
+    }
 }
 
 pub struct Payments {
@@ -102,6 +128,20 @@ impl Payments {
         })
     }
 
+    /// Settles a payment through the same queue and consumer as a webhook
+    /// (a decline on the spot, or what reconciliation learnt); a repeat of
+    /// the same provider event is recognised and changes nothing.
+    async fn settle(&self, received: &PaymentProviderEventReceived) -> Result<(), StoreError> {
+        let envelope = Envelope::new(SOURCE, received, &received.provider_event_id, None);
+        match self.table.transact_write(vec![outbox::stage(&envelope)?]).await {
+            Ok(()) | Err(StoreError::TransactionCancelled { .. }) => {
+                self.relay.notify();
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Calls the provider through the breaker, retrying transient failures with backoff.
     async fn call_provider(&self, request: &PaymentRequest) -> Result<Created, PaymentError> {
         let mut delay = Duration::from_millis(200);
@@ -134,6 +174,13 @@ impl Payments {
 
 #[async_trait::async_trait]
 impl PaymentsPort for Payments {
+    async fn knows(&self, payment_id: &str) -> Result<bool, PaymentError> {
+        self.payment(payment_id).await.map(|found| found.is_some()).map_err(|e| {
+            tracing::error!(error = %e, "payments store failed");
+            PaymentError::Unavailable
+        })
+    }
+
     async fn start(&self, request: PaymentRequest) -> Result<(), PaymentError> {
         if self.breaker.is_open() {
             return Err(PaymentError::Unavailable);
@@ -150,8 +197,9 @@ impl PaymentsPort for Payments {
             status: PaymentStatus::Created,
             intent_id: None,
             failure: None,
+            created_at: Some(time::OffsetDateTime::now_utc()),
         };
-        let item = Item::from_record(payment_key(&request.payment_id), &record).map_err(store_failed)?;
+        let item = record.item().map_err(store_failed)?;
         match self.table.put(item, Condition::NotExists).await {
             // Exists: a retry of the same payment; the provider call is idempotent.
             Ok(_) | Err(StoreError::ConditionFailed(_)) => {}
@@ -160,7 +208,6 @@ impl PaymentsPort for Payments {
         let intent = match self.call_provider(&request).await? {
             Created::Pending(intent) => intent,
             Created::Declined(reason) => {
-                // Settled now, through the same queue and consumer as a webhook.
                 let declined = PaymentProviderEventReceived {
                     provider_event_id: format!("declined-{}", request.payment_id),
                     provider_event_type: "payment_intent.payment_failed".into(),
@@ -171,13 +218,7 @@ impl PaymentsPort for Payments {
                     currency: request.currency.clone(),
                     failure_message: Some(reason),
                 };
-                let envelope = Envelope::new(SOURCE, &declined, &declined.provider_event_id, None);
-                let op = outbox::stage(&envelope).map_err(store_failed)?;
-                match self.table.transact_write(vec![op]).await {
-                    Ok(()) | Err(StoreError::TransactionCancelled { .. }) => self.relay.notify(),
-                    Err(e) => return Err(store_failed(e)),
-                }
-                return Ok(());
+                return self.settle(&declined).await.map_err(store_failed);
             }
         };
         // Note the provider's id, unless the webhook already settled the payment.
@@ -190,7 +231,7 @@ impl PaymentsPort for Payments {
             }
             current.status = PaymentStatus::Processing;
             current.intent_id = Some(intent.clone());
-            let item = Item::from_record(payment_key(&request.payment_id), &current).map_err(store_failed)?;
+            let item = current.item().map_err(store_failed)?;
             match self.table.put(item, Condition::Version(version)).await {
                 Ok(_) => break,
                 Err(StoreError::ConditionFailed(_)) => continue,

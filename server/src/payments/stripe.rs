@@ -1,6 +1,6 @@
 //! PaymentIntents on a Stripe-compatible HTTP API (Stripe, or localstripe in tests).
 
-use super::provider::{Created, PaymentProvider, ProviderError};
+use super::provider::{Created, Outcome, PaymentProvider, ProviderError};
 use crate::contracts::ports::{PaymentMethod, PaymentRequest};
 use app::api::ErrorDetail;
 
@@ -58,5 +58,35 @@ impl PaymentProvider for Stripe {
                 ErrorDetail::new("payment_refused", message()).on_field("payment_method"),
             ])),
         }
+    }
+
+    /// Reads the PaymentIntent. Without its id (the store died before noting
+    /// it) the payment cannot be looked up safely, so it stays pending: a
+    /// late webhook still settles it, and one for a cancelled order is
+    /// marked for refund.
+    async fn retrieve(&self, _payment_id: &str, intent_id: Option<&str>) -> Result<Outcome, ProviderError> {
+        let Some(intent_id) = intent_id.filter(|id| !id.is_empty()) else {
+            return Ok(Outcome::Pending);
+        };
+        let response = self
+            .client
+            .get(format!("{}/v1/payment_intents/{intent_id}", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|e| ProviderError::Transient(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(ProviderError::Transient(format!("retrieving {intent_id}: {}", response.status())));
+        }
+        let intent: serde_json::Value = response.json().await.map_err(|e| ProviderError::Transient(e.to_string()))?;
+        let intent_id = intent_id.to_string();
+        Ok(match intent["status"].as_str() {
+            Some("succeeded") => Outcome::Succeeded { intent_id },
+            Some("requires_payment_method" | "canceled") => Outcome::Failed {
+                intent_id,
+                reason: intent["last_payment_error"]["message"].as_str().unwrap_or("The payment failed").into(),
+            },
+            _ => Outcome::Pending,
+        })
     }
 }

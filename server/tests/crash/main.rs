@@ -2,4 +2,6 @@
 //! started again on the same data, must start and have lost nothing.
 
 mod first_start;
+mod payments;
 mod process;
+mod shop;

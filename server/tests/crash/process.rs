@@ -12,7 +12,7 @@ pub struct Tbs {
 impl Tbs {
     /// Starts `tbs serve` on `data_dir` and a free port; does not wait for it.
     pub fn spawn(data_dir: &Path, extra: &[&str]) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_tbs"))
             .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--site-root", "/nonexistent"])
             .args(["--data-dir", data_dir.to_str().unwrap(), "--log-level", "warn"])
@@ -23,6 +23,10 @@ impl Tbs {
             .spawn()
             .unwrap();
         Self { child, port }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 
     /// Waits until `/health/ready` answers 200 (or panics at the deadline,
@@ -66,6 +70,10 @@ fn ready(port: u16) -> bool {
     stream.write_all(request.as_bytes()).is_ok()
         && stream.read_to_string(&mut answer).is_ok()
         && answer.starts_with("HTTP/1.1 200")
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The entries of a directory (none when it does not exist yet).
