@@ -91,7 +91,7 @@ pub enum CartError {
 impl ServiceError for CartError {
     fn api_error(&self) -> ApiError {
         match self {
-            Self::Invalid(detail) => ApiError { status: StatusCode::BAD_REQUEST, detail: detail.clone() },
+            Self::Invalid(detail) => ApiError::with_detail(StatusCode::BAD_REQUEST, detail.clone()),
             Self::UnknownProduct(sku) => {
                 ApiError::new(StatusCode::NOT_FOUND, "product_not_found", format!("No product has SKU {sku}"))
             }

@@ -80,15 +80,15 @@ impl ServiceError for FulfilmentError {
     fn api_error(&self) -> ApiError {
         let message = self.to_string();
         match self {
-            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
+            Self::Invalid(d) => ApiError::with_detail(StatusCode::BAD_REQUEST, d.clone()),
             Self::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "shipping_order_not_found", message),
             Self::Refused(domain::Refusal::AlreadyProcessed(_)) => {
                 ApiError::new(StatusCode::CONFLICT, "line_already_processed", message)
             }
-            Self::Refused(_) => ApiError {
-                status: StatusCode::BAD_REQUEST,
-                detail: ErrorDetail::new("invalid_lines", message).on_field("lines"),
-            },
+            Self::Refused(_) => ApiError::with_detail(
+                StatusCode::BAD_REQUEST,
+                ErrorDetail::new("invalid_lines", message).on_field("lines"),
+            ),
             Self::Stale(_) => ApiError::new(StatusCode::CONFLICT, "version_conflict", message),
             Self::Store(e) => ApiError::internal("fulfilment store failed", e),
         }

@@ -5,7 +5,7 @@
 //! |-----------|------------------------|------------|
 //! | user      | `USER#<uuid>`          | `PROFILE`  |
 //! | e-mail    | `EMAIL#<lower e-mail>` | `USER`     |
-//! | session   | `SESSION#<sha256>`     | `SESSION`  |
+//! | session   | `SESSION#<sha256>`     | `SESSION`  | (index `by_user`: `SESSIONS#<user>` / `<sha256>`)
 //! | throttle  | `THROTTLE#<e-mail>`    | `SIGN_IN`  |
 //! | OIDC user | `SUBJECT#<iss>#<sub>`  | `USER`     |
 //! | OIDC flow | `LOGIN#<sha256 state>` | `LOGIN`    |
@@ -28,7 +28,7 @@ pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;
-use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
 use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput};
 use app::api::ErrorDetail;
 use axum::http::StatusCode;
@@ -44,8 +44,11 @@ const SESSION_LIFETIME: Duration = Duration::days(14);
 const MAX_FAILURES: u32 = 5;
 const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 
+/// The index of each user's sessions, so they can all be ended at once.
+const BY_USER: &str = "by_user";
+
 pub fn table_spec() -> TableSpec {
-    TableSpec::new("identity")
+    TableSpec::new("identity").with_index(BY_USER)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -81,11 +84,18 @@ struct SessionRecord {
     expires_at: OffsetDateTime,
 }
 
+/// Sign-in attempts for one address in the current window. Counted before
+/// the password is checked and cleared by a success, so `failures` is the
+/// attempts not (yet) followed by a success.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct ThrottleRecord {
     failures: u32,
     window_start: i64,
 }
+
+/// Optimistic rounds to count an attempt before the address counts as
+/// under attack (refused for a second).
+const COUNT_ROUNDS: usize = 16;
 
 fn user_key(id: &str) -> Key {
     Key::new(format!("USER#{id}"), "PROFILE")
@@ -97,6 +107,13 @@ fn email_key(email: &str) -> Key {
 
 fn session_key(token: &str) -> Key {
     Key::new(format!("SESSION#{}", hex::encode(Sha256::digest(token.as_bytes()))), "SESSION")
+}
+
+/// A session item, listed under its user.
+fn session_item(token: &str, record: &SessionRecord) -> Result<Item, StoreError> {
+    let key = session_key(token);
+    let hash = key.pk.trim_start_matches("SESSION#").to_string();
+    Ok(Item::from_record(key, record)?.with_index(BY_USER, Key::new(format!("SESSIONS#{}", record.user_id), hash)))
 }
 
 fn throttle_key(email: &str) -> Key {
@@ -130,8 +147,11 @@ pub enum IdentityError {
     EmailTaken,
     #[error("wrong e-mail or password")]
     BadCredentials,
+    /// Carries the seconds until the window ends.
     #[error("too many failed sign-ins; try again in 15 minutes")]
-    Throttled,
+    Throttled(u64),
+    #[error(transparent)]
+    Hashing(#[from] password::HashError),
     #[error("sign in first")]
     Unauthenticated,
     #[error("{0}")]
@@ -150,10 +170,16 @@ impl ServiceError for IdentityError {
     fn api_error(&self) -> ApiError {
         let message = self.to_string();
         match self {
-            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
+            Self::Invalid(d) => ApiError::with_detail(StatusCode::BAD_REQUEST, d.clone()),
             Self::EmailTaken => ApiError::new(StatusCode::CONFLICT, "email_taken", message),
             Self::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message),
-            Self::Throttled => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message),
+            Self::Throttled(seconds) => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message).retry_after(*seconds)
+            }
+            Self::Hashing(password::HashError::Busy) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(1)
+            }
+            Self::Hashing(e) => ApiError::internal("password hashing failed", e),
             Self::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message),
             Self::InvalidToken(_) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message),
             Self::ExternalSignIn(_) => ApiError::new(StatusCode::BAD_REQUEST, "sign_in_failed", message),
@@ -249,13 +275,7 @@ impl Identity {
         check_password("password", password)?;
         let mut all_roles = vec![Role::Shopper];
         all_roles.extend(roles.iter().copied().filter(|r| *r != Role::Shopper));
-        let hash = tokio::task::spawn_blocking({
-            let password = password.to_string();
-            move || password::hash(&password)
-        })
-        .await
-        .map_err(|e| IdentityError::Internal(e.to_string()))?
-        .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        let hash = password::hashed(password.to_string()).await?;
         let user = UserRecord {
             id: uuid::Uuid::new_v4().to_string(),
             email: email.clone(),
@@ -295,18 +315,7 @@ impl Identity {
     /// Checks the password and opens a session: the account and its cookie.
     pub async fn sign_in(&self, input: SignInInput) -> Result<(AccountView, String), IdentityError> {
         let email = input.email.trim().to_lowercase();
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let throttle = self.table.get(&throttle_key(&email)).await?;
-        let (mut record, version) = match &throttle {
-            Some(item) => (item.record::<ThrottleRecord>()?, item.version),
-            None => (ThrottleRecord::default(), 0),
-        };
-        if now - record.window_start > THROTTLE_WINDOW.whole_seconds() {
-            record = ThrottleRecord { failures: 0, window_start: now };
-        }
-        if record.failures >= MAX_FAILURES {
-            return Err(IdentityError::Throttled);
-        }
+        self.count_attempt(&email).await?;
         let user = self.user_by_email(&email).await?;
         // An unknown address, or an account without a password (it signs in
         // through OpenID Connect), costs the same hash as a wrong password.
@@ -315,35 +324,49 @@ impl Identity {
             .map(|(u, _)| u.password_hash.clone())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| password::decoy().to_string());
-        let password = input.password.clone();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
-            .await
-            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        let matches = password::verified(input.password.clone(), stored).await?;
         match user {
             Some((user, _)) if matches => {
-                if throttle.is_some() {
-                    self.table.delete(&throttle_key(&email), Condition::None).await?;
-                }
+                self.table.delete(&throttle_key(&email), Condition::None).await?;
                 let cookie = self.start_session(&user.id).await?;
                 Ok((user.view(), cookie))
             }
-            _ => {
-                record.failures += 1;
-                // A lost race only loses a count; the limit still holds within one.
-                let _ = self
-                    .table
-                    .put(Item::from_record(throttle_key(&email), &record)?, Condition::Version(version))
-                    .await;
-                Err(IdentityError::BadCredentials)
+            _ => Err(IdentityError::BadCredentials),
+        }
+    }
+
+    /// Counts a sign-in attempt for `email` before its password is checked,
+    /// atomically, so a burst of attempts gets no more checks than the limit.
+    async fn count_attempt(&self, email: &str) -> Result<(), IdentityError> {
+        for _ in 0..COUNT_ROUNDS {
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let found = self.table.get(&throttle_key(email)).await?;
+            let (mut record, condition) = match &found {
+                Some(item) => (item.record::<ThrottleRecord>()?, Condition::Version(item.version)),
+                None => (ThrottleRecord::default(), Condition::NotExists),
+            };
+            if now - record.window_start > THROTTLE_WINDOW.whole_seconds() {
+                record = ThrottleRecord { failures: 0, window_start: now };
+            }
+            if record.failures >= MAX_FAILURES {
+                let ends = record.window_start + THROTTLE_WINDOW.whole_seconds() - now;
+                return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
+            }
+            record.failures += 1;
+            match self.table.put(Item::from_record(throttle_key(email), &record)?, condition).await {
+                Ok(_) => return Ok(()),
+                Err(StoreError::ConditionFailed(_)) => continue,
+                Err(e) => return Err(e.into()),
             }
         }
+        Err(IdentityError::Throttled(1))
     }
 
     async fn start_session(&self, user_id: &str) -> Result<String, IdentityError> {
         let token = hex::encode(rand::random::<[u8; 32]>());
         let record =
             SessionRecord { user_id: user_id.to_string(), expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME };
-        self.table.put(Item::from_record(session_key(&token), &record)?, Condition::NotExists).await?;
+        self.table.put(session_item(&token, &record)?, Condition::NotExists).await?;
         let secure = if self.secure_cookies { "; Secure" } else { "" };
         Ok(format!(
             "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
@@ -396,22 +419,33 @@ impl Identity {
         let Some((mut user, version)) = self.user_by_email(&principal.account.email).await? else {
             return Err(IdentityError::Unauthenticated);
         };
-        let (stored, current) = (user.password_hash.clone(), current.to_string());
-        let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-            .await
-            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        let matches = password::verified(current.to_string(), user.password_hash.clone()).await?;
         if !matches {
             return Err(IdentityError::Invalid(
                 ErrorDetail::new("invalid_current_password", "The current password is wrong")
                     .on_field("current_password"),
             ));
         }
-        let new = new.to_string();
-        user.password_hash = tokio::task::spawn_blocking(move || password::hash(&new))
-            .await
-            .map_err(|e| IdentityError::Internal(e.to_string()))?
-            .map_err(|e| IdentityError::Internal(e.to_string()))?;
+        user.password_hash = password::hashed(new.to_string()).await?;
         self.table.put(Item::from_record(user_key(&user.id), &user)?, Condition::Version(version)).await?;
-        Ok(())
+        // Whoever else knew the old password is signed out everywhere.
+        self.end_sessions(&user.id, principal.session.as_deref()).await
+    }
+
+    /// Ends every session of `user_id` but `keep` (a session token).
+    async fn end_sessions(&self, user_id: &str, keep: Option<&str>) -> Result<(), IdentityError> {
+        let keep = keep.map(session_key);
+        loop {
+            let page =
+                self.table.query(Query::partition(format!("SESSIONS#{user_id}")).on_index(BY_USER).limit(100)).await?;
+            let ended: Vec<Key> =
+                page.items.into_iter().map(|item| item.key).filter(|key| Some(key) != keep.as_ref()).collect();
+            if ended.is_empty() {
+                return Ok(());
+            }
+            for key in &ended {
+                self.table.delete(key, Condition::None).await?;
+            }
+        }
     }
 }

@@ -73,6 +73,7 @@ impl Identity {
         ops.push(outbox::stage(&Envelope::new(SOURCE, &event, "", None))?);
         self.table.transact_write(ops).await?;
         self.notify_relay();
+        self.end_sessions(&user.id, None).await?;
         tracing::info!(account = %user.id, "account deleted");
         Ok(())
     }

@@ -32,11 +32,11 @@ impl OrdersError {
 impl ServiceError for OrdersError {
     fn api_error(&self) -> ApiError {
         match self {
-            Self::Invalid(d) => ApiError { status: StatusCode::BAD_REQUEST, detail: d.clone() },
+            Self::Invalid(d) => ApiError::with_detail(StatusCode::BAD_REQUEST, d.clone()),
             // One error body names the first field; the UI gets them all through its server function.
-            Self::InvalidFields(all) => ApiError { status: StatusCode::BAD_REQUEST, detail: all[0].clone() },
+            Self::InvalidFields(all) => ApiError::with_detail(StatusCode::BAD_REQUEST, all[0].clone()),
             Self::NotFound(id) => ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("No order {id}")),
-            Self::Conflict(d) => ApiError { status: StatusCode::CONFLICT, detail: d.clone() },
+            Self::Conflict(d) => ApiError::with_detail(StatusCode::CONFLICT, d.clone()),
             Self::PaymentsUnavailable => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "payments_unavailable", self.to_string())
             }

@@ -108,8 +108,10 @@ async fn repeated_wrong_passwords_are_throttled_and_a_changed_password_takes_ove
         );
     }
     let right = json!({ "email": "cy@example.com", "password": "long enough pw" });
-    let throttled = app.call("POST", "/api/account/sign-in", None, Some(right)).await;
+    let throttled = app.call("POST", "/api/account/sign-in", None, Some(right.clone())).await;
     assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "{}", throttled.body);
+    let wait: u64 = throttled.retry_after.as_deref().expect("429 says when to retry").parse().unwrap();
+    assert!((1..=900).contains(&wait), "Retry-After: {wait}");
     let unknown = app
         .call(
             "POST",
@@ -263,4 +265,33 @@ async fn a_profile_update_keeps_addresses_unique_and_names_bad_fields() {
     assert_eq!((signed_in.status, signed_in.json()["name"].clone()), (StatusCode::OK, json!("Gil G")));
     let anonymous = app.call("DELETE", "/api/account/me", None, None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_gets_no_more_password_checks_than_the_limit() {
+    let app = spawn_app().await;
+    register(&app, "burst@example.com").await;
+    let wrong = json!({ "email": "burst@example.com", "password": "not the password" });
+    let tries = (0..30).map(|_| app.call("POST", "/api/account/sign-in", None, Some(wrong.clone())));
+    let replies = futures_util::future::join_all(tries).await;
+    let checked = replies.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
+    let refused: Vec<_> = replies.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).collect();
+    assert!(checked <= 5, "{checked} of 30 simultaneous attempts had their password checked");
+    assert_eq!(checked + refused.len(), 30);
+    assert!(refused.iter().all(|r| r.retry_after.is_some()), "every 429 says when to retry");
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_accounts_other_sessions() {
+    let app = spawn_app().await;
+    let here = register(&app, "two@example.com").await;
+    let credentials = json!({ "email": "two@example.com", "password": "long enough pw" });
+    let elsewhere = app.call("POST", "/api/account/sign-in", None, Some(credentials)).await.cookie().unwrap();
+    assert_eq!(app.call("GET", "/api/account/me", Some(&elsewhere), None).await.status, StatusCode::OK);
+    let change = json!({ "current_password": "long enough pw", "new_password": "a brand new pw" });
+    let changed = app.call("PUT", "/api/account/password", Some(&here), Some(change)).await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
+    assert_eq!(app.call("GET", "/api/account/me", Some(&here), None).await.status, StatusCode::OK, "this one stays");
+    let other = app.call("GET", "/api/account/me", Some(&elsewhere), None).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "the other session ended");
 }

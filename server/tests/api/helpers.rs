@@ -34,6 +34,7 @@ pub struct Reply {
     pub content_type: String,
     pub set_cookie: Option<String>,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -66,12 +67,14 @@ impl TestApp {
         let content_type = header("content-type").unwrap_or_default();
         let set_cookie = header("set-cookie");
         let location = header("location");
+        let retry_after = header("retry-after");
         if content_type.starts_with("text/event-stream") {
             // A live stream never ends: its headers are the answer.
-            return Reply { status, content_type, set_cookie, location, body: String::new() };
+            return Reply { status, content_type, set_cookie, location, retry_after, body: String::new() };
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, content_type, set_cookie, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Reply { status, content_type, set_cookie, location, retry_after, body }
     }
 
     /// A JSON request with an optional `Cookie` header.
