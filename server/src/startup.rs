@@ -49,6 +49,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// The public URL's origin: state changes from any other are refused.
     pub our_origin: Arc<crate::platform::csrf::OurOrigin>,
+    /// Served over HTTPS (its public URL says so): HSTS, Secure cookies.
+    pub https: bool,
 }
 
 impl AppState {
@@ -183,6 +185,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         leptos: leptos_options(settings),
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         our_origin: crate::platform::csrf::OurOrigin::new(&settings.public_url()),
+        https: settings.public_url().starts_with("https://"),
     };
     Ok((state, workers))
 }

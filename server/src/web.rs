@@ -108,11 +108,12 @@ pub fn app(state: AppState) -> Router {
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(options)
     };
-    router
+    let router = router
         .layer(axum::middleware::from_fn_with_state(state.identity.clone(), identity::resolve_caller))
         .layer(axum::middleware::from_fn_with_state(state.our_origin.clone(), crate::platform::csrf::guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
-        .layer(axum::middleware::from_fn(crate::platform::metrics::record))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::platform::headers::private_no_store))
+        .layer(axum::middleware::from_fn(crate::platform::metrics::record));
+    crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
 }

@@ -9,6 +9,7 @@ pub mod breaker;
 pub mod consumer;
 pub mod csrf;
 pub mod events;
+pub mod headers;
 pub mod http;
 pub mod hub;
 pub mod metrics;

@@ -35,6 +35,7 @@ pub struct Reply {
     pub set_cookie: Option<String>,
     pub location: Option<String>,
     pub retry_after: Option<String>,
+    pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
@@ -68,13 +69,14 @@ impl TestApp {
         let set_cookie = header("set-cookie");
         let location = header("location");
         let retry_after = header("retry-after");
+        let headers = response.headers().clone();
         if content_type.starts_with("text/event-stream") {
             // A live stream never ends: its headers are the answer.
-            return Reply { status, content_type, set_cookie, location, retry_after, body: String::new() };
+            return Reply { status, content_type, set_cookie, location, retry_after, headers, body: String::new() };
         }
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        Reply { status, content_type, set_cookie, location, retry_after, body }
+        Reply { status, content_type, set_cookie, location, retry_after, headers, body }
     }
 
     /// A JSON request with an optional `Cookie` header.

@@ -4,6 +4,7 @@ mod access;
 mod account;
 mod cart;
 mod catalog;
+mod headers;
 mod helpers;
 mod metrics;
 mod oidc;

@@ -1,0 +1,80 @@
+//! Security headers on every answer, and `Cache-Control: no-store` on every
+//! private one. The pages' Content-Security-Policy carries the nonce of each
+//! render, so it is set where the page is rendered (`app::shell`).
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Paths whose answers are someone's own (an account, an order, a cart) or
+/// staff's: never kept by a browser's or a proxy's HTTP cache.
+const PRIVATE: &[&str] = &[
+    "/account",
+    "/orders",
+    "/cart",
+    "/checkout",
+    "/dispatch",
+    "/reports",
+    "/api/account",
+    "/api/orders",
+    "/api/cart",
+    "/api/fulfilment",
+    "/api/tracking",
+    "/api/reports",
+    "/rpc/account",
+    "/rpc/orders",
+    "/rpc/cart",
+    "/rpc/dispatch",
+    "/rpc/reports",
+    "/metrics",
+];
+
+/// Headers every answer carries (unless a handler chose its own); HSTS
+/// only when the store is served over HTTPS.
+pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
+    let mut fixed: Vec<(HeaderName, &'static str)> = vec![
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), usb=()"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    ];
+    if https {
+        fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+    }
+    fixed.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
+    })
+}
+
+/// Middleware: private answers, and any answer that sets a cookie, are `no-store`.
+pub async fn private_no_store(request: Request, next: Next) -> Response {
+    let private = is_private(request.uri().path());
+    let mut response = next.run(request).await;
+    if private || response.headers().contains_key(header::SET_COOKIE) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn is_private(path: &str) -> bool {
+    PRIVATE.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_private;
+
+    #[test]
+    fn private_paths_and_only_those() {
+        for path in ["/account", "/orders/abc", "/api/cart", "/api/cart/items/KIT-001", "/rpc/orders/place"] {
+            assert!(is_private(path), "{path}");
+        }
+        for path in ["/", "/products/KIT-001", "/api/catalog/products", "/rpc/catalog/products", "/cartoons"] {
+            assert!(!is_private(path), "{path}");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Security headers on every answer; `no-store` on private ones; a page's
+//! Content-Security-Policy allows exactly the scripts it rendered.
+
+use crate::helpers::{spawn_app, spawn_app_with};
+use axum::http::StatusCode;
+use server::config::Settings;
+
+fn header<'a>(reply: &'a crate::helpers::Reply, name: &str) -> &'a str {
+    reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_the_security_headers() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = header(&page, "content-security-policy");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the CSP");
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the CSP's nonce");
+    for directive in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "'wasm-unsafe-eval'"] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let again = app.get("/").await;
+    assert_ne!(header(&again, "content-security-policy"), csp, "a fresh nonce per page");
+    for reply in [&page, &app.get("/api/catalog/products").await, &app.get("/favicon.svg").await] {
+        assert_eq!(header(reply, "x-content-type-options"), "nosniff");
+        assert_eq!(header(reply, "x-frame-options"), "DENY");
+        assert_eq!(header(reply, "referrer-policy"), "strict-origin-when-cross-origin");
+        assert!(header(reply, "permissions-policy").contains("camera=()"));
+        assert_eq!(header(reply, "strict-transport-security"), "", "no HSTS over plain HTTP");
+    }
+}
+
+#[tokio::test]
+async fn private_answers_are_never_cached_and_public_ones_may_be() {
+    let app = spawn_app().await;
+    for path in ["/api/cart", "/account/sign-in", "/api/account/me", "/api/orders", "/orders", "/cart"] {
+        let reply = app.get(path).await;
+        assert_eq!(header(&reply, "cache-control"), "no-store", "{path}: {}", reply.status);
+    }
+    for path in ["/", "/api/catalog/products", "/products/KIT-001"] {
+        assert_ne!(header(&app.get(path).await, "cache-control"), "no-store", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn over_https_browsers_are_told_to_stay_on_https() {
+    let app = spawn_app_with(Settings { public_url: Some("https://shop.example".into()), ..Settings::default() }).await;
+    let reply = app.get("/").await;
+    assert!(header(&reply, "strict-transport-security").starts_with("max-age="), "{:?}", reply.headers);
+}
