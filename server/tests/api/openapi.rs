@@ -122,7 +122,7 @@ fn matches(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), S
         }
     }
     for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-        if let Some(v) = value.get(name).filter(|v| !v.is_null() || property["type"].as_array().is_some()) {
+        if let Some(v) = value.get(name) {
             matches(doc, property, v, &format!("{at}/{name}"))?;
         }
     }
@@ -193,7 +193,9 @@ async fn real_answers_have_a_described_status_and_shape() {
 
     let admin = signed_in(&app, &[Role::Admin]).await;
     let report = "/api/reports/completed-orders";
-    check("GET", report)(&app.call("GET", report, Some(&admin), None).await);
+    let empty = app.call("GET", report, Some(&admin), None).await;
+    assert_eq!(empty.json()["as_of"], Value::Null, "no confirmed order yet: nothing to be as of");
+    check("GET", report)(&empty);
     check("GET", report)(&app.call("GET", &format!("{report}?months=99"), Some(&admin), None).await);
     check("GET", report)(&app.call("GET", report, Some(&cookie), None).await);
     let queue = "/api/fulfilment/shipping-orders";
@@ -204,6 +206,27 @@ async fn real_answers_have_a_described_status_and_shape() {
     check("GET", "/api/tracking/orders/{id}")(
         &app.call("GET", &format!("/api/tracking/orders/{id}"), Some(&admin), None).await,
     );
+    check("GET", "/api/tracking/orders/{id}/events")(
+        &app.call("GET", &format!("/api/tracking/orders/{}/events", uuid::Uuid::new_v4()), Some(&admin), None).await,
+    );
+    check("GET", "/api/orders/{id}")(&app.call("GET", "/api/orders/not-a-uuid", Some(&cookie), None).await);
+    check("PUT", "/api/cart/items/{sku}")(&put("not%20a%20sku", 1).await);
+    check("GET", "/api/catalog/products/{sku}")(&app.get("/api/catalog/products/not%20a%20sku").await);
+    check("DELETE", "/api/cart/items/{sku}")(
+        &app.call("DELETE", "/api/cart/items/not%20a%20sku", Some(&cookie), None).await,
+    );
+    check("GET", "/api/orders/{id}/details")(
+        &app.call("GET", "/api/orders/not-a-uuid/details", Some(&cookie), None).await,
+    );
+    check("GET", "/api/tracking/orders/{id}")(
+        &app.call("GET", "/api/tracking/orders/not-a-uuid", Some(&admin), None).await,
+    );
+    let garbled = axum::http::Request::put("/api/cart/items/KIT-001")
+        .header("content-type", "application/json")
+        .header("cookie", &cookie)
+        .body(axum::body::Body::from("{ not json"))
+        .unwrap();
+    check("PUT", "/api/cart/items/{sku}")(&app.send(garbled).await);
     check("POST", "/api/account/sign-out")(&app.call("POST", "/api/account/sign-out", Some(&cookie), None).await);
     check("GET", "/health/live")(&app.get("/health/live").await);
 }
