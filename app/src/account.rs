@@ -98,9 +98,8 @@ pub async fn single_sign_on() -> Result<bool, ServerFnError> {
 /// Signs in; the session cookie comes with the answer.
 #[server(prefix = "/rpc", endpoint = "account/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, ServerFnError> {
-    let (account, cookie) =
-        ssr::identity()?.sign_in(email, password).await.map_err(crate::cart::ssr::to_server_error)?;
-    crate::cart::ssr::set_cookie(Some(cookie));
+    let (account, cookie) = ssr::identity()?.sign_in(email, password).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookie(Some(cookie));
     Ok(account)
 }
 
@@ -108,25 +107,25 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, Ser
 #[server(prefix = "/rpc", endpoint = "account/register")]
 pub async fn register(email: String, name: String, password: String) -> Result<AccountView, ServerFnError> {
     let (account, cookie) =
-        ssr::identity()?.register(email, name, password).await.map_err(crate::cart::ssr::to_server_error)?;
-    crate::cart::ssr::set_cookie(Some(cookie));
+        ssr::identity()?.register(email, name, password).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookie(Some(cookie));
     Ok(account)
 }
 
 /// Ends the session.
 #[server(prefix = "/rpc", endpoint = "account/sign-out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
-    let cookie = crate::cart::ssr::request_cookie().await?;
-    let clear = ssr::identity()?.sign_out(cookie).await.map_err(crate::cart::ssr::to_server_error)?;
-    crate::cart::ssr::set_cookie(Some(clear));
+    let cookie = crate::rpc::request_cookie().await?;
+    let clear = ssr::identity()?.sign_out(cookie).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookie(Some(clear));
     Ok(())
 }
 
 /// Changes the signed-in user's name and e-mail address.
 #[server(prefix = "/rpc", endpoint = "account/profile")]
 pub async fn update_profile(name: String, email: String) -> Result<AccountView, ServerFnError> {
-    let cookie = crate::cart::ssr::request_cookie().await?;
-    ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::cart::ssr::to_server_error)
+    let cookie = crate::rpc::request_cookie().await?;
+    ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)
 }
 
 /// What a shopper types to confirm deleting their account.
@@ -136,11 +135,11 @@ pub const DELETE_CONFIRMATION: &str = "DELETE";
 #[server(prefix = "/rpc", endpoint = "account/delete")]
 pub async fn delete_account(confirm: String) -> Result<(), ServerFnError> {
     if confirm.trim() != DELETE_CONFIRMATION {
-        return Err(crate::cart::ssr::refuse(400, format!("Type {DELETE_CONFIRMATION} to confirm")));
+        return Err(crate::rpc::refuse(400, format!("Type {DELETE_CONFIRMATION} to confirm")));
     }
-    let cookie = crate::cart::ssr::request_cookie().await?;
-    let clear = ssr::identity()?.delete_account(cookie).await.map_err(crate::cart::ssr::to_server_error)?;
-    crate::cart::ssr::set_cookie(Some(clear));
+    let cookie = crate::rpc::request_cookie().await?;
+    let clear = ssr::identity()?.delete_account(cookie).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookie(Some(clear));
     Ok(())
 }
 
@@ -196,12 +195,11 @@ pub mod ssr {
     pub async fn require(role: Role) -> Result<AccountView, ServerFnError> {
         let caller = caller().await?;
         match &caller.0 {
-            None => Err(crate::cart::ssr::refuse(401, "Sign in first")),
+            None => Err(crate::rpc::refuse(401, "Sign in first")),
             Some(account) if caller.has(role) => Ok(account.clone()),
-            Some(_) => Err(crate::cart::ssr::refuse(
-                403,
-                format!("This needs the {} role", format!("{role:?}").to_lowercase()),
-            )),
+            Some(_) => {
+                Err(crate::rpc::refuse(403, format!("This needs the {} role", format!("{role:?}").to_lowercase())))
+            }
         }
     }
 }

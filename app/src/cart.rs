@@ -60,8 +60,8 @@ pub struct CartOwner {
 /// The caller's cart (empty when they have none yet).
 #[server(prefix = "/rpc", endpoint = "cart/get", input = GetUrl)]
 pub async fn get_cart() -> Result<CartView, ServerFnError> {
-    let (cart, cookies) = ssr::carts()?.view(ssr::request_owner().await?).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookies(cookies);
+    let (cart, cookies) = ssr::carts()?.view(ssr::request_owner().await?).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookies(cookies);
     Ok(cart)
 }
 
@@ -69,8 +69,8 @@ pub async fn get_cart() -> Result<CartView, ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "cart/set")]
 pub async fn set_cart_quantity(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
     let owner = ssr::request_owner().await?;
-    let (cart, cookies) = ssr::carts()?.set(owner, sku, quantity).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookies(cookies);
+    let (cart, cookies) = ssr::carts()?.set(owner, sku, quantity).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookies(cookies);
     Ok(cart)
 }
 
@@ -78,16 +78,17 @@ pub async fn set_cart_quantity(sku: String, quantity: u32) -> Result<CartView, S
 #[server(prefix = "/rpc", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
     let owner = ssr::request_owner().await?;
-    let (cart, cookies) = ssr::carts()?.add(owner, sku, quantity).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookies(cookies);
+    let (cart, cookies) = ssr::carts()?.add(owner, sku, quantity).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookies(cookies);
     Ok(cart)
 }
 
 /// Removes a product from the cart.
 #[server(prefix = "/rpc", endpoint = "cart/remove")]
 pub async fn remove_cart_line(sku: String) -> Result<CartView, ServerFnError> {
-    let (cart, cookies) = ssr::carts()?.remove(ssr::request_owner().await?, sku).await.map_err(ssr::to_server_error)?;
-    ssr::set_cookies(cookies);
+    let (cart, cookies) =
+        ssr::carts()?.remove(ssr::request_owner().await?, sku).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookies(cookies);
     Ok(cart)
 }
 
@@ -128,44 +129,9 @@ pub mod ssr {
         use_context::<SharedCarts>().ok_or_else(|| ServerFnError::new("the cart is not available"))
     }
 
-    /// A service's refusal as a server function error, with the service's
-    /// status (400 when it named none), so a bad input is a 4xx here too.
-    pub(crate) fn to_server_error(e: ErrorDetail) -> ServerFnError {
-        refuse(e.status.unwrap_or(400), e.message)
-    }
-
-    /// Answers the server function with `status` and `message`.
-    pub(crate) fn refuse(status: u16, message: impl Into<String>) -> ServerFnError {
-        if let (Some(response), Ok(status)) =
-            (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
-        {
-            response.set_status(status);
-        }
-        ServerFnError::new(message.into())
-    }
-
-    /// The `Cookie` header of the request being served.
-    pub(crate) async fn request_cookie() -> Result<Option<String>, ServerFnError> {
-        let headers: http::HeaderMap = leptos_axum::extract().await?;
-        Ok(headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string))
-    }
-
-    pub(crate) fn set_cookie(value: Option<String>) {
-        set_cookies(value.into_iter().collect());
-    }
-
-    pub(crate) fn set_cookies(values: Vec<String>) {
-        let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
-        for value in values {
-            if let Ok(value) = http::HeaderValue::from_str(&value) {
-                response.append_header(http::header::SET_COOKIE, value);
-            }
-        }
-    }
-
     /// Whose cart the request being served means.
     pub(crate) async fn request_owner() -> Result<CartOwner, ServerFnError> {
-        let cookie = request_cookie().await?;
+        let cookie = crate::rpc::request_cookie().await?;
         let account_id = crate::account::ssr::caller().await?.0.map(|a| a.id);
         Ok(CartOwner { cookie, account_id })
     }

@@ -85,19 +85,19 @@ pub async fn search_products(
     limit: Option<String>,
 ) -> Result<ProductPage, ServerFnError> {
     let params = ProductQueryParams { q, category, cursor, limit };
-    ssr::catalog()?.products(params).await.map_err(|e| ServerFnError::new(e.message))
+    ssr::catalog()?.products(params).await.map_err(crate::rpc::to_server_error)
 }
 
 /// One product by SKU; `None` when there is no such product.
 #[server(prefix = "/rpc", endpoint = "catalog/product", input = GetUrl)]
 pub async fn get_product(sku: String) -> Result<Option<ProductView>, ServerFnError> {
-    ssr::catalog()?.product(sku).await.map_err(|e| ServerFnError::new(e.message))
+    ssr::catalog()?.product(sku).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Every category, in display order.
 #[server(prefix = "/rpc", endpoint = "catalog/categories", input = GetUrl)]
 pub async fn list_categories() -> Result<Vec<CategoryView>, ServerFnError> {
-    ssr::catalog()?.categories().await.map_err(|e| ServerFnError::new(e.message))
+    ssr::catalog()?.categories().await.map_err(crate::rpc::to_server_error)
 }
 
 #[cfg(feature = "ssr")]

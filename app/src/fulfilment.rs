@@ -97,14 +97,14 @@ pub async fn dispatch_queue(
     cursor: Option<String>,
 ) -> Result<ShippingOrderPage, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
-    ssr::fulfilment()?.queue(status, q, cursor).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::fulfilment()?.queue(status, q, cursor).await.map_err(crate::rpc::to_server_error)
 }
 
 /// One shipping order (dispatchers and administrators).
 #[server(prefix = "/rpc", endpoint = "dispatch/order", input = GetUrl)]
 pub async fn dispatch_order(id: String) -> Result<ShippingOrderView, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
-    ssr::fulfilment()?.get(id).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::fulfilment()?.get(id).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Marks lines processed: packed and handed to `carrier` with `tracking_number`.
@@ -118,7 +118,7 @@ pub async fn process_lines(
 ) -> Result<ShippingOrderView, ServerFnError> {
     let dispatcher = crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
     let input = ProcessInput { lines, carrier, tracking_number, expected_version };
-    ssr::fulfilment()?.process(id, input, dispatcher.id).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::fulfilment()?.process(id, input, dispatcher.id).await.map_err(crate::rpc::to_server_error)
 }
 
 #[cfg(feature = "ssr")]

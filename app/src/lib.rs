@@ -14,6 +14,8 @@ pub mod money;
 pub mod orders;
 mod pages;
 pub mod reports;
+#[cfg(feature = "ssr")]
+pub mod rpc;
 pub mod tracking;
 pub mod url;
 

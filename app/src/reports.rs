@@ -39,7 +39,7 @@ use leptos::server_fn::codec::GetUrl;
 pub async fn load_completed_orders(months: u32) -> Result<CompletedOrdersReport, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
     let reports = use_context::<ssr::SharedReports>().ok_or_else(|| ServerFnError::new("reports are not available"))?;
-    reports.completed_orders(months).await.map_err(crate::cart::ssr::to_server_error)
+    reports.completed_orders(months).await.map_err(crate::rpc::to_server_error)
 }
 
 #[cfg(feature = "ssr")]

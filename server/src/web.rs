@@ -18,6 +18,7 @@ use axum::routing::any;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -111,6 +112,8 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .layer(axum::middleware::from_fn_with_state(state.identity.clone(), identity::resolve_caller))
         .layer(axum::middleware::from_fn_with_state(state.our_origin.clone(), crate::platform::csrf::guard))
+        .layer(RequestBodyLimitLayer::new(crate::platform::bad_input::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::platform::bad_input::as_client_errors))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(axum::middleware::from_fn(crate::platform::headers::private_no_store))

@@ -149,16 +149,16 @@ pub enum PayOutcome {
 #[server(prefix = "/rpc", endpoint = "orders/place")]
 pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<PlaceOrderOutcome, ServerFnError> {
     let owner = crate::cart::ssr::request_owner().await?;
-    ssr::orders()?.place(order_id, input, owner).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::orders()?.place(order_id, input, owner).await.map_err(crate::rpc::to_server_error)
 }
 
 /// An order by id; `None` if there is none.
 #[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl)]
 pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
-    let order = ssr::orders()?.get(order_id).await.map_err(crate::cart::ssr::to_server_error)?;
+    let order = ssr::orders()?.get(order_id).await.map_err(crate::rpc::to_server_error)?;
     let caller = crate::account::ssr::caller().await?;
     match order {
-        Some(o) if !o.visible_to(&caller) => Err(crate::cart::ssr::refuse(403, "This is not your order")),
+        Some(o) if !o.visible_to(&caller) => Err(crate::rpc::refuse(403, "This is not your order")),
         other => Ok(other),
     }
 }
@@ -166,14 +166,14 @@ pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnEr
 /// Pays for an order with a card (simulated provider).
 #[server(prefix = "/rpc", endpoint = "orders/pay")]
 pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, ServerFnError> {
-    ssr::orders()?.pay(order_id, card).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::orders()?.pay(order_id, card).await.map_err(crate::rpc::to_server_error)
 }
 
 /// The signed-in shopper's orders, newest first.
 #[server(prefix = "/rpc", endpoint = "orders/mine", input = GetUrl)]
 pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
     let account = crate::account::ssr::require(crate::account::Role::Shopper).await?;
-    ssr::orders()?.orders_of(account.id).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::orders()?.orders_of(account.id).await.map_err(crate::rpc::to_server_error)
 }
 
 /// One order with its payment, shipment and timeline, for its owner, staff,
@@ -181,7 +181,7 @@ pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl)]
 pub async fn load_order_details(order_id: String, token: Option<String>) -> Result<OrderDetails, ServerFnError> {
     let caller = crate::account::ssr::caller().await?;
-    ssr::details()?.details(order_id, token, caller).await.map_err(crate::cart::ssr::to_server_error)
+    ssr::details()?.details(order_id, token, caller).await.map_err(crate::rpc::to_server_error)
 }
 
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@
 pub mod access;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod bad_input;
 pub mod breaker;
 pub mod consumer;
 pub mod csrf;

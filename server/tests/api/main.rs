@@ -10,3 +10,4 @@ mod metrics;
 mod oidc;
 mod openapi;
 mod pages;
+mod rpc;
