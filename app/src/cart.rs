@@ -121,6 +121,9 @@ pub mod ssr {
         async fn remove(&self, owner: CartOwner, sku: String) -> Result<(CartView, Vec<String>), ErrorDetail>;
         /// Empties the owner's cart (after it became an order).
         async fn clear(&self, owner: CartOwner) -> Result<(), ErrorDetail>;
+        /// The guest cart a `Cookie` header names, if its signature holds:
+        /// what tells one guest's browser from another's.
+        fn guest_cart(&self, cookie: Option<&str>) -> Option<String>;
     }
 
     pub type SharedCarts = Arc<dyn CartApi>;

@@ -10,11 +10,10 @@ use crate::payments::Payments;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::{ApiError, ServiceError};
 use crate::tracking::Tracking;
-use app::account::{Role, SignedIn};
+use app::account::SignedIn;
 use app::api::ErrorDetail;
-use app::orders::{OrderDetails, PaymentSummary};
+use app::orders::{OrderDetails, OrderReader, PaymentSummary};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json};
 use std::future::Future;
@@ -54,26 +53,9 @@ async fn part<T, E: std::fmt::Display>(
 }
 
 impl Composer {
-    pub async fn details(&self, id: &str, token: Option<&str>, caller: &SignedIn) -> Result<OrderDetails, ApiError> {
-        // Who may see it: the link's holder, staff, or the account that placed it.
-        let token_ok = match (&self.tracking, token) {
-            (Some(t), Some(token)) => t.token_matches(id, token),
-            _ => false,
-        };
-        if !token_ok && caller.0.is_none() {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "Sign in, or open the link in your receipt e-mail",
-            ));
-        }
-        let order = self.orders.get(id).await.map_err(|e| e.api_error())?;
-        if !token_ok && !caller.has(Role::Dispatcher) {
-            let mine = matches!((&caller.0, &order.account_id), (Some(me), Some(owner)) if &me.id == owner);
-            if !mine {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "This is not your order"));
-            }
-        }
+    /// The order and its parts, for whoever may see the order (`app::orders::access`).
+    pub async fn details(&self, id: &str, reader: &OrderReader) -> Result<OrderDetails, ApiError> {
+        let order = self.orders.read(id, reader).await.map_err(|e| e.api_error())?;
         let t = self.timeout;
         let payment_call = match (&self.payments, &order.payment_id) {
             (Some(p), Some(pid)) => Some(async move {
@@ -127,22 +109,15 @@ impl Composer {
             partial.push("tracking".to_string());
             None
         });
-        let token = self.tracking.as_ref().map(|t| t.token(&order.id)).unwrap_or_default();
+        let token = self.orders.link_token(&order.id);
         Ok(OrderDetails { order, payment, shipment, timeline, partial, token })
     }
 }
 
 #[async_trait::async_trait]
 impl app::orders::ssr::OrderDetailsApi for Composer {
-    async fn details(
-        &self,
-        order_id: String,
-        token: Option<String>,
-        caller: SignedIn,
-    ) -> Result<OrderDetails, ErrorDetail> {
-        Composer::details(self, &order_id, token.as_deref(), &caller)
-            .await
-            .map_err(|e| e.detail.with_status(e.status.as_u16()))
+    async fn details(&self, order_id: String, reader: OrderReader) -> Result<OrderDetails, ErrorDetail> {
+        Composer::details(self, &order_id, &reader).await.map_err(|e| e.detail.with_status(e.status.as_u16()))
     }
 }
 
@@ -162,6 +137,9 @@ async fn details(
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
     Query(param): Query<TokenParam>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Json<OrderDetails>, ApiError> {
-    Ok(Json(composer.details(&id, param.token.as_deref(), &caller).await?))
+    let cookie = headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let reader = OrderReader { caller, cookie, token: param.token };
+    Ok(Json(composer.details(&id, &reader).await?))
 }

@@ -17,7 +17,7 @@ use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use crate::platform::outbox::Relay;
-use crate::platform::signing::{hmac_sha256, load_secret, order_link_token};
+use crate::platform::signing::{OrderLinks, hmac_sha256, load_secret};
 use crate::platform::store::{EmbeddedStore, Store, TableSpec};
 use crate::reports::{self, ReportFolder, Reports};
 use crate::tracking::{self, Tracking, TrackingView};
@@ -64,6 +64,7 @@ impl AppState {
 pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let one_machine = settings.backend == crate::config::Backend::Embedded;
     let secret = load_secret(settings.secret.as_deref(), &settings.data_dir, one_machine)?;
+    let links = OrderLinks::new(&secret);
     let store = open_store(settings).await?;
     let hub = open_hub(settings, &*store, subscriptions()).await?;
     let public_url = settings.public_url();
@@ -105,7 +106,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let carts_api: SharedCarts = carts.clone();
     let payment_timeout = Duration::from_secs(settings.payment_timeout_secs);
     let orders = Arc::new(
-        Orders::open(&*store, hub.clone(), catalog_reader, carts_api, payments.clone(), payment_timeout).await?,
+        Orders::open(&*store, hub.clone(), catalog_reader, carts_api, payments.clone(), payment_timeout, links.clone())
+            .await?,
     );
 
     let mailer = match &settings.smtp_url {
@@ -113,8 +115,8 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         None => Mailer::files(settings.mail_dir())?,
     };
     let order_link: crate::notifications::OrderLink = {
-        let secret = secret.clone();
-        Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", order_link_token(&secret, id)))
+        let links = links.clone();
+        Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", links.token(id)))
     };
     let notifications =
         Arc::new(Notifications::open(&*store, hub.clone(), mailer, settings.mail_from.clone(), order_link).await?);
@@ -123,7 +125,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         Identity::open(&*store, settings.public_url().starts_with("https://"), oidc_settings(settings)).await?,
     );
     let reports = Arc::new(Reports::open(&*store).await?);
-    let tracking = Arc::new(Tracking::open(&*store, &secret).await?);
+    let tracking = Arc::new(Tracking::open(&*store, links).await?);
 
     // Each service's consumer and outbox relay; a process runs those of its services only.
     let per_service: Vec<(Service, Arc<dyn Handler>, Relay)> = vec![

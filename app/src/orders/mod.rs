@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
+pub mod access;
 mod checkout;
+pub use access::OrderReader;
 pub use checkout::*;
 
 /// One order line, priced when the order was placed.
@@ -112,18 +114,6 @@ pub struct OrderDetails {
 }
 
 impl OrderView {
-    /// A guest's order is reached by its id (a UUID only its shopper knows);
-    /// an account's order by that account and staff only.
-    pub fn visible_to(&self, caller: &crate::account::SignedIn) -> bool {
-        match &self.account_id {
-            None => true,
-            Some(owner) => {
-                caller.has(crate::account::Role::Dispatcher) || caller.0.as_ref().is_some_and(|a| &a.id == owner)
-            }
-        }
-    }
-
-    /// Whether the shopper can (still, or again) pay for it.
     pub fn payable(&self) -> bool {
         self.status == OrderStatus::PendingPayment && !self.payment_in_progress
     }
@@ -152,21 +142,18 @@ pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<Place
     ssr::orders()?.place(order_id, input, owner).await.map_err(crate::rpc::to_server_error)
 }
 
-/// An order by id; `None` if there is none.
+/// An order by id for whoever may see it (`access`); `None` if there is none.
 #[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl)]
 pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
-    let order = ssr::orders()?.get(order_id).await.map_err(crate::rpc::to_server_error)?;
-    let caller = crate::account::ssr::caller().await?;
-    match order {
-        Some(o) if !o.visible_to(&caller) => Err(crate::rpc::refuse(403, "This is not your order")),
-        other => Ok(other),
-    }
+    let reader = ssr::reader(None).await?;
+    ssr::orders()?.get(order_id, reader).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Pays for an order with a card (simulated provider).
 #[server(prefix = "/rpc", endpoint = "orders/pay")]
 pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, ServerFnError> {
-    ssr::orders()?.pay(order_id, card).await.map_err(crate::rpc::to_server_error)
+    let reader = ssr::reader(None).await?;
+    ssr::orders()?.pay(order_id, card, reader).await.map_err(crate::rpc::to_server_error)
 }
 
 /// The signed-in shopper's orders, newest first.
@@ -180,8 +167,8 @@ pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
 /// or whoever has the link (with its `token`) from the receipt e-mail.
 #[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl)]
 pub async fn load_order_details(order_id: String, token: Option<String>) -> Result<OrderDetails, ServerFnError> {
-    let caller = crate::account::ssr::caller().await?;
-    ssr::details()?.details(order_id, token, caller).await.map_err(crate::rpc::to_server_error)
+    let reader = ssr::reader(token).await?;
+    ssr::details()?.details(order_id, reader).await.map_err(crate::rpc::to_server_error)
 }
 
 #[cfg(feature = "ssr")]
@@ -199,8 +186,9 @@ pub mod ssr {
             input: CheckoutInput,
             owner: crate::cart::CartOwner,
         ) -> Result<PlaceOrderOutcome, ErrorDetail>;
-        async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail>;
-        async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail>;
+        /// The order if `reader` may see it (a 401/403 detail if not).
+        async fn get(&self, order_id: String, reader: OrderReader) -> Result<Option<OrderView>, ErrorDetail>;
+        async fn pay(&self, order_id: String, card: CardInput, reader: OrderReader) -> Result<PayOutcome, ErrorDetail>;
         /// The account's orders, newest first.
         async fn orders_of(&self, account_id: String) -> Result<Vec<OrderView>, ErrorDetail>;
     }
@@ -208,13 +196,8 @@ pub mod ssr {
     /// The order page's data, composed from several services.
     #[async_trait::async_trait]
     pub trait OrderDetailsApi: Send + Sync {
-        /// `caller` (or the link `token`) must be allowed to see the order.
-        async fn details(
-            &self,
-            order_id: String,
-            token: Option<String>,
-            caller: crate::account::SignedIn,
-        ) -> Result<OrderDetails, ErrorDetail>;
+        /// `reader` must be allowed to see the order.
+        async fn details(&self, order_id: String, reader: OrderReader) -> Result<OrderDetails, ErrorDetail>;
     }
 
     pub type SharedOrderDetails = Arc<dyn OrderDetailsApi>;
@@ -224,6 +207,12 @@ pub mod ssr {
     }
 
     pub type SharedOrders = Arc<dyn OrdersApi>;
+
+    /// What the request being served brings to read an order.
+    pub(super) async fn reader(token: Option<String>) -> Result<OrderReader, ServerFnError> {
+        let caller = crate::account::ssr::caller().await?;
+        Ok(OrderReader { caller, cookie: crate::rpc::request_cookie().await?, token })
+    }
 
     pub(super) fn orders() -> Result<SharedOrders, ServerFnError> {
         use_context::<SharedOrders>().ok_or_else(|| ServerFnError::new("orders are not available"))

@@ -354,6 +354,10 @@ impl Carts {
 
 #[async_trait::async_trait]
 impl CartApi for Carts {
+    fn guest_cart(&self, cookie: Option<&str>) -> Option<String> {
+        self.cart_in(cookie).map(|id| id.0.to_string())
+    }
+
     async fn view(&self, owner: CartOwner) -> Result<(CartView, Vec<String>), ErrorDetail> {
         let (id, cookies) = self.resolve(&owner, false).await.map_err(|e| e.detail())?;
         Ok((Carts::view(self, id).await.map_err(|e| e.detail())?, cookies))

@@ -15,6 +15,9 @@ pub enum OrdersError {
     NotFound(String),
     #[error("{}", .0.message)]
     Conflict(ErrorDetail),
+    /// Not this caller's to see (401 or 403, as the detail's status says).
+    #[error("{}", .0.message)]
+    Refused(ErrorDetail),
     #[error("payments are unavailable, try again shortly")]
     PaymentsUnavailable,
     #[error("{context}: {}", .detail.message)]
@@ -37,6 +40,10 @@ impl ServiceError for OrdersError {
             Self::InvalidFields(all) => ApiError::with_detail(StatusCode::BAD_REQUEST, all[0].clone()),
             Self::NotFound(id) => ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("No order {id}")),
             Self::Conflict(d) => ApiError::with_detail(StatusCode::CONFLICT, d.clone()),
+            Self::Refused(d) => {
+                let status = d.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::FORBIDDEN);
+                ApiError::with_detail(status, d.clone())
+            }
             Self::PaymentsUnavailable => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "payments_unavailable", self.to_string())
             }

@@ -15,6 +15,7 @@ mod handler;
 mod payment;
 mod port;
 mod privacy;
+mod reading;
 mod record;
 mod routes;
 
@@ -29,6 +30,7 @@ use crate::contracts::{FulfilmentKind, OrderLine};
 use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
+use crate::platform::signing::OrderLinks;
 use crate::platform::store::{Condition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
 use app::cart::CartOwner;
@@ -52,6 +54,8 @@ pub struct Orders {
     carts: SharedCarts,
     payments: Arc<dyn Payments>,
     payment_timeout: Duration,
+    /// Checks the link tokens that open an order (receipt e-mails).
+    links: OrderLinks,
 }
 
 /// A placed order, and whether this request placed it (or an earlier one with the same id did).
@@ -60,10 +64,16 @@ pub struct Placed {
     pub created: bool,
 }
 
+/// An order id: a random UUID (version 4 or 7) in its canonical form, as a
+/// browser's `crypto.randomUUID()` makes. Guessable ids (nil, sequential,
+/// other spellings of one id) are refused.
 fn parse_order_id(id: &str) -> Result<String, OrdersError> {
-    Uuid::parse_str(id).map(|u| u.hyphenated().to_string()).map_err(|_| {
+    let random =
+        Uuid::parse_str(id).ok().filter(|u| matches!(u.get_version_num(), 4 | 7) && u.hyphenated().to_string() == id);
+    random.map(|u| u.hyphenated().to_string()).ok_or_else(|| {
         OrdersError::Invalid(
-            ErrorDetail::new("invalid_order_id", "The order id must be a UUID chosen by the client").on_field("id"),
+            ErrorDetail::new("invalid_order_id", "The order id must be a random UUID (version 4 or 7), in lower case")
+                .on_field("id"),
         )
     })
 }
@@ -76,9 +86,15 @@ impl Orders {
         carts: SharedCarts,
         payments: Arc<dyn Payments>,
         payment_timeout: Duration,
+        links: OrderLinks,
     ) -> Result<Self, StoreError> {
         let table = store.open_table(&table_spec()).await?;
-        Ok(Self { relay: Relay::new(table.clone(), hub), table, catalog, carts, payments, payment_timeout })
+        Ok(Self { relay: Relay::new(table.clone(), hub), table, catalog, carts, payments, payment_timeout, links })
+    }
+
+    /// The token of the order's link (for its owner's pages).
+    pub fn link_token(&self, id: &str) -> String {
+        self.links.token(id)
     }
 
     pub fn relay(&self) -> Relay {
@@ -102,7 +118,7 @@ impl Orders {
         let id = parse_order_id(id)?;
         let input = input.normalized();
         let request = serde_json::to_string(&input).expect("checkout input serialises");
-        if let Some(existing) = self.same_request(&id, &request).await? {
+        if let Some(existing) = self.same_request(&id, &request, &owner).await? {
             return Ok(Placed { order: existing, created: false });
         }
         let problems = input.problems();
@@ -175,6 +191,7 @@ impl Orders {
             shipping_status: None,
             placed_at: now,
             account_id: owner.account_id.clone(),
+            placed_by_cart: self.placer_cart(&owner),
             pay_by: now + self.payment_timeout,
             request,
         };
@@ -194,7 +211,7 @@ impl Orders {
             Ok(()) => {}
             // A concurrent request with the same id won the race.
             Err(StoreError::TransactionCancelled { index: 0, .. }) => {
-                return match self.same_request(&id, &record.request).await? {
+                return match self.same_request(&id, &record.request, &owner).await? {
                     Some(order) => Ok(Placed { order, created: false }),
                     None => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
                 };
@@ -210,10 +227,14 @@ impl Orders {
         Ok(Placed { order: record.view(), created: true })
     }
 
-    /// The stored order if it was placed with exactly `request`; a 409 if with something else.
-    async fn same_request(&self, id: &str, request: &str) -> Result<Option<OrderView>, OrdersError> {
+    /// The stored order if this `owner` placed it with exactly `request`
+    /// (a retried PUT); a 409 if it was placed with something else or by
+    /// someone else (whose order is not revealed).
+    async fn same_request(&self, id: &str, request: &str, owner: &CartOwner) -> Result<Option<OrderView>, OrdersError> {
         match self.load(id).await? {
-            Some((existing, _)) if existing.request == request => Ok(Some(existing.view())),
+            Some((existing, _)) if existing.request == request && self.placed_by(&existing, owner) => {
+                Ok(Some(existing.view()))
+            }
             Some(_) => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
             None => Ok(None),
         }

@@ -5,7 +5,7 @@ use crate::contracts::ports::PaymentMethod;
 use crate::platform::http::ServiceError;
 use app::api::ErrorDetail;
 use app::cart::CartOwner;
-use app::orders::{CardInput, CheckoutInput, OrderView, PayOutcome, PlaceOrderOutcome, ssr::OrdersApi};
+use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView, PayOutcome, PlaceOrderOutcome, ssr::OrdersApi};
 
 #[async_trait::async_trait]
 impl OrdersApi for Orders {
@@ -22,15 +22,16 @@ impl OrdersApi for Orders {
         }
     }
 
-    async fn get(&self, order_id: String) -> Result<Option<OrderView>, ErrorDetail> {
-        match Orders::get(self, &order_id).await {
+    async fn get(&self, order_id: String, reader: OrderReader) -> Result<Option<OrderView>, ErrorDetail> {
+        match Orders::read(self, &order_id, &reader).await {
             Ok(order) => Ok(Some(order)),
             Err(OrdersError::NotFound(_) | OrdersError::Invalid(_)) => Ok(None),
             Err(e) => Err(e.detail()),
         }
     }
 
-    async fn pay(&self, order_id: String, card: CardInput) -> Result<PayOutcome, ErrorDetail> {
+    async fn pay(&self, order_id: String, card: CardInput, reader: OrderReader) -> Result<PayOutcome, ErrorDetail> {
+        Orders::read(self, &order_id, &reader).await.map_err(|e| e.detail())?;
         match Orders::pay(self, &order_id, PaymentMethod::Card(card)).await {
             Ok(()) => Ok(PayOutcome::Submitted),
             Err(OrdersError::InvalidFields(problems)) => Ok(PayOutcome::Invalid(problems)),

@@ -66,6 +66,10 @@ pub struct OrderRecord {
     /// The account that placed it (None: a guest).
     #[serde(default)]
     pub account_id: Option<String>,
+    /// The guest cart that placed it (a guest's browser), so that browser,
+    /// and no other, may see it without the receipt's link.
+    #[serde(default)]
+    pub placed_by_cart: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub pay_by: OffsetDateTime,
     /// What was asked for (email + address), to tell a retried PUT from a different one.

@@ -4,10 +4,10 @@ use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
 use crate::platform::access::{Access, Guarded};
 use app::api::ErrorDetail;
-use app::orders::{CardInput, CheckoutInput, OrderView};
+use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -15,12 +15,15 @@ use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
-/// Guest checkout: an order is reached by its id, a UUID only its shopper knows.
+/// Guest checkout: a guest places an order from their cart (named by its
+/// cookie), and who may read or pay for one is decided per order
+/// (`app::orders::access`); anonymous callers with no cookie and no link
+/// token have nothing to place, read or pay.
 pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<S> {
     Guarded::new()
         .route("/", Access::SignedIn, get(my_orders))
-        .route("/{id}", Access::Public, get(get_order).put(put_order))
-        .route("/{id}/payment", Access::Public, post(post_payment))
+        .route("/{id}", Access::OrderHolder, get(get_order).put(put_order))
+        .route("/{id}/payment", Access::OrderHolder, post(post_payment))
         .with_state(orders)
 }
 
@@ -42,22 +45,26 @@ async fn my_orders(
     Ok(Json(mine))
 }
 
-/// `GET /api/orders/{id}`: a guest's order by its id; an account's order for that account and staff.
+/// What a request brings to read an order (see `app::orders::access`).
+fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token: Option<String>) -> OrderReader {
+    let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    OrderReader { caller, cookie, token }
+}
+
+#[derive(Deserialize)]
+struct TokenParam {
+    token: Option<String>,
+}
+
+/// `GET /api/orders/{id}?token=`: the order, for whoever may see it (`app::orders::access`).
 async fn get_order(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,
     Path(id): Path<String>,
-) -> Result<Json<OrderView>, crate::platform::http::ApiError> {
-    use crate::platform::http::{ApiError, ServiceError};
-    let order = orders.get(&id).await.map_err(|e| e.api_error())?;
-    if !order.visible_to(&caller) {
-        let (status, code) = match caller.0 {
-            None => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            Some(_) => (StatusCode::FORBIDDEN, "forbidden"),
-        };
-        return Err(ApiError::new(status, code, "This is not your order"));
-    }
-    Ok(Json(order))
+    Query(param): Query<TokenParam>,
+    headers: HeaderMap,
+) -> Result<Json<OrderView>, OrdersError> {
+    Ok(Json(orders.read(&id, &reader(caller, &headers, param.token)).await?))
 }
 
 /// `PUT /api/orders/{id}`: places the cart (named by the cart cookie) as this order.
@@ -87,12 +94,17 @@ struct PaymentBody {
     payment_method: Option<String>,
 }
 
-/// `POST /api/orders/{id}/payment`: submits a payment; 202, the result arrives by webhook.
+/// `POST /api/orders/{id}/payment?token=`: submits a payment for whoever
+/// may see the order; 202, the result arrives by webhook.
 async fn post_payment(
     State(orders): State<Arc<Orders>>,
+    axum::Extension(caller): axum::Extension<app::account::SignedIn>,
     Path(id): Path<String>,
+    Query(param): Query<TokenParam>,
+    headers: HeaderMap,
     input: Result<Json<PaymentBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), OrdersError> {
+    orders.read(&id, &reader(caller, &headers, param.token)).await?;
     let method = match body(input)? {
         PaymentBody { card: Some(card), payment_method: None } => PaymentMethod::Card(card),
         PaymentBody { card: None, payment_method: Some(pm) } => PaymentMethod::ProviderToken(pm),

@@ -21,10 +21,11 @@ pub enum Access {
     SignedIn,
     /// Accounts with this role (administrators hold every role).
     Role(Role),
-    /// One order's holder: its owner signed in, staff (dispatchers and
-    /// administrators), or anyone with the order's link token. Anonymous
-    /// callers without a token get 401 here; the handler, which knows the
-    /// order, decides the rest (403 for someone else's order).
+    /// One order's holder (`app::orders::access`): its owner signed in,
+    /// staff (dispatchers and administrators), anyone with the order's link
+    /// token, or the guest browser that placed it. Anonymous callers with
+    /// neither a token nor a cookie get 401 here; the handler, which knows
+    /// the order, decides the rest.
     OrderHolder,
 }
 
@@ -69,9 +70,10 @@ impl<S: Clone + Send + Sync + 'static> Default for Guarded<S> {
 async fn enforce(access: Access, request: Request, next: Next) -> Response {
     let caller = request.extensions().get::<SignedIn>().cloned().unwrap_or_default();
     let has_token = request.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("token=")));
+    let has_cookie = request.headers().contains_key(axum::http::header::COOKIE);
     let access = match access {
-        // Anonymous and no link token: nothing the handler could admit.
-        Access::OrderHolder if caller.0.is_none() && !has_token => Access::SignedIn,
+        // Anonymous, no link token and no (guest cart) cookie: nothing the handler could admit.
+        Access::OrderHolder if caller.0.is_none() && !has_token && !has_cookie => Access::SignedIn,
         other => other,
     };
     match access.check(&caller) {

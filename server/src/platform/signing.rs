@@ -40,13 +40,37 @@ impl Signer {
     }
 }
 
-/// HMAC-SHA256 of `message` under `key`.
-/// The token in an order's link (the receipt e-mail's): it proves the link
-/// came from the store, so a guest can follow their order without an account.
-pub fn order_link_token(secret: &[u8], order_id: &str) -> String {
-    hex::encode(&hmac_sha256(secret, format!("order link {order_id}").as_bytes())[..16])
+/// The tokens in orders' links (the receipt e-mail's): a token proves the
+/// link came from the store, so a guest can follow their order without an
+/// account. One key for every service that makes or checks them.
+#[derive(Clone)]
+pub struct OrderLinks {
+    key: Vec<u8>,
 }
 
+impl std::fmt::Debug for OrderLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OrderLinks(..)")
+    }
+}
+
+impl OrderLinks {
+    pub fn new(secret: &[u8]) -> Self {
+        Self { key: secret.to_vec() }
+    }
+
+    pub fn token(&self, order_id: &str) -> String {
+        hex::encode(&hmac_sha256(&self.key, format!("order link {order_id}").as_bytes())[..16])
+    }
+
+    /// Whether `token` is this order's (compared in constant time).
+    pub fn matches(&self, order_id: &str, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        self.token(order_id).as_bytes().ct_eq(token.as_bytes()).into()
+    }
+}
+
+/// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(message);

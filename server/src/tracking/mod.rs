@@ -21,7 +21,7 @@ use crate::contracts::{
 };
 use crate::platform::consumer::Handler;
 use crate::platform::events::{DomainEvent, Envelope};
-use crate::platform::signing::order_link_token;
+use crate::platform::signing::OrderLinks;
 use crate::platform::store::{
     Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
 };
@@ -74,13 +74,13 @@ pub enum Owner {
 pub struct Tracking {
     table: Arc<dyn Table>,
     live: broadcast::Sender<Update>,
-    secret: Vec<u8>,
+    links: OrderLinks,
 }
 
 impl Tracking {
-    pub async fn open(store: &dyn Store, secret: &[u8]) -> Result<Self, StoreError> {
+    pub async fn open(store: &dyn Store, links: OrderLinks) -> Result<Self, StoreError> {
         let (live, _) = broadcast::channel(1024);
-        Ok(Self { table: store.open_table(&table_spec()).await?, live, secret: secret.to_vec() })
+        Ok(Self { table: store.open_table(&table_spec()).await?, live, links })
     }
 
     /// Every new timeline entry, from now on.
@@ -89,13 +89,12 @@ impl Tracking {
     }
 
     pub fn token(&self, order_id: &str) -> String {
-        order_link_token(&self.secret, order_id)
+        self.links.token(order_id)
     }
 
-    /// Whether `token` is this order's link token (constant time).
+    /// Whether `token` is this order's link token.
     pub fn token_matches(&self, order_id: &str, token: &str) -> bool {
-        use subtle::ConstantTimeEq;
-        self.token(order_id).as_bytes().ct_eq(token.as_bytes()).into()
+        self.links.matches(order_id, token)
     }
 
     pub async fn owner(&self, order_id: &str) -> Result<Owner, StoreError> {

@@ -4,7 +4,8 @@
 use super::{Owner, Tracking, Update};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::ApiError;
-use app::account::{Role, SignedIn};
+use app::account::SignedIn;
+use app::orders::access::{Holder, Reader, may_read};
 use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,23 +30,26 @@ pub struct TokenParam {
     token: Option<String>,
 }
 
-/// Whether `caller` (or the link `token`) may see order `id`.
+/// Whether `caller` (or the link `token`) may see order `id`, by the one
+/// rule (`app::orders::access`). Tracking knows the placing account, not a
+/// guest's cart: a guest's order is followed with its link's token.
 pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: Option<&str>) -> Result<(), ApiError> {
-    if token.is_some_and(|t| tracking.token_matches(id, t)) {
-        return Ok(());
-    }
-    let Some(account) = &caller.0 else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Sign in, or open the link in your receipt e-mail",
-        ));
+    let owner = tracking.owner(id).await.map_err(|e| ApiError::internal("tracking store failed", &e))?;
+    let account_id = match &owner {
+        Owner::Unknown => {
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("no order {id}")));
+        }
+        Owner::Account(account) => Some(account.as_str()),
+        Owner::Guest => None,
     };
-    match tracking.owner(id).await.map_err(|e| ApiError::internal("tracking store failed", &e))? {
-        Owner::Unknown => Err(ApiError::new(StatusCode::NOT_FOUND, "order_not_found", format!("no order {id}"))),
-        _ if caller.has(Role::Dispatcher) => Ok(()),
-        Owner::Account(owner) if owner == account.id => Ok(()),
-        _ => Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "This is not your order")),
+    let link_token = token.is_some_and(|t| tracking.token_matches(id, t));
+    let verdict = may_read(Holder { account_id, guest_cart: None }, Reader { caller, guest_cart: None, link_token });
+    match verdict.refusal() {
+        None => Ok(()),
+        Some(refusal) => {
+            let status = StatusCode::from_u16(refusal.status.unwrap_or(403)).unwrap_or(StatusCode::FORBIDDEN);
+            Err(ApiError::with_detail(status, refusal))
+        }
     }
 }
 

@@ -294,9 +294,11 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
     );
 }
 
-/// An account's order is not readable by others through the plain order API either.
+/// Who may read an order through the plain order API: its account, staff,
+/// the receipt link's holder, and the guest browser that placed it; never
+/// someone who only knows (or guesses, or replays) its id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_accounts_order_is_hidden_from_others_and_a_guests_is_reached_by_its_id() {
+async fn an_order_is_read_only_by_its_holder_never_by_its_id_alone() {
     let store = crate::harness::embedded(1800).await;
     let mut owner = store.shopper();
     owner.register("hid@example.com", "Hid").await;
@@ -313,5 +315,33 @@ async fn an_accounts_order_is_hidden_from_others_and_a_guests_is_reached_by_its_
     guest.add("KIT-001", 1).await;
     let guest_order = new_order_id();
     assert_eq!(guest.place(&guest_order).await.status, 201);
-    assert_eq!(store.shopper().call("GET", &format!("/api/orders/{guest_order}"), None).await.status, 200);
+    let path = format!("/api/orders/{guest_order}");
+    assert_eq!(guest.call("GET", &path, None).await.status, 200, "the browser that placed it");
+    let stranger = store.shopper().call("GET", &path, None).await;
+    assert_eq!(stranger.status, 401, "the id alone opens nothing: {}", stranger.body);
+    let mut another_guest = store.shopper();
+    another_guest.add("KIT-002", 1).await;
+    assert_eq!(another_guest.call("GET", &path, None).await.status, 401, "another guest's browser");
+    let replay = another_guest.place(&guest_order).await;
+    assert_eq!(replay.status, 409, "the same details from another browser: {}", replay.body);
+    assert!(!replay.body.to_string().contains("ann@example.com"), "reveals nothing: {}", replay.body);
+    assert_eq!(guest.place(&guest_order).await.status, 200, "the placing browser's own retry");
+    let token = guest.call("GET", &format!("{path}/details"), None).await.body["token"].as_str().unwrap().to_string();
+    assert_eq!(store.shopper().call("GET", &format!("{path}?token={token}"), None).await.status, 200, "the link");
+    let paid = store
+        .shopper()
+        .call("POST", &format!("{path}/payment"), Some(serde_json::json!({ "payment_method": "pm_card_visa" })))
+        .await;
+    assert_eq!(paid.status, 401, "nor may a stranger pay (and learn of) it");
+
+    for guessable in [
+        "00000000-0000-0000-0000-000000000001".to_string(),
+        uuid::Uuid::new_v4().to_string().to_uppercase(),
+        uuid::Uuid::new_v4().simple().to_string(),
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"x").to_string(),
+    ] {
+        let refused = guest.call("PUT", &format!("/api/orders/{guessable}"), Some(crate::harness::checkout())).await;
+        assert_eq!(refused.status, 400, "{guessable}: {}", refused.body);
+        assert_eq!(refused.body["error"]["code"], "invalid_order_id");
+    }
 }

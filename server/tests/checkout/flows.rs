@@ -138,6 +138,10 @@ async fn an_unpaid_order_is_cancelled_at_its_deadline_and_its_stock_released(sto
 
 async fn checkout_input_is_validated_and_the_order_put_is_idempotent(store: Store) {
     let mut ann = store.shopper();
+    let nothing = ann.place(&new_order_id()).await;
+    assert_eq!(nothing.status, 401, "no cart, no session: nothing to place: {}", nothing.body);
+    ann.add("KIT-001", 1).await;
+    assert_eq!(ann.call("DELETE", "/api/cart/items/KIT-001", None).await.status, 200);
     let empty = ann.place(&new_order_id()).await;
     assert_eq!((empty.status, empty.body["error"]["code"].as_str()), (409, Some("cart_empty")));
     ann.add("KIT-001", 1).await;
