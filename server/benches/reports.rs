@@ -49,6 +49,7 @@ fn confirmed(n: usize, now: OffsetDateTime) -> Envelope {
             postal_code: "1".into(),
             country: "US".into(),
         },
+        number: String::new(),
     };
     let mut envelope = Envelope::new("orders", &event, "", None);
     envelope.timestamp = now - time::Duration::days((n % 360) as i64);

@@ -128,6 +128,7 @@ fn main() {
                 postal_code: "12345".into(),
                 country: "US".into(),
             },
+            number: String::new(),
         };
         state.hub.publish(&[Envelope::new("orders", &confirmed, "", None)]).await.unwrap();
         let so = server::fulfilment::shipping_order_id(&order_id);

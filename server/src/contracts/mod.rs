@@ -146,8 +146,26 @@ pub struct OrderConfirmed {
     pub shipping_minor: i64,
     pub gross_total_minor: i64,
     pub shipping_address: ShippingAddress,
+    /// The order's number as shoppers and staff see it (empty in events
+    /// from before order numbers: see [`OrderConfirmed::number`]).
+    #[serde(default)]
+    pub number: String,
 }
 domain_event!(OrderConfirmed, order_id);
+
+impl OrderConfirmed {
+    /// The order's number, or for an order from before numbering its id's
+    /// first 8 digits (what was shown then).
+    pub fn number(&self) -> String {
+        order_number(&self.number, &self.order_id)
+    }
+}
+
+/// How an order's number reads: `number`, or when there is none (orders
+/// from before numbering) the order id's first 8 digits.
+pub fn order_number(number: &str, order_id: &str) -> String {
+    if number.is_empty() { order_id.split('-').next().unwrap_or(order_id).to_uppercase() } else { number.to_string() }
+}
 
 /// An order will not be fulfilled (payment expired or failed for good).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -325,6 +343,7 @@ mod tests {
             shipping_minor: 500,
             gross_total_minor: 1950,
             shipping_address: address,
+            number: "1001".into(),
         });
         check(OrderCancelled { order_id: "o1".into(), reason: "payment expired".into() });
         check(ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: stock });

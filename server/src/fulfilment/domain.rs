@@ -42,6 +42,10 @@ pub struct ShippingOrder {
     pub address: ShippingAddress,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The order's number as the shopper knows it (empty for orders from
+    /// before numbering).
+    #[serde(default)]
+    pub number: String,
 }
 
 /// Why a command was refused.
@@ -93,9 +97,15 @@ impl ShippingOrder {
             lines,
             address: order.shipping_address.clone(),
             created_at: now,
+            number: order.number.clone(),
         };
         shipping.settle();
         shipping
+    }
+
+    /// The order's number as the shopper knows it.
+    pub fn order_number(&self) -> String {
+        crate::contracts::order_number(&self.number, &self.order_id)
     }
 
     /// Processed exactly when no line is pending.
@@ -159,6 +169,7 @@ mod tests {
                 postal_code: "1".into(),
                 country: "US".into(),
             },
+            number: "1001".into(),
         }
     }
 

@@ -185,7 +185,7 @@ impl Fulfilment {
                 }
                 last_sort = Some(format!("{:012}#{}", shipping.created_at.unix_timestamp(), shipping.id));
                 let matches = needle.as_ref().is_none_or(|n| {
-                    order_number(&shipping.order_id).to_lowercase().contains(n)
+                    shipping.order_number().to_lowercase().contains(n)
                         || shipping.order_id.contains(n.as_str())
                         || shipping.address.name.to_lowercase().contains(n)
                 });
@@ -305,18 +305,13 @@ fn order_processed(shipping: &ShippingOrder) -> ShippingOrderProcessed {
     ShippingOrderProcessed { shipping_order_id: shipping.id.clone(), order_id: shipping.order_id.clone() }
 }
 
-/// The order's short number, as the receipt shows it.
-fn order_number(order_id: &str) -> String {
-    order_id.split('-').next().unwrap_or(order_id).to_uppercase()
-}
-
 fn view(s: &ShippingOrder, version: u64) -> ShippingOrderView {
     let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
     let a = &s.address;
     ShippingOrderView {
         id: s.id.clone(),
         order_id: s.order_id.clone(),
-        order_number: order_number(&s.order_id),
+        order_number: s.order_number(),
         status: s.status,
         lines: s
             .lines

@@ -9,13 +9,9 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-pub fn order_number(order_id: &str) -> String {
-    order_id.split('-').next().unwrap_or(order_id).to_uppercase()
-}
-
 pub fn message(order: &OrderConfirmed, from: &str, message_id: &str, link: &str) -> anyhow::Result<Message> {
     let money = |minor: i64| format_money(minor, &order.currency);
-    let number = order_number(&order.order_id);
+    let number = order.number();
     let a = &order.shipping_address;
     let address_lines: Vec<&str> = [a.name.as_str(), &a.line1, &a.line2, &a.city, &a.postal_code, &a.country]
         .into_iter()

@@ -159,5 +159,6 @@ pub fn confirmed(order: &OrderRecord) -> OrderConfirmed {
         shipping_minor: order.totals.shipping_minor,
         gross_total_minor: order.totals.gross_minor,
         shipping_address: order.contract_address(),
+        number: order.number(),
     }
 }

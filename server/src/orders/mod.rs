@@ -12,6 +12,7 @@
 mod error;
 mod expiry;
 mod handler;
+pub mod numbering;
 mod payment;
 mod port;
 mod privacy;
@@ -42,6 +43,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// Rounds of taking the next order number before giving up (each lost
+/// round means another order was stored meanwhile).
+const NUMBER_ROUNDS: usize = 32;
 
 pub const SOURCE: &str = "orders";
 /// Attempts at a change when another writer updated the order first.
@@ -192,6 +197,7 @@ impl Orders {
             placed_at: now,
             account_id: owner.account_id.clone(),
             placed_by_cart: self.placer_cart(&owner),
+            number: 0,
             pay_by: now + self.payment_timeout,
             request,
         };
@@ -203,20 +209,34 @@ impl Orders {
             net_total_minor: net,
             account_id: record.account_id.clone(),
         };
-        let ops = vec![
-            WriteOp::Put { item: record.item()?, condition: Condition::NotExists },
-            outbox::stage(&Envelope::new(SOURCE, &placed, "", None))?,
-        ];
-        match self.table.transact_write(ops).await {
-            Ok(()) => {}
-            // A concurrent request with the same id won the race.
-            Err(StoreError::TransactionCancelled { index: 0, .. }) => {
-                return match self.same_request(&id, &record.request, &owner).await? {
-                    Some(order) => Ok(Placed { order, created: false }),
-                    None => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
-                };
+        let staged = outbox::stage(&Envelope::new(SOURCE, &placed, "", None))?;
+        let mut record = record;
+        let mut stored = false;
+        for _ in 0..NUMBER_ROUNDS {
+            let (number, take_number) = self.next_number().await?;
+            record.number = number;
+            let order = WriteOp::Put { item: record.item()?, condition: Condition::NotExists };
+            match self.table.transact_write(vec![order, take_number, staged.clone()]).await {
+                Ok(()) => {
+                    stored = true;
+                    break;
+                }
+                // A concurrent request with the same id won the race.
+                Err(StoreError::TransactionCancelled { index: 0, .. }) => {
+                    return match self.same_request(&id, &record.request, &owner).await? {
+                        Some(order) => Ok(Placed { order, created: false }),
+                        None => {
+                            Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order"))
+                        }
+                    };
+                }
+                // Another order took this number first: take the next.
+                Err(StoreError::TransactionCancelled { index: 1, .. }) => continue,
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
+        }
+        if !stored {
+            return Err(OrdersError::conflict("busy", "Many orders are being placed right now; try again"));
         }
         self.relay.notify();
         tracing::info!(order = %id, gross = record.totals.gross_minor, "order placed");

@@ -70,6 +70,9 @@ pub struct OrderRecord {
     /// and no other, may see it without the receipt's link.
     #[serde(default)]
     pub placed_by_cart: Option<String>,
+    /// Its sequential number (`numbering`); 0 for orders from before numbering.
+    #[serde(default)]
+    pub number: u64,
     #[serde(with = "time::serde::rfc3339")]
     pub pay_by: OffsetDateTime,
     /// What was asked for (email + address), to tell a retried PUT from a different one.
@@ -99,7 +102,7 @@ impl OrderRecord {
     }
 
     pub fn number(&self) -> String {
-        self.id.split('-').next().unwrap_or(&self.id).to_uppercase()
+        super::numbering::display(self.number, &self.id)
     }
 
     pub fn contract_address(&self) -> ShippingAddress {

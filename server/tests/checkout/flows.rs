@@ -3,6 +3,7 @@
 use crate::harness::{Store, WEBHOOK_SECRET, intent_event, new_order_id};
 use serde_json::json;
 
+on_both_backends!(orders_placed_at_once_get_distinct_sequential_numbers, payment_timeout_secs = 1800);
 on_both_backends!(
     approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shipping_order,
     payment_timeout_secs = 1800
@@ -203,4 +204,23 @@ async fn services_split_across_processes_reach_each_other_by_events() {
     assert!(front.mails().is_empty());
     let not_here = back.shopper().call("GET", &format!("/api/orders/{id}"), None).await;
     assert_eq!(not_here.status, 404, "the back process serves no orders API");
+}
+
+async fn orders_placed_at_once_get_distinct_sequential_numbers(store: Store) {
+    let mut shoppers: Vec<_> = (0..12).map(|_| store.shopper()).collect();
+    for shopper in &mut shoppers {
+        shopper.add("KIT-001", 1).await;
+    }
+    let placing = shoppers.iter_mut().map(|shopper| async move {
+        let placed = shopper.place(&new_order_id()).await;
+        assert_eq!(placed.status, 201, "{}", placed.body);
+        placed.body["number"].as_str().unwrap().to_string()
+    });
+    let numbers: Vec<String> = futures_util::future::join_all(placing).await;
+    let parsed: std::collections::BTreeSet<u64> =
+        numbers.iter().map(|n| n.parse().unwrap_or_else(|_| panic!("{n} is not a sequential number"))).collect();
+    assert_eq!(parsed.len(), 12, "every order its own number: {numbers:?}");
+    assert!(parsed.iter().all(|n| *n >= 1001), "{numbers:?}");
+    let (low, high) = (parsed.first().unwrap(), parsed.last().unwrap());
+    assert_eq!(high - low, 11, "no number skipped: {numbers:?}");
 }

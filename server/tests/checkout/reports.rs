@@ -33,6 +33,7 @@ fn confirmed(order_id: &str, net: i64, at: OffsetDateTime) -> Envelope {
             postal_code: "1".into(),
             country: "US".into(),
         },
+        number: String::new(),
     };
     let mut envelope = Envelope::new("orders", &event, "", None);
     envelope.timestamp = at;

@@ -1,0 +1,39 @@
+//! Order numbers: short and sequential (1001, 1002, …), each given to one
+//! order exactly once. The next number lives in a counter item of the
+//! orders table, taken in the same transaction that stores the order: two
+//! orders racing for one number cannot both commit, and the loser takes the
+//! next. (Orders placed before numbering show their id's first 8 digits.)
+//!
+//! | item    | pk        | sk             |
+//! |---------|-----------|----------------|
+//! | counter | `COUNTER` | `ORDER_NUMBER` |
+
+use super::Orders;
+use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+
+/// The first order's number.
+const FIRST: u64 = 1001;
+
+fn counter_key() -> Key {
+    Key::new("COUNTER", "ORDER_NUMBER")
+}
+
+impl Orders {
+    /// The next free number, and the write that takes it (which fails, and
+    /// fails its transaction, if another order took it first).
+    pub(super) async fn next_number(&self) -> Result<(u64, WriteOp), StoreError> {
+        let current = self.table.get(&counter_key()).await?;
+        let (number, condition) = match &current {
+            Some(item) => (item.attrs["next"].as_u64().unwrap_or(FIRST), Condition::Version(item.version)),
+            None => (FIRST, Condition::NotExists),
+        };
+        let item = Item::new(counter_key(), serde_json::json!({ "next": number + 1 }));
+        Ok((number, WriteOp::Put { item, condition }))
+    }
+}
+
+/// How an order's number reads (0: from before numbering).
+pub fn display(number: u64, order_id: &str) -> String {
+    let number = if number == 0 { String::new() } else { number.to_string() };
+    crate::contracts::order_number(&number, order_id)
+}
