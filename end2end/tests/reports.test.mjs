@@ -26,7 +26,7 @@ async function completedOrder() {
   assert.equal(placed.status, 201);
   const until = async (done) => {
     for (let i = 0; i < 200; i++) {
-      const order = await (await fetch(`${BASE}/api/orders/${id}`)).json();
+      const order = await (await fetch(`${BASE}/api/orders/${id}`, { headers: { cookie } })).json();
       if (done(order)) return order;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -34,7 +34,7 @@ async function completedOrder() {
   };
   await until((o) => o.stock_reserved);
   const paid = await fetch(`${BASE}/api/orders/${id}/payment`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: { 'content-type': 'application/json', cookie },
     body: JSON.stringify({ card: { number: '4242424242424242', expiry: '12/34', cvc: '123' } }),
   });
   assert.equal(paid.status, 202);

@@ -36,10 +36,10 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "The Better Store is open: http://{}", self.local_addr());
         let workers = self.workers.spawn();
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let limits = crate::platform::connections::Limits::default();
+        crate::platform::connections::serve(self.listener, self.router, limits, shutdown).await;
         // After the last request: relays publish what was committed, consumers finish their batch.
         workers.stop().await;
-        served?;
         tracing::info!("stopped");
         Ok(())
     }
