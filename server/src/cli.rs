@@ -174,6 +174,12 @@ pub struct ServeArgs {
     /// Seconds an order waits for payment before it is cancelled and its stock released [default: 1800]
     #[arg(long, env = "TBS_PAYMENT_TIMEOUT_SECS", value_name = "SECS")]
     pub payment_timeout_secs: Option<u64>,
+    /// Sign-ins, registrations and password changes per client and minute; 0 for no limit [default: 10]
+    #[arg(long, env = "TBS_RATE_LIMIT_SIGN_INS", value_name = "PER_MINUTE")]
+    pub rate_limit_sign_ins: Option<u32>,
+    /// Other state-changing requests per client and minute; 0 for no limit [default: 600]
+    #[arg(long, env = "TBS_RATE_LIMIT_WRITES", value_name = "PER_MINUTE")]
+    pub rate_limit_writes: Option<u32>,
     /// SMTP server for e-mail, e.g. smtp://127.0.0.1:2525 [default: none, e-mails go to --mail-dir]
     #[arg(long, env = "TBS_SMTP_URL", value_name = "URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
@@ -230,6 +236,8 @@ impl ServeArgs {
             stripe_secret_key: self.stripe_secret_key,
             stripe_webhook_secret: self.stripe_webhook_secret,
             payment_timeout_secs: self.payment_timeout_secs,
+            rate_limit_sign_ins: self.rate_limit_sign_ins,
+            rate_limit_writes: self.rate_limit_writes,
             smtp_url: self.smtp_url,
             mail_dir: self.mail_dir,
             mail_from: self.mail_from,

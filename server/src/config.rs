@@ -62,6 +62,10 @@ pub struct Settings {
     pub stripe_webhook_secret: Option<String>,
     /// An order not paid for within this many seconds is cancelled and its stock released.
     pub payment_timeout_secs: u64,
+    /// Sign-ins, registrations and password changes per client and minute (0: no limit).
+    pub rate_limit_sign_ins: u32,
+    /// Other state-changing requests per client and minute (0: no limit).
+    pub rate_limit_writes: u32,
     /// Send e-mail through this SMTP server (`smtp://host:port`, `smtps://user:pass@host`);
     /// when unset, e-mails are written as files to `mail_dir`.
     pub smtp_url: Option<String>,
@@ -156,6 +160,8 @@ impl Default for Settings {
             stripe_secret_key: None,
             stripe_webhook_secret: None,
             payment_timeout_secs: 30 * 60,
+            rate_limit_sign_ins: 10,
+            rate_limit_writes: 600,
             smtp_url: None,
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
@@ -190,6 +196,8 @@ pub struct Layer {
     pub stripe_secret_key: Option<String>,
     pub stripe_webhook_secret: Option<String>,
     pub payment_timeout_secs: Option<u64>,
+    pub rate_limit_sign_ins: Option<u32>,
+    pub rate_limit_writes: Option<u32>,
     pub smtp_url: Option<String>,
     pub mail_dir: Option<PathBuf>,
     pub mail_from: Option<String>,
@@ -239,6 +247,8 @@ impl Settings {
             payment_provider,
             stripe_api_base,
             payment_timeout_secs,
+            rate_limit_sign_ins,
+            rate_limit_writes,
             mail_from,
             oidc_roles_claim,
             oidc_clock_skew_secs

@@ -51,6 +51,8 @@ pub struct AppState {
     pub our_origin: Arc<crate::platform::csrf::OurOrigin>,
     /// Served over HTTPS (its public URL says so): HSTS, Secure cookies.
     pub https: bool,
+    /// Limits per client at the edge.
+    pub rate_limits: Arc<crate::platform::rate_limit::RateLimits>,
 }
 
 impl AppState {
@@ -188,6 +190,10 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         request_timeout: Duration::from_secs(settings.request_timeout_secs),
         our_origin: crate::platform::csrf::OurOrigin::new(&settings.public_url()),
         https: settings.public_url().starts_with("https://"),
+        rate_limits: crate::platform::rate_limit::RateLimits::new(
+            settings.rate_limit_sign_ins,
+            settings.rate_limit_writes,
+        ),
     };
     Ok((state, workers))
 }

@@ -117,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(axum::middleware::from_fn(crate::platform::headers::private_no_store))
+        .layer(axum::middleware::from_fn_with_state(state.rate_limits.clone(), crate::platform::rate_limit::limit))
         .layer(axum::middleware::from_fn(crate::platform::metrics::record));
     crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
 }

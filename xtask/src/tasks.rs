@@ -132,6 +132,9 @@ fn browser_tests(tbs: &Path, site: &Path, addr: SocketAddr, oidc_issuer: &str) -
         format!("--oidc-issuer={oidc_issuer}"),
         "--oidc-client-id=tbs".into(),
         "--oidc-client-secret=tbs-secret".into(),
+        // The browser tests sign in or register about 20 times in 90 s, all
+        // from 127.0.0.1; the limit itself is tested in server/tests/edge.
+        "--rate-limit-sign-ins=120".into(),
     ];
     let server = TestServer::start(tbs, site, addr, &options)?;
     let outcome = run(Command::new("node")

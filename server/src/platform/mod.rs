@@ -16,5 +16,6 @@ pub mod http;
 pub mod hub;
 pub mod metrics;
 pub mod outbox;
+pub mod rate_limit;
 pub mod signing;
 pub mod store;
