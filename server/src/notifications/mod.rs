@@ -19,7 +19,7 @@ use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -36,15 +36,17 @@ pub fn subscribes_to() -> Vec<&'static str> {
 
 /// Where e-mail goes.
 pub enum Mailer {
-    /// One `.eml` file per message in a directory.
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// One `.eml` file per message in a directory, named by its Message-ID
+    /// and written whole (renamed into place): a message sent again after a
+    /// crash (at-least-once delivery) replaces its own file.
+    Files(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
 impl Mailer {
     pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("mail directory {}: {e}", dir.display()))?;
-        Ok(Self::Files(AsyncFileTransport::new(&dir), dir))
+        Ok(Self::Files(dir))
     }
 
     /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS).
@@ -54,17 +56,36 @@ impl Mailer {
 
     async fn send(&self, message: Message) -> anyhow::Result<()> {
         match self {
-            Self::Files(transport, _) => transport.send(message).await.map(drop).map_err(Into::into),
+            Self::Files(dir) => write_message(dir.clone(), message).await,
             Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(Into::into),
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Files(_, dir) => format!("files in {}", dir.display()),
+            Self::Files(dir) => format!("files in {}", dir.display()),
             Self::Smtp(_) => "SMTP".into(),
         }
     }
+}
+
+/// Writes `message` to `<dir>/<its Message-ID>.eml`, atomically.
+async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
+    let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
+    let mut name: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || "-.@".contains(c) { c } else { '_' }).collect();
+    if name.trim_matches('_').is_empty() {
+        name = uuid::Uuid::new_v4().to_string();
+    }
+    let bytes = message.formatted();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+        std::io::Write::write_all(&mut file, &bytes)?;
+        file.as_file().sync_all()?;
+        file.persist(dir.join(format!("{name}.eml")))?;
+        Ok(())
+    })
+    .await?
 }
 
 pub struct Notifications {

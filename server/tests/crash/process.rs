@@ -45,6 +45,21 @@ impl Tbs {
         }
     }
 
+    /// [`Tbs::wait_ready`] for async tests: other tasks go on meanwhile.
+    pub async fn ready(&mut self, deadline: Duration) {
+        let until = Instant::now() + deadline;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("tbs exited ({status}) before it was ready");
+            }
+            if ready(self.port) {
+                return;
+            }
+            assert!(Instant::now() < until, "tbs was not ready within {deadline:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// SIGKILL: no shutdown, no flushing, like a power cut to the process.
     pub fn kill(mut self) {
         let _ = self.child.kill();
