@@ -57,7 +57,7 @@ pub fn api_routes<S: Clone + Send + Sync + 'static>(state: &AppState) -> Guarded
         api = api.nest("/api/fulfilment", fulfilment::router(state.fulfilment.clone()));
     }
     if runs(Service::Tracking) {
-        api = api.nest("/api/tracking", tracking::router(state.tracking.clone()));
+        api = api.nest("/api/tracking", tracking::router(state.tracking.clone(), state.identity.clone()));
     }
     if runs(Service::Reports) {
         api = api.nest("/api/reports", reports::router(state.reports.clone()));

@@ -45,3 +45,12 @@ pub trait Payments: Send + Sync {
     /// claimed may never have reached this service if the process died).
     async fn knows(&self, payment_id: &str) -> Result<bool, PaymentError>;
 }
+
+/// Whether a session is still signed in, as the identity service knows it:
+/// long-lived answers (live streams) end when their session does.
+#[async_trait::async_trait]
+pub trait Sessions: Send + Sync {
+    /// Whether the session a `Cookie` header names is still valid (an
+    /// unreachable identity service counts as yes: a stream is not cut for it).
+    async fn still_signed_in(&self, cookie_header: &str) -> bool;
+}

@@ -45,3 +45,16 @@ pub async fn resolve_caller(
     request.extensions_mut().insert(SignedIn(caller));
     next.run(request).await
 }
+
+#[async_trait::async_trait]
+impl crate::contracts::ports::Sessions for super::Identity {
+    async fn still_signed_in(&self, cookie_header: &str) -> bool {
+        match self.principal(Some(cookie_header)).await {
+            Ok(found) => found.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check a session; keeping its stream open");
+                true
+            }
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! server-sent events as it grows (per order, and per signed-in shopper).
 
 use super::{Owner, Tracking, Update};
+use crate::contracts::ports::Sessions;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::ApiError;
 use app::account::SignedIn;
@@ -12,17 +13,26 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::{Extension, Json};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-pub fn router<S: Clone + Send + Sync + 'static>(tracking: Arc<Tracking>) -> Guarded<S> {
+/// How often a shopper's open stream checks that its session still stands.
+pub const SESSION_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+#[derive(Clone)]
+pub struct TrackingApi {
+    pub tracking: Arc<Tracking>,
+    pub sessions: Arc<dyn Sessions>,
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>(tracking: Arc<Tracking>, sessions: Arc<dyn Sessions>) -> Guarded<S> {
     Guarded::new()
         .route("/orders/{id}", Access::OrderHolder, get(timeline))
         .route("/orders/{id}/events", Access::OrderHolder, get(order_events))
         .route("/stream", Access::SignedIn, get(my_events))
-        .with_state(tracking)
+        .with_state(TrackingApi { tracking, sessions })
 }
 
 #[derive(serde::Deserialize)]
@@ -55,7 +65,7 @@ pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: 
 
 /// `GET /api/tracking/orders/{id}?token=`: the timeline, oldest first.
 async fn timeline(
-    State(tracking): State<Arc<Tracking>>,
+    State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
     Query(param): Query<TokenParam>,
@@ -70,6 +80,7 @@ async fn timeline(
 fn events(
     receiver: broadcast::Receiver<Update>,
     keep: impl Fn(&Update) -> bool + Send + 'static,
+    until: impl Future<Output = ()> + Send + 'static,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = futures_util::stream::unfold((receiver, keep), |(mut receiver, keep)| async move {
         loop {
@@ -88,25 +99,43 @@ fn events(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream.take_until(until)).keep_alive(KeepAlive::default())
+}
+
+/// Completes when the session `cookie` names is signed out (checked every [`SESSION_CHECK_EVERY`]).
+async fn session_ended(sessions: Arc<dyn Sessions>, cookie: String) {
+    loop {
+        tokio::time::sleep(SESSION_CHECK_EVERY).await;
+        if !sessions.still_signed_in(&cookie).await {
+            return;
+        }
+    }
 }
 
 /// `GET /api/tracking/orders/{id}/events?token=`: this order's new timeline entries, live.
 async fn order_events(
-    State(tracking): State<Arc<Tracking>>,
+    State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
     Query(param): Query<TokenParam>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     authorize(&tracking, &caller, &id, param.token.as_deref()).await?;
-    Ok(events(tracking.subscribe(), move |u| u.order_id == id))
+    Ok(events(tracking.subscribe(), move |u| u.order_id == id, std::future::pending()))
 }
 
 /// `GET /api/tracking/stream`: new timeline entries of every order of the signed-in shopper, live.
+/// Ends when the session it was opened with is signed out.
 async fn my_events(
-    State(tracking): State<Arc<Tracking>>,
+    State(TrackingApi { tracking, sessions }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let account = caller.0.map(|a| a.id).unwrap_or_default();
-    Ok(events(tracking.subscribe(), move |u| u.account_id.as_deref() == Some(account.as_str())))
+    let cookie = headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let until: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = if cookie.is_empty() {
+        Box::pin(std::future::pending()) // a bearer token: no session to end
+    } else {
+        Box::pin(session_ended(sessions, cookie))
+    };
+    Ok(events(tracking.subscribe(), move |u| u.account_id.as_deref() == Some(account.as_str()), until))
 }

@@ -345,3 +345,21 @@ async fn an_order_is_read_only_by_its_holder_never_by_its_id_alone() {
         assert_eq!(refused.body["error"]["code"], "invalid_order_id");
     }
 }
+
+/// A shopper's open live stream ends when its session is signed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shoppers_stream_ends_when_its_session_is_signed_out() {
+    let store = crate::harness::embedded(1800).await;
+    let mut shopper = store.shopper();
+    shopper.register("gone@example.com", "Gone").await;
+    let cookie = shopper.cookie().unwrap().to_string();
+    let request = reqwest::Client::new().get(format!("{}/api/tracking/stream", store.base)).header("cookie", &cookie);
+    let mut stream = request.send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(shopper.call("POST", "/api/account/sign-out", None).await.status, 204);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while stream.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream stayed open after its session was signed out");
+}
