@@ -49,6 +49,23 @@ pub struct ShippingAddress {
     pub country: String,
 }
 
+/// What stands where personal data was, once forgotten.
+pub const REDACTED: &str = "(deleted)";
+
+impl ShippingAddress {
+    /// The address without the person: only the country stays (for the books).
+    pub fn redacted(&self) -> Self {
+        Self {
+            name: REDACTED.into(),
+            line1: REDACTED.into(),
+            line2: String::new(),
+            city: REDACTED.into(),
+            postal_code: REDACTED.into(),
+            country: self.country.clone(),
+        }
+    }
+}
+
 macro_rules! domain_event {
     ($name:ident, $key:ident) => {
         impl DomainEvent for $name {
@@ -257,6 +274,14 @@ pub struct AccountDeleted {
 }
 domain_event!(AccountDeleted, account_id);
 
+/// An order no longer names who placed it (their account was deleted):
+/// every service holding personal data of the order forgets it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderAnonymised {
+    pub order_id: String,
+}
+domain_event!(OrderAnonymised, order_id);
+
 /// Every event type the store publishes, for infrastructure (rules, docs).
 pub const ALL_EVENT_TYPES: &[&str] = &[
     <OrderPlaced as DomainEvent>::TYPE,
@@ -274,6 +299,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ReceiptSent as DomainEvent>::TYPE,
     <PaymentProviderEventReceived as DomainEvent>::TYPE,
     <AccountDeleted as DomainEvent>::TYPE,
+    <OrderAnonymised as DomainEvent>::TYPE,
 ];
 
 pub mod ports;
@@ -360,6 +386,7 @@ mod tests {
         check(OrderProcessed { order_id: "o1".into() });
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
         check(AccountDeleted { account_id: "o1".into() });
+        check(OrderAnonymised { order_id: "o1".into() });
     }
 
     #[test]

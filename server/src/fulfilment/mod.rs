@@ -11,13 +11,14 @@
 //! | shipping order | `SHIPPING_ORDER#<so id>` | `SHIPPING_ORDER` | `STATUS#<status>` / `<created unix>#<id>` |
 
 mod domain;
+mod privacy;
 mod routes;
 
 pub use domain::{Shipment, ShippingLine, ShippingOrder, shipping_order_id};
 pub use routes::router;
 
 use crate::contracts::{
-    OrderConfirmed, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockLine,
+    OrderAnonymised, OrderConfirmed, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockLine,
 };
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
@@ -45,7 +46,7 @@ pub fn table_spec() -> TableSpec {
 }
 
 pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderConfirmed::TYPE]
+    vec![OrderConfirmed::TYPE, OrderAnonymised::TYPE]
 }
 
 fn key(id: &str) -> Key {
@@ -259,7 +260,10 @@ impl Fulfilment {
         if self.table.get(&key(&id)).await?.is_some() {
             return Ok(());
         }
-        let shipping = ShippingOrder::intake(&order, OffsetDateTime::now_utc());
+        let mut shipping = ShippingOrder::intake(&order, OffsetDateTime::now_utc());
+        if self.forgotten(&order.order_id).await? {
+            shipping.address = shipping.address.redacted();
+        }
         let created = ShippingOrderCreated {
             shipping_order_id: id.clone(),
             order_id: order.order_id.clone(),
@@ -359,7 +363,13 @@ impl Handler for Intake {
     }
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderConfirmed>() { self.0.intake(event).await } else { Ok(()) }
+        if event.is::<OrderConfirmed>() {
+            self.0.intake(event).await
+        } else if event.is::<OrderAnonymised>() {
+            self.0.forget(event).await
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 
 mod receipt;
 
-use crate::contracts::{OrderConfirmed, ReceiptSent};
+use crate::contracts::{OrderAnonymised, OrderConfirmed, ReceiptSent};
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox::{self, Relay};
@@ -31,7 +31,7 @@ pub fn table_spec() -> TableSpec {
 }
 
 pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderConfirmed::TYPE]
+    vec![OrderConfirmed::TYPE, OrderAnonymised::TYPE]
 }
 
 /// Where e-mail goes.
@@ -67,6 +67,10 @@ impl Mailer {
             Self::Smtp(_) => "SMTP".into(),
         }
     }
+}
+
+fn receipt_key(order_id: &str) -> Key {
+    Key::new(format!("RECEIPT#{order_id}"), "RECEIPT")
 }
 
 /// Writes `message` to `<dir>/<its Message-ID>.eml`, atomically.
@@ -115,9 +119,24 @@ impl Notifications {
         self.relay.clone()
     }
 
+    /// Forgets the address a receipt went to (OrderAnonymised). Arriving
+    /// before the order's OrderConfirmed, it leaves the record that stops a
+    /// receipt going to a deleted account.
+    async fn forget(&self, event: &Envelope) -> anyhow::Result<()> {
+        let order_id = event.decode::<OrderAnonymised>()?.order_id;
+        let key = receipt_key(&order_id);
+        let mut record = match self.table.get(&key).await? {
+            Some(item) => item.attrs,
+            None => serde_json::json!({}),
+        };
+        record["email"] = serde_json::json!(crate::contracts::REDACTED);
+        self.table.put(Item::new(key, record), Condition::None).await?;
+        Ok(())
+    }
+
     async fn send_receipt(&self, event: &Envelope) -> anyhow::Result<()> {
         let order: OrderConfirmed = event.decode()?;
-        let key = Key::new(format!("RECEIPT#{}", order.order_id), "RECEIPT");
+        let key = receipt_key(&order.order_id);
         if self.table.get(&key).await?.is_some() {
             return Ok(()); // sent before
         }
@@ -155,6 +174,12 @@ impl Handler for ReceiptMailer {
     }
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderConfirmed>() { self.0.send_receipt(event).await } else { Ok(()) }
+        if event.is::<OrderConfirmed>() {
+            self.0.send_receipt(event).await
+        } else if event.is::<OrderAnonymised>() {
+            self.0.forget(event).await
+        } else {
+            Ok(())
+        }
     }
 }

@@ -1,16 +1,19 @@
 //! An account's orders: listed for "My orders", and forgotten when the
 //! account is deleted (AccountDeleted): its orders keep what the
 //! books need (lines, totals, country, dates) and lose who placed them and
-//! where they went. Anonymising is idempotent, so a redelivered event does
-//! the same again harmlessly.
+//! where they went, and OrderAnonymised (with each, in one transaction)
+//! tells the services that keep copies (tracking, notifications,
+//! fulfilment) to forget them too. Anonymising is idempotent, so a
+//! redelivered event does the same again harmlessly.
 
 use super::Orders;
 use super::record::{BY_ACCOUNT, OrderRecord, account_partition};
+use crate::contracts::OrderAnonymised;
+use crate::platform::events::Envelope;
 use crate::platform::store::Query;
 use app::orders::OrderView;
 
-/// What stands where personal data was.
-pub const REDACTED: &str = "(deleted)";
+use crate::contracts::REDACTED;
 
 /// The order without personal data, or `None` when it has none left.
 pub fn anonymised(mut order: OrderRecord) -> Option<OrderRecord> {
@@ -50,7 +53,13 @@ impl Orders {
             }
             for item in page.items {
                 let order: OrderRecord = item.record()?;
-                if self.change(&order.id, |o| Ok(anonymised(o).map(|o| (o, Vec::new())))).await? {
+                let forget = |o: OrderRecord| {
+                    Ok(anonymised(o).map(|o| {
+                        let told = OrderAnonymised { order_id: o.id.clone() };
+                        (o, vec![Envelope::new(super::SOURCE, &told, "", None)])
+                    }))
+                };
+                if self.change(&order.id, forget).await? {
                     forgotten += 1;
                 }
             }

@@ -11,13 +11,14 @@
 //! An entry's key derives from its event's id, so a redelivered event finds
 //! its entry written and changes nothing.
 
+mod privacy;
 mod routes;
 
 pub use routes::router;
 
 use crate::contracts::{
-    OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
-    ShipmentItemProcessed,
+    OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,
+    ReceiptSent, ShipmentItemProcessed,
 };
 use crate::platform::consumer::Handler;
 use crate::platform::events::{DomainEvent, Envelope};
@@ -47,6 +48,7 @@ pub fn subscribes_to() -> Vec<&'static str> {
         ShipmentItemProcessed::TYPE,
         OrderProcessed::TYPE,
         OrderCancelled::TYPE,
+        OrderAnonymised::TYPE,
     ]
 }
 
@@ -187,8 +189,7 @@ fn describe(event: &Envelope) -> anyhow::Result<Option<TimelineEntry>> {
     } else if event.is::<OrderConfirmed>() {
         entry("confirmed", "Order confirmed", String::new())
     } else if event.is::<ReceiptSent>() {
-        let e: ReceiptSent = event.decode()?;
-        entry("receipt_sent", "Receipt sent", format!("to {}", e.email))
+        entry("receipt_sent", "Receipt sent", privacy::RECEIPT_DETAIL.into())
     } else if event.is::<ShipmentItemProcessed>() {
         let e: ShipmentItemProcessed = event.decode()?;
         let name = if e.name.is_empty() { e.sku.clone() } else { e.name.clone() };
@@ -221,7 +222,7 @@ impl Handler for TrackingView {
     }
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        self.0.apply(event).await
+        if event.is::<OrderAnonymised>() { self.0.forget(event).await } else { self.0.apply(event).await }
     }
 }
 

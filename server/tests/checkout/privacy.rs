@@ -10,8 +10,9 @@ on_both_backends!(a_deleted_account_loses_its_personal_data_and_its_orders_are_a
 async fn a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised(store: Store) {
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let (first, second) = (format!("dee-{tag}@example.com"), format!("dee.d-{tag}@example.com"));
+    let first = first.as_str();
     let mut dee = store.shopper();
-    let registered = dee.register(first, "Dee").await;
+    let registered = dee.register(first.to_string(), "Dee").await;
     assert_eq!(registered.status, 201, "{}", registered.body);
     let account_id = registered.body["id"].clone();
 
@@ -54,6 +55,28 @@ async fn a_deleted_account_loses_its_personal_data_and_its_orders_are_anonymised
         (confirmed["totals"].clone(), confirmed["lines"].clone())
     );
     assert_eq!(forgotten["status"], "confirmed", "the books keep the sale");
+
+    // The services keeping copies forget too (OrderAnonymised): the shipping
+    // order keeps its lines and country, the timeline names nobody.
+    let so = format!("/api/fulfilment/shipping-orders/so-{id}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let shipping = loop {
+        let shipping = staff.call("GET", &so, None).await.body;
+        if shipping["address"]["name"] == "(deleted)" {
+            break shipping;
+        }
+        assert!(std::time::Instant::now() < deadline, "the shipping order kept the address: {shipping}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let timeline = staff.call("GET", &format!("/api/tracking/orders/{id}"), None).await.body;
+    for personal in ["Ann Shopper", "1 Main Street", "Springfield", "ann@example.com", &first, &second] {
+        assert!(!shipping.to_string().contains(personal), "{personal} in the shipping order: {shipping}");
+        assert!(!timeline.to_string().contains(personal), "{personal} on the timeline: {timeline}");
+    }
+    assert_eq!(
+        (shipping["address"]["country"].clone(), shipping["lines"][0]["sku"].clone()),
+        (json!("US"), json!("KIT-001"))
+    );
 
     let again = store.shopper().register(second, "New").await;
     assert_eq!(again.status, 201, "the address is free again: {}", again.body);
