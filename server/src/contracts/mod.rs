@@ -282,6 +282,26 @@ pub struct OrderAnonymised {
 }
 domain_event!(OrderAnonymised, order_id);
 
+/// A payment the order did not need (a second one, or one for a cancelled
+/// order) must go back to the shopper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundDue {
+    pub order_id: String,
+    pub payment_id: String,
+    pub reason: String,
+}
+domain_event!(RefundDue, order_id, one per payment_id);
+
+/// The provider returned a payment to the shopper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRefunded {
+    pub order_id: String,
+    pub payment_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+domain_event!(PaymentRefunded, order_id, one per payment_id);
+
 /// Every event type the store publishes, for infrastructure (rules, docs).
 pub const ALL_EVENT_TYPES: &[&str] = &[
     <OrderPlaced as DomainEvent>::TYPE,
@@ -300,6 +320,8 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <PaymentProviderEventReceived as DomainEvent>::TYPE,
     <AccountDeleted as DomainEvent>::TYPE,
     <OrderAnonymised as DomainEvent>::TYPE,
+    <RefundDue as DomainEvent>::TYPE,
+    <PaymentRefunded as DomainEvent>::TYPE,
 ];
 
 pub mod ports;
@@ -387,6 +409,13 @@ mod tests {
         check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
         check(AccountDeleted { account_id: "o1".into() });
         check(OrderAnonymised { order_id: "o1".into() });
+        check(RefundDue { order_id: "o1".into(), payment_id: "p2".into(), reason: "paid twice".into() });
+        check(PaymentRefunded {
+            order_id: "o1".into(),
+            payment_id: "p2".into(),
+            amount_minor: 1,
+            currency: "USD".into(),
+        });
     }
 
     #[test]

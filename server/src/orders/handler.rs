@@ -8,7 +8,8 @@ use super::Orders;
 use super::record::{OrderRecord, StockState};
 use crate::contracts::{
     AccountDeleted, OrderCancelled, OrderConfirmed, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
-    ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected, StockReserved,
+    RefundDue, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected,
+    StockReserved,
 };
 use crate::platform::consumer::Handler;
 use crate::platform::events::{DomainEvent, Envelope};
@@ -84,6 +85,9 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
             order.status = OrderStatus::Cancelled;
             order.cancel_reason = Some(reason.clone());
             order.refund_due = order.paid_by.is_some();
+            if let Some(paid_by) = &order.paid_by {
+                out.push(refund_due(&order, paid_by, "We could not set the items aside"));
+            }
             out.push(Envelope::new(
                 super::SOURCE,
                 &OrderCancelled { order_id: order.id.clone(), reason },
@@ -93,8 +97,15 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         }
     } else if event.is::<PaymentSucceeded>() {
         let paid: PaymentSucceeded = event.decode()?;
-        if order.paid_by.is_some() {
-            return Ok(None); // already paid: a redelivered or second success changes nothing
+        match order.paid_by.as_deref() {
+            Some(by) if by == paid.payment_id => return Ok(None), // a redelivered success changes nothing
+            Some(_) => {
+                // Paid twice (an earlier attempt settled late): the second goes back.
+                tracing::warn!(order = %order.id, payment = %paid.payment_id, "order paid twice: refund due");
+                let refund = refund_due(&order, &paid.payment_id, "The order was already paid for");
+                return Ok(Some((order, vec![refund])));
+            }
+            None => {}
         }
         order.paid_by = Some(paid.payment_id.clone());
         order.payment_error = None;
@@ -104,6 +115,7 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         if order.status == OrderStatus::Cancelled {
             order.refund_due = true;
             tracing::warn!(order = %order.id, payment = %paid.payment_id, "payment arrived for a cancelled order: refund due");
+            out.push(refund_due(&order, &paid.payment_id, "The order was cancelled before the payment arrived"));
         }
     } else if event.is::<PaymentFailed>() {
         let failed: PaymentFailed = event.decode()?;
@@ -146,6 +158,12 @@ fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Chan
         out.push(Envelope::new(super::SOURCE, &confirmed(&order), "", trace.as_ref()));
     }
     Ok(Some((order, out)))
+}
+
+/// RefundDue for a payment the order does not need.
+fn refund_due(order: &OrderRecord, payment_id: &str, reason: &str) -> Envelope {
+    let due = RefundDue { order_id: order.id.clone(), payment_id: payment_id.into(), reason: reason.into() };
+    Envelope::new(super::SOURCE, &due, "", None)
 }
 
 pub fn confirmed(order: &OrderRecord) -> OrderConfirmed {

@@ -3,7 +3,7 @@
 //! redelivered or out-of-order webhooks never settle a payment twice.
 
 use super::{PaymentRecord, PaymentStatus, Payments};
-use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded};
+use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded, RefundDue};
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox;
@@ -14,7 +14,7 @@ use std::sync::Arc;
 pub const CONSUMER: &str = "payments";
 
 pub fn subscribes_to() -> Vec<&'static str> {
-    vec![PaymentProviderEventReceived::TYPE]
+    vec![PaymentProviderEventReceived::TYPE, RefundDue::TYPE]
 }
 
 pub struct PaymentEvents(pub Arc<Payments>);
@@ -30,6 +30,9 @@ impl Handler for PaymentEvents {
     }
 
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        if event.is::<RefundDue>() {
+            return self.0.refund(event).await;
+        }
         let received: PaymentProviderEventReceived = event.decode()?;
         let succeeded = match received.provider_event_type.as_str() {
             "payment_intent.succeeded" => true,
@@ -55,7 +58,9 @@ impl Handler for PaymentEvents {
                 ),
             };
             match (record.status, succeeded) {
-                (PaymentStatus::Succeeded, _) | (PaymentStatus::Failed, false) => return Ok(()),
+                (PaymentStatus::Succeeded | PaymentStatus::Refunded, _) | (PaymentStatus::Failed, false) => {
+                    return Ok(());
+                }
                 _ => {}
             }
             record.status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };

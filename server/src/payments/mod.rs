@@ -20,6 +20,7 @@
 mod handler;
 pub mod provider;
 mod reconcile;
+mod refund;
 pub mod signature;
 pub mod simulated;
 pub mod stripe;
@@ -62,6 +63,8 @@ pub enum PaymentStatus {
     Processing,
     Succeeded,
     Failed,
+    /// Succeeded, then returned to the shopper (the order did not need it).
+    Refunded,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -87,7 +90,7 @@ impl PaymentRecord {
                 let created = self.created_at.map_or(0, time::OffsetDateTime::unix_timestamp);
                 item.with_index(OPEN_INDEX, Key::new(OPEN, format!("{created:012}#{}", self.payment_id)))
             }
-            PaymentStatus::Succeeded | PaymentStatus::Failed => item,
+            PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Refunded => item,
         })
     }
 }

@@ -48,4 +48,7 @@ pub trait PaymentProvider: Send + Sync {
 
     /// The payment's outcome as the provider knows it now.
     async fn retrieve(&self, payment_id: &str, intent_id: Option<&str>) -> Result<Outcome, ProviderError>;
+
+    /// Returns the whole payment to the shopper, idempotently per `payment_id`.
+    async fn refund(&self, payment_id: &str, intent_id: Option<&str>) -> Result<(), ProviderError>;
 }

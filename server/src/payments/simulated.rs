@@ -11,6 +11,7 @@
 //! | item    | pk                  | sk        | index `undelivered` (until acknowledged) |
 //! |---------|---------------------|-----------|------------------------------------------|
 //! | payment | `INTENT#<pay_…>`    | `INTENT`  | `UNDELIVERED` / `<due unix ms>#<pay_…>`  |
+//! | refund  | `REFUND#<pay_…>`    | `REFUND`  |                                          |
 
 use super::provider::{Created, Outcome, PaymentProvider, ProviderError};
 use super::signature;
@@ -230,6 +231,14 @@ impl PaymentProvider for Simulated {
         }
         self.wake.notify_one();
         Ok(Created::Pending(intent_id))
+    }
+
+    async fn refund(&self, payment_id: &str, _intent_id: Option<&str>) -> Result<(), ProviderError> {
+        let refund = Item::new(Key::new(format!("REFUND#{payment_id}"), "REFUND"), json!({ "payment_id": payment_id }));
+        match self.table.put(refund, Condition::NotExists).await {
+            Ok(_) | Err(StoreError::ConditionFailed(_)) => Ok(()),
+            Err(e) => Err(ProviderError::Transient(e.to_string())),
+        }
     }
 
     async fn retrieve(&self, payment_id: &str, _intent_id: Option<&str>) -> Result<Outcome, ProviderError> {

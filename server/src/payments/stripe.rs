@@ -89,4 +89,25 @@ impl PaymentProvider for Stripe {
             _ => Outcome::Pending,
         })
     }
+
+    /// `POST /v1/refunds` for the PaymentIntent, with an idempotency key, so
+    /// a redelivered RefundDue never refunds twice.
+    async fn refund(&self, payment_id: &str, intent_id: Option<&str>) -> Result<(), ProviderError> {
+        let Some(intent_id) = intent_id.filter(|id| !id.is_empty()) else {
+            return Err(ProviderError::Transient(format!("payment {payment_id} has no PaymentIntent to refund yet")));
+        };
+        let response = self
+            .client
+            .post(format!("{}/v1/refunds", self.api_base))
+            .bearer_auth(&self.secret_key)
+            .header("Idempotency-Key", format!("refund-{payment_id}"))
+            .form(&[("payment_intent", intent_id)])
+            .send()
+            .await
+            .map_err(|e| ProviderError::Transient(e.to_string()))?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            status => Err(ProviderError::Transient(format!("refunding {intent_id}: {status}"))),
+        }
+    }
 }

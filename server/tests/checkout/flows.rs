@@ -224,3 +224,35 @@ async fn orders_placed_at_once_get_distinct_sequential_numbers(store: Store) {
     let (low, high) = (parsed.first().unwrap(), parsed.last().unwrap());
     assert_eq!(high - low, 11, "no number skipped: {numbers:?}");
 }
+
+/// A second successful payment for an order already paid (an earlier
+/// attempt settling late) is not kept: the provider refunds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_payment_for_a_paid_order_is_refunded() {
+    use server::payments::PaymentStatus;
+    let store = crate::harness::embedded(1800).await;
+    let mut ann = store.shopper();
+    ann.add("KIT-004", 1).await;
+    let id = new_order_id();
+    let gross = ann.place(&id).await.body["totals"]["gross_minor"].as_i64().unwrap();
+    ann.order_until(&id, "its stock reserved", |o| o["stock_reserved"] == true).await;
+    assert_eq!(ann.pay(&id, "4242 4242 4242 4242").await.status, 202);
+    let paid = ann.order_until(&id, "confirmed", |o| o["status"] == "confirmed").await;
+    let first = paid["payment_id"].as_str().unwrap().to_string();
+
+    let late = intent_event("evt_late_2", "payment_intent.succeeded", "pay_late_2", &id, gross);
+    assert_eq!(store.webhook(&late, WEBHOOK_SECRET).await.status, 200);
+    let payments = store.state.as_ref().unwrap().payments.clone();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let status = payments.payment("pay_late_2").await.unwrap().map(|(p, _)| p.status);
+        if status == Some(PaymentStatus::Refunded) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the second payment was kept: {status:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let kept = payments.payment(&first).await.unwrap().unwrap().0.status;
+    assert_eq!(kept, PaymentStatus::Succeeded, "the first payment stands");
+    assert_eq!(ann.order(&id).await["payment_id"], json!(first), "the order is paid by its first payment");
+}
