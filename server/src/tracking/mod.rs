@@ -8,9 +8,13 @@
 //! | owner    | `ORDER#<id>`   | `OWNER`                         |
 //! | entry    | `ORDER#<id>`   | `AT#<unix micros>#<event id>`   |
 //!
+//! Index `by_account` on entries of an account's orders: `ACCOUNT#<id>` /
+//! the entry's sort key, for a shopper's live stream (`follow.rs`).
+//!
 //! An entry's key derives from its event's id, so a redelivered event finds
 //! its entry written and changes nothing.
 
+mod follow;
 mod privacy;
 mod routes;
 
@@ -34,8 +38,10 @@ use tokio::sync::broadcast;
 
 pub const CONSUMER: &str = "tracking";
 
+const BY_ACCOUNT: &str = "by_account";
+
 pub fn table_spec() -> TableSpec {
-    TableSpec::new("tracking")
+    TableSpec::new("tracking").with_index(BY_ACCOUNT)
 }
 
 pub fn subscribes_to() -> Vec<&'static str> {
@@ -138,10 +144,7 @@ impl Tracking {
         let Some(entry) = describe(event)? else { return Ok(()) };
         let order_id = event.partition_key.clone();
         let sort = format!("AT#{:020}#{}", event.timestamp.unix_timestamp_nanos() / 1000, event.id);
-        let mut ops = vec![WriteOp::Put {
-            item: Item::from_record(Key::new(format!("ORDER#{order_id}"), sort), &entry)?,
-            condition: Condition::NotExists,
-        }];
+        let mut ops = Vec::new();
         let account_id = if event.is::<OrderPlaced>() {
             let placed: OrderPlaced = event.decode()?;
             ops.push(WriteOp::Put {
@@ -155,6 +158,11 @@ impl Tracking {
                 _ => None,
             }
         };
+        let mut item = Item::from_record(Key::new(format!("ORDER#{order_id}"), sort.clone()), &entry)?;
+        if let Some(account) = &account_id {
+            item = item.with_index(BY_ACCOUNT, Key::new(format!("ACCOUNT#{account}"), sort));
+        }
+        ops.insert(0, WriteOp::Put { item, condition: Condition::NotExists });
         match self.table.transact_write(ops).await {
             Ok(()) => {
                 // Nobody listening is fine: the entry is stored either way.

@@ -29,10 +29,11 @@ impl Tracking {
                 .await?;
             for item in &page.items {
                 let mut entry: TimelineEntry = item.record()?;
-                if entry.kind == "receipt_sent" && entry.detail != RECEIPT_DETAIL {
+                if entry.kind == "receipt_sent" {
                     entry.detail = RECEIPT_DETAIL.into();
-                    self.table.put(Item::from_record(item.key.clone(), &entry)?, Condition::None).await?;
                 }
+                // Rewritten without the account's index: no account's stream lists it.
+                self.table.put(Item::from_record(item.key.clone(), &entry)?, Condition::None).await?;
             }
             match page.next {
                 Some(next) => after = Some(next),

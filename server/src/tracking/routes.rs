@@ -1,6 +1,7 @@
 //! The tracking API, mounted at `/api/tracking`: an order's timeline, and
 //! server-sent events as it grows (per order, and per signed-in shopper).
 
+use super::follow::{Followed, follow};
 use super::{Owner, Tracking, Update};
 use crate::contracts::ports::Sessions;
 use crate::platform::access::{Access, Guarded};
@@ -16,7 +17,6 @@ use axum::{Extension, Json};
 use futures_util::{Stream, StreamExt};
 use std::convert::Infallible;
 use std::sync::Arc;
-use tokio::sync::broadcast;
 
 /// How often a shopper's open stream checks that its session still stands.
 pub const SESSION_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -75,29 +75,15 @@ async fn timeline(
     Ok(Json(timeline))
 }
 
-/// The updates `keep` admits, as server-sent events named `timeline` whose
-/// data is `{ order_id, entry }`.
+/// The followed entries as server-sent events named `timeline` whose data
+/// is `{ order_id, entry }`, until `until` completes.
 fn events(
-    receiver: broadcast::Receiver<Update>,
-    keep: impl Fn(&Update) -> bool + Send + 'static,
+    updates: impl Stream<Item = Update> + Send + 'static,
     until: impl Future<Output = ()> + Send + 'static,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = futures_util::stream::unfold((receiver, keep), |(mut receiver, keep)| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(update) if keep(&update) => {
-                    let data = serde_json::json!({ "order_id": update.order_id, "entry": update.entry });
-                    let event = Event::default().event("timeline").data(data.to_string());
-                    return Some((Ok(event), (receiver, keep)));
-                }
-                Ok(_) => {}
-                // Fell behind: say so, the page refetches the whole timeline.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("resync").data("{}")), (receiver, keep)));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+    let stream = updates.map(|update| {
+        let data = serde_json::json!({ "order_id": update.order_id, "entry": update.entry });
+        Ok(Event::default().event("timeline").data(data.to_string()))
     });
     Sse::new(stream.take_until(until)).keep_alive(KeepAlive::default())
 }
@@ -120,7 +106,7 @@ async fn order_events(
     Query(param): Query<TokenParam>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     authorize(&tracking, &caller, &id, param.token.as_deref()).await?;
-    Ok(events(tracking.subscribe(), move |u| u.order_id == id, std::future::pending()))
+    Ok(events(follow(tracking, Followed::Order(id)), std::future::pending()))
 }
 
 /// `GET /api/tracking/stream`: new timeline entries of every order of the signed-in shopper, live.
@@ -137,5 +123,5 @@ async fn my_events(
     } else {
         Box::pin(session_ended(sessions, cookie))
     };
-    Ok(events(tracking.subscribe(), move |u| u.account_id.as_deref() == Some(account.as_str()), until))
+    Ok(events(follow(tracking, Followed::Account(account)), until))
 }

@@ -363,3 +363,39 @@ async fn a_shoppers_stream_ends_when_its_session_is_signed_out() {
     .await;
     assert!(ended.is_ok(), "the stream stayed open after its session was signed out");
 }
+
+/// With two processes consuming tracking events (each entry stored by
+/// whichever consumed its event), a stream open on one process still gets
+/// every entry of the shopper's order.
+#[cfg(feature = "aws")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_on_one_process_gets_the_entries_another_process_stored() {
+    let (front, back) = crate::harness::aws_pair(1800).await;
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let mut owner = front.shopper();
+    owner.register(format!("two-{tag}@example.com"), "Two").await;
+    let request = reqwest::Client::new().get(format!("{}/api/tracking/stream", front.base));
+    let mut stream = request.header("cookie", owner.cookie().unwrap()).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let (_, id) = confirmed_order_as(&front, &mut owner, &["KIT-001"]).await;
+    let mut dora = back.shopper();
+    dora.sign_in(DISPATCHER).await;
+    let so = format!("/api/fulfilment/shipping-orders/so-{id}");
+    let version = dora.call("GET", &so, None).await.body["version"].clone();
+    assert_eq!(dora.call("POST", &format!("{so}/process"), process(&["KIT-001"], &version)).await.status, 200);
+
+    let mut seen = String::new();
+    let kinds =
+        ["\"placed\"", "payment_approved", "\"confirmed\"", "receipt_sent", "item_processed", "order_processed"];
+    let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if kinds.iter().all(|k| seen.contains(k)) {
+                return;
+            }
+        }
+    })
+    .await;
+    let missing: Vec<_> = kinds.iter().filter(|k| !seen.contains(*k)).collect();
+    assert!(all.is_ok(), "the stream on the front process missed {missing:?}: {seen}");
+}

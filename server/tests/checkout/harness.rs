@@ -102,6 +102,20 @@ pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Sto
 /// `tbs serve --backend aws` on moto (after `tbs infra apply`), as a process.
 #[cfg(feature = "aws")]
 pub async fn aws(payment_timeout_secs: u64) -> Store {
+    let prefix = aws_store_with_dispatcher();
+    aws_process(&prefix, payment_timeout_secs, None).await
+}
+
+/// Two `tbs serve --backend aws` processes of one store, each running every service.
+#[cfg(feature = "aws")]
+pub async fn aws_pair(payment_timeout_secs: u64) -> (Store, Store) {
+    let prefix = aws_store_with_dispatcher();
+    (aws_process(&prefix, payment_timeout_secs, None).await, aws_process(&prefix, payment_timeout_secs, None).await)
+}
+
+/// A fresh store's infrastructure on moto with the dispatcher's account; its prefix.
+#[cfg(feature = "aws")]
+fn aws_store_with_dispatcher() -> String {
     let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
     let made = tbs_on_moto(&prefix, &["users", "create", "--backend", "aws", "--email", DISPATCHER.0])
@@ -110,7 +124,7 @@ pub async fn aws(payment_timeout_secs: u64) -> Store {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    aws_process(&prefix, payment_timeout_secs, None).await
+    prefix
 }
 
 #[cfg(feature = "aws")]
