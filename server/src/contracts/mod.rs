@@ -49,6 +49,10 @@ pub struct ShippingAddress {
     pub country: String,
 }
 
+/// What a shopper reads when a payment attempt never reached the provider
+/// (a crash cut it off): nothing was charged.
+pub const PAYMENT_NOT_TAKEN: &str = "The payment did not go through and nothing was charged; please try again";
+
 /// What stands where personal data was, once forgotten.
 pub const REDACTED: &str = "(deleted)";
 

@@ -47,11 +47,14 @@ impl Orders {
         Ok(cancelled)
     }
 
-    /// Runs [`Orders::expire_due`] every `every` until shutdown.
+    /// Runs [`Orders::expire_due`] and [`Orders::release_abandoned_claims`] every `every` until shutdown.
     pub async fn run_expiry(self: Arc<Self>, every: Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         while !*shutdown.borrow() {
             if let Err(e) = self.expire_due(OffsetDateTime::now_utc()).await {
                 tracing::warn!(error = %e, "expiring unpaid orders failed; will retry");
+            }
+            if let Err(e) = self.release_abandoned_claims(OffsetDateTime::now_utc()).await {
+                tracing::warn!(error = %e, "releasing abandoned payment attempts failed; will retry");
             }
             tokio::select! {
                 () = tokio::time::sleep(every) => {}

@@ -4,10 +4,11 @@
 //! died in between) is abandoned once [`CLAIM_LEASE`] has passed, so a
 //! retried payment after a crash goes through.
 
-use super::record::{OrderRecord, StockState};
+use super::record::{BY_CLAIM, CLAIMED, OrderRecord, StockState};
 use super::{Orders, OrdersError, parse_order_id};
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest};
 use crate::platform::store::{Condition, StoreError};
+use crate::platform::store::{Query, SortKeyCondition};
 use app::orders::OrderStatus;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -16,6 +17,10 @@ use time::OffsetDateTime;
 /// service (its first step, milliseconds after the claim) before a claim
 /// with no payment behind it counts as abandoned.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(5);
+/// A claim with no payment recorded behind it this long is released by the
+/// background job even if the shopper never retries (see [`Orders::release_abandoned_claims`]).
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(30);
+
 /// Optimistic-locking rounds before giving up on a busy order.
 const CLAIM_ROUNDS: usize = 8;
 
@@ -123,5 +128,39 @@ impl Orders {
             return Ok(false);
         }
         self.payments.knows(payment_id).await.map(|known| !known).map_err(|_| OrdersError::PaymentsUnavailable)
+    }
+
+    /// Releases claimed attempts that never reached the payments service
+    /// (the process died between the claim and the payment's record) and
+    /// are older than [`ABANDONED_AFTER`], so the order is payable again.
+    pub async fn release_abandoned_claims(&self, now: OffsetDateTime) -> Result<usize, OrdersError> {
+        let before = (now - ABANDONED_AFTER).unix_timestamp();
+        let query = Query::partition(CLAIMED)
+            .on_index(BY_CLAIM)
+            .sort_key(SortKeyCondition::LessThan(format!("{before:012}$")))
+            .limit(100);
+        let mut released = 0;
+        for item in self.table.query(query).await?.items {
+            let order: OrderRecord = item.record()?;
+            let Some(payment_id) = order.payment_in_progress.clone() else { continue };
+            if self.payments.knows(&payment_id).await.map_err(|_| OrdersError::PaymentsUnavailable)? {
+                continue; // recorded: payments settles it (webhook or reconciliation)
+            }
+            let changed = self
+                .change(&order.id, |mut o| {
+                    if o.payment_in_progress.as_deref() != Some(payment_id.as_str()) {
+                        return Ok(None);
+                    }
+                    o.payment_in_progress = None;
+                    o.payment_error = Some(crate::contracts::PAYMENT_NOT_TAKEN.into());
+                    Ok(Some((o, Vec::new())))
+                })
+                .await?;
+            if changed {
+                tracing::warn!(order = %order.id, payment = %payment_id, "released a payment attempt that never reached payments");
+                released += 1;
+            }
+        }
+        Ok(released)
     }
 }

@@ -14,9 +14,12 @@ use time::format_description::well_known::Rfc3339;
 pub const BY_DEADLINE: &str = "by_deadline";
 pub const AWAITING_PAYMENT: &str = "AWAITING_PAYMENT";
 pub const BY_ACCOUNT: &str = "by_account";
+/// Orders with a payment attempt claimed, by when (`CLAIMED` / `<claimed unix>#<uuid>`).
+pub const BY_CLAIM: &str = "by_claim";
+pub const CLAIMED: &str = "CLAIMED";
 
 pub fn spec() -> TableSpec {
-    TableSpec::new("orders").with_index(BY_DEADLINE).with_index(BY_ACCOUNT)
+    TableSpec::new("orders").with_index(BY_DEADLINE).with_index(BY_ACCOUNT).with_index(BY_CLAIM)
 }
 
 /// The `by_account` partition of an account's orders.
@@ -86,6 +89,10 @@ impl OrderRecord {
         if let Some(account) = &self.account_id {
             let sort = format!("{:012}#{}", self.placed_at.unix_timestamp(), self.id);
             item = item.with_index(BY_ACCOUNT, Key::new(account_partition(account), sort));
+        }
+        if self.payment_in_progress.is_some() {
+            let claimed = self.payment_claimed_at.unwrap_or(self.placed_at).unix_timestamp();
+            item = item.with_index(BY_CLAIM, Key::new(CLAIMED, format!("{claimed:012}#{}", self.id)));
         }
         Ok(if self.awaiting_payment() {
             item.with_index(

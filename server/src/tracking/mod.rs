@@ -117,7 +117,13 @@ impl Tracking {
 
     /// The order's timeline, oldest first.
     pub async fn timeline(&self, order_id: &str) -> Result<Timeline, StoreError> {
-        let mut entries = Vec::new();
+        let entries = self.entry_items(order_id).await?.iter().map(Item::record).collect::<Result<_, _>>()?;
+        Ok(Timeline { order_id: order_id.to_string(), entries })
+    }
+
+    /// Every stored entry of the order, oldest first, as items.
+    async fn entry_items(&self, order_id: &str) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
         let mut after = None;
         loop {
             let page = self
@@ -129,15 +135,12 @@ impl Tracking {
                         .start_after(after),
                 )
                 .await?;
-            for item in &page.items {
-                entries.push(item.record()?);
-            }
+            items.extend(page.items);
             match page.next {
                 Some(next) => after = Some(next),
-                None => break,
+                None => return Ok(items),
             }
         }
-        Ok(Timeline { order_id: order_id.to_string(), entries })
     }
 
     async fn apply(&self, event: &Envelope) -> anyhow::Result<()> {

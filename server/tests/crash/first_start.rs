@@ -4,12 +4,12 @@
 use crate::process::{Tbs, entries};
 use std::time::{Duration, Instant};
 
-#[test]
-fn serve_starts_again_after_a_kill_at_any_point_of_its_first_start() {
+#[tokio::test]
+async fn serve_starts_again_after_a_kill_at_any_point_of_its_first_start() {
     let files_when_ready = {
         let dir = tempfile::tempdir().unwrap();
         let mut tbs = Tbs::spawn(dir.path(), &[]);
-        tbs.wait_ready(Duration::from_secs(60));
+        tbs.ready(Duration::from_secs(60)).await;
         tbs.kill();
         entries(dir.path()).len()
     };
@@ -24,12 +24,12 @@ fn serve_starts_again_after_a_kill_at_any_point_of_its_first_start() {
             let until = Instant::now() + Duration::from_secs(60);
             while entries(&data).len() < k {
                 assert!(Instant::now() < until, "the first start never made {k} files");
-                std::thread::sleep(Duration::from_millis(1));
+                tokio::time::sleep(Duration::from_millis(1)).await;
             }
-            std::thread::sleep(after);
+            tokio::time::sleep(after).await;
             tbs.kill();
             let mut again = Tbs::spawn(&data, &[]);
-            again.wait_ready(Duration::from_secs(60));
+            again.ready(Duration::from_secs(60)).await;
             again.kill();
         }
     }

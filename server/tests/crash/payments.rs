@@ -12,7 +12,7 @@ async fn payments_accepted_just_before_a_kill_settle_after_the_restart() {
     // nowhere), so whatever settles them later must have been kept.
     let nowhere = format!("http://127.0.0.1:{}", crate::process::free_port());
     let mut tbs = Tbs::spawn(dir.path(), &["--public-url", &nowhere]);
-    tbs.wait_ready(Duration::from_secs(60));
+    tbs.ready(Duration::from_secs(60)).await;
     let base = tbs.base();
     let shoppers: Vec<Shopper> = (0..4).map(|_| Shopper::new()).collect();
     let mut orders = Vec::new();
@@ -25,7 +25,7 @@ async fn payments_accepted_just_before_a_kill_settle_after_the_restart() {
         assert_eq!(status, 202, "{body}");
     }
     let mut again = Tbs::spawn(dir.path(), &[]);
-    again.wait_ready(Duration::from_secs(60));
+    again.ready(Duration::from_secs(60)).await;
     for (shopper, id) in shoppers.iter().zip(&orders) {
         shopper.order_until(&again.base(), id, "confirmed", |o| o["status"] == "confirmed").await;
     }
@@ -35,7 +35,7 @@ async fn payments_accepted_just_before_a_kill_settle_after_the_restart() {
 async fn a_payment_retried_after_a_kill_in_the_middle_of_paying_goes_through() {
     let dir = tempfile::tempdir().unwrap();
     let mut tbs = Tbs::spawn(dir.path(), &[]);
-    tbs.wait_ready(Duration::from_secs(60));
+    tbs.ready(Duration::from_secs(60)).await;
     let shoppers: Vec<Shopper> = (0..6).map(|_| Shopper::new()).collect();
     let mut orders = Vec::new();
     for shopper in &shoppers {
@@ -51,7 +51,7 @@ async fn a_payment_retried_after_a_kill_in_the_middle_of_paying_goes_through() {
         tbs.kill();
         let _ = paying.await; // answered or cut off: either way the shopper tries again
         tbs = Tbs::spawn(dir.path(), &[]);
-        tbs.wait_ready(Duration::from_secs(60));
+        tbs.ready(Duration::from_secs(60)).await;
         retry_until_accepted(shopper, &tbs.base(), id).await;
         shopper.order_until(&tbs.base(), id, "confirmed", |o| o["status"] == "confirmed").await;
     }

@@ -30,22 +30,7 @@ impl Tbs {
     }
 
     /// Waits until `/health/ready` answers 200 (or panics at the deadline,
-    /// or when the process has exited).
-    pub fn wait_ready(&mut self, deadline: Duration) {
-        let until = Instant::now() + deadline;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("tbs exited ({status}) before it was ready");
-            }
-            if ready(self.port) {
-                return;
-            }
-            assert!(Instant::now() < until, "tbs was not ready within {deadline:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// [`Tbs::wait_ready`] for async tests: other tasks go on meanwhile.
+    /// or when the process has exited); other tasks go on meanwhile.
     pub async fn ready(&mut self, deadline: Duration) {
         let until = Instant::now() + deadline;
         loop {

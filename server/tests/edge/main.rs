@@ -14,7 +14,7 @@ use std::time::Duration;
 async fn a_client_past_its_rate_gets_429_with_retry_after() {
     let dir = tempfile::tempdir().unwrap();
     let mut tbs = Tbs::spawn(dir.path(), &["--rate-limit-writes", "20", "--rate-limit-sign-ins", "5"]);
-    tbs.wait_ready(Duration::from_secs(60));
+    tbs.ready(Duration::from_secs(60)).await;
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let mut statuses = Vec::new();
     for _ in 0..40 {
