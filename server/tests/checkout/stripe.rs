@@ -105,3 +105,29 @@ async fn an_unreachable_provider_opens_the_breaker_and_the_shopper_is_told_at_on
         (Some("pending_payment"), Some(false))
     );
 }
+
+/// Reconciliation asks Stripe for the PaymentIntent, and a refund goes to
+/// Stripe's refunds API: both against localstripe.
+#[tokio::test]
+async fn the_stripe_provider_reads_a_payment_intent_back_and_refunds_it() {
+    use server::contracts::ports::{PaymentMethod, PaymentRequest};
+    use server::payments::provider::{Created, Outcome, PaymentProvider};
+    let stripe = server::payments::stripe::Stripe::new(reqwest::Client::new(), &localstripe(), "sk_test_tbs".into());
+    let request = PaymentRequest {
+        payment_id: format!("pay_{}", uuid::Uuid::new_v4().simple()),
+        order_id: new_order_id(),
+        amount_minor: 1234,
+        currency: "USD".into(),
+        method: PaymentMethod::ProviderToken("pm_card_visa".into()),
+    };
+    let Created::Pending(intent) = stripe.create(&request).await.unwrap() else { panic!("declined") };
+    let outcome = stripe.retrieve(&request.payment_id, Some(&intent)).await.unwrap();
+    assert_eq!(outcome, Outcome::Succeeded { intent_id: intent.clone() });
+    assert_eq!(
+        stripe.retrieve(&request.payment_id, None).await.unwrap(),
+        Outcome::Pending,
+        "no id: never assumed failed"
+    );
+    stripe.refund(&request.payment_id, Some(&intent)).await.expect("refunded by Stripe");
+    stripe.refund(&request.payment_id, Some(&intent)).await.expect("the same refund again changes nothing");
+}
