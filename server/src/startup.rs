@@ -39,6 +39,8 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     pub reports: Arc<Reports>,
     pub tracking: Arc<Tracking>,
+    /// Receipts (for operations and tests: what was sent where).
+    pub notifications: Arc<Notifications>,
     /// The order page's composition of orders, payments, fulfilment and tracking.
     pub composer: crate::composition::Composer,
     /// The event hub (for operations and tests that publish as a service would).
@@ -184,6 +186,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         reports,
         composer,
         tracking,
+        notifications,
         hub: workers.hub.clone(),
         services,
         leptos: leptos_options(settings),

@@ -119,6 +119,12 @@ impl Notifications {
         self.relay.clone()
     }
 
+    /// The address the order's receipt went to, if one was sent.
+    pub async fn receipt_sent_to(&self, order_id: &str) -> Result<Option<String>, StoreError> {
+        let record = self.table.get(&receipt_key(order_id)).await?;
+        Ok(record.and_then(|item| item.attrs["email"].as_str().map(str::to_string)))
+    }
+
     /// Forgets the address a receipt went to (OrderAnonymised). Arriving
     /// before the order's OrderConfirmed, it leaves the record that stops a
     /// receipt going to a deleted account.
