@@ -12,8 +12,8 @@
 //!
 //! A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie
 //! (Secure when the store is served over HTTPS); the table keeps only its
-//! SHA-256, so a leaked table holds no usable session. Sign-in attempts are
-//! limited per e-mail address.
+//! SHA-256, so a leaked table holds no usable session (`session.rs`).
+//! Sign-in attempts are limited per e-mail address (`sign_in.rs`).
 
 mod caller;
 mod external;
@@ -22,33 +22,26 @@ mod password;
 mod port;
 mod profile;
 mod routes;
+mod session;
+mod sign_in;
 
 pub use caller::resolve_caller;
 pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;
-use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
-use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role, SignInInput};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role};
 use app::api::ErrorDetail;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 pub const SESSION_COOKIE: &str = "tbs_session";
 const SOURCE: &str = "identity";
-const SESSION_LIFETIME: Duration = Duration::days(14);
-/// Failed sign-ins per e-mail address allowed within [`THROTTLE_WINDOW`].
-const MAX_FAILURES: u32 = 5;
-const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-
-/// The index of each user's sessions, so they can all be ended at once.
-const BY_USER: &str = "by_user";
-
 pub fn table_spec() -> TableSpec {
-    TableSpec::new("identity").with_index(BY_USER)
+    TableSpec::new("identity").with_index(session::BY_USER)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -77,47 +70,12 @@ impl UserRecord {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct SessionRecord {
-    user_id: String,
-    #[serde(with = "time::serde::rfc3339")]
-    expires_at: OffsetDateTime,
-}
-
-/// Sign-in attempts for one address in the current window. Counted before
-/// the password is checked and cleared by a success, so `failures` is the
-/// attempts not (yet) followed by a success.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct ThrottleRecord {
-    failures: u32,
-    window_start: i64,
-}
-
-/// Optimistic rounds to count an attempt before the address counts as
-/// under attack (refused for a second).
-const COUNT_ROUNDS: usize = 16;
-
 fn user_key(id: &str) -> Key {
     Key::new(format!("USER#{id}"), "PROFILE")
 }
 
 fn email_key(email: &str) -> Key {
     Key::new(format!("EMAIL#{}", email.to_lowercase()), "USER")
-}
-
-fn session_key(token: &str) -> Key {
-    Key::new(format!("SESSION#{}", hex::encode(Sha256::digest(token.as_bytes()))), "SESSION")
-}
-
-/// A session item, listed under its user.
-fn session_item(token: &str, record: &SessionRecord) -> Result<Item, StoreError> {
-    let key = session_key(token);
-    let hash = key.pk.trim_start_matches("SESSION#").to_string();
-    Ok(Item::from_record(key, record)?.with_index(BY_USER, Key::new(format!("SESSIONS#{}", record.user_id), hash)))
-}
-
-fn throttle_key(email: &str) -> Key {
-    Key::new(format!("THROTTLE#{}", email.to_lowercase()), "SIGN_IN")
 }
 
 /// Who is making a request.
@@ -312,107 +270,6 @@ impl Identity {
         self.table.get(&user_key(&user_id)).await?.map(|item| item.record().map(|u| (u, item.version))).transpose()
     }
 
-    /// Checks the password and opens a session: the account and its cookie.
-    pub async fn sign_in(&self, input: SignInInput) -> Result<(AccountView, String), IdentityError> {
-        let email = input.email.trim().to_lowercase();
-        self.count_attempt(&email).await?;
-        let user = self.user_by_email(&email).await?;
-        // An unknown address, or an account without a password (it signs in
-        // through OpenID Connect), costs the same hash as a wrong password.
-        let stored = user
-            .as_ref()
-            .map(|(u, _)| u.password_hash.clone())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| password::decoy().to_string());
-        let matches = password::verified(input.password.clone(), stored).await?;
-        match user {
-            Some((user, _)) if matches => {
-                self.table.delete(&throttle_key(&email), Condition::None).await?;
-                let cookie = self.start_session(&user.id).await?;
-                Ok((user.view(), cookie))
-            }
-            _ => Err(IdentityError::BadCredentials),
-        }
-    }
-
-    /// Counts a sign-in attempt for `email` before its password is checked,
-    /// atomically, so a burst of attempts gets no more checks than the limit.
-    async fn count_attempt(&self, email: &str) -> Result<(), IdentityError> {
-        for _ in 0..COUNT_ROUNDS {
-            let now = OffsetDateTime::now_utc().unix_timestamp();
-            let found = self.table.get(&throttle_key(email)).await?;
-            let (mut record, condition) = match &found {
-                Some(item) => (item.record::<ThrottleRecord>()?, Condition::Version(item.version)),
-                None => (ThrottleRecord::default(), Condition::NotExists),
-            };
-            if now - record.window_start > THROTTLE_WINDOW.whole_seconds() {
-                record = ThrottleRecord { failures: 0, window_start: now };
-            }
-            if record.failures >= MAX_FAILURES {
-                let ends = record.window_start + THROTTLE_WINDOW.whole_seconds() - now;
-                return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
-            }
-            record.failures += 1;
-            match self.table.put(Item::from_record(throttle_key(email), &record)?, condition).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(IdentityError::Throttled(1))
-    }
-
-    async fn start_session(&self, user_id: &str) -> Result<String, IdentityError> {
-        let token = hex::encode(rand::random::<[u8; 32]>());
-        let record =
-            SessionRecord { user_id: user_id.to_string(), expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME };
-        self.table.put(session_item(&token, &record)?, Condition::NotExists).await?;
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        Ok(format!(
-            "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-            SESSION_LIFETIME.whole_seconds()
-        ))
-    }
-
-    /// The `Set-Cookie` value that removes the session cookie.
-    pub fn clear_cookie(&self) -> String {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
-    }
-
-    /// The signed-in user a `Cookie` header names, if its session is valid.
-    pub async fn principal(&self, cookie_header: Option<&str>) -> Result<Option<Principal>, StoreError> {
-        let Some(token) = cookie_header.and_then(|h| {
-            h.split(';').filter_map(|p| p.trim().split_once('=')).find(|(n, _)| *n == SESSION_COOKIE).map(|(_, v)| v)
-        }) else {
-            return Ok(None);
-        };
-        if token.is_empty() {
-            return Ok(None);
-        }
-        let Some(item) = self.table.get(&session_key(token)).await? else { return Ok(None) };
-        let session: SessionRecord = item.record()?;
-        if session.expires_at < OffsetDateTime::now_utc() {
-            return Ok(None);
-        }
-        let Some(user) = self.table.get(&user_key(&session.user_id)).await? else { return Ok(None) };
-        let user: UserRecord = user.record()?;
-        Ok(Some(Principal { account: user.view(), session: Some(token.to_string()) }))
-    }
-
-    /// The signed-in user the `Cookie` header names, or Unauthenticated.
-    async fn session_principal(&self, cookie: Option<String>) -> Result<Principal, IdentityError> {
-        self.principal(cookie.as_deref()).await?.ok_or(IdentityError::Unauthenticated)
-    }
-
-    /// Ends the session.
-    pub async fn sign_out(&self, principal: &Principal) -> Result<(), IdentityError> {
-        if let Some(session) = &principal.session {
-            self.table.delete(&session_key(session), Condition::None).await?;
-        }
-        Ok(())
-    }
-
     /// Changes the password after checking the current one.
     pub async fn change_password(&self, principal: &Principal, current: &str, new: &str) -> Result<(), IdentityError> {
         check_password("new_password", new)?;
@@ -430,22 +287,5 @@ impl Identity {
         self.table.put(Item::from_record(user_key(&user.id), &user)?, Condition::Version(version)).await?;
         // Whoever else knew the old password is signed out everywhere.
         self.end_sessions(&user.id, principal.session.as_deref()).await
-    }
-
-    /// Ends every session of `user_id` but `keep` (a session token).
-    async fn end_sessions(&self, user_id: &str, keep: Option<&str>) -> Result<(), IdentityError> {
-        let keep = keep.map(session_key);
-        loop {
-            let page =
-                self.table.query(Query::partition(format!("SESSIONS#{user_id}")).on_index(BY_USER).limit(100)).await?;
-            let ended: Vec<Key> =
-                page.items.into_iter().map(|item| item.key).filter(|key| Some(key) != keep.as_ref()).collect();
-            if ended.is_empty() {
-                return Ok(());
-            }
-            for key in &ended {
-                self.table.delete(key, Condition::None).await?;
-            }
-        }
     }
 }

@@ -5,9 +5,9 @@
 //! services anonymise theirs.
 
 use super::external::subject_link;
+use super::session::session_key;
 use super::{
-    Identity, IdentityError, Principal, SOURCE, UserRecord, check_email, check_name, email_key, invalid, session_key,
-    user_key,
+    Identity, IdentityError, Principal, SOURCE, UserRecord, check_email, check_name, email_key, invalid, user_key,
 };
 use crate::contracts::AccountDeleted;
 use crate::platform::events::Envelope;
