@@ -139,7 +139,5 @@ async fn details(
     Query(param): Query<TokenParam>,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<OrderDetails>, ApiError> {
-    let cookie = headers.get(axum::http::header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let reader = OrderReader { caller, cookie, token: param.token };
-    Ok(Json(composer.details(&id, &reader).await?))
+    Ok(Json(composer.details(&id, &crate::orders::reader(caller, &headers, param.token)).await?))
 }

@@ -164,7 +164,7 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
         jobs.push(Box::new(move |shutdown| Box::pin(expiring.run_expiry(expiry_every, shutdown))));
     }
     if settings.runs(Service::Payments) {
-        jobs.extend(payment_jobs(&payments, simulated));
+        jobs.extend(payments.jobs(simulated));
     }
     let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
     tracing::info!(?services, "services in this process");
@@ -200,22 +200,6 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     };
     Ok((state, workers))
 }
-
-/// The payments service's background work: reconciling overdue payments
-/// with the provider, and the simulated provider's webhook deliveries.
-fn payment_jobs(payments: &Arc<Payments>, simulated: Option<Arc<Simulated>>) -> Vec<crate::workers::Job> {
-    let reconciling = payments.clone();
-    let mut jobs: Vec<crate::workers::Job> =
-        vec![Box::new(move |shutdown| Box::pin(reconciling.run_reconciliation(RECONCILE_EVERY, shutdown)))];
-    if let Some(simulated) = simulated {
-        jobs.push(Box::new(move |shutdown| Box::pin(simulated.run_deliveries(shutdown))));
-    }
-    jobs
-}
-
-/// How often open payments are checked for being overdue (one query of a
-/// sparse index: nearly free when nothing is open).
-const RECONCILE_EVERY: Duration = Duration::from_secs(10);
 
 /// Every consumer and the event types it receives: the hub's queues (and, on
 /// AWS, the rules `tbs infra apply` creates). `build` checks that the

@@ -23,6 +23,7 @@ mod routes;
 pub use error::OrdersError;
 pub use handler::{CONSUMER, OrderEvents, subscribes_to};
 pub use record::spec as table_spec;
+pub(crate) use routes::reader;
 pub use routes::router;
 
 use crate::contracts::OrderPlaced;

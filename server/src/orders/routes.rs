@@ -46,7 +46,7 @@ async fn my_orders(
 }
 
 /// What a request brings to read an order (see `app::orders::access`).
-fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token: Option<String>) -> OrderReader {
+pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token: Option<String>) -> OrderReader {
     let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
     OrderReader { caller, cookie, token }
 }

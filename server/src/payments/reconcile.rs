@@ -5,12 +5,18 @@
 //! charged, so the order is free to be paid again.
 
 use super::provider::Outcome;
+use super::simulated::Simulated;
 use super::{OPEN, OPEN_INDEX, PaymentRecord, PaymentStatus, Payments};
 use crate::contracts::PaymentProviderEventReceived;
 use crate::platform::store::{Query, SortKeyCondition, StoreError};
+use crate::workers::Job;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
+
+/// How often open payments are checked for being overdue (one query of a
+/// sparse index: nearly free when nothing is open).
+const RECONCILE_EVERY: Duration = Duration::from_secs(10);
 
 /// A payment still `Created` this long after it was recorded is no longer
 /// being sent (the provider call, with its retries, takes half a minute at
@@ -56,6 +62,18 @@ impl Payments {
             settled += 1;
         }
         Ok(settled)
+    }
+
+    /// The service's background work: reconciling overdue payments, and the
+    /// simulated provider's webhook deliveries when it is the provider.
+    pub fn jobs(self: &Arc<Self>, simulated: Option<Arc<Simulated>>) -> Vec<Job> {
+        let reconciling = self.clone();
+        let mut jobs: Vec<Job> =
+            vec![Box::new(move |shutdown| Box::pin(reconciling.run_reconciliation(RECONCILE_EVERY, shutdown)))];
+        if let Some(simulated) = simulated {
+            jobs.push(Box::new(move |shutdown| Box::pin(simulated.run_deliveries(shutdown))));
+        }
+        jobs
     }
 
     /// Runs [`Payments::reconcile_overdue`] every `every` until shutdown.
