@@ -1,81 +1,169 @@
-// The Better Store's service worker: the shop keeps working on a flaky connection.
+// The Better Store's service worker: every micro-app keeps working on a flaky connection.
 //
-// * Install: precache the app shell — the WASM bundle, its JS and CSS, the
-//   offline page, the manifest and icons.
-// * Shop pages (/, /search, /products/…, /cart), assets and catalog/cart API
-//   GETs: network first, so nothing is stale while online; every good answer
-//   is saved, and served when the network fails (read-through cache).
-//   A page never visited gets /offline.html.
-// * Everything else (account, orders, dispatch, reports, writes, live
-//   streams) goes to the network untouched: private pages are not stored,
-//   and signing out forgets the shop pages saved while signed in.
-// * After every request it handled, it tells the page whether the server
-//   answered (`{ type: 'tbs-network', online, at }`): the status bar.
-const VERSION = 'tbs-v1';
+// * Install: precache the app shell (the WASM bundle, its JS and CSS, the
+//   offline page, the outbox, the manifest and icons) in a cache named by
+//   the build (`cargo xtask build` stamps BUILD), so a release replaces the
+//   old code whole. A new version waits until the page says "reload".
+// * Pages and the reads behind them (server functions under /rpc, API GETs):
+//   network first, so nothing is stale while online; every good answer is
+//   saved with the time it was fetched, and served with that time (as of …)
+//   when the store can't be reached. A page never seen gets /offline.html; a
+//   read never seen gets a 503 the app shows as "not saved on this device".
+// * Writes go to the network; the app queues them in the outbox
+//   (public/outbox.js) first, and this worker sends the queue on Background
+//   Sync, even with no page open.
+// * Every answer it passes on (and every failure to get one) is announced
+//   on the BroadcastChannel `tbs` for the status bar: whether the store
+//   itself answered — fetched with `no-store`, never from the HTTP cache.
+// * Private data (what a signed-in account saw) is forgotten when the
+//   account signs out or is deleted; pwa.js also clears it when another
+//   account signs in on this browser.
+importScripts('/outbox.js');
+
+const BUILD = 'dev';
+const SHELL_CACHE = `tbs-shell-${BUILD}`;
+const PAGES_CACHE = 'tbs-pages';
 const SHELL = [
-  '/pkg/tbs.js', '/pkg/tbs_bg.wasm', '/pkg/tbs.css', '/offline.html', '/pwa.js',
+  '/pkg/tbs.js', '/pkg/tbs_bg.wasm', '/pkg/tbs.css', '/offline.html', '/pwa.js', '/outbox.js',
   '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png', '/favicon.svg',
 ];
+const channel = new BroadcastChannel('tbs');
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' })));
+    // The first install takes over at once; an update waits for the page's "reload".
+    if (!self.registration.active) await self.skipWaiting();
+  })());
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== VERSION) await caches.delete(name);
+    for (const name of await caches.keys()) if (name !== SHELL_CACHE && name !== PAGES_CACHE) await caches.delete(name);
     await self.clients.claim();
+    // The first page of the first visit loaded before this worker: save it now.
+    for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) await savePage(client.url);
   })());
 });
 
-const SHOP_PAGE = /^\/($|search$|cart$|products\/[^/]+$)/;
-const STORED = /^\/(pkg|images|icons)\/|^\/(favicon\.svg|manifest\.webmanifest|offline\.html|pwa\.js)$|^\/api\/(catalog\/|cart$)/;
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'reload') self.skipWaiting();
+  if (event.data?.type === 'flush') event.waitUntil(self.tbsOutbox.flush().catch(() => {}));
+  // The app navigated in place (no page load passed through here): save the page too.
+  if (event.data?.type === 'visited') event.waitUntil(savePage(event.data.url));
+});
 
-function handled(request, url) {
-  if (request.method !== 'GET' || url.origin !== self.location.origin) return false;
-  if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return false;
-  if (request.mode === 'navigate') return SHOP_PAGE.test(url.pathname);
-  return STORED.test(url.pathname);
+/** Fetches the page at `url` as a navigation would and saves it (never throws). */
+async function savePage(url) {
+  const target = new URL(url, self.location.origin);
+  if (target.origin !== self.location.origin || PASSED.test(target.pathname) || SHELL_PATHS.test(target.pathname)) return;
+  try {
+    const response = await fetch(target, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'text/html' } });
+    if (response.ok && !response.redirected) await (await caches.open(PAGES_CACHE)).put(target, await stamped(response));
+  } catch {
+    // Offline: it is saved the next time it is seen online.
+  }
 }
 
-async function tell(event, online) {
-  const client = await self.clients.get(event.resultingClientId || event.clientId);
-  client?.postMessage({ type: 'tbs-network', online, at: new Date().toISOString() });
-}
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'tbs-outbox') event.waitUntil(self.tbsOutbox.flush().then((outcome) => {
+    if (outcome !== 'sent') throw new Error(`outbox not sent: ${outcome}`); // the browser retries later
+  }));
+});
 
-// Signing out (or deleting the account) forgets the saved pages: they show
-// who was signed in and their cart. The app shell stays.
+// Never stored: live streams, sign-in redirects, health and metrics, webhooks.
+const PASSED = /^\/(api\/account\/oidc\/|rpc\/account\/single-sign-on|health\/|metrics|webhooks\/|sw\.js$)|\/events$|\/stream$/;
+const SHELL_PATHS = /^\/(pkg|images|icons)\/|^\/(favicon\.svg|manifest\.webmanifest|offline\.html|pwa\.js|outbox\.js)$/;
+// Signing out or deleting the account forgets the saved pages (they show who was signed in).
 const SIGNS_OUT = /^\/(api\/account\/sign-out|api\/account\/me|rpc\/account\/sign-out|rpc\/account\/delete)$/;
 
-async function forgetPages() {
-  const cache = await caches.open(VERSION);
-  for (const request of await cache.keys()) {
-    if (!SHELL.includes(new URL(request.url).pathname)) await cache.delete(request);
-  }
+function announce(online) {
+  channel.postMessage(online ? { type: 'network', online, at: new Date().toISOString() } : { type: 'network', online });
 }
 
 self.addEventListener('fetch', (event) => {
-  const url = new URL(event.request.url);
-  if (event.request.method !== 'GET' && SIGNS_OUT.test(url.pathname)) {
-    event.waitUntil(forgetPages());
+  const { request } = event;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || PASSED.test(url.pathname)) return;
+  if ((request.headers.get('accept') ?? '').includes('text/event-stream')) return;
+  if (request.method !== 'GET') {
+    if (SIGNS_OUT.test(url.pathname)) event.waitUntil(caches.delete(PAGES_CACHE));
+    if (request.mode !== 'navigate') event.respondWith(passOn(request));
     return;
   }
-  if (!handled(event.request, url)) return;
-  event.respondWith((async () => {
-    const cache = await caches.open(VERSION);
-    try {
-      const response = await fetch(event.request);
-      if (response.ok) await cache.put(event.request, response.clone());
-      event.waitUntil(tell(event, true));
-      return response;
-    } catch (offline) {
-      event.waitUntil(tell(event, false));
-      const saved = await cache.match(event.request, { ignoreVary: true });
-      if (saved) return saved;
-      if (event.request.mode === 'navigate') return cache.match('/offline.html');
-      return new Response(JSON.stringify({ error: { code: 'offline', message: "You're offline, and this wasn't saved on this device" } }), {
-        status: 503, headers: { 'content-type': 'application/json' },
-      });
-    }
-  })());
+  if (SHELL_PATHS.test(url.pathname)) event.respondWith(asset(request));
+  else event.respondWith(networkFirst(request));
 });
+
+/** A write: to the network, telling the status bar whether the store answered. */
+async function passOn(request) {
+  try {
+    const response = await fetch(request, { cache: 'no-store' });
+    announce(true);
+    return response;
+  } catch (failure) {
+    announce(false);
+    throw failure;
+  }
+}
+
+/** Shell assets: the network when it answers (fresh after a release), else this build's copy. */
+async function asset(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) await (await caches.open(SHELL_CACHE)).put(request, response.clone());
+    return response;
+  } catch {
+    return (await caches.match(request, { ignoreVary: true, ignoreSearch: request.url.includes('/pkg/') })) ?? Response.error();
+  }
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(PAGES_CACHE);
+  let response;
+  try {
+    response = await fetch(request, { cache: 'no-store' });
+  } catch {
+    announce(false);
+    return saved(cache, request);
+  }
+  announce(true);
+  if (response.ok && !response.redirected) await cache.put(request, await stamped(response.clone()));
+  return response;
+}
+
+/** A copy of `response` that remembers when it was fetched (`x-tbs-saved-at`, UTC). */
+async function stamped(response) {
+  const headers = new Headers(response.headers);
+  headers.set('x-tbs-saved-at', new Date().toISOString());
+  // The body kept is the decoded one.
+  headers.delete('content-encoding');
+  headers.delete('content-length');
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
+}
+
+/** What this device saved for `request`, marked with when it was fetched. */
+async function saved(cache, request) {
+  const copy = await cache.match(request, { ignoreVary: true });
+  const url = new URL(request.url);
+  if (!copy) return unsaved(request, url);
+  const at = copy.headers.get('x-tbs-saved-at');
+  channel.postMessage({ type: 'saved', path: url.pathname, at });
+  if (request.mode !== 'navigate' || !at) return copy;
+  // The page itself says how old it is: pwa.js shows "as of …" from <html data-saved-at>.
+  const html = (await copy.text()).replace('<html', `<html data-saved-at="${at}"`);
+  const headers = new Headers(copy.headers);
+  headers.delete('content-length');
+  return new Response(html, { status: copy.status, headers });
+}
+
+function unsaved(request, url) {
+  const message = "You're offline, and this wasn't saved on this device";
+  if (request.mode === 'navigate') return caches.match('/offline.html');
+  // Server functions decode their errors from `<kind>|<message>`.
+  if (url.pathname.startsWith('/rpc/')) return new Response(`ServerError|${message}`, { status: 503 });
+  return new Response(JSON.stringify({ error: { code: 'offline', message } }), {
+    status: 503, headers: { 'content-type': 'application/json' },
+  });
+}

@@ -9,6 +9,7 @@ pub mod api;
 pub mod cart;
 pub mod catalog;
 mod components;
+pub mod device;
 pub mod fulfilment;
 pub mod money;
 pub mod orders;
@@ -42,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                <script src="/outbox.js" defer></script>
                 <script src="/pwa.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -83,6 +85,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(components::CartRevision::new());
     provide_context(components::AccountRevision::new());
+    device::Device::provide();
+    cart::ShownCart::provide();
     // Runs only in the browser, once the WASM has taken over the page:
     // lets people (and tests) tell a hydrated page from a server-rendered one.
     Effect::new(move |_| {
@@ -96,6 +100,8 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <components::Header/>
             <main id="main" class="main" tabindex="-1">
+                <components::UpdateBanner/>
+                <components::SavedCopyNotice/>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>

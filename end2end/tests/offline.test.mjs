@@ -5,32 +5,11 @@
 // does not reach service workers), and the browser is told it is offline too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { BASE, launch, strictPage, hydrated } from './support.mjs';
+import { launch, strictPage, hydrated, proxy } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** A plain HTTP proxy to the store on `port` (0: any); `close()` drops every connection. */
-function proxy(port = 0) {
-  const target = new URL(BASE);
-  const sockets = new Set();
-  const server = http.createServer((req, res) => {
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${server.address().port}`,
-    port: server.address().port,
-    close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(done); }),
-  })));
-}
 
 test('the shop keeps working offline, and the status bar says so', async () => {
   let link = await proxy();

@@ -2,6 +2,7 @@
 import { chromium } from 'playwright-core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http from 'node:http';
 
 export const BASE = process.env.TBS_BASE_URL ?? 'http://127.0.0.1:3000';
 
@@ -13,6 +14,11 @@ const ARGS = [
 
 export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+}
+
+/** A browser with a profile on disk (`dir`), as a person's is: what an installed app needs. */
+export async function launchProfile(dir) {
+  return chromium.launchPersistentContext(dir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
 }
 
 /** A page that fails the test on any console error or uncaught exception. */
@@ -62,4 +68,26 @@ export async function confirmedOrder(request, email, skus) {
   });
   if (paid.status() !== 202) throw new Error(`pay: ${paid.status()} ${await paid.text()}`);
   return until((o) => o.status !== 'pending_payment' && o.shipping_status);
+}
+
+/** A plain HTTP proxy to the store on `port` (0: any); `close()` drops every connection. */
+export function proxy(port = 0) {
+  const target = new URL(BASE);
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  // Never what keeps the test process alive: a test may end with its proxy open.
+  server.on('connection', (s) => { s.unref(); sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.unref();
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    port: server.address().port,
+    close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(done); }),
+  })));
 }

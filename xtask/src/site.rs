@@ -44,9 +44,33 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     }
     copy_dir(&root().join("public"), &site)?;
     std::fs::copy(root().join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))?;
+    stamp_service_worker(&site)?;
     let size = std::fs::metadata(&bundle)?.len();
     eprintln!("xtask: site ready in {} (wasm {} kB)", site.display(), size / 1024);
     Ok(site)
+}
+
+/// Names the service worker's cache after this build (a hash of the bundle,
+/// the stylesheet and the public files), so browsers install a release's
+/// code whole and drop the old one.
+fn stamp_service_worker(site: &Path) -> Result<()> {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    let mut files = vec![site.join("pkg").join(format!("{OUTPUT_NAME}_bg.wasm"))];
+    files.push(site.join("pkg").join(format!("{OUTPUT_NAME}.js")));
+    files.push(site.join("pkg").join(format!("{OUTPUT_NAME}.css")));
+    for name in ["outbox.js", "pwa.js", "offline.html", "manifest.webmanifest", "sw.js"] {
+        files.push(site.join(name));
+    }
+    for file in &files {
+        hasher.write(&std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?);
+    }
+    let worker = site.join("sw.js");
+    let source = std::fs::read_to_string(&worker)?;
+    let stamped = source.replacen("const BUILD = 'dev';", &format!("const BUILD = '{:016x}';", hasher.finish()), 1);
+    anyhow::ensure!(stamped != source, "public/sw.js has no `const BUILD = 'dev';` to stamp");
+    std::fs::write(&worker, stamped)?;
+    Ok(())
 }
 
 /// Size and modification time of cargo's WASM output.

@@ -96,17 +96,21 @@ pub fn bench() -> Result<()> {
             f.requests_per_sec / base
         );
     }
-    // ShipmentItemProcessed → the entry on a shopper's open order page, in chromium.
+    // In chromium: ShipmentItemProcessed → the entry on a shopper's open order
+    // page; reconnecting → a cart edit queued offline applied, and what a
+    // session keeps on the device.
     let chromium = ensure_chromium()?;
     let end2end = root().join("end2end");
     ensure_npm_packages(&end2end)?;
-    run(Command::new("node")
-        .arg("bench/live-updates.mjs")
-        .current_dir(&end2end)
-        .env("TBS_BASE_URL", format!("http://{}", server.addr))
-        .env("TBS_E2E_ADMIN_EMAIL", E2E_ADMIN.0)
-        .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
-        .env("CHROMIUM_PATH", chromium))?;
+    for script in ["bench/live-updates.mjs", "bench/reconnect.mjs"] {
+        run(Command::new("node")
+            .arg(script)
+            .current_dir(&end2end)
+            .env("TBS_BASE_URL", format!("http://{}", server.addr))
+            .env("TBS_E2E_ADMIN_EMAIL", E2E_ADMIN.0)
+            .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
+            .env("CHROMIUM_PATH", &chromium))?;
+    }
     server.stop()?;
     // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
     run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;
@@ -143,6 +147,8 @@ fn browser_tests(tbs: &Path, site: &Path, addr: SocketAddr, oidc_issuer: &str) -
         .current_dir(&end2end)
         .env("TBS_BASE_URL", format!("http://{}", server.addr))
         .env("TBS_E2E_MAILBOX", mailbox.join("new"))
+        // The update test publishes a new service worker there, as a release would.
+        .env("TBS_E2E_SITE", site)
         .env("TBS_E2E_ADMIN_EMAIL", E2E_ADMIN.0)
         .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
         .env("CHROMIUM_PATH", chromium));

@@ -1,7 +1,8 @@
 //! The frame around every page: header (store name, search, cart) and footer.
 
 use crate::account::{Role, current_account};
-use crate::cart::get_cart;
+use crate::cart::ShownCart;
+use crate::device::Device;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::marker::PhantomData;
@@ -52,6 +53,12 @@ pub type AccountRevision = Revision<Account>;
 fn AccountLinks() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
     let account = Resource::new(move || revision.get(), |_| current_account());
+    let device = expect_context::<Device>();
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = account.get() {
+            device.signed_in_as(signed_in.map(|a| a.id));
+        }
+    });
     let links = move || {
         let signed_in = account.get().and_then(Result::ok).flatten();
         let admin = signed_in.as_ref().is_some_and(|a| a.roles.contains(&Role::Admin));
@@ -74,9 +81,8 @@ fn AccountLinks() -> impl IntoView {
 /// The header's link to the cart, with the number of items in it.
 #[component]
 fn CartBadge() -> impl IntoView {
-    let revision = expect_context::<CartRevision>();
-    let cart = Resource::new(move || revision.get(), |_| get_cart());
-    let count = move || cart.get().and_then(Result::ok).map_or(0, |c| c.item_count);
+    let shown = expect_context::<ShownCart>();
+    let count = move || shown.get().and_then(Result::ok).map_or(0, |c| c.item_count);
     let badge = move |n: u32| {
         view! {
             <a class="cart-badge" href="/cart" title="Cart" aria-label=format!("Cart: {n} items")>
@@ -127,7 +133,7 @@ pub fn Header() -> impl IntoView {
 pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
-            <super::ConnectionStatus/>
+            <super::StatusBar/>
             <p>"The Better Store · prices include no tax · free returns within 30 days"</p>
         </footer>
     }

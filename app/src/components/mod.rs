@@ -1,13 +1,13 @@
 //! Pieces shared by several pages.
 
-mod connection;
+mod device;
 mod layout;
 mod order_summary;
 mod product_card;
 mod quantity;
 mod refused;
 
-pub use connection::ConnectionStatus;
+pub use device::{SavedCopyNotice, StatusBar, UpdateBanner};
 pub use layout::{AccountRevision, CartRevision, Footer, Header};
 pub use order_summary::OrderSummary;
 pub use product_card::ProductGrid;

@@ -6,8 +6,8 @@ use crate::money::format_money;
 use leptos::prelude::*;
 
 #[component]
-pub fn QuantityStepper(price: Price, max: u32) -> impl IntoView {
-    let (quantity, set_quantity) = signal(1u32);
+pub fn QuantityStepper(price: Price, max: u32, quantity: RwSignal<u32>) -> impl IntoView {
+    let set_quantity = quantity;
     let limit = max.max(1);
     // Comparisons stay outside `view!`: a bare `>` there would close the tag.
     let at_min = move || quantity.get() <= 1;

@@ -5,7 +5,7 @@ use crate::account::{
     single_sign_on,
 };
 use crate::components::AccountRevision;
-use crate::pages::product::server_message;
+use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -34,7 +34,7 @@ where
     });
     move || match action.value().get() {
         Some(Err(e)) => {
-            Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any())
+            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
         }
         _ => None,
     }
@@ -114,7 +114,7 @@ pub fn AccountPage() -> impl IntoView {
     });
     let outcome = move |failed: Option<ServerFnError>, done: Option<&'static str>| match (failed, done) {
         (Some(e), _) => {
-            Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any())
+            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
         }
         (None, Some(m)) => Some(view! { <p class="notice" role="status">{m}</p> }.into_any()),
         _ => None,
@@ -162,7 +162,7 @@ pub fn AccountPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(None) => view! { <p>"You are not signed in. " <a href="/account/sign-in">"Sign in"</a></p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>

@@ -1,13 +1,14 @@
 //! The dispatch micro-app (dispatchers and administrators): the queue of
 //! shipping orders (oldest first, filter, pages), one order with its lines
-//! to tick off as they are packed and handed to the courier, and a packing
-//! slip that prints cleanly.
+//! to tick off as they are packed and handed to the courier (queued on the
+//! device, so it works offline), and a packing slip that prints cleanly.
 
 use crate::components::refused;
+use crate::device::{Device, NewChange};
 use crate::fulfilment::{
-    LineStatus, ProcessLines, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
+    LineStatus, ProcessInput, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
 };
-use crate::pages::product::server_message;
+use crate::pages::shopper_message;
 use crate::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,7 +39,7 @@ pub fn DispatchQueuePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(p) => queue_view(p, param("status"), param("q")).into_any(),
-                    Err(e) => refused(server_message(&e), "/dispatch"),
+                    Err(e) => refused(shopper_message(&e), "/dispatch"),
                 }
             })}
         </Suspense>
@@ -90,40 +91,82 @@ fn routed_order(revision: RwSignal<u64>) -> Resource<Result<ShippingOrderView, S
 pub fn DispatchOrderPage() -> impl IntoView {
     let revision = RwSignal::new(0u64);
     let order = routed_order(revision);
-    let action = ServerAction::<ProcessLines>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = action.value().get() {
-            revision.update(|r| *r += 1);
-        }
-    });
+    let sending = Sending::follow(revision);
     view! {
         <Title text="Shipping order · Dispatch · The Better Store"/>
         <p><a href="/dispatch">"← Dispatch queue"</a></p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(so) => order_view(so, action).into_any(),
-                    Err(e) => refused(server_message(&e), "/dispatch"),
+                    Ok(so) => order_view(so, sending).into_any(),
+                    Err(e) => refused(shopper_message(&e), "/dispatch"),
                 }
             })}
         </Transition>
     }
 }
 
-fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl IntoView {
+/// A processing change queued on the device (it works offline) and what
+/// became of it: sent and saved, or refused (another dispatcher changed the
+/// order first: 409), shown rather than lost.
+#[derive(Clone, Copy)]
+struct Sending {
+    change: RwSignal<Option<String>>,
+    outcome: RwSignal<Option<Result<(), String>>>,
+}
+
+impl Sending {
+    fn follow(revision: RwSignal<u64>) -> Self {
+        let sending = Self { change: RwSignal::new(None), outcome: RwSignal::new(None) };
+        let device = expect_context::<Device>();
+        Effect::new(move |_| {
+            let Some(id) = sending.change.get() else { return };
+            let outbox = device.outbox.get();
+            if outbox.pending.iter().any(|q| q.id == id) {
+                return;
+            }
+            sending.change.set(None);
+            let refusal = outbox.refused.iter().find(|r| r.id == id).map(|r| (r.id.clone(), r.message.clone()));
+            if let Some((id, message)) = &refusal {
+                device.dismiss(id.clone());
+                sending.outcome.set(Some(Err(message.clone())));
+            } else {
+                sending.outcome.set(Some(Ok(())));
+            }
+            revision.update(|r| *r += 1);
+        });
+        sending
+    }
+
+    fn queue(self, id: &str, input: &ProcessInput, label: String) {
+        let change = NewChange {
+            kind: "dispatch",
+            method: "POST",
+            url: format!("/api/fulfilment/shipping-orders/{id}/process"),
+            body: serde_json::to_string(input).ok(),
+            owner: None,
+            label,
+            cart: None,
+        };
+        self.outcome.set(None);
+        expect_context::<Device>().queue_then(change, move |id| self.change.set(Some(id)));
+    }
+}
+
+fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
     let selected = RwSignal::new(Vec::<String>::new());
     let carrier = RwSignal::new(String::new());
     let tracking = RwSignal::new(String::new());
-    let (id, version) = (so.id.clone(), so.version);
+    let (id, version, number) = (so.id.clone(), so.version, so.order_number.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        action.dispatch(ProcessLines {
-            id: id.clone(),
+        let input = ProcessInput {
             lines: selected.get_untracked(),
             carrier: carrier.get_untracked(),
             tracking_number: tracking.get_untracked(),
             expected_version: version,
-        });
+        };
+        sending.queue(&id, &input, format!("Order {number}: lines processed"));
     };
     let any_pending = so.lines.iter().any(|l| l.status == LineStatus::Pending);
     let lines = so
@@ -131,6 +174,7 @@ fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl
         .iter()
         .map(|l| {
             let sku = l.sku.clone();
+            let ticked = l.sku.clone();
             let pending = l.status == LineStatus::Pending;
             let label = format!("{} × {}", l.quantity, l.name);
             let toggle = move |ev: leptos::ev::Event| {
@@ -151,7 +195,7 @@ fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl
             view! {
                 <li class="dispatch-line" data-status=l.status.label()>
                     <label>
-                        <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending on:change=toggle/>
+                        <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending prop:checked=move || selected.read().contains(&ticked) on:change=toggle/>
                         " " {label}
                     </label>
                     <span class="dispatch-line__status">{l.status.label()}</span>
@@ -160,11 +204,17 @@ fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl
             }
         })
         .collect_view();
+    let device = expect_context::<Device>();
+    let status = so.status.label().to_lowercase();
     let outcome = move || {
-        match action.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any()),
-        Some(Ok(done)) => Some(view! { <p class="notice" role="status">{format!("Saved: the shipping order is {}.", done.status.label().to_lowercase())}</p> }.into_any()),
-        None => None,
+        match (sending.change.get(), sending.outcome.get()) {
+        (Some(_), _) if !device.online.get() => Some(view! {
+            <p class="notice" role="status" data-testid="dispatch-waiting">"You're offline: this is kept on this device and sent when you're back online."</p>
+        }.into_any()),
+        (Some(_), _) => Some(view! { <p class="notice" role="status">"Saving…"</p> }.into_any()),
+        (None, Some(Err(message))) => Some(view! { <p class="notice notice--error" role="alert">{message}</p> }.into_any()),
+        (None, Some(Ok(()))) => Some(view! { <p class="notice" role="status">{format!("Saved: the shipping order is {status}.")}</p> }.into_any()),
+        (None, None) => None,
     }
     };
     let a = so.address.clone();
@@ -176,9 +226,9 @@ fn order_view(so: ShippingOrderView, action: ServerAction<ProcessLines>) -> impl
         <form class="form-grid" aria-label="Process lines" on:submit=submit>
             <ul class="dispatch-lines">{lines}</ul>
             {any_pending.then(|| view! {
-                <div class="field"><label for="carrier">"Carrier"</label><input id="carrier" name="carrier" required on:input=move |ev| carrier.set(event_target_value(&ev))/></div>
-                <div class="field"><label for="tracking">"Tracking number"</label><input id="tracking" name="tracking_number" required on:input=move |ev| tracking.set(event_target_value(&ev))/></div>
-                <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Mark processed"</button>
+                <div class="field"><label for="carrier">"Carrier"</label><input id="carrier" name="carrier" required prop:value=move || carrier.get() on:input=move |ev| carrier.set(event_target_value(&ev))/></div>
+                <div class="field"><label for="tracking">"Tracking number"</label><input id="tracking" name="tracking_number" required prop:value=move || tracking.get() on:input=move |ev| tracking.set(event_target_value(&ev))/></div>
+                <button class="button button--primary" type="submit" disabled=move || sending.change.get().is_some()>"Mark processed"</button>
             })}
             {outcome}
         </form>
@@ -194,7 +244,7 @@ pub fn PackingSlipPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(so) => slip_view(so).into_any(),
-                    Err(e) => refused(server_message(&e), "/dispatch"),
+                    Err(e) => refused(shopper_message(&e), "/dispatch"),
                 }
             })}
         </Suspense>

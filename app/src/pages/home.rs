@@ -2,6 +2,7 @@
 
 use crate::catalog::{list_categories, search_products};
 use crate::components::ProductGrid;
+use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -46,7 +47,7 @@ pub fn HomePage() -> impl IntoView {
                             <ProductGrid products=page.items/>
                             <p><a class="button" href="/search">"See all products"</a></p>
                         }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,13 +1,13 @@
 //! One file per route: the shop, cart, checkout and confirmation micro-apps.
 
 mod account;
-mod cart;
+pub(crate) mod cart;
 mod checkout;
 mod dispatch;
 mod home;
 mod not_found;
 mod orders;
-pub(crate) mod product;
+mod product;
 mod reports;
 mod search;
 
@@ -21,3 +21,15 @@ pub use orders::{MyOrdersPage, OrderPage};
 pub use product::ProductPage;
 pub use reports::CompletedOrdersPage;
 pub use search::SearchPage;
+
+use leptos::prelude::ServerFnError;
+
+/// A server function's error as a shopper should read it: the store's own
+/// message, or plain words when the store could not be reached (never the
+/// browser's technical error).
+pub fn shopper_message(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "We could not reach the store. Check your connection and try again.".into(),
+    }
+}

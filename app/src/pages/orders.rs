@@ -6,7 +6,7 @@
 use crate::components::{OrderSummary, refused};
 use crate::money::format_money;
 use crate::orders::{OrderDetails, OrderView, load_order_details, my_orders};
-use crate::pages::product::server_message;
+use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -22,7 +22,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                 match orders.await {
                     Ok(list) if list.is_empty() => view! { <p class="empty">"No orders yet. " <a href="/">"Start shopping"</a></p> }.into_any(),
                     Ok(list) => orders_list(list).into_any(),
-                    Err(e) => refused(server_message(&e), "/orders"),
+                    Err(e) => refused(shopper_message(&e), "/orders"),
                 }
             })}
         </Suspense>
@@ -68,15 +68,17 @@ pub fn OrderPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(d) => order_view(d).into_any(),
-                    Err(e) => refused(server_message(&e), &format!("/orders/{}", id())),
+                    Err(e) => refused(shopper_message(&e), &format!("/orders/{}", id())),
                 }
             })}
         </Transition>
     }
 }
 
-/// While the page is open, listen to the order's live updates and refetch
-/// its details on each one.
+/// While the page is open and the store answers, listen to the order's live
+/// updates and refetch its details on each one. The stream is dropped while
+/// the store can't be reached and opened again when it can; every reopening
+/// refetches the details, so what happened in between is caught up on.
 #[allow(unused_variables)]
 fn follow_live(
     id: impl Fn() -> String + 'static,
@@ -84,22 +86,33 @@ fn follow_live(
     revision: RwSignal<u64>,
 ) {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        use leptos::wasm_bindgen::JsCast;
-        use leptos::wasm_bindgen::closure::Closure;
-        let url =
-            crate::url::with_query(&format!("/api/tracking/orders/{}/events", id()), &[("token", token().as_deref())]);
-        let Ok(source) = web_sys::EventSource::new(&url) else { return };
-        let on_update = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-            revision.update(|r| *r += 1);
+    {
+        let device = expect_context::<crate::device::Device>();
+        Effect::new(move |_| {
+            use leptos::wasm_bindgen::JsCast;
+            use leptos::wasm_bindgen::closure::Closure;
+            if !device.online.get() {
+                return;
+            }
+            let url = crate::url::with_query(
+                &format!("/api/tracking/orders/{}/events", id()),
+                &[("token", token().as_deref())],
+            );
+            let Ok(source) = web_sys::EventSource::new(&url) else { return };
+            let on_update = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+                revision.update(|r| *r += 1);
+            });
+            for name in ["timeline", "resync"] {
+                let _ = source.add_event_listener_with_callback(name, on_update.as_ref().unchecked_ref());
+            }
+            on_update.forget();
+            let on_open = Closure::<dyn FnMut()>::new(move || revision.update(|r| *r += 1));
+            let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+            on_open.forget();
+            let source = send_wrapper::SendWrapper::new(source);
+            on_cleanup(move || source.close());
         });
-        for name in ["timeline", "resync"] {
-            let _ = source.add_event_listener_with_callback(name, on_update.as_ref().unchecked_ref());
-        }
-        on_update.forget();
-        let source = send_wrapper::SendWrapper::new(source);
-        on_cleanup(move || source.close());
-    });
+    }
 }
 
 fn order_view(d: OrderDetails) -> impl IntoView {

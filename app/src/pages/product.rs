@@ -1,11 +1,13 @@
 //! The product page. Rendered with `SsrMode::Async` so an unknown SKU can
 //! answer with a real 404 status.
 
+use crate::cart::edits::{CartAction, CartEdit, LinePreview};
 use crate::cart::{AddToCart as AddToCartFn, MAX_LINE_QUANTITY};
 use crate::catalog::{ProductView, get_product};
-use crate::components::CartRevision;
 use crate::components::QuantityStepper;
+use crate::device::Device;
 use crate::pages::NotFound;
+use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -21,7 +23,7 @@ pub fn ProductPage() -> impl IntoView {
                 match product.await {
                     Ok(Some(p)) => view! { <ProductDetail product=p/> }.into_any(),
                     Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
             })}
         </Suspense>
@@ -47,49 +49,49 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
                 <p class="product__stock">{availability}</p>
                 <p class="product__description">{product.description.clone()}</p>
                 <p class="product__sku">"SKU " {product.sku.clone()}</p>
-                {(product.stock > 0).then(|| view! { <AddToCart product=product.clone()/> })}
+                {(product.stock > 0).then(|| view! { <AddToCart product=product.clone()/> }.into_any())}
             </div>
         </article>
     }
 }
 
-/// Quantity and "Add to cart": a form that posts without JavaScript and, once
-/// hydrated, updates the header's cart badge in place.
+/// Quantity and "Add to cart": a form that posts without JavaScript; once
+/// hydrated, the addition is queued on the device (so it works offline too)
+/// and the header's cart badge shows it at once.
 #[component]
 fn AddToCart(product: ProductView) -> impl IntoView {
-    let add = ServerAction::<AddToCartFn>::new();
-    let revision = expect_context::<CartRevision>();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            revision.bump();
-        }
-    });
-    let outcome = move || match add.value().get() {
-        Some(Ok(cart)) => view! {
-            <p class="notice notice--ok" role="status">
-                "Added. Your cart holds " {cart.item_count} " item(s). " <a href="/cart">"View cart"</a>
-            </p>
-        }
-        .into_any(),
-        Some(Err(e)) => view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }.into_any(),
-        None => ().into_any(),
+    let device = expect_context::<Device>();
+    let quantity = RwSignal::new(1u32);
+    let added = RwSignal::new(false);
+    let preview = LinePreview {
+        name: product.name.clone(),
+        image: product.image.clone(),
+        unit_price: product.price.clone(),
+        available: product.stock,
+    };
+    const ADD_PATH: &str = <AddToCartFn as leptos::server_fn::ServerFn>::PATH;
+    let sku = product.sku.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let action = CartAction::Add { quantity: quantity.get_untracked() };
+        let edit = CartEdit { sku: sku.clone(), action, preview: Some(preview.clone()) };
+        crate::pages::cart::queue_cart_edit(edit, &preview.name);
+        added.set(true);
+    };
+    let outcome = move || {
+        added.get().then(|| {
+            let later = (!device.online.get()).then_some(" You're offline: the store gets it when you're back online.");
+            view! {
+                <p class="notice notice--ok" role="status">"Added to your cart." {later} " " <a href="/cart">"View cart"</a></p>
+            }
+        })
     };
     view! {
-        <ActionForm action=add attr:class="add-to-cart">
+        <form method="post" action=ADD_PATH class="add-to-cart" on:submit=on_submit>
             <input type="hidden" name="sku" value=product.sku.clone()/>
-            <QuantityStepper price=product.price.clone() max=product.stock.min(MAX_LINE_QUANTITY)/>
-            <button class="button button--primary" type="submit" disabled=move || add.pending().get()>
-                "Add to cart"
-            </button>
-        </ActionForm>
+            <QuantityStepper price=product.price.clone() max=product.stock.min(MAX_LINE_QUANTITY) quantity/>
+            <button class="button button--primary" type="submit">"Add to cart"</button>
+        </form>
         {outcome}
-    }
-}
-
-/// A server function's error as a shopper should read it.
-pub fn server_message(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        _ => "We could not reach the store. Check your connection and try again.".into(),
     }
 }

@@ -2,7 +2,7 @@
 //! chart of monthly net totals with the table beneath it and a CSV download.
 
 use crate::money::format_money;
-use crate::pages::product::server_message;
+use crate::pages::shopper_message;
 use crate::reports::{CompletedOrdersReport, load_completed_orders};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +20,7 @@ pub fn CompletedOrdersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(r) => report_view(r).into_any(),
-                    Err(e) => crate::components::refused(server_message(&e), "/reports/completed-orders"),
+                    Err(e) => crate::components::refused(shopper_message(&e), "/reports/completed-orders"),
                 }
             })}
         </Suspense>

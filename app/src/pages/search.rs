@@ -2,6 +2,7 @@
 
 use crate::catalog::{ProductPage, search_products};
 use crate::components::ProductGrid;
+use crate::pages::shopper_message;
 use crate::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,7 +34,7 @@ pub fn SearchPage() -> impl IntoView {
                         Ok(page) => results_view(c, page).into_any(),
                         Err(e) => view! {
                             <h1>"Search"</h1>
-                            <p class="error" role="alert">{e.to_string()}</p>
+                            <p class="error" role="alert">{shopper_message(&e)}</p>
                         }.into_any(),
                     }
                 })}

@@ -7,8 +7,10 @@
 //!
 //! A guest's cart is named by a signed, HttpOnly cookie; a signed-in
 //! shopper's by their account (the guest cart merges into it). Edits are
-//! idempotent (a PUT sets a quantity, it does not add to it) and
-//! optimistically locked, so two tabs editing at once never lose a line.
+//! optimistically locked, so two tabs editing at once never lose a line, and
+//! may carry a change id (the `Idempotency-Key` a device's outbox gives each
+//! queued edit): the cart remembers the ids it applied, in the same write, so
+//! a change replayed after a lost answer is answered again, never applied twice.
 
 mod routes;
 
@@ -22,6 +24,7 @@ use app::cart::{CartLineView, CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES,
 use app::catalog::{Price, ssr::SharedCatalog};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -32,6 +35,8 @@ const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93
 const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
 /// Attempts at an edit when another edit of the same cart got there first.
 const EDIT_ATTEMPTS: usize = 5;
+/// Applied change ids a cart remembers: far more than a device queues offline.
+const REMEMBERED_CHANGES: usize = 200;
 
 pub fn table_spec() -> TableSpec {
     TableSpec::new("carts")
@@ -58,11 +63,47 @@ struct CartRecord {
     lines: Vec<StoredLine>,
     #[serde(with = "time::serde::rfc3339")]
     updated_at: OffsetDateTime,
+    /// The change ids applied to this cart, oldest first.
+    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
+    changes: VecDeque<ChangeId>,
 }
 
 impl Default for CartRecord {
     fn default() -> Self {
-        Self { lines: Vec::new(), updated_at: OffsetDateTime::UNIX_EPOCH }
+        Self { lines: Vec::new(), updated_at: OffsetDateTime::UNIX_EPOCH, changes: VecDeque::new() }
+    }
+}
+
+impl CartRecord {
+    fn applied(&self, change: Option<&ChangeId>) -> bool {
+        change.is_some_and(|c| self.changes.contains(c))
+    }
+
+    fn remember(&mut self, change: Option<&ChangeId>) {
+        if let Some(change) = change {
+            self.changes.push_back(change.clone());
+            while self.changes.len() > REMEMBERED_CHANGES {
+                self.changes.pop_front();
+            }
+        }
+    }
+}
+
+/// A client-chosen id for one edit (`Idempotency-Key`): 1–64 letters, digits or `-`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeId(String);
+
+impl ChangeId {
+    pub fn parse(value: &str) -> Result<Self, CartError> {
+        let fits = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if fits {
+            Ok(Self(value.to_string()))
+        } else {
+            Err(CartError::Invalid(ErrorDetail::new(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 64 letters, digits or '-' (a UUID, say)",
+            )))
+        }
     }
 }
 
@@ -222,18 +263,36 @@ impl Carts {
     }
 
     /// Sets the quantity of `sku` (idempotent).
-    pub async fn set_quantity(&self, id: CartId, sku: &str, quantity: u32) -> Result<CartView, CartError> {
+    pub async fn set_quantity(
+        &self,
+        id: CartId,
+        sku: &str,
+        quantity: u32,
+        change: Option<&ChangeId>,
+    ) -> Result<CartView, CartError> {
         check_quantity(quantity)?;
-        self.edit(id, sku, |_| quantity).await
+        self.edit(id, sku, change, |_| quantity).await
     }
 
-    /// Adds `quantity` units of `sku` to those already in the cart.
-    pub async fn add(&self, id: CartId, sku: &str, quantity: u32) -> Result<CartView, CartError> {
+    /// Adds `quantity` units of `sku` to those already in the cart (once per change id).
+    pub async fn add(
+        &self,
+        id: CartId,
+        sku: &str,
+        quantity: u32,
+        change: Option<&ChangeId>,
+    ) -> Result<CartView, CartError> {
         check_quantity(quantity)?;
-        self.edit(id, sku, |current| current + quantity).await
+        self.edit(id, sku, change, |current| current + quantity).await
     }
 
-    async fn edit(&self, id: CartId, sku: &str, quantity: impl Fn(u32) -> u32) -> Result<CartView, CartError> {
+    async fn edit(
+        &self,
+        id: CartId,
+        sku: &str,
+        change: Option<&ChangeId>,
+        quantity: impl Fn(u32) -> u32,
+    ) -> Result<CartView, CartError> {
         let product = self
             .catalog
             .product(sku.to_string())
@@ -242,6 +301,9 @@ impl Carts {
             .ok_or_else(|| CartError::UnknownProduct(sku.to_uppercase()))?;
         for _ in 0..EDIT_ATTEMPTS {
             let (mut record, version) = self.load(id).await?.unwrap_or_default();
+            if record.applied(change) {
+                return self.price(&record).await;
+            }
             let current = record.lines.iter().find(|l| l.sku == product.sku).map_or(0, |l| l.quantity);
             let wanted = quantity(current);
             check_quantity(wanted)?;
@@ -262,6 +324,7 @@ impl Carts {
                 }
                 None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
             }
+            record.remember(change);
             if self.save(id, &mut record, version).await? {
                 return self.price(&record).await;
             }
@@ -270,13 +333,17 @@ impl Carts {
     }
 
     /// Removes `sku` from the cart (idempotent: removing what is not there is fine).
-    pub async fn remove(&self, id: CartId, sku: &str) -> Result<CartView, CartError> {
+    pub async fn remove(&self, id: CartId, sku: &str, change: Option<&ChangeId>) -> Result<CartView, CartError> {
         let sku = sku.to_uppercase();
         for _ in 0..EDIT_ATTEMPTS {
             let Some((mut record, version)) = self.load(id).await? else {
                 return self.price(&CartRecord::default()).await;
             };
+            if record.applied(change) {
+                return self.price(&record).await;
+            }
             record.lines.retain(|l| l.sku != sku);
+            record.remember(change);
             if self.save(id, &mut record, version).await? {
                 return self.price(&record).await;
             }
@@ -363,16 +430,10 @@ impl CartApi for Carts {
         Ok((Carts::view(self, id).await.map_err(|e| e.detail())?, cookies))
     }
 
-    async fn set(&self, owner: CartOwner, sku: String, quantity: u32) -> Result<(CartView, Vec<String>), ErrorDetail> {
-        let (id, cookies) = self.resolve(&owner, true).await.map_err(|e| e.detail())?;
-        let id = id.expect("resolve creates a cart when asked");
-        Ok((self.set_quantity(id, &sku, quantity).await.map_err(|e| e.detail())?, cookies))
-    }
-
     async fn add(&self, owner: CartOwner, sku: String, quantity: u32) -> Result<(CartView, Vec<String>), ErrorDetail> {
         let (id, cookies) = self.resolve(&owner, true).await.map_err(|e| e.detail())?;
         let id = id.expect("resolve creates a cart when asked");
-        Ok((Carts::add(self, id, &sku, quantity).await.map_err(|e| e.detail())?, cookies))
+        Ok((Carts::add(self, id, &sku, quantity, None).await.map_err(|e| e.detail())?, cookies))
     }
 
     async fn clear(&self, owner: CartOwner) -> Result<(), ErrorDetail> {
@@ -380,14 +441,5 @@ impl CartApi for Carts {
             (Some(id), _) => Carts::clear(self, id).await.map_err(|e| e.detail()),
             (None, _) => Ok(()),
         }
-    }
-
-    async fn remove(&self, owner: CartOwner, sku: String) -> Result<(CartView, Vec<String>), ErrorDetail> {
-        let (id, cookies) = self.resolve(&owner, false).await.map_err(|e| e.detail())?;
-        let cart = match id {
-            Some(id) => Carts::remove(self, id, &sku).await,
-            None => Carts::view(self, None).await,
-        };
-        Ok((cart.map_err(|e| e.detail())?, cookies))
     }
 }

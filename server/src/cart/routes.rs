@@ -1,8 +1,10 @@
 //! The cart's REST API, mounted at `/api/cart`. The cart is the signed-in
 //! account's, or else the one the request's `tbs_cart` cookie names; a first
-//! edit by a guest creates it and sets the cookie.
+//! edit by a guest creates it and sets the cookie. An edit may carry an
+//! `Idempotency-Key` (the app's outbox gives every queued edit one): the
+//! cart applies each key at most once.
 
-use super::{CartError, Carts};
+use super::{CartError, Carts, ChangeId};
 use crate::platform::access::{Access, Guarded};
 use app::account::SignedIn;
 use app::api::ErrorDetail;
@@ -21,7 +23,7 @@ use std::sync::Arc;
 pub fn router<S: Clone + Send + Sync + 'static>(carts: Arc<Carts>) -> Guarded<S> {
     Guarded::new()
         .route("/", Access::Public, get(get_cart).delete(clear_cart))
-        .route("/items/{sku}", Access::Public, put(put_item).delete(delete_item))
+        .route("/items/{sku}", Access::Public, put(put_item).post(post_item).delete(delete_item))
         .with_state(carts)
 }
 
@@ -53,6 +55,22 @@ struct QuantityBody {
     quantity: u32,
 }
 
+/// The edit's `Idempotency-Key`, if it carries one.
+fn change_id(headers: &HeaderMap) -> Result<Option<ChangeId>, CartError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    ChangeId::parse(value.to_str().unwrap_or_default()).map(Some)
+}
+
+fn quantity(body: Result<Json<QuantityBody>, JsonRejection>) -> Result<u32, CartError> {
+    let Json(body) = body.map_err(|e| {
+        CartError::Invalid(
+            ErrorDetail::new("invalid_quantity", format!("expected {{\"quantity\": 1..10}}: {}", e.body_text()))
+                .on_field("quantity"),
+        )
+    })?;
+    super::check_quantity(body.quantity)
+}
+
 /// `PUT /api/cart/items/{sku}` with `{"quantity": n}`: sets the line's quantity.
 async fn put_item(
     State(carts): State<Arc<Carts>>,
@@ -61,16 +79,25 @@ async fn put_item(
     caller: Option<Extension<SignedIn>>,
     body: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Response, CartError> {
-    let Json(body) = body.map_err(|e| {
-        CartError::Invalid(
-            ErrorDetail::new("invalid_quantity", format!("expected {{\"quantity\": 1..10}}: {}", e.body_text()))
-                .on_field("quantity"),
-        )
-    })?;
-    super::check_quantity(body.quantity)?;
+    let (quantity, change) = (quantity(body)?, change_id(&headers)?);
     let (id, cookies) = carts.resolve(&owner(&headers, caller), true).await?;
     let id = id.expect("resolve creates a cart when asked");
-    Ok(with_cookies(cookies, carts.set_quantity(id, &sku, body.quantity).await?))
+    Ok(with_cookies(cookies, carts.set_quantity(id, &sku, quantity, change.as_ref()).await?))
+}
+
+/// `POST /api/cart/items/{sku}` with `{"quantity": n}`: adds units to the line
+/// (once per `Idempotency-Key`; without one, every request adds).
+async fn post_item(
+    State(carts): State<Arc<Carts>>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    caller: Option<Extension<SignedIn>>,
+    body: Result<Json<QuantityBody>, JsonRejection>,
+) -> Result<Response, CartError> {
+    let (quantity, change) = (quantity(body)?, change_id(&headers)?);
+    let (id, cookies) = carts.resolve(&owner(&headers, caller), true).await?;
+    let id = id.expect("resolve creates a cart when asked");
+    Ok(with_cookies(cookies, carts.add(id, &sku, quantity, change.as_ref()).await?))
 }
 
 /// `DELETE /api/cart/items/{sku}`
@@ -80,9 +107,10 @@ async fn delete_item(
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
 ) -> Result<Response, CartError> {
+    let change = change_id(&headers)?;
     let (id, cookies) = carts.resolve(&owner(&headers, caller), false).await?;
     let cart = match id {
-        Some(id) => carts.remove(id, &sku).await?,
+        Some(id) => carts.remove(id, &sku, change.as_ref()).await?,
         None => carts.view(None).await?,
     };
     Ok(with_cookies(cookies, cart))

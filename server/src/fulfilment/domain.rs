@@ -119,6 +119,22 @@ impl ShippingOrder {
         self.lines.iter().filter(|l| l.status == LineStatus::Processed)
     }
 
+    /// Whether `skus` are all processed already with this carrier and
+    /// tracking number: what a replayed request (a dispatcher's queued change
+    /// sent again after its answer was lost) finds.
+    pub fn already_processed(&self, skus: &[String], carrier: &str, tracking_number: &str) -> bool {
+        !skus.is_empty()
+            && skus.iter().all(|sku| {
+                self.lines.iter().any(|l| {
+                    &l.sku == sku
+                        && l.status == LineStatus::Processed
+                        && l.shipment
+                            .as_ref()
+                            .is_some_and(|s| s.carrier == carrier && s.tracking_number == tracking_number)
+                })
+            })
+    }
+
     /// Marks `skus` processed with `shipment`. All or nothing.
     pub fn process(&mut self, skus: &[String], shipment: &Shipment) -> Result<(), Refusal> {
         if skus.is_empty() {

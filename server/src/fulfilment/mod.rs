@@ -225,6 +225,10 @@ impl Fulfilment {
         }
         let (mut shipping, version) = self.load(id).await?;
         if version != input.expected_version {
+            // The same change sent again (its answer was lost): answered as before, not refused.
+            if shipping.already_processed(&input.lines, &carrier, &tracking) {
+                return Ok(view(&shipping, version));
+            }
             return Err(FulfilmentError::Stale(version));
         }
         let shipment = Shipment {

@@ -76,15 +76,20 @@ async fn timeline(
 }
 
 /// The followed entries as server-sent events named `timeline` whose data
-/// is `{ order_id, entry }`, until `until` completes.
+/// is `{ order_id, entry }`, until `until` completes. The stream opens with a
+/// comment and the reconnection delay (2 s), so the browser (and any proxy
+/// holding the headers back until the first bytes) knows at once it is open:
+/// the page catches up on what it missed then.
 fn events(
     updates: impl Stream<Item = Update> + Send + 'static,
     until: impl Future<Output = ()> + Send + 'static,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let opened = Event::default().comment("open").retry(std::time::Duration::from_secs(2));
     let stream = updates.map(|update| {
         let data = serde_json::json!({ "order_id": update.order_id, "entry": update.entry });
         Ok(Event::default().event("timeline").data(data.to_string()))
     });
+    let stream = futures_util::stream::once(async move { Ok(opened) }).chain(stream);
     Sse::new(stream.take_until(until)).keep_alive(KeepAlive::default())
 }
 

@@ -98,3 +98,72 @@ async fn bad_quantities_unknown_products_and_too_much_get_clear_errors() {
     assert_eq!(reply.json()["error"]["code"], "insufficient_stock");
     assert!(stock > 0);
 }
+
+/// An edit with an `Idempotency-Key`, as the app's outbox sends it.
+async fn keyed(
+    app: &crate::helpers::TestApp,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    key: &str,
+    body: Option<serde_json::Value>,
+) -> crate::helpers::Reply {
+    let mut request = axum::http::Request::builder().method(method).uri(uri).header("idempotency-key", key);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            axum::body::Body::from(json.to_string())
+        }
+        None => axum::body::Body::empty(),
+    };
+    app.send(request.body(body).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_change_id_is_applied_at_most_once_and_a_replay_is_answered_with_the_cart() {
+    let app = spawn_app().await;
+    let first = keyed(&app, "POST", "/api/cart/items/KIT-001", None, "c-1", Some(json!({"quantity": 2}))).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let cookie = first.cookie().unwrap();
+    // The answer was lost and the outbox sends the same change again: nothing more is added.
+    for _ in 0..3 {
+        let replay =
+            keyed(&app, "POST", "/api/cart/items/KIT-001", Some(&cookie), "c-1", Some(json!({"quantity": 2}))).await;
+        assert_eq!(replay.status, StatusCode::OK);
+        assert_eq!(replay.json()["item_count"], 2, "a replayed addition is not applied twice");
+    }
+    // A new change id adds again; without an id every POST adds.
+    let second =
+        keyed(&app, "POST", "/api/cart/items/KIT-001", Some(&cookie), "c-2", Some(json!({"quantity": 1}))).await;
+    assert_eq!(second.json()["item_count"], 3);
+    let plain = app.call("POST", "/api/cart/items/KIT-001", Some(&cookie), Some(json!({"quantity": 1}))).await;
+    assert_eq!(plain.json()["item_count"], 4);
+
+    // In order: set 1 (c-3), remove (c-4); replaying c-3 after c-4 must not bring the line back.
+    keyed(&app, "PUT", "/api/cart/items/KIT-001", Some(&cookie), "c-3", Some(json!({"quantity": 1}))).await;
+    let removed = keyed(&app, "DELETE", "/api/cart/items/KIT-001", Some(&cookie), "c-4", None).await;
+    assert_eq!(removed.json()["item_count"], 0);
+    let late = keyed(&app, "PUT", "/api/cart/items/KIT-001", Some(&cookie), "c-3", Some(json!({"quantity": 1}))).await;
+    assert_eq!(late.status, StatusCode::OK);
+    assert_eq!(late.json()["item_count"], 0, "a replayed change is answered as before, not applied again");
+
+    let bad =
+        keyed(&app, "PUT", "/api/cart/items/KIT-001", Some(&cookie), "not a key!", Some(json!({"quantity": 1}))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["error"]["code"], "invalid_idempotency_key");
+}
+
+#[tokio::test]
+async fn a_refused_change_is_not_remembered_so_it_can_be_retried_once_possible() {
+    let app = spawn_app().await;
+    let first = app.call("PUT", "/api/cart/items/KIT-002", None, Some(json!({"quantity": 1}))).await;
+    let cookie = first.cookie().unwrap();
+    let refused =
+        keyed(&app, "PUT", "/api/cart/items/KIT-002", Some(&cookie), "r-1", Some(json!({"quantity": 99}))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let fine = keyed(&app, "PUT", "/api/cart/items/KIT-002", Some(&cookie), "r-2", Some(json!({"quantity": 2}))).await;
+    assert_eq!(fine.json()["item_count"], 2);
+}

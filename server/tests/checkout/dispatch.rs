@@ -71,6 +71,11 @@ async fn a_dispatcher_processes_the_physical_lines_one_at_a_time(store: Store) {
     let order = ann.order_until(&id, "some items sent", |o| o["shipping_status"] == "partially_processed").await;
     assert_eq!(order["status"], "confirmed", "not processed while a line is pending");
 
+    // The same change sent again (a queued change whose answer was lost) is answered as before.
+    let replay = dora.call("POST", &format!("{so}/process"), process(&["KIT-001"], &version)).await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    assert_eq!(replay.body["version"], first.body["version"], "nothing applied twice");
+
     // A dispatcher who opened it before that change is refused; so is processing a line twice.
     let stale = dora.call("POST", &format!("{so}/process"), process(&["KIT-002"], &version)).await;
     assert_eq!((stale.status, stale.body["error"]["code"].clone()), (409, json!("version_conflict")));

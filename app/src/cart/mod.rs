@@ -1,11 +1,18 @@
 //! The cart micro-app's data: the JSON shapes the cart service answers with,
-//! and the server functions the pages use (a GET for reading, POSTs for edits).
+//! the server functions the pages use (a GET for reading; a POST that adds to
+//! the cart, for the product page's form without WASM) and, in [`outbox`],
+//! the edits the app queues on the device and sends to the REST API.
 //!
 //! A guest's cart belongs to the browser through a signed, HttpOnly cookie; a
 //! signed-in shopper's cart belongs to the account (a guest cart is merged
 //! into it at the first request after signing in). The server functions pass
 //! the request's [`CartOwner`] to the cart service through the
 //! [`ssr::CartApi`] port and hand back any cookies it sets.
+
+pub mod edits;
+mod shown;
+
+pub use shown::ShownCart;
 
 use crate::catalog::Price;
 use leptos::prelude::*;
@@ -65,29 +72,11 @@ pub async fn get_cart() -> Result<CartView, ServerFnError> {
     Ok(cart)
 }
 
-/// Sets how many units of `sku` the cart holds (adding the line if needed).
-#[server(prefix = "/rpc", endpoint = "cart/set")]
-pub async fn set_cart_quantity(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
-    let owner = ssr::request_owner().await?;
-    let (cart, cookies) = ssr::carts()?.set(owner, sku, quantity).await.map_err(crate::rpc::to_server_error)?;
-    crate::rpc::set_cookies(cookies);
-    Ok(cart)
-}
-
 /// Adds `quantity` units of `sku` to what the cart already holds.
 #[server(prefix = "/rpc", endpoint = "cart/add")]
 pub async fn add_to_cart(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
     let owner = ssr::request_owner().await?;
     let (cart, cookies) = ssr::carts()?.add(owner, sku, quantity).await.map_err(crate::rpc::to_server_error)?;
-    crate::rpc::set_cookies(cookies);
-    Ok(cart)
-}
-
-/// Removes a product from the cart.
-#[server(prefix = "/rpc", endpoint = "cart/remove")]
-pub async fn remove_cart_line(sku: String) -> Result<CartView, ServerFnError> {
-    let (cart, cookies) =
-        ssr::carts()?.remove(ssr::request_owner().await?, sku).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookies(cookies);
     Ok(cart)
 }
@@ -106,19 +95,14 @@ pub mod ssr {
     #[async_trait::async_trait]
     pub trait CartApi: Send + Sync {
         async fn view(&self, owner: CartOwner) -> Result<(CartView, Vec<String>), ErrorDetail>;
-        async fn set(
-            &self,
-            owner: CartOwner,
-            sku: String,
-            quantity: u32,
-        ) -> Result<(CartView, Vec<String>), ErrorDetail>;
+        /// Adds units (the product page's form, when the browser runs no WASM:
+        /// the app itself edits through the REST API, from its outbox).
         async fn add(
             &self,
             owner: CartOwner,
             sku: String,
             quantity: u32,
         ) -> Result<(CartView, Vec<String>), ErrorDetail>;
-        async fn remove(&self, owner: CartOwner, sku: String) -> Result<(CartView, Vec<String>), ErrorDetail>;
         /// Empties the owner's cart (after it became an order).
         async fn clear(&self, owner: CartOwner) -> Result<(), ErrorDetail>;
         /// The guest cart a `Cookie` header names, if its signature holds:

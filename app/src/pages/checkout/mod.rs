@@ -1,14 +1,15 @@
 //! The checkout micro-app: contact and shipping details with field-level
 //! validation, the order summary, then card payment, then the confirmation.
 
+mod draft;
+
 use crate::api::ErrorDetail;
-use crate::cart::get_cart;
+use crate::cart::ShownCart;
 use crate::components::{CartRevision, OrderSummary};
-use crate::orders::{
-    AddressInput, CardInput, CheckoutInput, OrderLineView, OrderStatus, OrderView, PayOrder, PayOutcome, PlaceOrder,
-    PlaceOrderOutcome, Totals, get_order,
-};
-use crate::pages::product::server_message;
+use crate::device::{Device, NewChange};
+use crate::orders::{CardInput, OrderLineView, OrderStatus, OrderView, PayOrder, PayOutcome, Totals, get_order};
+use crate::pages::shopper_message;
+use draft::Draft;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -62,102 +63,138 @@ fn Field(
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let cart = Resource::new(|| (), |_| get_cart());
+    let shown = expect_context::<ShownCart>();
+    let placing = Placing::new();
     view! {
         <Title text="Checkout · The Better Store"/>
         <h1>"Checkout"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading your cart…"</p> }>
-            {move || Suspend::new(async move {
-                match cart.await {
-                    Ok(cart) if cart.lines.is_empty() => view! {
-                        <p class="empty">"Your cart is empty. " <a href="/">"Find something good"</a></p>
-                    }.into_any(),
-                    Ok(cart) => {
-                        let lines = cart.lines.iter().map(|l| OrderLineView {
-                            sku: l.sku.clone(),
-                            name: l.name.clone(),
-                            quantity: l.quantity,
-                            unit_price_minor: l.unit_price.amount_minor,
-                            line_total_minor: l.line_total.amount_minor,
-                        }).collect::<Vec<_>>();
-                        let totals = Totals::for_net(cart.subtotal.amount_minor);
-                        view! {
-                            <div class="checkout">
-                                <CheckoutForm/>
-                                <OrderSummary lines totals currency=cart.subtotal.currency.clone()/>
-                            </div>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+        <Transition fallback=|| view! { <p class="loading">"Loading your cart…"</p> }>
+            {move || shown.get().map(|cart| match cart {
+                Ok(cart) if cart.lines.is_empty() => view! {
+                    <p class="empty">"Your cart is empty. " <a href="/">"Find something good"</a></p>
+                }.into_any(),
+                Ok(cart) => {
+                    let lines = cart.lines.iter().map(|l| OrderLineView {
+                        sku: l.sku.clone(),
+                        name: l.name.clone(),
+                        quantity: l.quantity,
+                        unit_price_minor: l.unit_price.amount_minor,
+                        line_total_minor: l.line_total.amount_minor,
+                    }).collect::<Vec<_>>();
+                    let totals = Totals::for_net(cart.subtotal.amount_minor);
+                    view! {
+                        <div class="checkout">
+                            <CheckoutForm placing/>
+                            <OrderSummary lines totals currency=cart.subtotal.currency.clone()/>
+                        </div>
+                    }.into_any()
                 }
+                Err(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// The contact and shipping form. What is typed is kept on the device as a
+/// draft; placing the order queues `PUT /api/orders/{id}` (the id chosen
+/// here, so sending it again is the same order) behind any cart edits still
+/// waiting, and the shopper goes on to payment once the store has it.
+/// The form's state, made once per page (the form itself is drawn again
+/// when the cart changes, without losing what was typed).
+#[derive(Clone, Copy)]
+struct Placing {
+    draft: Draft,
+    problems: RwSignal<Vec<ErrorDetail>>,
+    order_id: StoredValue<String>,
+    /// The queued order's change id, until the store answered it.
+    change: RwSignal<Option<String>>,
+    failure: RwSignal<Option<String>>,
+}
+
+impl Placing {
+    fn new() -> Self {
+        let placing = Self {
+            draft: Draft::new(),
+            problems: RwSignal::new(Vec::new()),
+            order_id: StoredValue::new(String::new()),
+            change: RwSignal::new(None),
+            failure: RwSignal::new(None),
+        };
+        let device = expect_context::<Device>();
+        let revision = expect_context::<CartRevision>();
+        let navigate = use_navigate();
+        Effect::new(move |_| {
+            let Some(id) = placing.change.get() else { return };
+            let outbox = device.outbox.get();
+            if outbox.pending.iter().any(|q| q.id == id) {
+                return;
+            }
+            placing.change.set(None);
+            if let Some(refused) = outbox.refused.iter().find(|r| r.id == id) {
+                placing.failure.set(Some(refused.message.clone()));
+                device.dismiss(refused.id.clone());
+                return;
+            }
+            placing.draft.forget();
+            revision.bump();
+            navigate(&format!("/checkout/{}/pay", placing.order_id.get_value()), Default::default());
+        });
+        placing
     }
 }
 
 #[component]
-fn CheckoutForm() -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let line1 = RwSignal::new(String::new());
-    let line2 = RwSignal::new(String::new());
-    let city = RwSignal::new(String::new());
-    let postal_code = RwSignal::new(String::new());
-    let country = RwSignal::new("US".to_string());
-    let problems = RwSignal::new(Vec::<ErrorDetail>::new());
-    let order_id = StoredValue::new(String::new());
-    let place = ServerAction::<PlaceOrder>::new();
-    let revision = expect_context::<CartRevision>();
-    let navigate = use_navigate();
-    Effect::new(move |_| match place.value().get() {
-        Some(Ok(PlaceOrderOutcome::Placed(order))) => {
-            revision.bump();
-            navigate(&format!("/checkout/{}/pay", order.id), Default::default());
-        }
-        Some(Ok(PlaceOrderOutcome::Invalid(found))) => problems.set(found),
-        _ => {}
-    });
-    let failure = move || match place.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
-        _ => None,
+fn CheckoutForm(placing: Placing) -> impl IntoView {
+    let Placing { draft, problems, order_id, change, failure } = placing;
+    let device = expect_context::<Device>();
+    let waiting = move || {
+        change.get().map(|_| {
+            let text = if device.online.get() {
+                "Placing your order…"
+            } else {
+                "You're offline. Your order will be placed when you're back online, then you can pay."
+            };
+            view! { <p class="notice" role="status" data-testid="order-waiting">{text}</p> }
+        })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = CheckoutInput {
-            email: email.get_untracked(),
-            shipping_address: AddressInput {
-                name: name.get_untracked(),
-                line1: line1.get_untracked(),
-                line2: line2.get_untracked(),
-                city: city.get_untracked(),
-                postal_code: postal_code.get_untracked(),
-                country: country.get_untracked(),
-            },
-        }
-        .normalized();
+        let input = draft.input().normalized();
         let found = input.problems();
         problems.set(found.clone());
-        if !found.is_empty() {
+        failure.set(None);
+        if !found.is_empty() || change.get_untracked().is_some() {
             return;
         }
         if order_id.get_value().is_empty() {
             order_id.set_value(new_order_id());
         }
-        place.dispatch(PlaceOrder { order_id: order_id.get_value(), input });
+        let order = NewChange {
+            kind: "order",
+            method: "PUT",
+            url: format!("/api/orders/{}", order_id.get_value()),
+            body: serde_json::to_string(&input).ok(),
+            owner: None,
+            label: "Your order".into(),
+            cart: None,
+        };
+        device.queue_then(order, move |id| change.set(Some(id)));
     };
+    let d = draft;
     view! {
         <form class="form-grid" on:submit=submit novalidate=true aria-label="Contact and shipping">
             <h2>"Contact"</h2>
-            <Field id="email" label="E-mail" field="email" value=email problems kind="email" autocomplete="email"/>
+            <Field id="email" label="E-mail" field="email" value=d.email problems kind="email" autocomplete="email"/>
             <h2>"Shipping address"</h2>
-            <Field id="name" label="Full name" field="shipping_address.name" value=name problems autocomplete="name"/>
-            <Field id="line1" label="Street address" field="shipping_address.line1" value=line1 problems autocomplete="address-line1"/>
-            <Field id="line2" label="Apartment, suite (optional)" field="shipping_address.line2" value=line2 problems autocomplete="address-line2"/>
-            <Field id="city" label="Town or city" field="shipping_address.city" value=city problems autocomplete="address-level2"/>
-            <Field id="postal_code" label="Postal code" field="shipping_address.postal_code" value=postal_code problems autocomplete="postal-code"/>
-            <Field id="country" label="Country code" field="shipping_address.country" value=country problems autocomplete="country"/>
-            {failure}
-            <button class="button button--primary" type="submit" disabled=move || place.pending().get()>
+            <Field id="name" label="Full name" field="shipping_address.name" value=d.name problems autocomplete="name"/>
+            <Field id="line1" label="Street address" field="shipping_address.line1" value=d.line1 problems autocomplete="address-line1"/>
+            <Field id="line2" label="Apartment, suite (optional)" field="shipping_address.line2" value=d.line2 problems autocomplete="address-line2"/>
+            <Field id="city" label="Town or city" field="shipping_address.city" value=d.city problems autocomplete="address-level2"/>
+            <Field id="postal_code" label="Postal code" field="shipping_address.postal_code" value=d.postal_code problems autocomplete="postal-code"/>
+            <Field id="country" label="Country code" field="shipping_address.country" value=d.country problems autocomplete="country"/>
+            {move || failure.get().map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+            {waiting}
+            <button class="button button--primary" type="submit" disabled=move || change.get().is_some()>
                 "Continue to payment"
             </button>
         </form>
@@ -201,7 +238,7 @@ fn OrderLoaded(
                 match order.await {
                     Ok(Some(o)) => render(o),
                     Ok(None) => view! { <p class="error" role="alert">"We have no such order."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{server_message(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -256,6 +293,7 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
     let cvc = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<ErrorDetail>::new());
     let pay = ServerAction::<PayOrder>::new();
+    let device = expect_context::<Device>();
     let navigate = use_navigate();
     let target = format!("/orders/{order_id}/confirmation");
     Effect::new(move |_| match pay.value().get() {
@@ -264,7 +302,7 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
         _ => {}
     });
     let failure = move || match pay.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{server_message(&e)}</p> }),
+        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }),
         _ => None,
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -285,7 +323,12 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
             <Field id="card-expiry" label="Expiry (MM/YY)" field="expiry" value=expiry problems autocomplete="cc-exp"/>
             <Field id="card-cvc" label="Security code (CVC)" field="cvc" value=cvc problems autocomplete="cc-csc"/>
             {failure}
-            <button class="button button--primary" type="submit" disabled=move || pay.pending().get()>
+            <Show when=move || !device.online.get()>
+                <p class="notice" role="status" data-testid="pay-offline">
+                    "Paying needs a connection. Your card details are never kept on this device; pay when you're back online."
+                </p>
+            </Show>
+            <button class="button button--primary" type="submit" disabled=move || pay.pending().get() || !device.online.get()>
                 "Pay " {amount}
             </button>
         </form>

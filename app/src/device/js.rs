@@ -1,0 +1,89 @@
+//! The browser side: `self.tbsOutbox` (public/outbox.js) and `self.tbsReload`
+//! (public/pwa.js), called from the WASM.
+
+use super::{NewChange, Outbox};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = tbsOutbox, js_name = enqueue, catch)]
+    fn js_enqueue(change: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = tbsOutbox, js_name = snapshot, catch)]
+    fn js_snapshot() -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = tbsOutbox, js_name = dismiss, catch)]
+    fn js_dismiss(id: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = tbsOutbox, js_name = belongsTo, catch)]
+    fn js_belongs_to(account: Option<String>) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_name = tbsReload, catch)]
+    fn js_reload() -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_name = tbsVisited, catch)]
+    fn js_visited(url: &str) -> Result<JsValue, JsValue>;
+}
+
+async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(describe)?).await.map_err(describe)
+}
+
+fn describe(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Queues `change` on this device (the outbox sends it as soon as it can); its change id.
+pub async fn enqueue(change: &NewChange) -> Result<String, String> {
+    let json = serde_json::to_string(change).map_err(|e| e.to_string())?;
+    Ok(settle(js_enqueue(&json)).await?.as_string().unwrap_or_default())
+}
+
+/// What the outbox holds now.
+pub async fn snapshot() -> Result<Outbox, String> {
+    let json = settle(js_snapshot()).await?.as_string().unwrap_or_default();
+    serde_json::from_str(&json).map_err(|e| e.to_string())
+}
+
+pub async fn dismiss(id: &str) -> Result<(), String> {
+    settle(js_dismiss(id)).await.map(drop)
+}
+
+/// Tells the device whose data it holds (it forgets a previous account's).
+pub async fn belongs_to(account: Option<String>) -> Result<(), String> {
+    settle(js_belongs_to(account)).await.map(drop)
+}
+
+/// Takes the waiting release and reloads the page on it.
+pub async fn reload() -> Result<(), String> {
+    settle(js_reload()).await.map(drop)
+}
+
+/// The app showed `url` without loading it: the service worker saves it.
+pub fn visited(url: &str) {
+    let _ = js_visited(url);
+}
+
+/// The time now, UTC (RFC 3339).
+pub fn now() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// When this page started loading, UTC (RFC 3339).
+pub fn page_started() -> String {
+    let origin = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.time_origin());
+    String::from(js_sys::Date::new(&JsValue::from_f64(origin)).to_iso_string())
+}
+
+/// The checkout form's draft kept on this device (JSON), if any.
+pub fn draft() -> Option<String> {
+    web_sys::window()?.local_storage().ok()??.get_item(DRAFT).ok()?
+}
+
+/// Keeps the checkout form's draft (`None`: forgets it).
+pub fn keep_draft(json: Option<&str>) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let _ = match json {
+        Some(json) => storage.set_item(DRAFT, json),
+        None => storage.remove_item(DRAFT),
+    };
+}
+
+/// Where the draft is kept (public/outbox.js forgets it with the account's data).
+const DRAFT: &str = "tbs-checkout-draft";

@@ -1,0 +1,158 @@
+//! [`Device`]: the device's state as signals, provided to every page.
+
+use super::{NewChange, Outbox};
+use leptos::prelude::*;
+
+/// Whether the store answers, what the outbox holds, and the notices.
+/// On the server everything stays at its default (online, nothing queued).
+#[derive(Clone, Copy)]
+pub struct Device {
+    /// Whether the store itself last answered.
+    pub online: RwSignal<bool>,
+    /// When it last answered (UTC, RFC 3339).
+    pub last_sync: RwSignal<Option<String>>,
+    /// What the page shows is a copy saved on this device at this time (UTC).
+    pub saved_at: RwSignal<Option<String>>,
+    /// A new release is installed and waits for a reload.
+    pub update_ready: RwSignal<bool>,
+    pub outbox: RwSignal<Outbox>,
+    /// The signed-in account (its id), once known: queued edits carry it.
+    pub account: RwSignal<Option<String>>,
+    /// A failure to queue an edit on this device (storage refused).
+    pub problem: RwSignal<Option<String>>,
+}
+
+impl Device {
+    /// Makes the device's state and, in the browser, starts following it.
+    pub fn provide() -> Self {
+        let device = Self {
+            online: RwSignal::new(true),
+            last_sync: RwSignal::new(None),
+            saved_at: RwSignal::new(None),
+            update_ready: RwSignal::new(false),
+            outbox: RwSignal::new(Outbox::default()),
+            account: RwSignal::new(None),
+            problem: RwSignal::new(None),
+        };
+        provide_context(device);
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| device.follow());
+        device
+    }
+
+    /// Queues an edit (made by the signed-in account, if any) and shows it at once.
+    pub fn queue(self, change: NewChange) {
+        self.queue_then(change, |_| ());
+    }
+
+    /// Queues an edit; `queued` gets its change id once it is kept on the
+    /// device. From then on it is in [`Outbox::pending`] until the store
+    /// answered, then in [`Outbox::refused`] if the store refused it.
+    pub fn queue_then(self, mut change: NewChange, queued: impl FnOnce(String) + 'static) {
+        change.owner = self.account.get_untracked();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match super::js::enqueue(&change).await {
+                Ok(id) => {
+                    self.refresh().await;
+                    queued(id);
+                }
+                Err(_) => self.problem.set(Some("This browser would not keep the change; try again.".into())),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (change, queued);
+    }
+
+    /// Forgets a refusal the person has read.
+    pub fn dismiss(self, id: String) {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = super::js::dismiss(&id).await;
+            self.refresh().await;
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = id;
+    }
+
+    /// The signed-in account is known: the device's private data is its own.
+    pub fn signed_in_as(self, account: Option<String>) {
+        self.account.set(account.clone());
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = super::js::belongs_to(account).await;
+        });
+    }
+
+    /// Takes the new release.
+    pub fn reload(self) {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = super::js::reload().await;
+        });
+    }
+
+    /// Has the service worker save each page the app shows in place (no
+    /// page load passes through the worker then), like a page loaded by address.
+    pub fn save_visited_pages(self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let location = leptos_router::hooks::use_location();
+            Effect::new(move |first: Option<()>| {
+                let (path, query) = (location.pathname.get(), location.search.get());
+                if first.is_some() {
+                    let query =
+                        if query.is_empty() { String::new() } else { format!("?{}", query.trim_start_matches('?')) };
+                    super::js::visited(&format!("{path}{query}"));
+                }
+            });
+        }
+    }
+
+    /// Edits waiting, for "N changes waiting".
+    pub fn waiting(self) -> usize {
+        self.outbox.with(|o| o.pending.len())
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn refresh(self) {
+        if let Ok(outbox) = super::js::snapshot().await {
+            changed(self.outbox, outbox);
+        }
+    }
+
+    /// Mirrors `<html data-…>` (kept by pwa.js) and the outbox, now and on every change.
+    #[cfg(feature = "hydrate")]
+    fn follow(self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let read = move || {
+            let Some(root) = document().document_element() else { return };
+            changed(self.online, root.get_attribute("data-network").as_deref() != Some("offline"));
+            changed(self.last_sync, root.get_attribute("data-last-sync"));
+            changed(self.saved_at, root.get_attribute("data-saved-at"));
+            changed(self.update_ready, root.get_attribute("data-update").as_deref() == Some("ready"));
+        };
+        read();
+        let on_device = Closure::<dyn FnMut()>::new(read);
+        let _ = window().add_event_listener_with_callback("tbs-device", on_device.as_ref().unchecked_ref());
+        on_device.forget();
+        let on_outbox = Closure::<dyn FnMut()>::new(move || leptos::task::spawn_local(self.refresh()));
+        let _ = window().add_event_listener_with_callback("tbs-outbox", on_outbox.as_ref().unchecked_ref());
+        on_outbox.forget();
+        leptos::task::spawn_local(self.refresh());
+    }
+}
+
+/// Sets `signal` only when `value` differs (the heartbeat repeats itself every
+/// second; what follows the connection must not restart each time).
+#[cfg(feature = "hydrate")]
+fn changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|current| {
+        let differs = *current != value;
+        if differs {
+            *current = value;
+        }
+        differs
+    });
+}
