@@ -76,7 +76,8 @@ export function proxy(port = 0) {
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     const upstream = http.request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      // No keep-alive agent: its idle sockets would keep the test process alive.
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent: false },
       (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
     );
     upstream.on('error', () => res.destroy());

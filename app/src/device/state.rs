@@ -64,6 +64,23 @@ impl Device {
         let _ = (change, queued);
     }
 
+    /// What became of the queued change `id`: `None` while it waits; then
+    /// `Ok` (the store has it) or the store's refusal, which is dismissed as
+    /// it is handed over (the caller shows it).
+    pub fn answer(self, id: &str) -> Option<Result<(), String>> {
+        let outbox = self.outbox.get();
+        if outbox.pending.iter().any(|q| q.id == id) {
+            return None;
+        }
+        match outbox.refused.iter().find(|r| r.id == id) {
+            Some(refused) => {
+                self.dismiss(refused.id.clone());
+                Some(Err(refused.message.clone()))
+            }
+            None => Some(Ok(())),
+        }
+    }
+
     /// Forgets a refusal the person has read.
     pub fn dismiss(self, id: String) {
         #[cfg(feature = "hydrate")]

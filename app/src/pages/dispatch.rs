@@ -121,18 +121,9 @@ impl Sending {
         let device = expect_context::<Device>();
         Effect::new(move |_| {
             let Some(id) = sending.change.get() else { return };
-            let outbox = device.outbox.get();
-            if outbox.pending.iter().any(|q| q.id == id) {
-                return;
-            }
+            let Some(answer) = device.answer(&id) else { return };
             sending.change.set(None);
-            let refusal = outbox.refused.iter().find(|r| r.id == id).map(|r| (r.id.clone(), r.message.clone()));
-            if let Some((id, message)) = &refusal {
-                device.dismiss(id.clone());
-                sending.outcome.set(Some(Err(message.clone())));
-            } else {
-                sending.outcome.set(Some(Ok(())));
-            }
+            sending.outcome.set(Some(answer));
             revision.update(|r| *r += 1);
         });
         sending

@@ -79,10 +79,7 @@ async fn put_item(
     caller: Option<Extension<SignedIn>>,
     body: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Response, CartError> {
-    let (quantity, change) = (quantity(body)?, change_id(&headers)?);
-    let (id, cookies) = carts.resolve(&owner(&headers, caller), true).await?;
-    let id = id.expect("resolve creates a cart when asked");
-    Ok(with_cookies(cookies, carts.set_quantity(id, &sku, quantity, change.as_ref()).await?))
+    edit_line(&carts, &sku, &headers, caller, body, LineEdit::Set).await
 }
 
 /// `POST /api/cart/items/{sku}` with `{"quantity": n}`: adds units to the line
@@ -94,10 +91,32 @@ async fn post_item(
     caller: Option<Extension<SignedIn>>,
     body: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Response, CartError> {
-    let (quantity, change) = (quantity(body)?, change_id(&headers)?);
-    let (id, cookies) = carts.resolve(&owner(&headers, caller), true).await?;
+    edit_line(&carts, &sku, &headers, caller, body, LineEdit::Add).await
+}
+
+#[derive(Clone, Copy)]
+enum LineEdit {
+    Set,
+    Add,
+}
+
+/// A quantity edit of one line, in the cart the request names (made on first use).
+async fn edit_line(
+    carts: &Carts,
+    sku: &str,
+    headers: &HeaderMap,
+    caller: Option<Extension<SignedIn>>,
+    body: Result<Json<QuantityBody>, JsonRejection>,
+    edit: LineEdit,
+) -> Result<Response, CartError> {
+    let (quantity, change) = (quantity(body)?, change_id(headers)?);
+    let (id, cookies) = carts.resolve(&owner(headers, caller), true).await?;
     let id = id.expect("resolve creates a cart when asked");
-    Ok(with_cookies(cookies, carts.add(id, &sku, quantity, change.as_ref()).await?))
+    let cart = match edit {
+        LineEdit::Set => carts.set_quantity(id, sku, quantity, change.as_ref()).await?,
+        LineEdit::Add => carts.add(id, sku, quantity, change.as_ref()).await?,
+    };
+    Ok(with_cookies(cookies, cart))
 }
 
 /// `DELETE /api/cart/items/{sku}`

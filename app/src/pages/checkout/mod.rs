@@ -125,14 +125,10 @@ impl Placing {
         let navigate = use_navigate();
         Effect::new(move |_| {
             let Some(id) = placing.change.get() else { return };
-            let outbox = device.outbox.get();
-            if outbox.pending.iter().any(|q| q.id == id) {
-                return;
-            }
+            let Some(answer) = device.answer(&id) else { return };
             placing.change.set(None);
-            if let Some(refused) = outbox.refused.iter().find(|r| r.id == id) {
-                placing.failure.set(Some(refused.message.clone()));
-                device.dismiss(refused.id.clone());
+            if let Err(message) = answer {
+                placing.failure.set(Some(message));
                 return;
             }
             placing.draft.forget();
