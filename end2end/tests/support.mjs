@@ -81,6 +81,9 @@ export function proxy(port = 0) {
       (answer) => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); },
     );
     upstream.on('error', () => res.destroy());
+    // A live stream (SSE) never ends by itself: it goes when its browser side does.
+    upstream.on('socket', (s) => s.unref());
+    res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
   // Never what keeps the test process alive: a test may end with its proxy open.
