@@ -12,7 +12,11 @@
 //! queued edit): the cart remembers the ids it applied, in the same write, so
 //! a change replayed after a lost answer is answered again, never applied twice.
 
+mod changes;
 mod routes;
+
+pub use changes::ChangeId;
+use changes::Changes;
 
 pub use routes::router;
 
@@ -24,7 +28,6 @@ use app::cart::{CartLineView, CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES,
 use app::catalog::{Price, ssr::SharedCatalog};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -35,8 +38,6 @@ const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93
 const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
 /// Attempts at an edit when another edit of the same cart got there first.
 const EDIT_ATTEMPTS: usize = 5;
-/// Applied change ids a cart remembers: far more than a device queues offline.
-const REMEMBERED_CHANGES: usize = 200;
 
 pub fn table_spec() -> TableSpec {
     TableSpec::new("carts")
@@ -63,47 +64,14 @@ struct CartRecord {
     lines: Vec<StoredLine>,
     #[serde(with = "time::serde::rfc3339")]
     updated_at: OffsetDateTime,
-    /// The change ids applied to this cart, oldest first.
-    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
-    changes: VecDeque<ChangeId>,
+    /// The change ids applied to this cart.
+    #[serde(default, skip_serializing_if = "Changes::is_empty")]
+    changes: Changes,
 }
 
 impl Default for CartRecord {
     fn default() -> Self {
-        Self { lines: Vec::new(), updated_at: OffsetDateTime::UNIX_EPOCH, changes: VecDeque::new() }
-    }
-}
-
-impl CartRecord {
-    fn applied(&self, change: Option<&ChangeId>) -> bool {
-        change.is_some_and(|c| self.changes.contains(c))
-    }
-
-    fn remember(&mut self, change: Option<&ChangeId>) {
-        if let Some(change) = change {
-            self.changes.push_back(change.clone());
-            while self.changes.len() > REMEMBERED_CHANGES {
-                self.changes.pop_front();
-            }
-        }
-    }
-}
-
-/// A client-chosen id for one edit (`Idempotency-Key`): 1–64 letters, digits or `-`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeId(String);
-
-impl ChangeId {
-    pub fn parse(value: &str) -> Result<Self, CartError> {
-        let fits = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if fits {
-            Ok(Self(value.to_string()))
-        } else {
-            Err(CartError::Invalid(ErrorDetail::new(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1 to 64 letters, digits or '-' (a UUID, say)",
-            )))
-        }
+        Self { lines: Vec::new(), updated_at: OffsetDateTime::UNIX_EPOCH, changes: Changes::default() }
     }
 }
 
@@ -301,7 +269,7 @@ impl Carts {
             .ok_or_else(|| CartError::UnknownProduct(sku.to_uppercase()))?;
         for _ in 0..EDIT_ATTEMPTS {
             let (mut record, version) = self.load(id).await?.unwrap_or_default();
-            if record.applied(change) {
+            if record.changes.applied(change) {
                 return self.price(&record).await;
             }
             let current = record.lines.iter().find(|l| l.sku == product.sku).map_or(0, |l| l.quantity);
@@ -324,7 +292,7 @@ impl Carts {
                 }
                 None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
             }
-            record.remember(change);
+            record.changes.remember(change);
             if self.save(id, &mut record, version).await? {
                 return self.price(&record).await;
             }
@@ -339,11 +307,11 @@ impl Carts {
             let Some((mut record, version)) = self.load(id).await? else {
                 return self.price(&CartRecord::default()).await;
             };
-            if record.applied(change) {
+            if record.changes.applied(change) {
                 return self.price(&record).await;
             }
             record.lines.retain(|l| l.sku != sku);
-            record.remember(change);
+            record.changes.remember(change);
             if self.save(id, &mut record, version).await? {
                 return self.price(&record).await;
             }
