@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, launch, launchProfile, strictPage, hydrated, proxy, confirmedOrder } from './support.mjs';
+import { BASE, launch, launchProfile, strictPage, hydrated, proxy, confirmedOrder, eventually } from './support.mjs';
 
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 const AS_OF = /as of \d+ \w+ \d{4}, \d\d:\d\d UTC/;
@@ -24,7 +24,7 @@ async function controlled(page) {
 
 /** Waits until the service worker has saved `path` (a navigation's copy). */
 async function saved(page, path) {
-  await page.waitForFunction((p) => caches.match(p, { ignoreVary: true }).then(Boolean), path, { timeout: 10_000 });
+  await eventually(page, (p) => caches.match(p, { ignoreVary: true }).then(Boolean), path);
 }
 
 async function offline(page, link) {
@@ -125,7 +125,7 @@ test('the report opens offline for the administrator, with its age; signing out 
   link = await proxy(link.port);
   await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor({ timeout: 3_000 });
   assert.equal(await page.evaluate(async () => (await fetch('/api/account/sign-out', { method: 'POST' })).status), 204);
-  await page.waitForFunction(() => caches.match('/reports/completed-orders', { ignoreVary: true }).then((s) => !s));
+  await eventually(page, () => caches.match('/reports/completed-orders', { ignoreVary: true }).then((s) => !s));
   await link.close();
   await page.goto(`${link.url}/reports/completed-orders`);
   await page.getByTestId('offline-page').waitFor();
@@ -225,6 +225,6 @@ test('a new release offers "reload" to a page open during the update instead of 
   await page.getByTestId('update-ready').getByRole('button', { name: 'reload' }).click();
   await page.waitForEvent('load');
   await hydrated(page);
-  await page.waitForFunction((b) => caches.keys().then((k) => k.includes(`tbs-shell-${b}-next`) && !k.includes(`tbs-shell-${b}`)), build);
+  await eventually(page, (b) => caches.keys().then((k) => k.includes(`tbs-shell-${b}-next`) && !k.includes(`tbs-shell-${b}`)), build);
   assert.equal(await page.getByTestId('update-ready').count(), 0);
 });

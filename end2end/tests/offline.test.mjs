@@ -5,7 +5,7 @@
 // does not reach service workers), and the browser is told it is offline too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, strictPage, hydrated, proxy } from './support.mjs';
+import { launch, strictPage, hydrated, proxy, eventually } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -56,7 +56,7 @@ test('the shop keeps working offline, and the status bar says so', async () => {
   await page.goto(`${link.url}/products/KIT-001`);
   await page.getByText('Olive Offline').first().waitFor();
   assert.equal(await page.evaluate(async () => (await fetch('/api/account/sign-out', { method: 'POST' })).status), 204);
-  await page.waitForFunction(() => caches.match('/products/KIT-001', { ignoreVary: true }).then((saved) => !saved));
+  await eventually(page, () => caches.match('/products/KIT-001', { ignoreVary: true }).then((saved) => !saved));
   await link.close();
   await page.reload();
   await page.getByTestId('offline-page').waitFor();

@@ -55,6 +55,7 @@ test('an administrator selects Reports / Completed Orders and sees 12 months of 
   await page.getByRole('link', { name: 'Reports' }).click();
   await page.getByRole('heading', { name: 'Completed orders' }).waitFor();
   const rows = page.locator('.report-table tbody tr');
+  await rows.first().waitFor(); // the heading shows before the report's data arrives
   assert.equal(await rows.count(), 12, 'one row per month');
   assert.equal(await page.locator('svg.chart [role="listitem"]').count(), 12, 'one bar per month');
   const now = new Date();

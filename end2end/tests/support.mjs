@@ -28,12 +28,40 @@ export async function strictPage(browser, options = {}) {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()} @ ${m.location().url}`); });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
+  seen.set(page, problems);
   return { page, context, problems };
 }
 
-/** Waits until the WASM has hydrated the page (the app marks <body>). */
+/**
+ * Waits until `predicate(arg)`, run in the page, resolves truthy. Unlike
+ * `page.waitForFunction`, which takes a returned promise as truthy at once,
+ * this awaits an async predicate (the Cache API, IndexedDB).
+ */
+export async function eventually(page, predicate, arg, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await page.evaluate(predicate, arg)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not true within ${timeout} ms: ${predicate}`);
+}
+
+/** What each strict page reported, for the failure message of `hydrated`. */
+const seen = new WeakMap();
+
+/** Waits until the WASM has hydrated the page (the app marks <body>); says what the page reported if it never does. */
 export async function hydrated(page) {
-  await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  try {
+    await page.waitForSelector('body[data-hydrated="true"]', { timeout: 20_000 });
+  } catch (failure) {
+    const html = await page.evaluate(async () => ({
+      caches: await Promise.all((await caches.keys()).map(async (name) => `${name}: ${(await (await caches.open(name)).keys()).map((r) => r.url).join(' ')}`)),
+      html: document.documentElement.outerHTML.slice(0, 600),
+      controlled: Boolean(navigator.serviceWorker?.controller),
+      resources: performance.getEntriesByType('resource').map((r) => `${r.name} ${r.responseStatus} ${Math.round(r.duration)}ms`),
+    })).catch((e) => `${e}`);
+    throw new Error(`${page.url()} never hydrated; the page reported ${JSON.stringify(seen.get(page) ?? 'nothing (not a strict page)')}; it begins ${JSON.stringify(html)}`, { cause: failure });
+  }
 }
 
 /** Every message the SMTP sink received (raw RFC 5322 text). */
