@@ -90,11 +90,13 @@
     for (;;) {
       const next = await transaction(['outbox'], 'readonly', async ({ outbox }) => (await request(outbox.openCursor()))?.value);
       if (!next) return 'sent';
+      const headers = { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': next.id };
+      // Made by an account: the store applies it for that account only (a guest's goes to the cart at hand).
+      if (next.owner !== GUEST) headers['tbs-made-by'] = next.owner;
       let response;
       try {
         response = await fetch(next.url, {
-          method: next.method, body: next.body ?? undefined, cache: 'no-store', credentials: 'same-origin',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': next.id },
+          method: next.method, body: next.body ?? undefined, cache: 'no-store', credentials: 'same-origin', headers,
         });
       } catch {
         announce({ type: 'network', online: false });

@@ -4,19 +4,10 @@
 // baseline, measured in the same run); (2) what the service worker and the
 // outbox keep on the device after a typical shopping session.
 // Run by `cargo xtask bench` against a release `tbs serve` (TBS_BASE_URL).
-import { launch, hydrated, proxy } from '../tests/support.mjs';
+import { launch, hydrated, proxy, eventually, until } from '../tests/support.mjs';
 
 const RUNS = 20;
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-
-async function until(check, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('timed out');
-}
 
 const browser = await launch();
 try {
@@ -35,7 +26,8 @@ try {
   await page.waitForURL(/\/cart$/);
   await page.getByRole('link', { name: 'Checkout' }).click();
   await page.getByLabel('E-mail').fill('measure@example.com');
-  await page.waitForTimeout(1_000); // the worker saves the pages shown in place
+  // The worker saves the pages shown in place; the last one is the checkout.
+  await eventually(page, () => caches.match('/checkout', { ignoreVary: true }).then(Boolean));
   const stored = await page.evaluate(async () => {
     let bytes = 0;
     let entries = 0;
@@ -66,7 +58,7 @@ try {
     await page.getByTestId('waiting').filter({ hasText: '1 change waiting' }).waitFor();
     link = await proxy(link.port);
     const back = performance.now();
-    await until(async () => (await (await page.request.get(`${link.url}/api/cart`)).json()).item_count > before);
+    await until('the queued edit to reach the store', async () => (await (await page.request.get(`${link.url}/api/cart`)).json()).item_count > before, 10_000, 5);
     applied.push(performance.now() - back);
     if (before >= 8) await page.request.delete(`${link.url}/api/cart`);
     await page.getByTestId('connection').filter({ hasText: 'Online', hasNotText: 'waiting' }).waitFor();

@@ -7,7 +7,7 @@
 // status bar must find out from the store not answering.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, strictPage, hydrated, proxy } from './support.mjs';
+import { launch, strictPage, hydrated, proxy, until } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -18,16 +18,6 @@ async function storeCart(page, link) {
   const reply = await page.request.get(`${link.url}/api/cart`);
   assert.equal(reply.status(), 200);
   return reply.json();
-}
-
-async function until(what, check, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function controlled(page) {

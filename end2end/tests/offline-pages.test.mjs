@@ -64,7 +64,7 @@ test('pages reached by clicking, from the very first visit, open offline like pa
   await page.getByTestId('offline-page').waitFor();
 });
 
-test('an order seen before opens offline with its age, and its timeline catches up on reconnecting', async () => {
+test('My orders and an order seen before open offline with their age, and its timeline catches up on reconnecting', async () => {
   let link = await proxy();
   const { page, context } = await strictPage(browser);
   const email = `trainrider+${Date.now()}@example.com`;
@@ -73,14 +73,21 @@ test('an order seen before opens offline with its age, and its timeline catches 
   });
   assert.equal(registered.status(), 201);
   const order = await confirmedOrder(context.request, email, ['KIT-003']);
-  await page.goto(`${link.url}/orders/${order.id}`);
+  // My orders, then the order by clicking it.
+  await page.goto(`${link.url}/orders`);
   await hydrated(page);
   await controlled(page);
+  await page.getByRole('link', { name: order.number }).click();
   await page.getByTestId('order-status').filter({ hasText: 'Confirmed' }).waitFor();
   await saved(page, `/orders/${order.id}`);
+  await saved(page, '/orders');
 
   await offline(page, link);
-  await page.reload();
+  await page.goto(`${link.url}/orders`);
+  await hydrated(page);
+  await page.getByRole('link', { name: order.number }).waitFor();
+  await page.getByTestId('saved-copy').filter({ hasText: AS_OF }).waitFor();
+  await page.goto(`${link.url}/orders/${order.id}`);
   await hydrated(page);
   await page.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
   await page.getByTestId('saved-copy').filter({ hasText: AS_OF }).waitFor();

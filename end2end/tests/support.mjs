@@ -37,13 +37,19 @@ export async function strictPage(browser, options = {}) {
  * `page.waitForFunction`, which takes a returned promise as truthy at once,
  * this awaits an async predicate (the Cache API, IndexedDB).
  */
-export async function eventually(page, predicate, arg, timeout = 10_000) {
+export function eventually(page, predicate, arg, timeout = 10_000) {
+  return until(`${predicate}`, () => page.evaluate(predicate, arg), timeout);
+}
+
+/** Resolves to `check()`'s first truthy value, asked every `every` ms; fails naming `what` after `timeout` ms. */
+export async function until(what, check, timeout = 10_000, every = 50) {
   const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    if (await page.evaluate(predicate, arg)) return;
-    await new Promise((r) => setTimeout(r, 50));
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
   }
-  throw new Error(`not true within ${timeout} ms: ${predicate}`);
 }
 
 /** What each strict page reported, for the failure message of `hydrated`. */

@@ -2,6 +2,8 @@
 //! (public/pwa.js), called from the WASM.
 
 use super::{NewChange, Outbox};
+use crate::orders::CheckoutInput;
+use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -71,18 +73,18 @@ pub fn page_started() -> String {
     String::from(js_sys::Date::new(&JsValue::from_f64(origin)).to_iso_string())
 }
 
-/// The checkout form's draft kept on this device (JSON), if any.
-pub fn draft() -> Option<String> {
-    web_sys::window()?.local_storage().ok()??.get_item(DRAFT).ok()?
+/// The checkout form's draft kept on this device, if any.
+pub fn draft() -> Option<CheckoutInput> {
+    LocalStorage::get(DRAFT).ok()
 }
 
 /// Keeps the checkout form's draft (`None`: forgets it).
-pub fn keep_draft(json: Option<&str>) {
-    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
-    let _ = match json {
-        Some(json) => storage.set_item(DRAFT, json),
-        None => storage.remove_item(DRAFT),
-    };
+pub fn keep_draft(draft: Option<&CheckoutInput>) {
+    match draft {
+        // Full or private storage: the draft lives only in the page.
+        Some(draft) => LocalStorage::set(DRAFT, draft).unwrap_or_default(),
+        None => LocalStorage::delete(DRAFT),
+    }
 }
 
 /// Where the draft is kept (public/outbox.js forgets it with the account's data).

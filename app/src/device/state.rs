@@ -141,8 +141,7 @@ impl Device {
     /// Mirrors `<html data-…>` (kept by pwa.js) and the outbox, now and on every change.
     #[cfg(feature = "hydrate")]
     fn follow(self) {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
+        use gloo_events::EventListener;
         let read = move || {
             let Some(root) = document().document_element() else { return };
             changed(self.online, root.get_attribute("data-network").as_deref() != Some("offline"));
@@ -151,12 +150,9 @@ impl Device {
             changed(self.update_ready, root.get_attribute("data-update").as_deref() == Some("ready"));
         };
         read();
-        let on_device = Closure::<dyn FnMut()>::new(read);
-        let _ = window().add_event_listener_with_callback("tbs-device", on_device.as_ref().unchecked_ref());
-        on_device.forget();
-        let on_outbox = Closure::<dyn FnMut()>::new(move || leptos::task::spawn_local(self.refresh()));
-        let _ = window().add_event_listener_with_callback("tbs-outbox", on_outbox.as_ref().unchecked_ref());
-        on_outbox.forget();
+        // For the page's lifetime: the app's root context never goes away.
+        EventListener::new(&window(), "tbs-device", move |_| read()).forget();
+        EventListener::new(&window(), "tbs-outbox", move |_| leptos::task::spawn_local(self.refresh())).forget();
         leptos::task::spawn_local(self.refresh());
     }
 }

@@ -89,8 +89,7 @@ fn follow_live(
     {
         let device = expect_context::<crate::device::Device>();
         Effect::new(move |_| {
-            use leptos::wasm_bindgen::JsCast;
-            use leptos::wasm_bindgen::closure::Closure;
+            use gloo_events::EventListener;
             if !device.online.get() {
                 return;
             }
@@ -99,18 +98,13 @@ fn follow_live(
                 &[("token", token().as_deref())],
             );
             let Ok(source) = web_sys::EventSource::new(&url) else { return };
-            let on_update = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
-                revision.update(|r| *r += 1);
-            });
-            for name in ["timeline", "resync"] {
-                let _ = source.add_event_listener_with_callback(name, on_update.as_ref().unchecked_ref());
-            }
-            on_update.forget();
-            let on_open = Closure::<dyn FnMut()>::new(move || revision.update(|r| *r += 1));
-            let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
-            on_open.forget();
-            let source = send_wrapper::SendWrapper::new(source);
-            on_cleanup(move || source.close());
+            // (Re)opened, a new entry, or told to catch up: read the order again.
+            let listeners: Vec<_> = ["open", "timeline", "resync"]
+                .into_iter()
+                .map(|name| EventListener::new(&source, name, move |_| revision.update(|r| *r += 1)))
+                .collect();
+            let live = send_wrapper::SendWrapper::new((source, listeners));
+            on_cleanup(move || live.0.close());
         });
     }
 }

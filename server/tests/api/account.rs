@@ -295,3 +295,35 @@ async fn changing_the_password_ends_the_accounts_other_sessions() {
     let other = app.call("GET", "/api/account/me", Some(&elsewhere), None).await;
     assert_eq!(other.status, StatusCode::UNAUTHORIZED, "the other session ended");
 }
+
+/// A change a device queued while one account was signed in, sent after
+/// another signed in on that browser, is refused, not applied to the other's cart.
+#[tokio::test]
+async fn a_change_made_by_one_account_is_never_applied_for_another() {
+    let app = spawn_app().await;
+    let ann = register(&app, "ann.device@example.com").await;
+    let ann_id = app.call("GET", "/api/account/me", Some(&ann), None).await.json()["id"].as_str().unwrap().to_string();
+    let bob = register(&app, "bob.device@example.com").await;
+    let made_by_ann = |cookie: &str, key: &str| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/cart/items/KIT-001")
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .header("tbs-made-by", &ann_id)
+            .body(Body::from(json!({"quantity": 1}).to_string()))
+            .unwrap()
+    };
+    let refused = app.send(made_by_ann(&bob, "ann-1")).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["code"], "account_changed");
+    let bobs_cart = app.call("GET", "/api/cart", Some(&bob), None).await;
+    assert_eq!(bobs_cart.json()["item_count"], 0, "nothing of Ann's reached Bob's cart");
+    let signed_out = app.send(made_by_ann("tbs_cart=none", "ann-2")).await;
+    assert_eq!(signed_out.status, StatusCode::CONFLICT, "Ann's change is not applied to a guest cart either");
+
+    let applied = app.send(made_by_ann(&ann, "ann-3")).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+    assert_eq!(applied.json()["item_count"], 1);
+}

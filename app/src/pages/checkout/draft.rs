@@ -34,7 +34,7 @@ impl Draft {
             let input = draft.input();
             match restored {
                 None => draft.restore(),
-                Some(()) => crate::device::keep_draft(serde_json::to_string(&input).ok().as_deref()),
+                Some(()) => crate::device::keep_draft(Some(&input)),
             }
         });
         draft
@@ -56,10 +56,7 @@ impl Draft {
 
     #[cfg(feature = "hydrate")]
     fn restore(self) {
-        let Some(saved) = crate::device::draft().and_then(|json| serde_json::from_str::<CheckoutInput>(&json).ok())
-        else {
-            return;
-        };
+        let Some(saved) = crate::device::draft() else { return };
         let a = saved.shipping_address;
         self.email.set(saved.email);
         self.name.set(a.name);
