@@ -119,18 +119,18 @@ impl ShippingOrder {
         self.lines.iter().filter(|l| l.status == LineStatus::Processed)
     }
 
-    /// Whether `skus` are all processed already with this carrier and
-    /// tracking number: what a replayed request (a dispatcher's queued change
-    /// sent again after its answer was lost) finds.
-    pub fn already_processed(&self, skus: &[String], carrier: &str, tracking_number: &str) -> bool {
+    /// Whether `skus` are all processed already by `dispatcher` with this
+    /// carrier and tracking number: what a replayed request (a dispatcher's
+    /// queued change sent again after its answer was lost) finds. Another
+    /// dispatcher making the same change is not a replay: they are told
+    /// someone was first.
+    pub fn already_processed(&self, skus: &[String], carrier: &str, tracking_number: &str, dispatcher: &str) -> bool {
+        let same =
+            |s: &Shipment| s.carrier == carrier && s.tracking_number == tracking_number && s.processed_by == dispatcher;
         !skus.is_empty()
             && skus.iter().all(|sku| {
                 self.lines.iter().any(|l| {
-                    &l.sku == sku
-                        && l.status == LineStatus::Processed
-                        && l.shipment
-                            .as_ref()
-                            .is_some_and(|s| s.carrier == carrier && s.tracking_number == tracking_number)
+                    &l.sku == sku && l.status == LineStatus::Processed && l.shipment.as_ref().is_some_and(same)
                 })
             })
     }
@@ -240,5 +240,19 @@ mod tests {
         assert_eq!(so.process(&["A".into(), "D".into()], &shipment()), Err(Refusal::AlreadyProcessed("D name".into())));
         assert_eq!(so.process(&["A".into(), "A".into()], &shipment()), Err(Refusal::Repeated("A".into())));
         assert_eq!(so.lines[0].status, LineStatus::Pending, "all or nothing");
+    }
+
+    #[test]
+    fn only_the_same_dispatcher_sending_the_same_change_again_is_a_replay() {
+        let mut so = ShippingOrder::intake(
+            &confirmed(vec![line("A", FulfilmentKind::Physical), line("B", FulfilmentKind::Physical)]),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        so.process(&["A".into()], &shipment()).unwrap();
+        assert!(so.already_processed(&["A".into()], "UPS", "1Z999", "d1"));
+        assert!(!so.already_processed(&["A".into()], "UPS", "1Z999", "d2"), "another dispatcher came second");
+        assert!(!so.already_processed(&["A".into()], "UPS", "1Z000", "d1"), "another parcel");
+        assert!(!so.already_processed(&["A".into(), "B".into()], "UPS", "1Z999", "d1"), "B is still pending");
+        assert!(!so.already_processed(&[], "UPS", "1Z999", "d1"));
     }
 }

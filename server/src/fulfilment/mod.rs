@@ -226,7 +226,7 @@ impl Fulfilment {
         let (mut shipping, version) = self.load(id).await?;
         if version != input.expected_version {
             // The same change sent again (its answer was lost): answered as before, not refused.
-            if shipping.already_processed(&input.lines, &carrier, &tracking) {
+            if shipping.already_processed(&input.lines, &carrier, &tracking, dispatcher) {
                 return Ok(view(&shipping, version));
             }
             return Err(FulfilmentError::Stale(version));
