@@ -22,10 +22,11 @@ pub use routes::router;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use app::api::ErrorDetail;
 use app::cart::{CartLineView, CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
-use app::catalog::{Price, ssr::SharedCatalog};
+use app::catalog::{Price, ProductView, ssr::SharedCatalog};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -36,8 +37,6 @@ pub const COOKIE: &str = "tbs_cart";
 /// Namespace of the cart ids derived from account ids.
 const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93_b4a6);
 const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
-/// Attempts at an edit when another edit of the same cart got there first.
-const EDIT_ATTEMPTS: usize = 5;
 
 pub fn table_spec() -> TableSpec {
     TableSpec::new("carts")
@@ -196,8 +195,8 @@ impl Carts {
     /// Moves the lines of cart `from` into cart `into` (quantities add up, to
     /// the per-line limit) and deletes `from`, in one transaction.
     async fn merge(&self, from: CartId, into: CartId) -> Result<(), CartError> {
-        for _ in 0..EDIT_ATTEMPTS {
-            let Some((guest, guest_version)) = self.load(from).await? else { return Ok(()) };
+        let merged = optimistic::until_done(|| async {
+            let Some((guest, guest_version)) = self.load(from).await? else { return Ok(Attempt::Done(())) };
             let (mut cart, version) = self.load(into).await?.unwrap_or_default();
             for line in guest.lines {
                 let room = cart.lines.len() < MAX_LINES;
@@ -213,12 +212,13 @@ impl Carts {
                 WriteOp::Delete { key: from.key(), condition: Condition::Version(guest_version) },
             ];
             match self.table.transact_write(ops).await {
-                Ok(()) => return Ok(()),
-                Err(StoreError::TransactionCancelled { .. }) => continue,
-                Err(e) => return Err(e.into()),
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(StoreError::TransactionCancelled { .. }) => Ok(Attempt::Raced),
+                Err(e) => Err(e),
             }
-        }
-        Err(CartError::Busy)
+        })
+        .await?;
+        merged.ok_or(CartError::Busy)
     }
 
     /// The cart priced now; empty when there is no cart.
@@ -267,56 +267,36 @@ impl Carts {
             .await
             .map_err(CartError::Catalog)?
             .ok_or_else(|| CartError::UnknownProduct(sku.to_uppercase()))?;
-        for _ in 0..EDIT_ATTEMPTS {
+        let saved = optimistic::until_done(|| async {
             let (mut record, version) = self.load(id).await?.unwrap_or_default();
             if record.changes.applied(change) {
-                return self.price(&record).await;
+                return Ok(Attempt::Done(record));
             }
             let current = record.lines.iter().find(|l| l.sku == product.sku).map_or(0, |l| l.quantity);
-            let wanted = quantity(current);
-            check_quantity(wanted)?;
-            if wanted > product.stock {
-                return Err(CartError::Unavailable(match product.stock {
-                    0 => format!("{} is out of stock", product.name),
-                    n => format!("Only {n} of {} left", product.name),
-                }));
-            }
-            let full = record.lines.len() >= MAX_LINES;
-            match record.lines.iter_mut().find(|l| l.sku == product.sku) {
-                Some(line) => line.quantity = wanted,
-                None if full => {
-                    return Err(CartError::Invalid(
-                        ErrorDetail::new("cart_full", format!("A cart holds at most {MAX_LINES} products"))
-                            .on_field("sku"),
-                    ));
-                }
-                None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
-            }
+            set_line(&mut record, &product, quantity(current))?;
             record.changes.remember(change);
-            if self.save(id, &mut record, version).await? {
-                return self.price(&record).await;
-            }
-        }
-        Err(CartError::Busy)
+            Ok::<_, CartError>(self.save(id, record, version).await?)
+        })
+        .await?;
+        self.price(&saved.ok_or(CartError::Busy)?).await
     }
 
     /// Removes `sku` from the cart (idempotent: removing what is not there is fine).
     pub async fn remove(&self, id: CartId, sku: &str, change: Option<&ChangeId>) -> Result<CartView, CartError> {
         let sku = sku.to_uppercase();
-        for _ in 0..EDIT_ATTEMPTS {
+        let saved = optimistic::until_done(|| async {
             let Some((mut record, version)) = self.load(id).await? else {
-                return self.price(&CartRecord::default()).await;
+                return Ok(Attempt::Done(CartRecord::default()));
             };
             if record.changes.applied(change) {
-                return self.price(&record).await;
+                return Ok(Attempt::Done(record));
             }
             record.lines.retain(|l| l.sku != sku);
             record.changes.remember(change);
-            if self.save(id, &mut record, version).await? {
-                return self.price(&record).await;
-            }
-        }
-        Err(CartError::Busy)
+            self.save(id, record, version).await
+        })
+        .await?;
+        self.price(&saved.ok_or(CartError::Busy)?).await
     }
 
     /// Empties the cart.
@@ -332,14 +312,13 @@ impl Carts {
         }
     }
 
-    /// Writes the cart if nobody changed it since `version`; false if somebody did.
-    async fn save(&self, id: CartId, record: &mut CartRecord, version: u64) -> Result<bool, StoreError> {
+    /// Writes the cart if nobody changed it since `version`.
+    async fn save(&self, id: CartId, mut record: CartRecord, version: u64) -> Result<Attempt<CartRecord>, StoreError> {
         record.updated_at = OffsetDateTime::now_utc();
-        match self.table.put(Item::from_record(id.key(), record)?, Condition::Version(version)).await {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        let written = optimistic::written(
+            self.table.put(Item::from_record(id.key(), &record)?, Condition::Version(version)).await,
+        )?;
+        Ok(written.map(|_| record))
     }
 
     async fn price(&self, record: &CartRecord) -> Result<CartView, CartError> {
@@ -410,4 +389,26 @@ impl CartApi for Carts {
             (None, _) => Ok(()),
         }
     }
+}
+
+/// Sets the line for `product` to `wanted` units, within stock and the cart's limits.
+fn set_line(record: &mut CartRecord, product: &ProductView, wanted: u32) -> Result<(), CartError> {
+    check_quantity(wanted)?;
+    if wanted > product.stock {
+        return Err(CartError::Unavailable(match product.stock {
+            0 => format!("{} is out of stock", product.name),
+            n => format!("Only {n} of {} left", product.name),
+        }));
+    }
+    let full = record.lines.len() >= MAX_LINES;
+    match record.lines.iter_mut().find(|l| l.sku == product.sku) {
+        Some(line) => line.quantity = wanted,
+        None if full => {
+            return Err(CartError::Invalid(
+                ErrorDetail::new("cart_full", format!("A cart holds at most {MAX_LINES} products")).on_field("sku"),
+            ));
+        }
+        None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
+    }
+    Ok(())
 }

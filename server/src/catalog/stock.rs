@@ -16,6 +16,7 @@ use crate::contracts::{
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox::{self, Relay};
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,6 @@ use std::collections::BTreeMap;
 
 pub const CONSUMER: &str = "catalog-stock";
 const SOURCE: &str = "catalog";
-const ATTEMPTS: usize = 8;
 
 pub fn subscribes_to() -> Vec<&'static str> {
     vec![OrderPlaced::TYPE, OrderCancelled::TYPE]
@@ -87,99 +87,112 @@ impl StockKeeper {
         }
         let lines: Vec<StockLine> =
             wanted.iter().map(|(sku, &quantity)| StockLine { sku: sku.clone(), quantity }).collect();
-        for _ in 0..ATTEMPTS {
-            if self.reservation(&placed.order_id).await?.is_some() {
-                return Ok(()); // reserved, rejected or cancelled already
-            }
-            let mut ops = Vec::new();
-            let mut short = None;
-            for line in &lines {
-                let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("order line SKU: {}", e.message))?;
-                let available = self.table.product_versioned(&sku).await?;
-                match available {
-                    Some((mut product, version)) if product.stock >= line.quantity => {
-                        product.stock -= line.quantity;
-                        ops.push(self.table.put_product(&product, version)?);
-                    }
-                    other => {
-                        let available = other.map_or(0, |(p, _)| p.stock);
-                        short = Some((line.clone(), available));
-                        break;
-                    }
+        let done = optimistic::until_done(|| self.reserve(event, &placed, &lines)).await?;
+        done.ok_or_else(|| anyhow::anyhow!("stock of order {} kept changing; will retry", placed.order_id))
+    }
+
+    /// One attempt at reserving every line of the order, or rejecting it for the first short line.
+    async fn reserve(
+        &self,
+        event: &Envelope,
+        placed: &OrderPlaced,
+        lines: &[StockLine],
+    ) -> anyhow::Result<Attempt<()>> {
+        if self.reservation(&placed.order_id).await?.is_some() {
+            return Ok(Attempt::Done(())); // reserved, rejected or cancelled already
+        }
+        let mut ops = Vec::new();
+        let mut short = None;
+        for line in lines {
+            let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("order line SKU: {}", e.message))?;
+            let available = self.table.product_versioned(&sku).await?;
+            match available {
+                Some((mut product, version)) if product.stock >= line.quantity => {
+                    product.stock -= line.quantity;
+                    ops.push(self.table.put_product(&product, version)?);
                 }
-            }
-            let (state, outgoing) = match short {
-                None => (
-                    State::Reserved,
-                    Envelope::new(
-                        SOURCE,
-                        &StockReserved { order_id: placed.order_id.clone(), lines: lines.clone() },
-                        "",
-                        event.trace().as_ref(),
-                    ),
-                ),
-                Some((line, available)) => {
-                    ops.clear();
-                    let rejected = StockReservationRejected {
-                        order_id: placed.order_id.clone(),
-                        sku: line.sku,
-                        requested: line.quantity,
-                        available,
-                    };
-                    (State::Rejected, Envelope::new(SOURCE, &rejected, "", event.trace().as_ref()))
+                other => {
+                    let available = other.map_or(0, |(p, _)| p.stock);
+                    short = Some((line.clone(), available));
+                    break;
                 }
-            };
-            let record = Reservation { state, lines: lines.clone() };
-            ops.push(WriteOp::Put {
-                item: Item::from_record(reservation_key(&placed.order_id), &record)?,
-                condition: Condition::NotExists,
-            });
-            ops.push(outbox::stage(&outgoing)?);
-            if self.commit(event, ops).await? {
-                tracing::info!(order = %placed.order_id, ?state, "stock reservation decided");
-                return Ok(());
             }
         }
-        anyhow::bail!("stock of order {} kept changing; will retry", placed.order_id)
+        let (state, outgoing) = match short {
+            None => (
+                State::Reserved,
+                Envelope::new(
+                    SOURCE,
+                    &StockReserved { order_id: placed.order_id.clone(), lines: lines.to_vec() },
+                    "",
+                    event.trace().as_ref(),
+                ),
+            ),
+            Some((line, available)) => {
+                ops.clear();
+                let rejected = StockReservationRejected {
+                    order_id: placed.order_id.clone(),
+                    sku: line.sku,
+                    requested: line.quantity,
+                    available,
+                };
+                (State::Rejected, Envelope::new(SOURCE, &rejected, "", event.trace().as_ref()))
+            }
+        };
+        let record = Reservation { state, lines: lines.to_vec() };
+        ops.push(WriteOp::Put {
+            item: Item::from_record(reservation_key(&placed.order_id), &record)?,
+            condition: Condition::NotExists,
+        });
+        ops.push(outbox::stage(&outgoing)?);
+        let committed = self.commit(event, ops).await?;
+        if committed {
+            tracing::info!(order = %placed.order_id, ?state, "stock reservation decided");
+        }
+        Ok(if committed { Attempt::Done(()) } else { Attempt::Raced })
     }
 
     async fn on_cancelled(&self, event: &Envelope) -> anyhow::Result<()> {
         let cancelled: OrderCancelled = event.decode()?;
-        for _ in 0..ATTEMPTS {
-            let ops = match self.reservation(&cancelled.order_id).await? {
-                None => vec![WriteOp::Put {
-                    item: Item::from_record(
-                        reservation_key(&cancelled.order_id),
-                        &Reservation { state: State::Cancelled, lines: Vec::new() },
-                    )?,
-                    condition: Condition::NotExists,
-                }],
-                Some((reservation, version)) if reservation.state == State::Reserved => {
-                    let mut ops = Vec::new();
-                    for line in &reservation.lines {
-                        let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                        if let Some((mut product, product_version)) = self.table.product_versioned(&sku).await? {
-                            product.stock += line.quantity;
-                            ops.push(self.table.put_product(&product, product_version)?);
-                        }
+        let done = optimistic::until_done(|| self.release(event, &cancelled)).await?;
+        done.ok_or_else(|| anyhow::anyhow!("stock of order {} kept changing; will retry", cancelled.order_id))
+    }
+
+    /// One attempt at giving back what the order held (or noting it was cancelled before it held anything).
+    async fn release(&self, event: &Envelope, cancelled: &OrderCancelled) -> anyhow::Result<Attempt<()>> {
+        let ops = match self.reservation(&cancelled.order_id).await? {
+            None => vec![WriteOp::Put {
+                item: Item::from_record(
+                    reservation_key(&cancelled.order_id),
+                    &Reservation { state: State::Cancelled, lines: Vec::new() },
+                )?,
+                condition: Condition::NotExists,
+            }],
+            Some((reservation, version)) if reservation.state == State::Reserved => {
+                let mut ops = Vec::new();
+                for line in &reservation.lines {
+                    let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                    if let Some((mut product, product_version)) = self.table.product_versioned(&sku).await? {
+                        product.stock += line.quantity;
+                        ops.push(self.table.put_product(&product, product_version)?);
                     }
-                    let released = Reservation { state: State::Released, lines: reservation.lines.clone() };
-                    ops.push(WriteOp::Put {
-                        item: Item::from_record(reservation_key(&cancelled.order_id), &released)?,
-                        condition: Condition::Version(version),
-                    });
-                    let event_out = StockReleased { order_id: cancelled.order_id.clone(), lines: reservation.lines };
-                    ops.push(outbox::stage(&Envelope::new(SOURCE, &event_out, "", event.trace().as_ref()))?);
-                    ops
                 }
-                Some(_) => return Ok(()), // rejected or released already: nothing held
-            };
-            if self.commit(event, ops).await? {
-                tracing::info!(order = %cancelled.order_id, "stock released for cancelled order");
-                return Ok(());
+                let released = Reservation { state: State::Released, lines: reservation.lines.clone() };
+                ops.push(WriteOp::Put {
+                    item: Item::from_record(reservation_key(&cancelled.order_id), &released)?,
+                    condition: Condition::Version(version),
+                });
+                let event_out = StockReleased { order_id: cancelled.order_id.clone(), lines: reservation.lines };
+                ops.push(outbox::stage(&Envelope::new(SOURCE, &event_out, "", event.trace().as_ref()))?);
+                ops
             }
+            Some(_) => return Ok(Attempt::Done(())), // rejected or released already: nothing held
+        };
+        let committed = self.commit(event, ops).await?;
+        if committed {
+            tracing::info!(order = %cancelled.order_id, "stock released for cancelled order");
         }
-        anyhow::bail!("stock of order {} kept changing; will retry", cancelled.order_id)
+        Ok(if committed { Attempt::Done(()) } else { Attempt::Raced })
     }
 }
 

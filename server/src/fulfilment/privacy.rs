@@ -10,10 +10,8 @@ use super::domain::ShippingOrder;
 use super::{Fulfilment, item, key, shipping_order_id};
 use crate::contracts::OrderAnonymised;
 use crate::platform::events::Envelope;
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, StoreError};
-
-/// Optimistic rounds against a dispatcher changing the same shipping order.
-const ROUNDS: usize = 8;
 
 fn marker(order_id: &str) -> Key {
     Key::new(format!("FORGOTTEN#{order_id}"), "FORGOTTEN")
@@ -23,25 +21,23 @@ impl Fulfilment {
     pub(super) async fn forget(&self, event: &Envelope) -> anyhow::Result<()> {
         let order_id = event.decode::<OrderAnonymised>()?.order_id;
         let id = shipping_order_id(&order_id);
-        for _ in 0..ROUNDS {
+        let forgotten = optimistic::until_done(|| async {
             let Some(found) = self.table.get(&key(&id)).await? else {
                 let forgotten = Item::new(marker(&order_id), serde_json::json!({}));
                 self.table.put(forgotten, Condition::None).await?;
-                return Ok(());
+                return Ok::<_, anyhow::Error>(Attempt::Done(()));
             };
             let mut shipping: ShippingOrder = found.record()?;
             let redacted = shipping.address.redacted();
             if shipping.address == redacted {
-                return Ok(());
+                return Ok(Attempt::Done(()));
             }
             shipping.address = redacted;
-            match self.table.put(item(&shipping)?, Condition::Version(found.version)).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        anyhow::bail!("shipping order {id} kept changing; will retry")
+            Ok(optimistic::written(self.table.put(item(&shipping)?, Condition::Version(found.version)).await)?
+                .map(drop))
+        })
+        .await?;
+        forgotten.ok_or_else(|| anyhow::anyhow!("shipping order {id} kept changing; will retry"))
     }
 
     /// Whether the order's personal data was forgotten before its shipping order was made.

@@ -3,7 +3,8 @@
 //! checks than the limit ([`MAX_FAILURES`] per [`THROTTLE_WINDOW`]).
 
 use super::{Identity, IdentityError, password};
-use crate::platform::store::{Condition, Item, Key, StoreError};
+use crate::platform::store::optimistic;
+use crate::platform::store::{Condition, Item, Key};
 use app::account::{AccountView, SignInInput};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -20,10 +21,6 @@ struct ThrottleRecord {
     failures: u32,
     window_start: i64,
 }
-
-/// Optimistic rounds to count an attempt before the address counts as
-/// under attack (refused for a second).
-const COUNT_ROUNDS: usize = 16;
 
 fn throttle_key(email: &str) -> Key {
     Key::new(format!("THROTTLE#{}", email.to_lowercase()), "SIGN_IN")
@@ -56,7 +53,7 @@ impl Identity {
     /// Counts a sign-in attempt for `email` before its password is checked,
     /// atomically, so a burst of attempts gets no more checks than the limit.
     async fn count_attempt(&self, email: &str) -> Result<(), IdentityError> {
-        for _ in 0..COUNT_ROUNDS {
+        let counted = optimistic::until_done(|| async {
             let now = OffsetDateTime::now_utc().unix_timestamp();
             let found = self.table.get(&throttle_key(email)).await?;
             let (mut record, condition) = match &found {
@@ -71,12 +68,11 @@ impl Identity {
                 return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
             }
             record.failures += 1;
-            match self.table.put(Item::from_record(throttle_key(email), &record)?, condition).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(IdentityError::Throttled(1))
+            let item = Item::from_record(throttle_key(email), &record)?;
+            Ok(optimistic::written(self.table.put(item, condition).await)?.map(drop))
+        })
+        .await?;
+        // Still racing after every attempt: the address is under attack.
+        counted.ok_or(IdentityError::Throttled(1))
     }
 }

@@ -33,6 +33,7 @@ use crate::platform::consumer::processed_marker;
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::signing::OrderLinks;
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Store, StoreError, Table, WriteOp};
 use app::api::ErrorDetail;
 use app::cart::CartOwner;
@@ -47,11 +48,9 @@ use uuid::Uuid;
 
 /// Rounds of taking the next order number before giving up (each lost
 /// round means another order was stored meanwhile).
-const NUMBER_ROUNDS: usize = 32;
+const NUMBER_ROUNDS: u32 = 32;
 
 pub const SOURCE: &str = "orders";
-/// Attempts at a change when another writer updated the order first.
-const CHANGE_ATTEMPTS: usize = 8;
 
 pub struct Orders {
     table: Arc<dyn Table>,
@@ -211,34 +210,30 @@ impl Orders {
             account_id: record.account_id.clone(),
         };
         let staged = outbox::stage(&Envelope::new(SOURCE, &placed, "", None))?;
-        let mut record = record;
-        let mut stored = false;
-        for _ in 0..NUMBER_ROUNDS {
+        let numbered = optimistic::within(NUMBER_ROUNDS, || async {
             let (number, take_number) = self.next_number().await?;
-            record.number = number;
-            let order = WriteOp::Put { item: record.item()?, condition: Condition::NotExists };
+            let numbered = OrderRecord { number, ..record.clone() };
+            let order = WriteOp::Put { item: numbered.item()?, condition: Condition::NotExists };
             match self.table.transact_write(vec![order, take_number, staged.clone()]).await {
-                Ok(()) => {
-                    stored = true;
-                    break;
-                }
+                Ok(()) => Ok(Attempt::Done(Ok(numbered))),
                 // A concurrent request with the same id won the race.
                 Err(StoreError::TransactionCancelled { index: 0, .. }) => {
-                    return match self.same_request(&id, &record.request, &owner).await? {
-                        Some(order) => Ok(Placed { order, created: false }),
-                        None => {
-                            Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order"))
-                        }
-                    };
+                    Ok(Attempt::Done(Err(self.same_request(&id, &record.request, &owner).await?)))
                 }
                 // Another order took this number first: take the next.
-                Err(StoreError::TransactionCancelled { index: 1, .. }) => continue,
-                Err(e) => return Err(e.into()),
+                Err(StoreError::TransactionCancelled { index: 1, .. }) => Ok(Attempt::Raced),
+                Err(e) => Err(OrdersError::from(e)),
             }
-        }
-        if !stored {
-            return Err(OrdersError::conflict("busy", "Many orders are being placed right now; try again"));
-        }
+        })
+        .await?;
+        let record = match numbered {
+            Some(Ok(stored)) => stored,
+            Some(Err(Some(order))) => return Ok(Placed { order, created: false }),
+            Some(Err(None)) => {
+                return Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order"));
+            }
+            None => return Err(OrdersError::conflict("busy", "Many orders are being placed right now; try again")),
+        };
         self.relay.notify();
         tracing::info!(order = %id, gross = record.totals.gross_minor, "order placed");
         // The cart became the order. If emptying it fails the order still stands.
@@ -290,14 +285,14 @@ impl Orders {
         marker: Option<(&str, &Envelope)>,
         f: impl Fn(OrderRecord) -> anyhow::Result<Option<(OrderRecord, Vec<Envelope>)>>,
     ) -> anyhow::Result<bool> {
-        for _ in 0..CHANGE_ATTEMPTS {
+        let changed = optimistic::until_done(|| async {
             let Some((order, version)) = self.load(id).await? else {
                 // Events about an order we never stored (e.g. another store's): nothing to do.
                 tracing::warn!(order = %id, "event for an unknown order ignored");
-                return Ok(false);
+                return Ok::<_, anyhow::Error>(Attempt::Done(false));
             };
             let Some((order, events)) = f(order)? else {
-                return Ok(false);
+                return Ok(Attempt::Done(false));
             };
             let mut ops = Vec::new();
             if let Some((consumer, event)) = marker {
@@ -313,15 +308,16 @@ impl Orders {
                     if !events.is_empty() {
                         self.relay.notify();
                     }
-                    return Ok(true);
+                    Ok(Attempt::Done(true))
                 }
                 Err(StoreError::TransactionCancelled { index, .. }) if marker.is_some() && index == 0 => {
-                    return Ok(false); // processed before
+                    Ok(Attempt::Done(false)) // processed before
                 }
-                Err(StoreError::TransactionCancelled { index, .. }) if index == order_index => continue,
-                Err(e) => return Err(e.into()),
+                Err(StoreError::TransactionCancelled { index, .. }) if index == order_index => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
             }
-        }
-        anyhow::bail!("order {id} kept changing under us; will retry")
+        })
+        .await?;
+        changed.ok_or_else(|| anyhow::anyhow!("order {id} kept changing under us; will retry"))
     }
 }

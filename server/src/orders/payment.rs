@@ -7,7 +7,8 @@
 use super::record::{BY_CLAIM, CLAIMED, OrderRecord, StockState};
 use super::{Orders, OrdersError, parse_order_id};
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest};
-use crate::platform::store::{Condition, StoreError};
+use crate::platform::store::Condition;
+use crate::platform::store::optimistic;
 use crate::platform::store::{Query, SortKeyCondition};
 use app::orders::OrderStatus;
 use std::time::Duration;
@@ -21,43 +22,12 @@ pub const CLAIM_LEASE: Duration = Duration::from_secs(5);
 /// background job even if the shopper never retries (see [`Orders::release_abandoned_claims`]).
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(30);
 
-/// Optimistic-locking rounds before giving up on a busy order.
-const CLAIM_ROUNDS: usize = 8;
-
 impl Orders {
-    /// Starts a payment attempt for the order.
-    pub async fn pay(&self, id: &str, method: PaymentMethod) -> Result<(), OrdersError> {
-        let id = parse_order_id(id)?;
-        if let PaymentMethod::Card(card) = &method {
-            let today = OffsetDateTime::now_utc();
-            let problems = card.problems((today.year() as u32, u8::from(today.month()) as u32));
-            if !problems.is_empty() {
-                return Err(OrdersError::InvalidFields(problems));
-            }
-        }
-        // Claim the attempt on the order first: a double-click gets "in progress", not a second charge.
-        let mut claimed = None;
-        for _ in 0..CLAIM_ROUNDS {
-            let (mut order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
-            match (order.status, order.stock) {
-                (OrderStatus::Confirmed | OrderStatus::Processed, _) => {
-                    return Err(OrdersError::conflict("order_paid", "This order is paid for"));
-                }
-                (OrderStatus::Cancelled, _) => {
-                    let reason = order.cancel_reason.clone().unwrap_or_default();
-                    return Err(OrdersError::conflict(
-                        "order_cancelled",
-                        format!("This order was cancelled: {reason}"),
-                    ));
-                }
-                (_, StockState::Pending) => {
-                    return Err(OrdersError::conflict(
-                        "stock_not_reserved",
-                        "We are still setting your items aside; try again in a moment",
-                    ));
-                }
-                _ => {}
-            }
+    /// Claims the next payment attempt on the order (bounded optimistic rounds).
+    async fn claim(&self, id: &str, method: &PaymentMethod) -> Result<(OrderRecord, PaymentRequest), OrdersError> {
+        let claimed = optimistic::until_done(|| async {
+            let (mut order, version) = self.load(id).await?.ok_or_else(|| OrdersError::NotFound(id.to_string()))?;
+            payable(&order)?;
             if let Some(payment_id) = &order.payment_in_progress {
                 if !self.claim_abandoned(&order, payment_id).await? {
                     return Err(OrdersError::conflict(
@@ -82,18 +52,25 @@ impl Orders {
                 currency: order.currency.clone(),
                 method: method.clone(),
             };
-            match self.table.put(order.item()?, Condition::Version(version)).await {
-                Ok(_) => {
-                    claimed = Some((order, request));
-                    break;
-                }
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(e.into()),
+            let written = optimistic::written(self.table.put(order.item()?, Condition::Version(version)).await)?;
+            Ok(written.map(|_| (order, request)))
+        })
+        .await?;
+        claimed.ok_or_else(|| OrdersError::conflict("order_busy", "This order is changing; try again in a moment"))
+    }
+
+    /// Starts a payment attempt for the order.
+    pub async fn pay(&self, id: &str, method: PaymentMethod) -> Result<(), OrdersError> {
+        let id = parse_order_id(id)?;
+        if let PaymentMethod::Card(card) = &method {
+            let today = OffsetDateTime::now_utc();
+            let problems = card.problems((today.year() as u32, u8::from(today.month()) as u32));
+            if !problems.is_empty() {
+                return Err(OrdersError::InvalidFields(problems));
             }
         }
-        let Some((order, request)) = claimed else {
-            return Err(OrdersError::conflict("order_busy", "This order is changing; try again in a moment"));
-        };
+        // Claim the attempt on the order first: a double-click gets "in progress", not a second charge.
+        let (order, request) = self.claim(&id, &method).await?;
         match self.payments.start(request.clone()).await {
             Ok(()) => {
                 tracing::info!(order = %order.id, payment = %request.payment_id, "payment submitted");
@@ -162,5 +139,23 @@ impl Orders {
             }
         }
         Ok(released)
+    }
+}
+
+/// Whether the order can be paid now: not confirmed, not cancelled, its stock set aside.
+fn payable(order: &OrderRecord) -> Result<(), OrdersError> {
+    match (order.status, order.stock) {
+        (OrderStatus::Confirmed | OrderStatus::Processed, _) => {
+            Err(OrdersError::conflict("order_paid", "This order is paid for"))
+        }
+        (OrderStatus::Cancelled, _) => {
+            let reason = order.cancel_reason.clone().unwrap_or_default();
+            Err(OrdersError::conflict("order_cancelled", format!("This order was cancelled: {reason}")))
+        }
+        (_, StockState::Pending) => Err(OrdersError::conflict(
+            "stock_not_reserved",
+            "We are still setting your items aside; try again in a moment",
+        )),
+        _ => Ok(()),
     }
 }

@@ -7,6 +7,7 @@ use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucce
 use crate::platform::consumer::{Applied, Handler, apply_once};
 use crate::platform::events::{DomainEvent, Envelope};
 use crate::platform::outbox;
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, StoreError, WriteOp};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -39,62 +40,71 @@ impl Handler for PaymentEvents {
             "payment_intent.payment_failed" => false,
             _ => return Ok(()),
         };
-        for _ in 0..8 {
-            let (mut record, version) = match self.0.payment(&received.payment_id).await? {
-                Some(found) => found,
-                // Unknown to us (e.g. our record was lost): settle it from the webhook itself.
-                None => (
-                    PaymentRecord {
-                        payment_id: received.payment_id.clone(),
-                        order_id: received.order_id.clone(),
-                        amount_minor: received.amount_minor,
-                        currency: received.currency.clone(),
-                        status: PaymentStatus::Processing,
-                        intent_id: None,
-                        failure: None,
-                        created_at: None,
-                    },
-                    0,
-                ),
-            };
-            match (record.status, succeeded) {
-                (PaymentStatus::Succeeded | PaymentStatus::Refunded, _) | (PaymentStatus::Failed, false) => {
-                    return Ok(());
-                }
-                _ => {}
-            }
-            record.status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
-            record.intent_id = Some(received.intent_id.clone());
-            let outgoing = if succeeded {
-                let e = PaymentSucceeded {
-                    order_id: record.order_id.clone(),
-                    payment_id: record.payment_id.clone(),
+        let done = optimistic::until_done(|| self.settle(event, &received, succeeded)).await?;
+        done.ok_or_else(|| anyhow::anyhow!("payment {} kept changing; will retry", received.payment_id))
+    }
+}
+
+impl PaymentEvents {
+    /// One attempt at moving the payment forward as the webhook says, with its event, once.
+    async fn settle(
+        &self,
+        event: &Envelope,
+        received: &PaymentProviderEventReceived,
+        succeeded: bool,
+    ) -> anyhow::Result<Attempt<()>> {
+        let (mut record, version) = match self.0.payment(&received.payment_id).await? {
+            Some(found) => found,
+            // Unknown to us (e.g. our record was lost): settle it from the webhook itself.
+            None => (
+                PaymentRecord {
+                    payment_id: received.payment_id.clone(),
+                    order_id: received.order_id.clone(),
                     amount_minor: received.amount_minor,
                     currency: received.currency.clone(),
-                };
-                Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
-            } else {
-                let reason = received.failure_message.clone().unwrap_or_else(|| "Your card was declined.".into());
-                record.failure = Some(reason.clone());
-                let e =
-                    PaymentFailed { order_id: record.order_id.clone(), payment_id: record.payment_id.clone(), reason };
-                Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
-            };
-            let ops = vec![
-                WriteOp::Put { item: record.item()?, condition: Condition::Version(version) },
-                outbox::stage(&outgoing)?,
-            ];
-            match apply_once(&*self.0.table, CONSUMER, event, ops).await {
-                Ok(Applied::Now) => {
-                    self.0.relay.notify();
-                    tracing::info!(payment = %record.payment_id, order = %record.order_id, status = ?record.status, "payment settled");
-                    return Ok(());
-                }
-                Ok(Applied::Before) => return Ok(()),
-                Err(StoreError::TransactionCancelled { .. }) => continue,
-                Err(e) => return Err(e.into()),
+                    status: PaymentStatus::Processing,
+                    intent_id: None,
+                    failure: None,
+                    created_at: None,
+                },
+                0,
+            ),
+        };
+        match (record.status, succeeded) {
+            (PaymentStatus::Succeeded | PaymentStatus::Refunded, _) | (PaymentStatus::Failed, false) => {
+                return Ok(Attempt::Done(()));
             }
+            _ => {}
         }
-        anyhow::bail!("payment {} kept changing; will retry", received.payment_id)
+        record.status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
+        record.intent_id = Some(received.intent_id.clone());
+        let outgoing = if succeeded {
+            let e = PaymentSucceeded {
+                order_id: record.order_id.clone(),
+                payment_id: record.payment_id.clone(),
+                amount_minor: received.amount_minor,
+                currency: received.currency.clone(),
+            };
+            Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
+        } else {
+            let reason = received.failure_message.clone().unwrap_or_else(|| "Your card was declined.".into());
+            record.failure = Some(reason.clone());
+            let e = PaymentFailed { order_id: record.order_id.clone(), payment_id: record.payment_id.clone(), reason };
+            Envelope::new(super::SOURCE, &e, &record.payment_id, event.trace().as_ref())
+        };
+        let ops = vec![
+            WriteOp::Put { item: record.item()?, condition: Condition::Version(version) },
+            outbox::stage(&outgoing)?,
+        ];
+        match apply_once(&*self.0.table, CONSUMER, event, ops).await {
+            Ok(Applied::Now) => {
+                self.0.relay.notify();
+                tracing::info!(payment = %record.payment_id, order = %record.order_id, status = ?record.status, "payment settled");
+                Ok(Attempt::Done(()))
+            }
+            Ok(Applied::Before) => Ok(Attempt::Done(())),
+            Err(StoreError::TransactionCancelled { .. }) => Ok(Attempt::Raced),
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -35,6 +35,7 @@ use crate::platform::breaker::Breaker;
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::outbox::Relay;
+use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
 use provider::{Created, PaymentProvider, ProviderError};
 use serde::{Deserialize, Serialize};
@@ -173,6 +174,25 @@ impl Payments {
         }
         Err(PaymentError::Unavailable)
     }
+
+    /// Notes the provider's id for the payment, unless the webhook already settled it.
+    async fn note_intent(&self, payment_id: &str, intent: &str) -> Result<(), PaymentError> {
+        optimistic::until_done(|| async {
+            let Some((mut current, version)) = self.payment(payment_id).await? else {
+                return Ok(Attempt::Done(()));
+            };
+            if current.status != PaymentStatus::Created {
+                return Ok(Attempt::Done(()));
+            }
+            current.status = PaymentStatus::Processing;
+            current.intent_id = Some(intent.to_string());
+            Ok(optimistic::written(self.table.put(current.item()?, Condition::Version(version)).await)?.map(drop))
+        })
+        .await
+        .map_err(store_failed)?;
+        // Still changing after every attempt: the webhook is settling it, which says more.
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -188,10 +208,6 @@ impl PaymentsPort for Payments {
         if self.breaker.is_open() {
             return Err(PaymentError::Unavailable);
         }
-        let store_failed = |e: StoreError| {
-            tracing::error!(error = %e, "payments store failed");
-            PaymentError::Unavailable
-        };
         let record = PaymentRecord {
             payment_id: request.payment_id.clone(),
             order_id: request.order_id.clone(),
@@ -224,23 +240,12 @@ impl PaymentsPort for Payments {
                 return self.settle(&declined).await.map_err(store_failed);
             }
         };
-        // Note the provider's id, unless the webhook already settled the payment.
-        for _ in 0..5 {
-            let Some((mut current, version)) = self.payment(&request.payment_id).await.map_err(store_failed)? else {
-                break;
-            };
-            if current.status != PaymentStatus::Created {
-                break;
-            }
-            current.status = PaymentStatus::Processing;
-            current.intent_id = Some(intent.clone());
-            let item = current.item().map_err(store_failed)?;
-            match self.table.put(item, Condition::Version(version)).await {
-                Ok(_) => break,
-                Err(StoreError::ConditionFailed(_)) => continue,
-                Err(e) => return Err(store_failed(e)),
-            }
-        }
-        Ok(())
+        self.note_intent(&request.payment_id, &intent).await
     }
+}
+
+/// The payments table failed: logged here; the caller is told payments are unavailable.
+fn store_failed(e: StoreError) -> PaymentError {
+    tracing::error!(error = %e, "payments store failed");
+    PaymentError::Unavailable
 }

@@ -12,6 +12,7 @@ pub mod conformance;
 pub mod dynamodb;
 mod embedded;
 mod model;
+pub mod optimistic;
 
 pub use embedded::EmbeddedStore;
 pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
