@@ -80,13 +80,18 @@
     announce({ type: 'outbox' });
   }
 
-  /** Sends the queue in order until it is empty or the store can't be reached. */
-  async function flush() {
-    const send = () => drain();
+  /**
+   * Sends the queue in order until it is empty or the store can't be reached;
+   * then asks for a Background Sync — except from a sync event itself, whose
+   * failure the browser retries later (registering again from inside it would
+   * fire it again at once: a busy loop for as long as the device is offline).
+   */
+  async function flush({ fromSync = false } = {}) {
+    const send = () => drain(fromSync ? async () => {} : registerSync);
     return navigator.locks ? navigator.locks.request('tbs-outbox', send) : send();
   }
 
-  async function drain() {
+  async function drain(retryLater) {
     for (;;) {
       const next = await transaction(['outbox'], 'readonly', async ({ outbox }) => (await request(outbox.openCursor()))?.value);
       if (!next) return 'sent';
@@ -100,11 +105,11 @@
         });
       } catch {
         announce({ type: 'network', online: false });
-        await registerSync();
+        await retryLater();
         return 'offline';
       }
       announce({ type: 'network', online: true, at: new Date().toISOString() });
-      if (response.status >= 500 || response.status === 429) { await registerSync(); return 'later'; }
+      if (response.status >= 500 || response.status === 429) { await retryLater(); return 'later'; }
       await settle(next, response.status, await response.text());
       announce({ type: 'outbox' });
     }

@@ -67,7 +67,7 @@ async function savePage(url) {
 }
 
 self.addEventListener('sync', (event) => {
-  if (event.tag === 'tbs-outbox') event.waitUntil(self.tbsOutbox.flush().then((outcome) => {
+  if (event.tag === 'tbs-outbox') event.waitUntil(self.tbsOutbox.flush({ fromSync: true }).then((outcome) => {
     if (outcome !== 'sent') throw new Error(`outbox not sent: ${outcome}`); // the browser retries later
   }));
 });

@@ -49,6 +49,15 @@ test('cart edits made offline show at once and reach the store exactly once, in 
   await page.getByRole('status').filter({ hasText: "You're offline" }).waitFor();
   await count.filter({ hasText: /^2$/ }).waitFor();
   await page.getByTestId('waiting').filter({ hasText: '1 change waiting' }).waitFor();
+  // Offline, the device does not hammer the store: it tries again on the
+  // heartbeat and on Background Sync's schedule, not in a busy loop.
+  const tries = await page.evaluate(() => new Promise((done) => {
+    let n = 0;
+    new BroadcastChannel('tbs').onmessage = (e) => { if (e.data?.type === 'network') n += 1; };
+    setTimeout(() => done(n), 2_000); // an observation window, not a wait for a condition
+  }));
+  assert.ok(tries < 20, `${tries} failed tries to reach the store in 2 s while offline`);
+
   await page.locator('a.cart-badge').click();
   await page.locator('tr[data-sku="KIT-001"]').getByTestId('cart-line-waiting').waitFor();
   await page.getByLabel('Quantity of Enamel Camp Mug').selectOption('1');

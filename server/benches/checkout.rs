@@ -21,6 +21,8 @@ const CONNECTIONS: usize = 64;
 const LOAD_FOR: Duration = Duration::from_secs(5);
 const ORDERS: usize = 300;
 const ORDER_CONCURRENCY: usize = 16;
+/// A bench that waits for ever measures nothing: an order not through by then fails it.
+const ORDER_DEADLINE: Duration = Duration::from_secs(60);
 
 struct Figures {
     per_sec: f64,
@@ -99,23 +101,32 @@ async fn order_once(base: &str, client: &reqwest::Client) -> Duration {
     let placed =
         client.put(format!("{base}/api/orders/{id}")).header("cookie", &cookie).json(&checkout).send().await.unwrap();
     assert_eq!(placed.status(), 201);
-    let order = |client: reqwest::Client, url: String| async move {
-        client.get(url).send().await.unwrap().json::<Value>().await.unwrap()
+    let order = |client: reqwest::Client, url: String, cookie: String| async move {
+        client.get(url).header("cookie", cookie).send().await.unwrap().json::<Value>().await.unwrap()
     };
     let url = format!("{base}/api/orders/{id}");
-    while order(client.clone(), url.clone()).await["stock_reserved"] != true {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
-    let paid = client.post(format!("{url}/payment")).json(&card).send().await.unwrap();
-    assert_eq!(paid.status(), 202);
-    loop {
-        let o = order(client.clone(), url.clone()).await;
-        if o["status"] == "confirmed" && o["receipt_sent"] == true && o["shipping_status"] == "pending" {
-            return started.elapsed();
+    let deadline = Instant::now() + ORDER_DEADLINE;
+    let until = |done: fn(&Value) -> bool, what: &'static str| {
+        let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
+        async move {
+            loop {
+                let o = order(client.clone(), url.clone(), cookie.clone()).await;
+                if done(&o) {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "order not {what} within {ORDER_DEADLINE:?}: {o}");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    };
+    until(|o| o["stock_reserved"] == true, "reserved").await;
+    let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
+    let paid = client.post(format!("{url}/payment")).header("cookie", &cookie).json(&card).send().await.unwrap();
+    assert_eq!(paid.status(), 202);
+    let completed =
+        |o: &Value| o["status"] == "confirmed" && o["receipt_sent"] == true && o["shipping_status"] == "pending";
+    until(completed, "confirmed, receipted and sent to fulfilment").await;
+    started.elapsed()
 }
 
 fn main() {
