@@ -20,6 +20,7 @@ use changes::Changes;
 
 pub use routes::router;
 
+use crate::platform::cookies;
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
 use crate::platform::store::optimistic::{self, Attempt};
@@ -153,15 +154,12 @@ impl Carts {
 
     /// The cart a `Cookie` header names, if it carries a valid cart cookie.
     pub fn cart_in(&self, cookie_header: Option<&str>) -> Option<CartId> {
-        let header = cookie_header?;
-        header.split(';').filter_map(|pair| pair.trim().split_once('=')).find_map(|(name, value)| {
-            (name == COOKIE).then(|| self.signer.verify(value).and_then(|v| Uuid::parse_str(v).ok()).map(CartId))?
-        })
+        let value = cookies::read(cookie_header, COOKIE)?;
+        self.signer.verify(&value).and_then(|v| Uuid::parse_str(v).ok()).map(CartId)
     }
 
     fn cookie(&self, value: &str, max_age: u32) -> String {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        format!("{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+        cookies::set(COOKIE, value, "/", max_age.into(), self.secure_cookies)
     }
 
     /// The owner's cart and the `Set-Cookie` values to send. A signed-in

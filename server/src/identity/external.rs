@@ -9,6 +9,7 @@
 
 use super::oidc::{Claims, OidcError, PendingLogin};
 use super::{Identity, IdentityError, Principal, UserRecord, email_key, user_key};
+use crate::platform::cookies;
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
 use app::account::AccountView;
 use sha2::{Digest, Sha256};
@@ -16,6 +17,8 @@ use time::{Duration, OffsetDateTime};
 
 /// The cookie naming the sign-in underway in this browser.
 pub const STATE_COOKIE: &str = "tbs_oidc";
+/// The state cookie goes only to the sign-in routes that need it.
+const STATE_PATH: &str = "/api/account/oidc";
 const LOGIN_LIFETIME: Duration = Duration::minutes(10);
 
 fn subject_key(issuer: &str, subject: &str) -> Key {
@@ -61,22 +64,19 @@ impl Identity {
         self.oidc.as_ref().ok_or_else(|| IdentityError::ExternalSignIn("single sign-on is not configured".into()))
     }
 
-    fn cookie_attrs(&self, max_age: i64) -> String {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        format!("Path=/api/account/oidc; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
-    }
-
     /// Starts a sign-in: the issuer URL to send the browser to and the state cookie.
     pub async fn oidc_start(&self, next: Option<&str>) -> Result<(String, String), IdentityError> {
         let (url, state, pending) = self.oidc()?.start(app::url::local_path(next)).await?;
         let record = LoginRecord { pending, expires_at: OffsetDateTime::now_utc() + LOGIN_LIFETIME };
         self.table.put(Item::from_record(login_key(&state), &record)?, Condition::NotExists).await?;
-        Ok((url, format!("{STATE_COOKIE}={state}; {}", self.cookie_attrs(LOGIN_LIFETIME.whole_seconds()))))
+        let cookie =
+            cookies::set(STATE_COOKIE, &state, STATE_PATH, LOGIN_LIFETIME.whole_seconds(), self.secure_cookies);
+        Ok((url, cookie))
     }
 
     /// The `Set-Cookie` value that removes the state cookie.
     pub fn oidc_clear_cookie(&self) -> String {
-        format!("{STATE_COOKIE}=; {}", self.cookie_attrs(0))
+        cookies::removal(STATE_COOKIE, STATE_PATH, self.secure_cookies)
     }
 
     /// Completes a sign-in: checks `state` against this browser's cookie,
@@ -89,10 +89,7 @@ impl Identity {
         cookie_header: Option<&str>,
     ) -> Result<(AccountView, String, String), IdentityError> {
         let oidc = self.oidc()?;
-        let ours = cookie_header.and_then(|h| {
-            h.split(';').filter_map(|p| p.trim().split_once('=')).find(|(n, _)| *n == STATE_COOKIE).map(|(_, v)| v)
-        });
-        if ours != Some(state) {
+        if cookies::read(cookie_header, STATE_COOKIE).as_deref() != Some(state) {
             return Err(IdentityError::ExternalSignIn(
                 "this sign-in was not started in this browser; start it again".into(),
             ));

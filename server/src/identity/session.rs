@@ -3,6 +3,7 @@
 //! listed under its user (index `by_user`) so all can be ended at once.
 
 use super::{Identity, IdentityError, Principal, SESSION_COOKIE, UserRecord, user_key};
+use crate::platform::cookies;
 use crate::platform::store::{Condition, Item, Key, Query, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -37,30 +38,23 @@ impl Identity {
         let record =
             SessionRecord { user_id: user_id.to_string(), expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME };
         self.table.put(session_item(&token, &record)?, Condition::NotExists).await?;
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        Ok(format!(
-            "{SESSION_COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-            SESSION_LIFETIME.whole_seconds()
-        ))
+        Ok(cookies::set(SESSION_COOKIE, &token, "/", SESSION_LIFETIME.whole_seconds(), self.secure_cookies))
     }
 
     /// The `Set-Cookie` value that removes the session cookie.
     pub fn clear_cookie(&self) -> String {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+        cookies::removal(SESSION_COOKIE, "/", self.secure_cookies)
     }
 
     /// The signed-in user a `Cookie` header names, if its session is valid.
     pub async fn principal(&self, cookie_header: Option<&str>) -> Result<Option<Principal>, StoreError> {
-        let Some(token) = cookie_header.and_then(|h| {
-            h.split(';').filter_map(|p| p.trim().split_once('=')).find(|(n, _)| *n == SESSION_COOKIE).map(|(_, v)| v)
-        }) else {
+        let Some(token) = cookies::read(cookie_header, SESSION_COOKIE) else {
             return Ok(None);
         };
         if token.is_empty() {
             return Ok(None);
         }
-        let Some(item) = self.table.get(&session_key(token)).await? else { return Ok(None) };
+        let Some(item) = self.table.get(&session_key(&token)).await? else { return Ok(None) };
         let session: SessionRecord = item.record()?;
         if session.expires_at < OffsetDateTime::now_utc() {
             return Ok(None);

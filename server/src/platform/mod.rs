@@ -9,6 +9,7 @@ pub mod bad_input;
 pub mod breaker;
 pub mod connections;
 pub mod consumer;
+pub mod cookies;
 pub mod csrf;
 pub mod events;
 pub mod headers;
