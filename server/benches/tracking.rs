@@ -150,7 +150,7 @@ fn main() {
                 tracking_number: format!("1Z{i:06}"),
                 expected_version: version,
             };
-            let view = state.fulfilment.process(&so, input, "bench").await.unwrap();
+            let view = state.fulfilment.process(&so, input, "bench", None).await.unwrap();
             let committed = Instant::now();
             version = view.version;
             loop {

@@ -6,11 +6,10 @@
 
 use super::{CartError, Carts, ChangeId};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::{ApiJson, Body, IdempotencyKey};
 use app::account::SignedIn;
-use app::api::ErrorDetail;
 use app::cart::{CartOwner, CartView};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Extension, Path, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
@@ -55,20 +54,9 @@ struct QuantityBody {
     quantity: u32,
 }
 
-/// The edit's `Idempotency-Key`, if it carries one.
-fn change_id(headers: &HeaderMap) -> Result<Option<ChangeId>, CartError> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
-    ChangeId::parse(value.to_str().unwrap_or_default()).map(Some)
-}
-
-fn quantity(body: Result<Json<QuantityBody>, JsonRejection>) -> Result<u32, CartError> {
-    let Json(body) = body.map_err(|e| {
-        CartError::Invalid(
-            ErrorDetail::new("invalid_quantity", format!("expected {{\"quantity\": 1..10}}: {}", e.body_text()))
-                .on_field("quantity"),
-        )
-    })?;
-    super::check_quantity(body.quantity)
+/// `{"quantity": n}`: a body that is not one is a bad quantity.
+impl Body for QuantityBody {
+    const FIELD: &'static str = "quantity";
 }
 
 /// `PUT /api/cart/items/{sku}` with `{"quantity": n}`: sets the line's quantity.
@@ -77,9 +65,10 @@ async fn put_item(
     Path(sku): Path<String>,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
-    body: Result<Json<QuantityBody>, JsonRejection>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(body): ApiJson<QuantityBody>,
 ) -> Result<Response, CartError> {
-    edit_line(&carts, &sku, &headers, caller, body, LineEdit::Set).await
+    edit_line(&carts, &sku, &headers, caller, body, key, LineEdit::Set).await
 }
 
 /// `POST /api/cart/items/{sku}` with `{"quantity": n}`: adds units to the line
@@ -89,9 +78,10 @@ async fn post_item(
     Path(sku): Path<String>,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
-    body: Result<Json<QuantityBody>, JsonRejection>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(body): ApiJson<QuantityBody>,
 ) -> Result<Response, CartError> {
-    edit_line(&carts, &sku, &headers, caller, body, LineEdit::Add).await
+    edit_line(&carts, &sku, &headers, caller, body, key, LineEdit::Add).await
 }
 
 #[derive(Clone, Copy)]
@@ -106,10 +96,11 @@ async fn edit_line(
     sku: &str,
     headers: &HeaderMap,
     caller: Option<Extension<SignedIn>>,
-    body: Result<Json<QuantityBody>, JsonRejection>,
+    body: QuantityBody,
+    key: Option<String>,
     edit: LineEdit,
 ) -> Result<Response, CartError> {
-    let (quantity, change) = (quantity(body)?, change_id(headers)?);
+    let (quantity, change) = (super::check_quantity(body.quantity)?, key.map(ChangeId::new));
     let (id, cookies) = carts.resolve(&owner(headers, caller), true).await?;
     let id = id.expect("resolve creates a cart when asked");
     let cart = match edit {
@@ -125,8 +116,9 @@ async fn delete_item(
     Path(sku): Path<String>,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
+    IdempotencyKey(key): IdempotencyKey,
 ) -> Result<Response, CartError> {
-    let change = change_id(&headers)?;
+    let change = key.map(ChangeId::new);
     let (id, cookies) = carts.resolve(&owner(&headers, caller), false).await?;
     let cart = match id {
         Some(id) => carts.remove(id, &sku, change.as_ref()).await?,

@@ -1,12 +1,11 @@
 //! The catalog's REST API, mounted at `/api/catalog`.
 
-use super::domain::InvalidInput;
 use super::{Catalog, CatalogError};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::ApiQuery;
 use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use std::sync::Arc;
 
@@ -21,10 +20,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
 /// `GET /api/catalog/products?q=&category=&cursor=&limit=`
 async fn list_products(
     State(catalog): State<Arc<Catalog>>,
-    params: Result<Query<ProductQueryParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ProductQueryParams>,
 ) -> Result<Json<ProductPage>, CatalogError> {
-    // A malformed query string (e.g. a parameter given twice) gets our JSON error too.
-    let Query(params) = params.map_err(|e| InvalidInput::new("query", e.body_text()))?;
     Ok(Json(catalog.search(&params).await?))
 }
 

@@ -19,6 +19,9 @@ pub struct Shipment {
     /// The dispatcher's account id; empty for digital delivery.
     #[serde(default)]
     pub processed_by: String,
+    /// The `Idempotency-Key` of the request that processed it, if it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -86,6 +89,7 @@ impl ShippingOrder {
                         tracking_number: String::new(),
                         processed_at: now,
                         processed_by: String::new(),
+                        change_id: None,
                     }),
                 }
             })
@@ -119,18 +123,18 @@ impl ShippingOrder {
         self.lines.iter().filter(|l| l.status == LineStatus::Processed)
     }
 
-    /// Whether `skus` are all processed already by `dispatcher` with this
-    /// carrier and tracking number: what a replayed request (a dispatcher's
-    /// queued change sent again after its answer was lost) finds. Another
-    /// dispatcher making the same change is not a replay: they are told
+    /// Whether `skus` were all processed by the change `change_id`: what a
+    /// replayed request (a dispatcher's queued change sent again after its
+    /// answer was lost) finds. The same change made by another request — a
+    /// second dispatcher, a second tab — is not a replay: they are told
     /// someone was first.
-    pub fn already_processed(&self, skus: &[String], carrier: &str, tracking_number: &str, dispatcher: &str) -> bool {
-        let same =
-            |s: &Shipment| s.carrier == carrier && s.tracking_number == tracking_number && s.processed_by == dispatcher;
+    pub fn already_processed(&self, skus: &[String], change_id: &str) -> bool {
         !skus.is_empty()
             && skus.iter().all(|sku| {
                 self.lines.iter().any(|l| {
-                    &l.sku == sku && l.status == LineStatus::Processed && l.shipment.as_ref().is_some_and(same)
+                    &l.sku == sku
+                        && l.status == LineStatus::Processed
+                        && l.shipment.as_ref().is_some_and(|s| s.change_id.as_deref() == Some(change_id))
                 })
             })
     }
@@ -195,6 +199,7 @@ mod tests {
             tracking_number: "1Z999".into(),
             processed_at: OffsetDateTime::UNIX_EPOCH,
             processed_by: "d1".into(),
+            change_id: None,
         }
     }
 
@@ -243,16 +248,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_same_dispatcher_sending_the_same_change_again_is_a_replay() {
+    fn only_the_same_change_sent_again_is_a_replay() {
         let mut so = ShippingOrder::intake(
             &confirmed(vec![line("A", FulfilmentKind::Physical), line("B", FulfilmentKind::Physical)]),
             OffsetDateTime::UNIX_EPOCH,
         );
-        so.process(&["A".into()], &shipment()).unwrap();
-        assert!(so.already_processed(&["A".into()], "UPS", "1Z999", "d1"));
-        assert!(!so.already_processed(&["A".into()], "UPS", "1Z999", "d2"), "another dispatcher came second");
-        assert!(!so.already_processed(&["A".into()], "UPS", "1Z000", "d1"), "another parcel");
-        assert!(!so.already_processed(&["A".into(), "B".into()], "UPS", "1Z999", "d1"), "B is still pending");
-        assert!(!so.already_processed(&[], "UPS", "1Z999", "d1"));
+        so.process(&["A".into()], &Shipment { change_id: Some("c1".into()), ..shipment() }).unwrap();
+        assert!(so.already_processed(&["A".into()], "c1"));
+        assert!(!so.already_processed(&["A".into()], "c2"), "another request came second");
+        assert!(!so.already_processed(&["A".into(), "B".into()], "c1"), "B is still pending");
+        assert!(!so.already_processed(&[], "c1"));
     }
 }

@@ -214,6 +214,7 @@ impl Fulfilment {
         id: &str,
         input: ProcessInput,
         dispatcher: &str,
+        change_id: Option<String>,
     ) -> Result<ShippingOrderView, FulfilmentError> {
         let carrier = input.carrier.trim().to_string();
         let tracking = input.tracking_number.trim().to_string();
@@ -226,7 +227,7 @@ impl Fulfilment {
         let (mut shipping, version) = self.load(id).await?;
         if version != input.expected_version {
             // The same change sent again (its answer was lost): answered as before, not refused.
-            if shipping.already_processed(&input.lines, &carrier, &tracking, dispatcher) {
+            if change_id.as_deref().is_some_and(|change| shipping.already_processed(&input.lines, change)) {
                 return Ok(view(&shipping, version));
             }
             return Err(FulfilmentError::Stale(version));
@@ -236,6 +237,7 @@ impl Fulfilment {
             tracking_number: tracking,
             processed_at: OffsetDateTime::now_utc(),
             processed_by: dispatcher.to_string(),
+            change_id,
         };
         shipping.process(&input.lines, &shipment)?;
         let mut ops = vec![WriteOp::Put { item: item(&shipping)?, condition: Condition::Version(version) }];
@@ -398,6 +400,6 @@ impl app::fulfilment::ssr::FulfilmentApi for Fulfilment {
         input: ProcessInput,
         dispatcher: String,
     ) -> Result<ShippingOrderView, ErrorDetail> {
-        Fulfilment::process(self, &id, input, &dispatcher).await.map_err(|e| e.detail())
+        Fulfilment::process(self, &id, input, &dispatcher, None).await.map_err(|e| e.detail())
     }
 }

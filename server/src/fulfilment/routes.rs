@@ -2,11 +2,10 @@
 
 use super::{Fulfilment, FulfilmentError, QueueQuery};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::{ApiJson, ApiQuery, Body, IdempotencyKey};
 use app::account::{Role, SignedIn};
-use app::api::ErrorDetail;
 use app::fulfilment::{ProcessInput, ShippingOrderPage, ShippingOrderView};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Extension, Json};
 use serde::Deserialize;
@@ -30,16 +29,11 @@ struct Params {
     limit: Option<String>,
 }
 
-fn bad(field: &str, message: String) -> FulfilmentError {
-    FulfilmentError::Invalid(ErrorDetail::new(format!("invalid_{field}"), message).on_field(field))
-}
-
 /// `GET /api/fulfilment/shipping-orders?status=pending&q=&cursor=&limit=`: oldest first.
 async fn queue(
     State(fulfilment): State<Arc<Fulfilment>>,
-    params: Result<Query<Params>, QueryRejection>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<Json<ShippingOrderPage>, FulfilmentError> {
-    let Query(p) = params.map_err(|e| bad("query", e.body_text()))?;
     let query = QueueQuery { status: p.status, q: p.q, cursor: p.cursor, limit: p.limit };
     Ok(Json(fulfilment.queue(query).await?))
 }
@@ -52,14 +46,16 @@ async fn one(
     Ok(Json(fulfilment.get(&id).await?))
 }
 
+impl Body for ProcessInput {}
+
 /// `POST /api/fulfilment/shipping-orders/{id}/process` `{ lines, carrier, tracking_number, expected_version }`
 async fn process(
     State(fulfilment): State<Arc<Fulfilment>>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
-    input: Result<Json<ProcessInput>, JsonRejection>,
+    IdempotencyKey(change): IdempotencyKey,
+    ApiJson(input): ApiJson<ProcessInput>,
 ) -> Result<Json<ShippingOrderView>, FulfilmentError> {
-    let Json(input) = input.map_err(|e| bad("body", e.body_text()))?;
     let dispatcher = caller.0.map(|a| a.id).unwrap_or_default();
-    Ok(Json(fulfilment.process(&id, input, &dispatcher).await?))
+    Ok(Json(fulfilment.process(&id, input, &dispatcher, change).await?))
 }

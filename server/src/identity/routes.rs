@@ -2,9 +2,9 @@
 
 use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::{ApiJson, Body};
 use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput, SignedIn};
 use app::api::ErrorDetail;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
@@ -25,10 +25,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guar
         .with_state(identity)
 }
 
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, IdentityError> {
-    body.map(|Json(t)| t)
-        .map_err(|e| IdentityError::Invalid(ErrorDetail::new("invalid_body", e.body_text()).on_field("body")))
-}
+impl Body for RegisterInput {}
+impl Body for SignInInput {}
+impl Body for ProfileInput {}
+impl Body for ChangePasswordInput {}
 
 async fn signed_in(identity: &Identity, headers: &HeaderMap) -> Result<Principal, IdentityError> {
     let cookie = headers.get(COOKIE).and_then(|v| v.to_str().ok());
@@ -38,18 +38,18 @@ async fn signed_in(identity: &Identity, headers: &HeaderMap) -> Result<Principal
 /// `POST /api/account/register`: 201 with the session cookie.
 async fn register(
     State(identity): State<Arc<Identity>>,
-    input: Result<Json<RegisterInput>, JsonRejection>,
+    ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<Response, IdentityError> {
-    let (account, cookie) = identity.register(body(input)?).await?;
+    let (account, cookie) = identity.register(input).await?;
     Ok((StatusCode::CREATED, AppendHeaders([(SET_COOKIE, cookie)]), Json(account)).into_response())
 }
 
 /// `POST /api/account/sign-in`
 async fn sign_in(
     State(identity): State<Arc<Identity>>,
-    input: Result<Json<SignInInput>, JsonRejection>,
+    ApiJson(input): ApiJson<SignInInput>,
 ) -> Result<Response, IdentityError> {
-    let (account, cookie) = identity.sign_in(body(input)?).await?;
+    let (account, cookie) = identity.sign_in(input).await?;
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(account)).into_response())
 }
 
@@ -71,10 +71,10 @@ async fn update_profile(
     State(identity): State<Arc<Identity>>,
     Extension(caller): Extension<SignedIn>,
     headers: HeaderMap,
-    input: Result<Json<ProfileInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ProfileInput>,
 ) -> Result<Json<AccountView>, IdentityError> {
     let principal = caller_principal(&identity, caller, &headers).await?;
-    Ok(Json(identity.update_profile(&principal, body(input)?).await?))
+    Ok(Json(identity.update_profile(&principal, input).await?))
 }
 
 /// `DELETE /api/account/me`: 204; the account, its personal data and its session are gone.
@@ -105,10 +105,9 @@ async fn caller_principal(
 async fn change_password(
     State(identity): State<Arc<Identity>>,
     headers: HeaderMap,
-    input: Result<Json<ChangePasswordInput>, JsonRejection>,
+    ApiJson(input): ApiJson<ChangePasswordInput>,
 ) -> Result<StatusCode, IdentityError> {
     let principal = signed_in(&identity, &headers).await?;
-    let input = body(input)?;
     identity.change_password(&principal, &input.current_password, &input.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,10 +3,10 @@
 use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::{ApiJson, Body};
 use app::api::ErrorDetail;
 use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -27,10 +27,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<
         .with_state(orders)
 }
 
-fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, OrdersError> {
-    body.map(|Json(t)| t)
-        .map_err(|e| OrdersError::Invalid(ErrorDetail::new("invalid_body", e.body_text()).on_field("body")))
-}
+impl Body for CheckoutInput {}
+impl Body for PaymentBody {}
 
 /// `GET /api/orders/`: the signed-in shopper's orders, newest first.
 async fn my_orders(
@@ -74,9 +72,8 @@ async fn put_order(
     Path(id): Path<String>,
     headers: HeaderMap,
     caller: Option<axum::Extension<app::account::SignedIn>>,
-    input: Result<Json<CheckoutInput>, JsonRejection>,
+    ApiJson(input): ApiJson<CheckoutInput>,
 ) -> Result<(StatusCode, Json<OrderView>), OrdersError> {
-    let input = body(input)?;
     let owner = app::cart::CartOwner {
         cookie: headers.get(COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
         account_id: caller.and_then(|axum::Extension(c)| c.0).map(|a| a.id),
@@ -102,10 +99,10 @@ async fn post_payment(
     Path(id): Path<String>,
     Query(param): Query<TokenParam>,
     headers: HeaderMap,
-    input: Result<Json<PaymentBody>, JsonRejection>,
+    ApiJson(input): ApiJson<PaymentBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), OrdersError> {
     orders.read(&id, &reader(caller, &headers, param.token)).await?;
-    let method = match body(input)? {
+    let method = match input {
         PaymentBody { card: Some(card), payment_method: None } => PaymentMethod::Card(card),
         PaymentBody { card: None, payment_method: Some(pm) } => PaymentMethod::ProviderToken(pm),
         _ => {

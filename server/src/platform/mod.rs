@@ -12,6 +12,7 @@ pub mod consumer;
 pub mod cookies;
 pub mod csrf;
 pub mod events;
+pub mod extract;
 pub mod headers;
 pub mod http;
 pub mod hub;

@@ -2,12 +2,12 @@
 
 use super::Reports;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::ApiQuery;
 use crate::platform::http::ApiError;
 use app::account::Role;
 use app::reports::{CompletedOrdersReport, MAX_MONTHS};
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -33,9 +33,8 @@ pub fn parse_months(raw: Option<&str>) -> Result<u32, ApiError> {
 /// `GET /api/reports/completed-orders?months=12`
 async fn completed_orders(
     State(reports): State<Arc<Reports>>,
-    params: Result<Query<Params>, QueryRejection>,
+    ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Json<CompletedOrdersReport>, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError::invalid_field("query", e.body_text()))?;
     let months = parse_months(params.months.as_deref())?;
     let report = reports
         .completed_orders(months, time::OffsetDateTime::now_utc())

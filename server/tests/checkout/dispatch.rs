@@ -63,7 +63,8 @@ async fn a_dispatcher_processes_the_physical_lines_one_at_a_time(store: Store) {
     assert_eq!((bad.status, bad.body["error"]["field"].clone()), (400, json!("carrier")));
 
     // One of two lines: the shipping order and the order stay pending.
-    let first = dora.call("POST", &format!("{so}/process"), process(&["KIT-001"], &version)).await;
+    let change = Some("dora-change-1");
+    let first = dora.call_keyed("POST", &format!("{so}/process"), process(&["KIT-001"], &version), change).await;
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(first.body["status"], "pending");
     let line = &first.body["lines"][0];
@@ -72,9 +73,12 @@ async fn a_dispatcher_processes_the_physical_lines_one_at_a_time(store: Store) {
     assert_eq!(order["status"], "confirmed", "not processed while a line is pending");
 
     // The same change sent again (a queued change whose answer was lost) is answered as before.
-    let replay = dora.call("POST", &format!("{so}/process"), process(&["KIT-001"], &version)).await;
+    let replay = dora.call_keyed("POST", &format!("{so}/process"), process(&["KIT-001"], &version), change).await;
     assert_eq!(replay.status, 200, "{}", replay.body);
     assert_eq!(replay.body["version"], first.body["version"], "nothing applied twice");
+    // The same lines sent by another request (another tab, another dispatcher) are not a replay.
+    let other = dora.call_keyed("POST", &format!("{so}/process"), process(&["KIT-001"], &version), Some("other")).await;
+    assert_eq!((other.status, other.body["error"]["code"].clone()), (409, json!("version_conflict")));
 
     // A dispatcher who opened it before that change is refused; so is processing a line twice.
     let stale = dora.call("POST", &format!("{so}/process"), process(&["KIT-002"], &version)).await;

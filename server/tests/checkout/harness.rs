@@ -261,7 +261,15 @@ impl Store {
 
 impl Shopper<'_> {
     pub async fn call(&mut self, method: &str, path: &str, body: Option<Value>) -> Answer {
+        self.call_keyed(method, path, body, None).await
+    }
+
+    /// A call carrying an `Idempotency-Key` (as the app's outbox sends its changes).
+    pub async fn call_keyed(&mut self, method: &str, path: &str, body: Option<Value>, key: Option<&str>) -> Answer {
         let mut request = self.client.request(method.parse().unwrap(), format!("{}{}", self.store.base, path));
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }

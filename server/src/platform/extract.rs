@@ -1,0 +1,65 @@
+//! Request bodies and query strings that are not what a route expects get the
+//! one JSON error on every route: 400 `invalid_<field>`, naming the field.
+
+use super::http::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A route's JSON body type, and what a body that is not one is called in
+/// the error: the whole `body`, or the one field it holds.
+pub trait Body: DeserializeOwned {
+    const FIELD: &'static str = "body";
+}
+
+/// A JSON body of `T`; anything else is 400 `invalid_<T::FIELD>`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: Body> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(e) => Err(ApiError::invalid_field(T::FIELD, e.body_text())),
+        }
+    }
+}
+
+/// A query string of `T`; a malformed one (say, a parameter given twice) is 400 `invalid_query`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(e) => Err(ApiError::invalid_field("query", e.body_text())),
+        }
+    }
+}
+
+/// A change's `Idempotency-Key`, if the request carries one: an id the
+/// client chose (the app's outbox gives every queued change a UUID), so a
+/// change sent again is recognised. 1–64 letters, digits or '-'; anything
+/// else is 400 `invalid_idempotency_key`.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get("idempotency-key") else { return Ok(Self(None)) };
+        let value = value.to_str().unwrap_or_default();
+        let fits = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !fits {
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 64 letters, digits or '-' (a UUID, say)",
+            ));
+        }
+        Ok(Self(Some(value.to_string())))
+    }
+}
