@@ -13,6 +13,8 @@
 //! a change replayed after a lost answer is answered again, never applied twice.
 
 mod changes;
+mod owner;
+mod pricing;
 mod routes;
 
 pub use changes::ChangeId;
@@ -20,14 +22,13 @@ use changes::Changes;
 
 pub use routes::router;
 
-use crate::platform::cookies;
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
 use app::api::ErrorDetail;
-use app::cart::{CartLineView, CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
-use app::catalog::{Price, ProductView, ssr::SharedCatalog};
+use app::cart::{CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
+use app::catalog::{ProductView, ssr::SharedCatalog};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -35,9 +36,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub const COOKIE: &str = "tbs_cart";
-/// Namespace of the cart ids derived from account ids.
-const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93_b4a6);
-const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
 
 pub fn table_spec() -> TableSpec {
     TableSpec::new("carts")
@@ -152,73 +150,6 @@ impl Carts {
         })
     }
 
-    /// The cart a `Cookie` header names, if it carries a valid cart cookie.
-    pub fn cart_in(&self, cookie_header: Option<&str>) -> Option<CartId> {
-        let value = cookies::read(cookie_header, COOKIE)?;
-        self.signer.verify(&value).and_then(|v| Uuid::parse_str(v).ok()).map(CartId)
-    }
-
-    fn cookie(&self, value: &str, max_age: u32) -> String {
-        cookies::set(COOKIE, value, "/", max_age.into(), self.secure_cookies)
-    }
-
-    /// The owner's cart and the `Set-Cookie` values to send. A signed-in
-    /// account's cart is derived from the account id; a guest cart still named
-    /// by the cookie is merged into it (once: the merge and the guest cart's
-    /// removal are one transaction) and its cookie removed. A guest without a
-    /// cart gets a new one (and its cookie) only when `create`.
-    pub async fn resolve(&self, owner: &CartOwner, create: bool) -> Result<(Option<CartId>, Vec<String>), CartError> {
-        let guest = self.cart_in(owner.cookie.as_deref());
-        match &owner.account_id {
-            Some(account) => {
-                let id = CartId(Uuid::new_v5(&ACCOUNT_CARTS, account.as_bytes()));
-                let mut cookies = Vec::new();
-                if let Some(guest) = guest {
-                    self.merge(guest, id).await?;
-                    cookies.push(self.cookie("", 0));
-                }
-                Ok((Some(id), cookies))
-            }
-            None => match guest {
-                Some(id) => Ok((Some(id), Vec::new())),
-                None if create => {
-                    let id = CartId(Uuid::new_v4());
-                    Ok((Some(id), vec![self.cookie(&self.signer.sign(&id.to_string()), COOKIE_MAX_AGE_SECS)]))
-                }
-                None => Ok((None, Vec::new())),
-            },
-        }
-    }
-
-    /// Moves the lines of cart `from` into cart `into` (quantities add up, to
-    /// the per-line limit) and deletes `from`, in one transaction.
-    async fn merge(&self, from: CartId, into: CartId) -> Result<(), CartError> {
-        let merged = optimistic::until_done(|| async {
-            let Some((guest, guest_version)) = self.load(from).await? else { return Ok(Attempt::Done(())) };
-            let (mut cart, version) = self.load(into).await?.unwrap_or_default();
-            for line in guest.lines {
-                let room = cart.lines.len() < MAX_LINES;
-                match cart.lines.iter_mut().find(|l| l.sku == line.sku) {
-                    Some(existing) => existing.quantity = (existing.quantity + line.quantity).min(MAX_LINE_QUANTITY),
-                    None if room => cart.lines.push(line),
-                    None => {}
-                }
-            }
-            cart.updated_at = OffsetDateTime::now_utc();
-            let ops = vec![
-                WriteOp::Put { item: Item::from_record(into.key(), &cart)?, condition: Condition::Version(version) },
-                WriteOp::Delete { key: from.key(), condition: Condition::Version(guest_version) },
-            ];
-            match self.table.transact_write(ops).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::TransactionCancelled { .. }) => Ok(Attempt::Raced),
-                Err(e) => Err(e),
-            }
-        })
-        .await?;
-        merged.ok_or(CartError::Busy)
-    }
-
     /// The cart priced now; empty when there is no cart.
     pub async fn view(&self, id: Option<CartId>) -> Result<CartView, CartError> {
         let record = match id {
@@ -317,50 +248,6 @@ impl Carts {
             self.table.put(Item::from_record(id.key(), &record)?, Condition::Version(version)).await,
         )?;
         Ok(written.map(|_| record))
-    }
-
-    async fn price(&self, record: &CartRecord) -> Result<CartView, CartError> {
-        let mut lines = Vec::with_capacity(record.lines.len());
-        let mut currency = "USD".to_string();
-        for line in &record.lines {
-            let product = self.catalog.product(line.sku.clone()).await.map_err(CartError::Catalog)?;
-            let Some(p) = product else {
-                // Withdrawn from the catalog: shown, but it cannot be bought.
-                lines.push(CartLineView {
-                    sku: line.sku.clone(),
-                    name: line.sku.clone(),
-                    image: String::new(),
-                    quantity: line.quantity,
-                    unit_price: Price { amount_minor: 0, currency: currency.clone() },
-                    line_total: Price { amount_minor: 0, currency: currency.clone() },
-                    available: 0,
-                    problem: Some("No longer sold".into()),
-                });
-                continue;
-            };
-            currency = p.price.currency.clone();
-            let problem = match p.stock {
-                0 => Some("Out of stock".to_string()),
-                n if n < line.quantity => Some(format!("Only {n} left")),
-                _ => None,
-            };
-            lines.push(CartLineView {
-                sku: p.sku,
-                name: p.name,
-                image: p.image,
-                quantity: line.quantity,
-                line_total: Price {
-                    amount_minor: p.price.amount_minor * i64::from(line.quantity),
-                    currency: p.price.currency.clone(),
-                },
-                unit_price: p.price,
-                available: p.stock,
-                problem,
-            });
-        }
-        let item_count = lines.iter().map(|l| l.quantity).sum();
-        let subtotal = Price { amount_minor: lines.iter().map(|l| l.line_total.amount_minor).sum(), currency };
-        Ok(CartView { lines, item_count, subtotal })
     }
 }
 

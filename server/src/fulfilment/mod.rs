@@ -11,17 +11,16 @@
 //! | shipping order | `SHIPPING_ORDER#<so id>` | `SHIPPING_ORDER` | `STATUS#<status>` / `<created unix>#<id>` |
 
 mod domain;
+mod intake;
 mod privacy;
 mod routes;
 
 pub use domain::{Shipment, ShippingLine, ShippingOrder, shipping_order_id};
+pub use intake::{Intake, subscribes_to};
 pub use routes::router;
 
-use crate::contracts::{
-    OrderAnonymised, OrderConfirmed, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockLine,
-};
-use crate::platform::consumer::{Applied, Handler, apply_once};
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::contracts::{ShipmentItemProcessed, ShippingOrderProcessed};
+use crate::platform::events::Envelope;
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Cursor, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
@@ -43,10 +42,6 @@ const BY_STATUS: &str = "by_status";
 
 pub fn table_spec() -> TableSpec {
     TableSpec::new("fulfilment").with_index(BY_STATUS)
-}
-
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderConfirmed::TYPE, OrderAnonymised::TYPE]
 }
 
 fn key(id: &str) -> Key {
@@ -259,43 +254,6 @@ impl Fulfilment {
         tracing::info!(shipping_order = %id, lines = ?input.lines, status = ?shipping.status, "lines processed");
         Ok(view(&shipping, version + 1))
     }
-
-    async fn intake(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order: OrderConfirmed = event.decode()?;
-        let id = shipping_order_id(&order.order_id);
-        if self.table.get(&key(&id)).await?.is_some() {
-            return Ok(());
-        }
-        let mut shipping = ShippingOrder::intake(&order, OffsetDateTime::now_utc());
-        if self.forgotten(&order.order_id).await? {
-            shipping.address = shipping.address.redacted();
-        }
-        let created = ShippingOrderCreated {
-            shipping_order_id: id.clone(),
-            order_id: order.order_id.clone(),
-            lines: order.lines.iter().map(|l| StockLine { sku: l.sku.clone(), quantity: l.quantity }).collect(),
-        };
-        let trace = event.trace();
-        let mut ops = vec![
-            WriteOp::Put { item: item(&shipping)?, condition: Condition::NotExists },
-            outbox::stage(&Envelope::new(SOURCE, &created, "", trace.as_ref()))?,
-        ];
-        for line in shipping.processed_lines() {
-            ops.push(outbox::stage(&Envelope::new(SOURCE, &item_processed(&shipping, line), "", trace.as_ref()))?);
-        }
-        if shipping.status == LineStatus::Processed {
-            ops.push(outbox::stage(&Envelope::new(SOURCE, &order_processed(&shipping), "", trace.as_ref()))?);
-        }
-        match apply_once(&*self.table, CONSUMER, event, ops).await {
-            Ok(Applied::Now) => {
-                self.relay.notify();
-                tracing::info!(order = %order.order_id, shipping_order = %id, "shipping order created");
-                Ok(())
-            }
-            Ok(Applied::Before) | Err(StoreError::TransactionCancelled { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    }
 }
 
 fn item_processed(shipping: &ShippingOrder, line: &ShippingLine) -> ShipmentItemProcessed {
@@ -353,29 +311,6 @@ fn view(s: &ShippingOrder, version: u64) -> ShippingOrderView {
         },
         created_at: ts(s.created_at),
         version,
-    }
-}
-
-pub struct Intake(pub Arc<Fulfilment>);
-
-#[async_trait]
-impl Handler for Intake {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
-
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderConfirmed>() {
-            self.0.intake(event).await
-        } else if event.is::<OrderAnonymised>() {
-            self.0.forget(event).await
-        } else {
-            Ok(())
-        }
     }
 }
 
