@@ -2,6 +2,7 @@
 //! then `TBS_*` environment variables, then command-line flags (clap merges
 //! the last two, so a flag beats its variable).
 
+pub use crate::services::Service;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -90,44 +91,6 @@ pub struct Settings {
     pub oidc_audience: Option<String>,
     /// Seconds of clock difference allowed when checking token expiry.
     pub oidc_clock_skew_secs: u64,
-}
-
-/// One of the store's services: its API, consumers, outbox relay and jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Catalog,
-    Cart,
-    Orders,
-    Payments,
-    Notifications,
-    Fulfilment,
-    Identity,
-    Reports,
-    Tracking,
-}
-
-impl Service {
-    pub const ALL: [Service; 9] = [
-        Self::Catalog,
-        Self::Cart,
-        Self::Orders,
-        Self::Payments,
-        Self::Notifications,
-        Self::Fulfilment,
-        Self::Identity,
-        Self::Reports,
-        Self::Tracking,
-    ];
-
-    /// The services whose in-process APIs this one calls, so they must run beside it.
-    pub fn needs(self) -> &'static [Service] {
-        match self {
-            Self::Cart => &[Self::Catalog],
-            Self::Orders => &[Self::Catalog, Self::Cart, Self::Payments],
-            _ => &[],
-        }
-    }
 }
 
 /// Who takes card payments.

@@ -1,6 +1,7 @@
 //! The Better Store server: the composition root (`startup`), configuration,
 //! the platform every service stands on, and one folder per BFF service.
 
+pub mod backends;
 pub mod cart;
 pub mod catalog;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod payments;
 pub mod platform;
 pub mod reports;
 pub mod serve;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod tracking;

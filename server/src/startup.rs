@@ -1,10 +1,10 @@
-//! The composition root: opens the configured store and hub, builds each
-//! service on them, and lists every consumer and table. The HTTP app is in
-//! `web`, serving in `serve`.
+//! The composition root: builds each service on the configured store and hub
+//! (opened by `backends`), and lists every consumer and table. The HTTP app
+//! is in `web`, serving in `serve`.
 
 use crate::cart::{self, Carts};
 use crate::catalog::{self, Catalog};
-use crate::config::{Backend, Settings};
+use crate::config::Settings;
 use crate::config::{PaymentProvider, Service};
 use crate::fulfilment::{self, Fulfilment, Intake};
 use crate::identity::{self, Identity};
@@ -15,10 +15,10 @@ use crate::payments::simulated::Simulated;
 use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
 use crate::platform::consumer::Handler;
-use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
+use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::outbox::Relay;
 use crate::platform::signing::{OrderLinks, hmac_sha256, load_secret};
-use crate::platform::store::{EmbeddedStore, Store, TableSpec};
+use crate::platform::store::TableSpec;
 use crate::reports::{self, ReportFolder, Reports};
 use crate::tracking::{self, Tracking, TrackingView};
 use crate::workers::Workers;
@@ -234,87 +234,7 @@ pub fn table_specs() -> Vec<TableSpec> {
     ]
 }
 
-/// The configured backend's store.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    match settings.backend {
-        Backend::Embedded => Ok(Arc::new(EmbeddedStore::open(&settings.data_dir)?)),
-        Backend::Aws => aws::store(settings).await,
-    }
-}
-
-/// The configured backend's event hub.
-pub async fn open_hub(
-    settings: &Settings,
-    store: &dyn Store,
-    subscriptions: Vec<Subscription>,
-) -> anyhow::Result<Arc<dyn EventHub>> {
-    match settings.backend {
-        Backend::Embedded => Ok(Arc::new(EmbeddedHub::open(store, subscriptions).await?)),
-        Backend::Aws => aws::hub(settings, store).await,
-    }
-}
-
-/// Creates every table, the bus, and each consumer's rule and queues.
-pub async fn infra_apply(settings: &Settings) -> anyhow::Result<Vec<String>> {
-    aws::apply(settings).await
-}
-
-#[cfg(feature = "aws")]
-mod aws {
-    use super::*;
-    use crate::platform::aws::clients_from_env;
-    use crate::platform::hub::FaultLog;
-    use crate::platform::hub::aws::AwsHub;
-    use crate::platform::store::dynamodb::DynamoStore;
-
-    pub async fn store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-        let clients = clients_from_env().await;
-        Ok(Arc::new(DynamoStore::new(clients.dynamodb, &settings.aws_prefix, false)))
-    }
-
-    pub async fn hub(settings: &Settings, store: &dyn Store) -> anyhow::Result<Arc<dyn EventHub>> {
-        let faults = FaultLog::new(store.open_table(&crate::platform::hub::table_spec()).await?);
-        Ok(Arc::new(AwsHub::new(&clients_from_env().await, &settings.aws_prefix, faults)))
-    }
-
-    pub async fn apply(settings: &Settings) -> anyhow::Result<Vec<String>> {
-        let clients = clients_from_env().await;
-        let dynamo = DynamoStore::new(clients.dynamodb.clone(), &settings.aws_prefix, false);
-        let mut done = Vec::new();
-        for spec in table_specs() {
-            let created = dynamo.ensure_table(&spec).await?;
-            done.push(format!(
-                "table {}{}: {}",
-                settings.aws_prefix,
-                spec.name,
-                if created { "created" } else { "exists" }
-            ));
-        }
-        done.extend(crate::platform::hub::aws::apply(&clients, &settings.aws_prefix, &subscriptions()).await?);
-        Ok(done)
-    }
-}
-
-#[cfg(not(feature = "aws"))]
-mod aws {
-    use super::*;
-
-    const MISSING: &str =
-        "this tbs was built without the `aws` feature; build it with `cargo build --release -p server --features aws`";
-
-    pub async fn store(_: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-        anyhow::bail!(MISSING)
-    }
-
-    pub async fn hub(_: &Settings, _: &dyn Store) -> anyhow::Result<Arc<dyn EventHub>> {
-        anyhow::bail!(MISSING)
-    }
-
-    pub async fn apply(_: &Settings) -> anyhow::Result<Vec<String>> {
-        anyhow::bail!(MISSING)
-    }
-}
-
+pub use crate::backends::{infra_apply, open_hub, open_store};
 pub use crate::serve::{Application, shutdown_signal};
 pub use crate::web::{api_routes, app, leptos_options};
 
