@@ -5,6 +5,7 @@
 
 mod domain;
 mod error;
+pub mod events;
 mod routes;
 mod seed;
 mod stock;

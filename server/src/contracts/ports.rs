@@ -54,3 +54,7 @@ pub trait Sessions: Send + Sync {
     /// unreachable identity service counts as yes: a stream is not cut for it).
     async fn still_signed_in(&self, cookie_header: &str) -> bool;
 }
+
+/// What a shopper reads when a payment attempt never reached the provider
+/// (a crash cut it off): nothing was charged.
+pub const PAYMENT_NOT_TAKEN: &str = "The payment did not go through and nothing was charged; please try again";

@@ -11,6 +11,7 @@
 //! | shipping order | `SHIPPING_ORDER#<so id>` | `SHIPPING_ORDER` | `STATUS#<status>` / `<created unix>#<id>` |
 
 mod domain;
+pub mod events;
 mod intake;
 mod privacy;
 mod routes;

@@ -16,6 +16,7 @@
 //! Sign-in attempts are limited per e-mail address (`sign_in.rs`).
 
 mod caller;
+pub mod events;
 mod external;
 pub mod oidc;
 mod password;

@@ -11,6 +11,7 @@
 //! it again on redelivery, with the same Message-ID so mail clients can fold
 //! the copies; a duplicate *event* never sends twice.
 
+pub mod events;
 mod receipt;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ReceiptSent};

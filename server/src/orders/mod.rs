@@ -10,6 +10,7 @@
 //! releases its stock.
 
 mod error;
+pub mod events;
 mod expiry;
 mod handler;
 pub mod numbering;

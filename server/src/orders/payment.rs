@@ -129,7 +129,7 @@ impl Orders {
                         return Ok(None);
                     }
                     o.payment_in_progress = None;
-                    o.payment_error = Some(crate::contracts::PAYMENT_NOT_TAKEN.into());
+                    o.payment_error = Some(crate::contracts::ports::PAYMENT_NOT_TAKEN.into());
                     Ok(Some((o, Vec::new())))
                 })
                 .await?;

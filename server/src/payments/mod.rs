@@ -17,6 +17,7 @@
 //! PaymentProviderEventReceived in one transaction and answers 200 at once;
 //! the `payments` consumer turns it into PaymentSucceeded / PaymentFailed.
 
+pub mod events;
 mod handler;
 pub mod provider;
 mod reconcile;

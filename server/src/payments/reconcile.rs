@@ -25,7 +25,7 @@ pub const UNSENT_AFTER: Duration = Duration::from_secs(35);
 /// A payment the provider accepted whose webhook has not come this long after.
 pub const WEBHOOK_OVERDUE: Duration = Duration::from_secs(120);
 
-use crate::contracts::PAYMENT_NOT_TAKEN as NOT_TAKEN;
+use crate::contracts::ports::PAYMENT_NOT_TAKEN as NOT_TAKEN;
 
 impl Payments {
     /// Settles the open payments, as of `now`, that are overdue

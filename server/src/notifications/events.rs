@@ -1,0 +1,15 @@
+//! Notifications' events: what was sent to whom.
+//!
+//! The rules for changing a contract are in `crate::contracts`.
+
+use crate::contracts::domain_event;
+use serde::{Deserialize, Serialize};
+
+/// The receipt for an order was e-mailed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptSent {
+    pub order_id: String,
+    pub email: String,
+    pub message_id: String,
+}
+domain_event!(ReceiptSent, order_id);
