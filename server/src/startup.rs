@@ -14,7 +14,7 @@ use crate::payments::provider::PaymentProvider as Provider;
 use crate::payments::simulated::Simulated;
 use crate::payments::stripe::Stripe;
 use crate::payments::{self, PaymentEvents, Payments};
-use crate::platform::consumer::Handler;
+use crate::platform::consumer::{Handler, subscription};
 use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::outbox::Relay;
 use crate::platform::signing::{OrderLinks, hmac_sha256, load_secret};
@@ -206,13 +206,13 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
 /// handlers it runs subscribe to exactly these.
 pub fn subscriptions() -> Vec<Subscription> {
     vec![
-        Subscription::new(catalog::STOCK_CONSUMER, &catalog::stock_subscribes_to()),
-        Subscription::new(orders::CONSUMER, &orders::subscribes_to()),
-        Subscription::new(payments::CONSUMER, &payments::subscribes_to()),
-        Subscription::new(notifications::CONSUMER, &notifications::subscribes_to()),
-        Subscription::new(fulfilment::CONSUMER, &fulfilment::subscribes_to()),
-        Subscription::new(reports::CONSUMER, &reports::subscribes_to()),
-        Subscription::new(tracking::CONSUMER, &tracking::subscribes_to()),
+        subscription::<catalog::StockKeeper>(),
+        subscription::<OrderEvents>(),
+        subscription::<PaymentEvents>(),
+        subscription::<ReceiptMailer>(),
+        subscription::<Intake>(),
+        subscription::<ReportFolder>(),
+        subscription::<TrackingView>(),
     ]
 }
 

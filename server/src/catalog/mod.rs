@@ -14,7 +14,7 @@ mod store;
 pub use error::CatalogError;
 pub use routes::router;
 pub use seed::SeedReport;
-pub use stock::{CONSUMER as STOCK_CONSUMER, StockKeeper, subscribes_to as stock_subscribes_to};
+pub use stock::StockKeeper;
 pub use store::spec as table_spec;
 
 use app::api::ErrorDetail;

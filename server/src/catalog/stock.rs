@@ -13,8 +13,8 @@ use super::store::CatalogTable;
 use crate::contracts::{
     OrderCancelled, OrderPlaced, StockLine, StockReleased, StockReservationRejected, StockReserved,
 };
-use crate::platform::consumer::{Applied, Handler, apply_once};
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
@@ -25,8 +25,9 @@ use std::collections::BTreeMap;
 pub const CONSUMER: &str = "catalog-stock";
 const SOURCE: &str = "catalog";
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderPlaced::TYPE, OrderCancelled::TYPE]
+crate::consumed_events! {
+    /// What the catalog's stock keeper reacts to.
+    pub enum Incoming { OrderPlaced, OrderCancelled }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,8 +80,7 @@ impl StockKeeper {
         }
     }
 
-    async fn on_placed(&self, event: &Envelope) -> anyhow::Result<()> {
-        let placed: OrderPlaced = event.decode()?;
+    async fn on_placed(&self, placed: OrderPlaced, event: &Envelope) -> anyhow::Result<()> {
         let mut wanted: BTreeMap<String, u32> = BTreeMap::new();
         for line in &placed.lines {
             *wanted.entry(line.sku.clone()).or_default() += line.quantity;
@@ -152,8 +152,7 @@ impl StockKeeper {
         Ok(if committed { Attempt::Done(()) } else { Attempt::Raced })
     }
 
-    async fn on_cancelled(&self, event: &Envelope) -> anyhow::Result<()> {
-        let cancelled: OrderCancelled = event.decode()?;
+    async fn on_cancelled(&self, cancelled: OrderCancelled, event: &Envelope) -> anyhow::Result<()> {
         let done = optimistic::until_done(|| self.release(event, &cancelled)).await?;
         done.ok_or_else(|| anyhow::anyhow!("stock of order {} kept changing; will retry", cancelled.order_id))
     }
@@ -197,22 +196,14 @@ impl StockKeeper {
 }
 
 #[async_trait]
-impl Handler for StockKeeper {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for StockKeeper {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderPlaced>() {
-            self.on_placed(event).await
-        } else if event.is::<OrderCancelled>() {
-            self.on_cancelled(event).await
-        } else {
-            Ok(())
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match event {
+            Incoming::OrderPlaced(placed) => self.on_placed(placed, envelope).await,
+            Incoming::OrderCancelled(cancelled) => self.on_cancelled(cancelled, envelope).await,
         }
     }
 }

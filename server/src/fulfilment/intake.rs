@@ -5,44 +5,36 @@
 use super::domain::ShippingOrder;
 use super::{CONSUMER, Fulfilment, LineStatus, SOURCE, item, item_processed, key, order_processed, shipping_order_id};
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ShippingOrderCreated, StockLine};
-use crate::platform::consumer::{Applied, Handler, apply_once};
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::{Condition, StoreError, WriteOp};
 use async_trait::async_trait;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderConfirmed::TYPE, OrderAnonymised::TYPE]
+crate::consumed_events! {
+    /// What fulfilment reacts to.
+    pub enum Incoming { OrderConfirmed, OrderAnonymised }
 }
 
 pub struct Intake(pub Arc<Fulfilment>);
 
 #[async_trait]
-impl Handler for Intake {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for Intake {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderConfirmed>() {
-            self.0.intake(event).await
-        } else if event.is::<OrderAnonymised>() {
-            self.0.forget(event).await
-        } else {
-            Ok(())
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match event {
+            Incoming::OrderConfirmed(order) => self.0.intake(order, envelope).await,
+            Incoming::OrderAnonymised(anonymised) => self.0.forget(&anonymised.order_id).await,
         }
     }
 }
 
 impl Fulfilment {
-    async fn intake(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order: OrderConfirmed = event.decode()?;
+    async fn intake(&self, order: OrderConfirmed, event: &Envelope) -> anyhow::Result<()> {
         let id = shipping_order_id(&order.order_id);
         if self.table.get(&key(&id)).await?.is_some() {
             return Ok(());

@@ -17,7 +17,7 @@ mod privacy;
 mod routes;
 
 pub use domain::{Shipment, ShippingLine, ShippingOrder, shipping_order_id};
-pub use intake::{Intake, subscribes_to};
+pub use intake::Intake;
 pub use routes::router;
 
 use crate::contracts::{ShipmentItemProcessed, ShippingOrderProcessed};

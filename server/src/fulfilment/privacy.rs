@@ -8,8 +8,6 @@
 
 use super::domain::ShippingOrder;
 use super::{Fulfilment, item, key, shipping_order_id};
-use crate::contracts::OrderAnonymised;
-use crate::platform::events::Envelope;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, StoreError};
 
@@ -18,12 +16,11 @@ fn marker(order_id: &str) -> Key {
 }
 
 impl Fulfilment {
-    pub(super) async fn forget(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order_id = event.decode::<OrderAnonymised>()?.order_id;
-        let id = shipping_order_id(&order_id);
+    pub(super) async fn forget(&self, order_id: &str) -> anyhow::Result<()> {
+        let id = shipping_order_id(order_id);
         let forgotten = optimistic::until_done(|| async {
             let Some(found) = self.table.get(&key(&id)).await? else {
-                let forgotten = Item::new(marker(&order_id), serde_json::json!({}));
+                let forgotten = Item::new(marker(order_id), serde_json::json!({}));
                 self.table.put(forgotten, Condition::None).await?;
                 return Ok::<_, anyhow::Error>(Attempt::Done(()));
             };

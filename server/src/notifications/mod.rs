@@ -15,8 +15,8 @@ pub mod events;
 mod receipt;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ReceiptSent};
-use crate::platform::consumer::{Applied, Handler, apply_once};
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
@@ -31,8 +31,9 @@ pub fn table_spec() -> TableSpec {
     TableSpec::new("notifications")
 }
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![OrderConfirmed::TYPE, OrderAnonymised::TYPE]
+crate::consumed_events! {
+    /// What notifications react to.
+    pub enum Incoming { OrderConfirmed, OrderAnonymised }
 }
 
 /// Where e-mail goes.
@@ -129,9 +130,8 @@ impl Notifications {
     /// Forgets the address a receipt went to (OrderAnonymised). Arriving
     /// before the order's OrderConfirmed, it leaves the record that stops a
     /// receipt going to a deleted account.
-    async fn forget(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order_id = event.decode::<OrderAnonymised>()?.order_id;
-        let key = receipt_key(&order_id);
+    async fn forget(&self, order_id: &str) -> anyhow::Result<()> {
+        let key = receipt_key(order_id);
         let mut record = match self.table.get(&key).await? {
             Some(item) => item.attrs,
             None => serde_json::json!({}),
@@ -141,8 +141,7 @@ impl Notifications {
         Ok(())
     }
 
-    async fn send_receipt(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order: OrderConfirmed = event.decode()?;
+    async fn send_receipt(&self, order: OrderConfirmed, event: &Envelope) -> anyhow::Result<()> {
         let key = receipt_key(&order.order_id);
         if self.table.get(&key).await?.is_some() {
             return Ok(()); // sent before
@@ -171,22 +170,14 @@ impl Notifications {
 pub struct ReceiptMailer(pub Arc<Notifications>);
 
 #[async_trait]
-impl Handler for ReceiptMailer {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for ReceiptMailer {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderConfirmed>() {
-            self.0.send_receipt(event).await
-        } else if event.is::<OrderAnonymised>() {
-            self.0.forget(event).await
-        } else {
-            Ok(())
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match event {
+            Incoming::OrderConfirmed(order) => self.0.send_receipt(order, envelope).await,
+            Incoming::OrderAnonymised(anonymised) => self.0.forget(&anonymised.order_id).await,
         }
     }
 }

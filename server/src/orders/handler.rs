@@ -11,26 +11,27 @@ use crate::contracts::{
     RefundDue, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected,
     StockReserved,
 };
-use crate::platform::consumer::Handler;
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::Consumer;
+use crate::platform::events::{Envelope, TraceParent};
 use app::orders::OrderStatus;
 use async_trait::async_trait;
 use std::sync::Arc;
 
 pub const CONSUMER: &str = "orders";
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![
-        StockReserved::TYPE,
-        StockReservationRejected::TYPE,
-        PaymentSucceeded::TYPE,
-        PaymentFailed::TYPE,
-        ShippingOrderCreated::TYPE,
-        ReceiptSent::TYPE,
-        ShipmentItemProcessed::TYPE,
-        ShippingOrderProcessed::TYPE,
-        AccountDeleted::TYPE,
-    ]
+crate::consumed_events! {
+    /// What the orders service reacts to.
+    pub enum Incoming {
+        StockReserved,
+        StockReservationRejected,
+        PaymentSucceeded,
+        PaymentFailed,
+        ShippingOrderCreated,
+        ReceiptSent,
+        ShipmentItemProcessed,
+        ShippingOrderProcessed,
+        AccountDeleted,
+    }
 }
 
 pub struct OrderEvents(pub Arc<Orders>);
@@ -39,125 +40,153 @@ pub struct OrderEvents(pub Arc<Orders>);
 type Change = (OrderRecord, Vec<Envelope>);
 
 #[async_trait]
-impl Handler for OrderEvents {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for OrderEvents {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<AccountDeleted>() {
-            let deleted: AccountDeleted = event.decode()?;
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        if let Incoming::AccountDeleted(deleted) = &event {
             let n = self.0.forget_account(&deleted.account_id).await?;
             tracing::info!(account = %deleted.account_id, orders = n, "deleted account's orders anonymised");
             return Ok(());
         }
-        let order_id = event.partition_key.clone();
-        self.0.change_on_event(CONSUMER, event, &order_id, |order| apply(order, event)).await
+        let order_id = envelope.partition_key.clone();
+        let trace = envelope.trace();
+        self.0.change_on_event(CONSUMER, envelope, &order_id, |order| Ok(apply(order, &event, trace.as_ref()))).await
     }
 }
 
 /// The order's next state given `event`; `None` when the event changes nothing.
-fn apply(mut order: OrderRecord, event: &Envelope) -> anyhow::Result<Option<Change>> {
-    let mut out = Vec::new();
-    let trace = event.trace();
-    if event.is::<StockReserved>() {
-        if order.stock != StockState::Pending {
-            return Ok(None);
-        }
-        order.stock = StockState::Reserved;
-    } else if event.is::<StockReservationRejected>() {
-        let rejected: StockReservationRejected = event.decode()?;
-        if order.stock != StockState::Pending {
-            return Ok(None);
-        }
-        order.stock = StockState::Rejected;
-        if order.status == OrderStatus::PendingPayment {
-            let name =
-                order.lines.iter().find(|l| l.sku == rejected.sku).map_or(rejected.sku.clone(), |l| l.name.clone());
-            let reason = match rejected.available {
-                0 => format!("{name} sold out before we could set it aside"),
-                n => format!("Only {n} of {name} left"),
-            };
-            order.status = OrderStatus::Cancelled;
-            order.cancel_reason = Some(reason.clone());
-            order.refund_due = order.paid_by.is_some();
-            if let Some(paid_by) = &order.paid_by {
-                out.push(refund_due(&order, paid_by, "We could not set the items aside"));
-            }
-            out.push(Envelope::new(
-                super::SOURCE,
-                &OrderCancelled { order_id: order.id.clone(), reason },
-                "",
-                trace.as_ref(),
-            ));
-        }
-    } else if event.is::<PaymentSucceeded>() {
-        let paid: PaymentSucceeded = event.decode()?;
-        match order.paid_by.as_deref() {
-            Some(by) if by == paid.payment_id => return Ok(None), // a redelivered success changes nothing
-            Some(_) => {
-                // Paid twice (an earlier attempt settled late): the second goes back.
-                tracing::warn!(order = %order.id, payment = %paid.payment_id, "order paid twice: refund due");
-                let refund = refund_due(&order, &paid.payment_id, "The order was already paid for");
-                return Ok(Some((order, vec![refund])));
-            }
-            None => {}
-        }
-        order.paid_by = Some(paid.payment_id.clone());
-        order.payment_error = None;
-        if order.payment_in_progress.as_deref() == Some(&paid.payment_id) {
-            order.payment_in_progress = None;
-        }
-        if order.status == OrderStatus::Cancelled {
-            order.refund_due = true;
-            tracing::warn!(order = %order.id, payment = %paid.payment_id, "payment arrived for a cancelled order: refund due");
-            out.push(refund_due(&order, &paid.payment_id, "The order was cancelled before the payment arrived"));
-        }
-    } else if event.is::<PaymentFailed>() {
-        let failed: PaymentFailed = event.decode()?;
-        if order.paid_by.is_some() || order.payment_in_progress.as_deref() != Some(&failed.payment_id) {
-            return Ok(None); // a stale failure of an earlier attempt
-        }
-        order.payment_in_progress = None;
-        order.payment_error = Some(failed.reason);
-    } else if event.is::<ShippingOrderCreated>() {
-        if order.shipping_status.is_some() {
-            return Ok(None);
-        }
-        order.shipping_status.get_or_insert_with(|| "pending".into());
-    } else if event.is::<ShipmentItemProcessed>() {
-        // Some items are on their way; never back from processed.
-        if order.shipping_status.as_deref() == Some("processed") {
-            return Ok(None);
-        }
-        order.shipping_status = Some("partially_processed".into());
-    } else if event.is::<ShippingOrderProcessed>() {
-        if order.status == OrderStatus::Processed {
-            return Ok(None);
-        }
-        order.shipping_status = Some("processed".into());
-        if order.status == OrderStatus::Confirmed {
-            order.status = OrderStatus::Processed;
-            let processed = OrderProcessed { order_id: order.id.clone() };
-            out.push(Envelope::new(super::SOURCE, &processed, "", trace.as_ref()));
-        }
-    } else if event.is::<ReceiptSent>() {
-        if order.receipt_sent {
-            return Ok(None);
-        }
-        order.receipt_sent = true;
-    } else {
-        return Ok(None);
-    }
+fn apply(mut order: OrderRecord, event: &Incoming, trace: Option<&TraceParent>) -> Option<Change> {
+    let mut out = match event {
+        Incoming::StockReserved(_) => stock_reserved(&mut order)?,
+        Incoming::StockReservationRejected(rejected) => stock_rejected(&mut order, rejected, trace)?,
+        Incoming::PaymentSucceeded(paid) => match paid_twice(&order, paid) {
+            Some(change) => return change,
+            None => paid_for(&mut order, paid),
+        },
+        Incoming::PaymentFailed(failed) => payment_failed(&mut order, failed)?,
+        Incoming::ShippingOrderCreated(_) => shipping_order_created(&mut order)?,
+        Incoming::ShipmentItemProcessed(_) => item_processed(&mut order)?,
+        Incoming::ShippingOrderProcessed(_) => shipping_order_processed(&mut order, trace)?,
+        Incoming::ReceiptSent(_) => receipt_sent(&mut order)?,
+        Incoming::AccountDeleted(_) => return None,
+    };
     if order.status == OrderStatus::PendingPayment && order.paid_by.is_some() && order.stock == StockState::Reserved {
         order.status = OrderStatus::Confirmed;
-        out.push(Envelope::new(super::SOURCE, &confirmed(&order), "", trace.as_ref()));
+        out.push(Envelope::new(super::SOURCE, &confirmed(&order), "", trace));
     }
-    Ok(Some((order, out)))
+    Some((order, out))
+}
+
+/// What one event does: `None` when it changes nothing, else the events it announces.
+type Step = Option<Vec<Envelope>>;
+
+fn stock_reserved(order: &mut OrderRecord) -> Step {
+    if order.stock != StockState::Pending {
+        return None;
+    }
+    order.stock = StockState::Reserved;
+    Some(vec![])
+}
+
+fn stock_rejected(order: &mut OrderRecord, rejected: &StockReservationRejected, trace: Option<&TraceParent>) -> Step {
+    if order.stock != StockState::Pending {
+        return None;
+    }
+    order.stock = StockState::Rejected;
+    if order.status != OrderStatus::PendingPayment {
+        return Some(vec![]);
+    }
+    let name = order.lines.iter().find(|l| l.sku == rejected.sku).map_or(rejected.sku.clone(), |l| l.name.clone());
+    let reason = match rejected.available {
+        0 => format!("{name} sold out before we could set it aside"),
+        n => format!("Only {n} of {name} left"),
+    };
+    order.status = OrderStatus::Cancelled;
+    order.cancel_reason = Some(reason.clone());
+    order.refund_due = order.paid_by.is_some();
+    let mut out = Vec::new();
+    if let Some(paid_by) = &order.paid_by {
+        out.push(refund_due(order, paid_by, "We could not set the items aside"));
+    }
+    out.push(Envelope::new(super::SOURCE, &OrderCancelled { order_id: order.id.clone(), reason }, "", trace));
+    Some(out)
+}
+
+/// A success for an order already paid: nothing when it is the same
+/// payment redelivered, a refund when it is a second payment.
+fn paid_twice(order: &OrderRecord, paid: &PaymentSucceeded) -> Option<Option<Change>> {
+    match order.paid_by.as_deref() {
+        Some(by) if by == paid.payment_id => Some(None),
+        Some(_) => {
+            tracing::warn!(order = %order.id, payment = %paid.payment_id, "order paid twice: refund due");
+            let refund = refund_due(order, &paid.payment_id, "The order was already paid for");
+            Some(Some((order.clone(), vec![refund])))
+        }
+        None => None,
+    }
+}
+
+fn paid_for(order: &mut OrderRecord, paid: &PaymentSucceeded) -> Vec<Envelope> {
+    order.paid_by = Some(paid.payment_id.clone());
+    order.payment_error = None;
+    if order.payment_in_progress.as_deref() == Some(&paid.payment_id) {
+        order.payment_in_progress = None;
+    }
+    if order.status != OrderStatus::Cancelled {
+        return vec![];
+    }
+    order.refund_due = true;
+    tracing::warn!(order = %order.id, payment = %paid.payment_id, "payment arrived for a cancelled order: refund due");
+    vec![refund_due(order, &paid.payment_id, "The order was cancelled before the payment arrived")]
+}
+
+fn payment_failed(order: &mut OrderRecord, failed: &PaymentFailed) -> Step {
+    if order.paid_by.is_some() || order.payment_in_progress.as_deref() != Some(&failed.payment_id) {
+        return None; // a stale failure of an earlier attempt
+    }
+    order.payment_in_progress = None;
+    order.payment_error = Some(failed.reason.clone());
+    Some(vec![])
+}
+
+fn shipping_order_created(order: &mut OrderRecord) -> Step {
+    if order.shipping_status.is_some() {
+        return None;
+    }
+    order.shipping_status = Some("pending".into());
+    Some(vec![])
+}
+
+/// Some items are on their way; never back from processed.
+fn item_processed(order: &mut OrderRecord) -> Step {
+    if order.shipping_status.as_deref() == Some("processed") {
+        return None;
+    }
+    order.shipping_status = Some("partially_processed".into());
+    Some(vec![])
+}
+
+fn shipping_order_processed(order: &mut OrderRecord, trace: Option<&TraceParent>) -> Step {
+    if order.status == OrderStatus::Processed {
+        return None;
+    }
+    order.shipping_status = Some("processed".into());
+    if order.status != OrderStatus::Confirmed {
+        return Some(vec![]);
+    }
+    order.status = OrderStatus::Processed;
+    let processed = OrderProcessed { order_id: order.id.clone() };
+    Some(vec![Envelope::new(super::SOURCE, &processed, "", trace)])
+}
+
+fn receipt_sent(order: &mut OrderRecord) -> Step {
+    if order.receipt_sent {
+        return None;
+    }
+    order.receipt_sent = true;
+    Some(vec![])
 }
 
 /// RefundDue for a payment the order does not need.

@@ -22,7 +22,7 @@ mod record;
 mod routes;
 
 pub use error::OrdersError;
-pub use handler::{CONSUMER, OrderEvents, subscribes_to};
+pub use handler::{CONSUMER, OrderEvents};
 pub use record::spec as table_spec;
 pub(crate) use routes::reader;
 pub use routes::router;

@@ -4,8 +4,8 @@
 
 use super::{PaymentRecord, PaymentStatus, Payments};
 use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded, RefundDue};
-use crate::platform::consumer::{Applied, Handler, apply_once};
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, StoreError, WriteOp};
@@ -14,27 +14,30 @@ use std::sync::Arc;
 
 pub const CONSUMER: &str = "payments";
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![PaymentProviderEventReceived::TYPE, RefundDue::TYPE]
+crate::consumed_events! {
+    /// What payments react to: the provider's webhooks (stored by the
+    /// webhook route) and payments the orders service does not need.
+    pub enum Incoming { PaymentProviderEventReceived, RefundDue }
 }
 
 pub struct PaymentEvents(pub Arc<Payments>);
 
 #[async_trait]
-impl Handler for PaymentEvents {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for PaymentEvents {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<RefundDue>() {
-            return self.0.refund(event).await;
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match event {
+            Incoming::RefundDue(due) => self.0.refund(due, envelope).await,
+            Incoming::PaymentProviderEventReceived(received) => self.webhook(received, envelope).await,
         }
-        let received: PaymentProviderEventReceived = event.decode()?;
+    }
+}
+
+impl PaymentEvents {
+    /// Settles the payment as the provider's webhook says.
+    async fn webhook(&self, received: PaymentProviderEventReceived, event: &Envelope) -> anyhow::Result<()> {
         let succeeded = match received.provider_event_type.as_str() {
             "payment_intent.succeeded" => true,
             "payment_intent.payment_failed" => false,
@@ -43,9 +46,7 @@ impl Handler for PaymentEvents {
         let done = optimistic::until_done(|| self.settle(event, &received, succeeded)).await?;
         done.ok_or_else(|| anyhow::anyhow!("payment {} kept changing; will retry", received.payment_id))
     }
-}
 
-impl PaymentEvents {
     /// One attempt at moving the payment forward as the webhook says, with its event, once.
     async fn settle(
         &self,

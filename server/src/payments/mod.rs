@@ -27,7 +27,7 @@ pub mod simulated;
 pub mod stripe;
 mod webhook;
 
-pub use handler::{CONSUMER, PaymentEvents, subscribes_to};
+pub use handler::{CONSUMER, PaymentEvents};
 pub use webhook::router as webhook_router;
 
 use crate::contracts::PaymentProviderEventReceived;

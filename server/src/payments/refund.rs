@@ -13,8 +13,7 @@ use crate::platform::outbox;
 use crate::platform::store::{Condition, StoreError, WriteOp};
 
 impl Payments {
-    pub(super) async fn refund(&self, event: &Envelope) -> anyhow::Result<()> {
-        let due: RefundDue = event.decode()?;
+    pub(super) async fn refund(&self, due: RefundDue, event: &Envelope) -> anyhow::Result<()> {
         let Some((mut record, version)) = self.payment(&due.payment_id).await? else {
             anyhow::bail!("refund due for payment {} that payments has no record of", due.payment_id);
         };

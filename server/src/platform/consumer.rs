@@ -6,8 +6,8 @@
 //! for the event id in one transaction ([`apply_once`]), or keeps views that
 //! only move forward (inverse optimistic locking on a version).
 
-use crate::platform::events::Envelope;
-use crate::platform::hub::{Delivery, EventHub, HubError, MAX_RECEIVES};
+use crate::platform::events::{Consumed, Envelope};
+use crate::platform::hub::{Delivery, EventHub, HubError, MAX_RECEIVES, Subscription};
 use crate::platform::store::{Condition, Item, Key, StoreError, Table, WriteOp};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -26,6 +26,44 @@ pub trait Handler: Send + Sync {
     /// Applies the event. An error means "try again later"; after the last
     /// attempt the event becomes a fault carrying the error's message.
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()>;
+}
+
+/// A consumer of one typed list of events (see [`crate::consumed_events!`]):
+/// its subscription is the list, and it receives each event decoded, so it
+/// matches on the list exhaustively. Every such consumer is a [`Handler`].
+#[async_trait]
+pub trait Consumer: Send + Sync {
+    /// Its name: its queue and its processed markers.
+    const NAME: &'static str;
+
+    /// The events it handles.
+    type Event: Consumed;
+
+    /// Applies `event` (decoded from `envelope`). An error means "try again later".
+    async fn on(&self, event: Self::Event, envelope: &Envelope) -> anyhow::Result<()>;
+}
+
+/// The hub subscription of consumer `C`: its queue receives its list.
+pub fn subscription<C: Consumer>() -> Subscription {
+    Subscription::new(C::NAME, C::Event::TYPES)
+}
+
+#[async_trait]
+impl<C: Consumer> Handler for C {
+    fn consumer(&self) -> &'static str {
+        C::NAME
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        C::Event::TYPES.to_vec()
+    }
+
+    async fn handle(&self, envelope: &Envelope) -> anyhow::Result<()> {
+        match C::Event::from_envelope(envelope)? {
+            Some(event) => self.on(event, envelope).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// When to try again after a handler error.

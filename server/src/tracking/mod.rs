@@ -24,8 +24,8 @@ use crate::contracts::{
     OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,
     ReceiptSent, ShipmentItemProcessed,
 };
-use crate::platform::consumer::Handler;
-use crate::platform::events::{DomainEvent, Envelope};
+use crate::platform::consumer::Consumer;
+use crate::platform::events::Envelope;
 use crate::platform::signing::OrderLinks;
 use crate::platform::store::{
     Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
@@ -44,18 +44,19 @@ pub fn table_spec() -> TableSpec {
     TableSpec::new("tracking").with_index(BY_ACCOUNT)
 }
 
-pub fn subscribes_to() -> Vec<&'static str> {
-    vec![
-        OrderPlaced::TYPE,
-        PaymentSucceeded::TYPE,
-        PaymentFailed::TYPE,
-        OrderConfirmed::TYPE,
-        ReceiptSent::TYPE,
-        ShipmentItemProcessed::TYPE,
-        OrderProcessed::TYPE,
-        OrderCancelled::TYPE,
-        OrderAnonymised::TYPE,
-    ]
+crate::consumed_events! {
+    /// What tracking's timeline is made of.
+    pub enum Incoming {
+        OrderPlaced,
+        PaymentSucceeded,
+        PaymentFailed,
+        OrderConfirmed,
+        ReceiptSent,
+        ShipmentItemProcessed,
+        OrderProcessed,
+        OrderCancelled,
+        OrderAnonymised,
+    }
 }
 
 fn owner_key(order_id: &str) -> Key {
@@ -143,18 +144,17 @@ impl Tracking {
         }
     }
 
-    async fn apply(&self, event: &Envelope) -> anyhow::Result<()> {
-        let Some(entry) = describe(event)? else { return Ok(()) };
-        let order_id = event.partition_key.clone();
-        let sort = format!("AT#{:020}#{}", event.timestamp.unix_timestamp_nanos() / 1000, event.id);
+    async fn apply(&self, event: &Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        let Some(entry) = describe(event, envelope.timestamp) else { return Ok(()) };
+        let order_id = envelope.partition_key.clone();
+        let sort = format!("AT#{:020}#{}", envelope.timestamp.unix_timestamp_nanos() / 1000, envelope.id);
         let mut ops = Vec::new();
-        let account_id = if event.is::<OrderPlaced>() {
-            let placed: OrderPlaced = event.decode()?;
+        let account_id = if let Incoming::OrderPlaced(placed) = event {
             ops.push(WriteOp::Put {
                 item: Item::new(owner_key(&order_id), serde_json::json!({ "account_id": placed.account_id })),
                 condition: Condition::None,
             });
-            placed.account_id
+            placed.account_id.clone()
         } else {
             match self.owner(&order_id).await? {
                 Owner::Account(id) => Some(id),
@@ -178,62 +178,48 @@ impl Tracking {
     }
 }
 
-/// The timeline entry an event makes, if it makes one.
-fn describe(event: &Envelope) -> anyhow::Result<Option<TimelineEntry>> {
-    let entry = |kind: &str, title: &str, detail: String| {
-        Some(TimelineEntry {
-            kind: kind.into(),
-            title: title.into(),
-            detail,
-            at: event.timestamp.format(&Rfc3339).unwrap_or_default(),
-        })
+/// The timeline entry an event makes (none for forgetting).
+fn describe(event: &Incoming, at: time::OffsetDateTime) -> Option<TimelineEntry> {
+    let (kind, title, detail) = match event {
+        Incoming::OrderPlaced(e) => {
+            let items: u32 = e.lines.iter().map(|l| l.quantity).sum();
+            ("placed", "Order placed", format!("{items} item(s)"))
+        }
+        Incoming::PaymentSucceeded(_) => ("payment_approved", "Payment approved", String::new()),
+        Incoming::PaymentFailed(e) => ("payment_failed", "Payment declined", e.reason.clone()),
+        Incoming::OrderConfirmed(_) => ("confirmed", "Order confirmed", String::new()),
+        Incoming::ReceiptSent(_) => ("receipt_sent", "Receipt sent", privacy::RECEIPT_DETAIL.into()),
+        Incoming::ShipmentItemProcessed(e) => ("item_processed", "Item sent", item_sent(e)),
+        Incoming::OrderProcessed(_) => ("order_processed", "Order processed", "Everything is on its way".into()),
+        Incoming::OrderCancelled(e) => ("cancelled", "Order cancelled", e.reason.clone()),
+        Incoming::OrderAnonymised(_) => return None,
     };
-    Ok(if event.is::<OrderPlaced>() {
-        let e: OrderPlaced = event.decode()?;
-        let items: u32 = e.lines.iter().map(|l| l.quantity).sum();
-        entry("placed", "Order placed", format!("{items} item(s)"))
-    } else if event.is::<PaymentSucceeded>() {
-        entry("payment_approved", "Payment approved", String::new())
-    } else if event.is::<PaymentFailed>() {
-        let e: PaymentFailed = event.decode()?;
-        entry("payment_failed", "Payment declined", e.reason)
-    } else if event.is::<OrderConfirmed>() {
-        entry("confirmed", "Order confirmed", String::new())
-    } else if event.is::<ReceiptSent>() {
-        entry("receipt_sent", "Receipt sent", privacy::RECEIPT_DETAIL.into())
-    } else if event.is::<ShipmentItemProcessed>() {
-        let e: ShipmentItemProcessed = event.decode()?;
-        let name = if e.name.is_empty() { e.sku.clone() } else { e.name.clone() };
-        let how = match (e.carrier.as_str(), e.tracking_number.as_str()) {
-            ("", _) => String::new(),
-            (carrier, "") => format!(" · {carrier}"),
-            (carrier, number) => format!(" · {carrier}, tracking {number}"),
-        };
-        entry("item_processed", "Item sent", format!("{name}{how}"))
-    } else if event.is::<OrderProcessed>() {
-        entry("order_processed", "Order processed", "Everything is on its way".into())
-    } else if event.is::<OrderCancelled>() {
-        let e: OrderCancelled = event.decode()?;
-        entry("cancelled", "Order cancelled", e.reason)
-    } else {
-        None
-    })
+    Some(TimelineEntry { kind: kind.into(), title: title.into(), detail, at: at.format(&Rfc3339).unwrap_or_default() })
+}
+
+/// "Mug · UPS, tracking 1Z…": what was sent, and how when fulfilment said.
+fn item_sent(e: &ShipmentItemProcessed) -> String {
+    let name = if e.name.is_empty() { &e.sku } else { &e.name };
+    let how = match (e.carrier.as_str(), e.tracking_number.as_str()) {
+        ("", _) => String::new(),
+        (carrier, "") => format!(" · {carrier}"),
+        (carrier, number) => format!(" · {carrier}, tracking {number}"),
+    };
+    format!("{name}{how}")
 }
 
 pub struct TrackingView(pub Arc<Tracking>);
 
 #[async_trait]
-impl Handler for TrackingView {
-    fn consumer(&self) -> &'static str {
-        CONSUMER
-    }
+impl Consumer for TrackingView {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
 
-    fn subscribes_to(&self) -> Vec<&'static str> {
-        subscribes_to()
-    }
-
-    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
-        if event.is::<OrderAnonymised>() { self.0.forget(event).await } else { self.0.apply(event).await }
+    async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match event {
+            Incoming::OrderAnonymised(anonymised) => self.0.forget(&anonymised.order_id).await,
+            event => self.0.apply(&event, envelope).await,
+        }
     }
 }
 
@@ -241,6 +227,7 @@ impl Handler for TrackingView {
 mod tests {
     use super::*;
     use crate::contracts::ShippingOrderProcessed;
+    use crate::platform::events::{Consumed, DomainEvent};
 
     /// "Order processed" comes from the orders service's own OrderProcessed,
     /// so a page refetching the order on that entry reads it as processed;
@@ -249,10 +236,10 @@ mod tests {
     fn the_order_is_processed_on_the_timeline_when_the_orders_service_says_so() {
         let shipped = ShippingOrderProcessed { shipping_order_id: "so-o1".into(), order_id: "o1".into() };
         let shipped = Envelope::new("fulfilment", &shipped, "", None);
-        assert!(!subscribes_to().contains(&shipped.event_type.as_str()));
-        assert_eq!(describe(&shipped).unwrap(), None);
+        assert!(!Incoming::TYPES.contains(&ShippingOrderProcessed::TYPE));
+        assert_eq!(Incoming::from_envelope(&shipped).unwrap(), None);
         let processed = Envelope::new("orders", &OrderProcessed { order_id: "o1".into() }, "", None);
-        assert!(subscribes_to().contains(&processed.event_type.as_str()));
-        assert_eq!(describe(&processed).unwrap().unwrap().kind, "order_processed");
+        let event = Incoming::from_envelope(&processed).unwrap().expect("tracking receives OrderProcessed");
+        assert_eq!(describe(&event, processed.timestamp).unwrap().kind, "order_processed");
     }
 }

@@ -3,8 +3,6 @@
 //! (entries from before addresses were left out of the timeline lose theirs).
 
 use super::{Tracking, owner_key};
-use crate::contracts::OrderAnonymised;
-use crate::platform::events::Envelope;
 use crate::platform::store::{Condition, Item};
 use app::tracking::TimelineEntry;
 
@@ -12,11 +10,10 @@ use app::tracking::TimelineEntry;
 pub const RECEIPT_DETAIL: &str = "by e-mail";
 
 impl Tracking {
-    pub(super) async fn forget(&self, event: &Envelope) -> anyhow::Result<()> {
-        let order_id = event.decode::<OrderAnonymised>()?.order_id;
-        let owner = Item::new(owner_key(&order_id), serde_json::json!({ "account_id": null }));
+    pub(super) async fn forget(&self, order_id: &str) -> anyhow::Result<()> {
+        let owner = Item::new(owner_key(order_id), serde_json::json!({ "account_id": null }));
         self.table.put(owner, Condition::None).await?;
-        for item in self.entry_items(&order_id).await? {
+        for item in self.entry_items(order_id).await? {
             let mut entry: TimelineEntry = item.record()?;
             if entry.kind == "receipt_sent" {
                 entry.detail = RECEIPT_DETAIL.into();

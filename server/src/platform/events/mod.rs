@@ -6,8 +6,10 @@
 //! do not know and consumers skip types they do not subscribe to, so
 //! producers can add both without breaking anyone (forward compatibility).
 
+mod consumed;
 mod trace;
 
+pub use consumed::Consumed;
 pub use trace::TraceParent;
 
 use serde::de::DeserializeOwned;
