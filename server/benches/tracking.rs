@@ -133,12 +133,12 @@ fn main() {
         state.hub.publish(&[Envelope::new("orders", &confirmed, "", None)]).await.unwrap();
         let so = server::fulfilment::shipping_order_id(&order_id);
         let mut version = loop {
-            if let Ok(view) = state.fulfilment.get(&so).await {
+            if let Ok(view) = state.port::<std::sync::Arc<server::fulfilment::Fulfilment>>().get(&so).await {
                 break view.version;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         };
-        let token = state.tracking.token(&order_id);
+        let token = state.port::<std::sync::Arc<server::tracking::Tracking>>().token(&order_id);
         let url = format!("{base}/api/tracking/orders/{order_id}/events?token={token}");
         let mut stream = listen(client.get(url).send().await.unwrap());
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -150,7 +150,11 @@ fn main() {
                 tracking_number: format!("1Z{i:06}"),
                 expected_version: version,
             };
-            let view = state.fulfilment.process(&so, input, "bench", None).await.unwrap();
+            let view = state
+                .port::<std::sync::Arc<server::fulfilment::Fulfilment>>()
+                .process(&so, input, "bench", None)
+                .await
+                .unwrap();
             let committed = Instant::now();
             version = view.version;
             loop {

@@ -3,7 +3,7 @@
 //! signal as the server, plus periodic jobs.
 
 use crate::platform::consumer::{self, Handler, RetryPolicy};
-use crate::platform::hub::{EventHub, Subscription};
+use crate::platform::hub::EventHub;
 use crate::platform::outbox::Relay;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -20,11 +20,6 @@ pub struct Workers {
 
 /// A background loop that ends when its shutdown signal turns true.
 pub type Job = Box<dyn FnOnce(watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
-
-/// The hub subscription of each handler (one queue per consumer).
-pub fn subscriptions(handlers: &[Arc<dyn Handler>]) -> Vec<Subscription> {
-    handlers.iter().map(|h| Subscription::new(h.consumer(), &h.subscribes_to())).collect()
-}
 
 /// Running workers; [`Running::stop`] ends them and waits.
 pub struct Running {

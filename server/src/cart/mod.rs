@@ -16,11 +16,12 @@ mod changes;
 mod owner;
 mod pricing;
 mod routes;
+mod service;
 
 pub use changes::ChangeId;
 use changes::Changes;
 
-pub use routes::router;
+pub use service::SERVICE;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;

@@ -8,12 +8,13 @@ mod error;
 pub mod events;
 mod routes;
 mod seed;
+mod service;
 mod stock;
 mod store;
 
 pub use error::CatalogError;
-pub use routes::router;
 pub use seed::SeedReport;
+pub use service::SERVICE;
 pub use stock::StockKeeper;
 pub use store::spec as table_spec;
 

@@ -15,10 +15,11 @@ pub mod events;
 mod intake;
 mod privacy;
 mod routes;
+mod service;
 
 pub use domain::{Shipment, ShippingLine, ShippingOrder, shipping_order_id};
 pub use intake::Intake;
-pub use routes::router;
+pub use service::SERVICE;
 
 use crate::contracts::{ShipmentItemProcessed, ShippingOrderProcessed};
 use crate::platform::events::Envelope;

@@ -23,11 +23,12 @@ mod password;
 mod port;
 mod profile;
 mod routes;
+mod service;
 mod session;
 mod sign_in;
 
 pub use caller::resolve_caller;
-pub use routes::router;
+pub use service::SERVICE;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;

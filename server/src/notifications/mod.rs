@@ -13,6 +13,9 @@
 
 pub mod events;
 mod receipt;
+mod service;
+
+pub use service::SERVICE;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ReceiptSent};
 use crate::platform::consumer::{Applied, Consumer, apply_once};

@@ -9,6 +9,7 @@
 //! An order not paid by its deadline is cancelled (OrderCancelled), which
 //! releases its stock.
 
+mod composition;
 mod error;
 pub mod events;
 mod expiry;
@@ -20,12 +21,13 @@ mod privacy;
 mod reading;
 mod record;
 mod routes;
+mod service;
 
 pub use error::OrdersError;
 pub use handler::{CONSUMER, OrderEvents};
 pub use record::spec as table_spec;
 pub(crate) use routes::reader;
-pub use routes::router;
+pub use service::SERVICE;
 
 use crate::contracts::OrderPlaced;
 use crate::contracts::ports::Payments;

@@ -22,13 +22,14 @@ mod handler;
 pub mod provider;
 mod reconcile;
 mod refund;
+mod service;
 pub mod signature;
 pub mod simulated;
 pub mod stripe;
 mod webhook;
 
 pub use handler::{CONSUMER, PaymentEvents};
-pub use webhook::router as webhook_router;
+pub use service::SERVICE;
 
 use crate::contracts::PaymentProviderEventReceived;
 use crate::contracts::ports::{PaymentError, PaymentRequest, Payments as PaymentsPort};

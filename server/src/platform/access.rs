@@ -56,6 +56,7 @@ pub struct RouteAccess {
 }
 
 /// A router whose every route carries an access decision.
+#[derive(Clone)]
 pub struct Guarded<S> {
     router: Router<S>,
     table: Vec<RouteAccess>,

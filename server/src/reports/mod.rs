@@ -16,9 +16,11 @@
 
 mod fold;
 mod routes;
+mod service;
 
 pub use fold::ReportFolder;
 pub use routes::router;
+pub use service::SERVICE;
 
 use crate::platform::store::{Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec};
 use app::reports::{CompletedOrdersReport, CurrencyTotal, MonthTotals};

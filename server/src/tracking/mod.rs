@@ -17,8 +17,9 @@
 mod follow;
 mod privacy;
 mod routes;
+mod service;
 
-pub use routes::router;
+pub use service::SERVICE;
 
 use crate::contracts::{
     OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,

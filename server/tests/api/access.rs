@@ -6,7 +6,9 @@ use crate::helpers::{TestApp, spawn_app};
 use app::account::Role;
 use axum::http::StatusCode;
 use serde_json::json;
+use server::identity::Identity;
 use server::platform::access::Access;
+use std::sync::Arc;
 
 /// Every API route and who may call it. Add new routes here, with their decision.
 const EXPECTED: &[(&str, Access)] = &[
@@ -43,7 +45,7 @@ const EXPECTED: &[(&str, Access)] = &[
 #[tokio::test]
 async fn every_route_has_a_listed_access_decision() {
     let app = spawn_app().await;
-    let (_, table) = server::startup::api_routes::<()>(&app.state).into_parts();
+    let (_, table) = server::startup::api_routes(&app.state).into_parts();
     let registered: Vec<(String, Access)> = table.into_iter().map(|r| (r.path, r.access)).collect();
     let expected: Vec<(String, Access)> = EXPECTED.iter().map(|(p, a)| (p.to_string(), *a)).collect();
     for route in &registered {
@@ -57,7 +59,7 @@ async fn every_route_has_a_listed_access_decision() {
 /// A new account with `roles`: its e-mail (`None`: anonymous).
 async fn persona(app: &TestApp, roles: Option<&[Role]>) -> Option<String> {
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-    app.state.identity.create_user(&email, "Persona", "persona password", roles?).await.unwrap();
+    app.state.port::<Arc<Identity>>().create_user(&email, "Persona", "persona password", roles?).await.unwrap();
     Some(email)
 }
 

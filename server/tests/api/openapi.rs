@@ -7,8 +7,10 @@ use crate::helpers::{Reply, TestApp, spawn_app};
 use app::account::Role;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use server::identity::Identity;
 use server::platform::access::Access;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 async fn description(app: &TestApp) -> Value {
     let doc = app.get_json("/api/openapi.json", StatusCode::OK).await;
@@ -32,7 +34,7 @@ fn served(path: &str) -> String {
 
 async fn signed_in(app: &TestApp, roles: &[Role]) -> String {
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-    app.state.identity.create_user(&email, "Doc Reader", "persona password", roles).await.unwrap();
+    app.state.port::<Arc<Identity>>().create_user(&email, "Doc Reader", "persona password", roles).await.unwrap();
     let body = json!({ "email": email, "password": "persona password" });
     app.call("POST", "/api/account/sign-in", None, Some(body)).await.cookie().unwrap()
 }
@@ -41,7 +43,7 @@ async fn signed_in(app: &TestApp, roles: &[Role]) -> String {
 async fn every_route_is_described_with_its_access_and_only_its_methods() {
     let app = spawn_app().await;
     let doc = description(&app).await;
-    let (_, table) = server::startup::api_routes::<()>(&app.state).into_parts();
+    let (_, table) = server::startup::api_routes(&app.state).into_parts();
     let registered: BTreeSet<String> = table.iter().map(|r| served(&r.path)).collect();
     let described: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(described, registered, "the description's paths are the router's");

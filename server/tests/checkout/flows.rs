@@ -56,7 +56,12 @@ async fn approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shippi
         assert!(mail.contains(needle), "the receipt lacks {needle}:\n{mail}");
     }
     if let Some(state) = &store.state {
-        let shipping = state.fulfilment.shipping_order(&format!("so-{id}")).await.unwrap().expect("a shipping order");
+        let shipping = state
+            .port::<std::sync::Arc<server::fulfilment::Fulfilment>>()
+            .shipping_order(&format!("so-{id}"))
+            .await
+            .unwrap()
+            .expect("a shipping order");
         assert_eq!(shipping.lines.len(), 2);
         assert!(shipping.lines.iter().all(|l| l.status == server::fulfilment::LineStatus::Pending));
     }
@@ -242,7 +247,7 @@ async fn a_second_payment_for_a_paid_order_is_refunded() {
 
     let late = intent_event("evt_late_2", "payment_intent.succeeded", "pay_late_2", &id, gross);
     assert_eq!(store.webhook(&late, WEBHOOK_SECRET).await.status, 200);
-    let payments = store.state.as_ref().unwrap().payments.clone();
+    let payments = store.state.as_ref().unwrap().port::<std::sync::Arc<server::payments::Payments>>();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let status = payments.payment("pay_late_2").await.unwrap().map(|(p, _)| p.status);

@@ -77,7 +77,11 @@ pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Sto
     let base = format!("http://{}", listener.local_addr().unwrap());
     settings.public_url = Some(base.clone());
     let (state, workers) = build(&settings).await.unwrap();
-    state.identity.create_user(DISPATCHER.0, "Dora", DISPATCHER.1, &[app::account::Role::Dispatcher]).await.unwrap();
+    state
+        .port::<std::sync::Arc<server::identity::Identity>>()
+        .create_user(DISPATCHER.0, "Dora", DISPATCHER.1, &[app::account::Role::Dispatcher])
+        .await
+        .unwrap();
     let router = app(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (running_tx, running_rx) = tokio::sync::oneshot::channel();

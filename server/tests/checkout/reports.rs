@@ -78,7 +78,11 @@ async fn an_administrator_sees_monthly_net_totals_for_the_last_twelve_months() {
     state.hub.publish(&events).await.unwrap();
 
     let admin = format!("{}@example.com", uuid::Uuid::new_v4().simple());
-    state.identity.create_user(&admin, "Ada", "admin password", &[Role::Admin]).await.unwrap();
+    state
+        .port::<std::sync::Arc<server::identity::Identity>>()
+        .create_user(&admin, "Ada", "admin password", &[Role::Admin])
+        .await
+        .unwrap();
     let mut ada = store.shopper();
     let signed_in =
         ada.call("POST", "/api/account/sign-in", Some(json!({ "email": admin, "password": "admin password" }))).await;

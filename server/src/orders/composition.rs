@@ -4,8 +4,8 @@
 //! fails or is late (or whose service does not run in this process) is left
 //! out and named in `partial`; the rest still answers.
 
+use super::Orders;
 use crate::fulfilment::Fulfilment;
-use crate::orders::Orders;
 use crate::payments::Payments;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::{ApiError, ServiceError};

@@ -1,0 +1,35 @@
+//! How the catalog joins its process: its table, its stock keeper's
+//! subscription, the demo seed, and the catalog port carts, orders and the
+//! shop's pages read.
+
+use super::{Catalog, StockKeeper, routes, store};
+use crate::platform::consumer::subscription;
+use crate::registry::{Definition, Registry};
+use crate::services::Service;
+use app::catalog::ssr::SharedCatalog;
+use std::sync::Arc;
+
+pub const SERVICE: Definition = Definition {
+    service: Service::Catalog,
+    tables: || vec![store::spec()],
+    subscriptions: || vec![subscription::<StockKeeper>()],
+    needs: &[],
+    register: |r| Box::pin(register(r)),
+};
+
+async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
+    let catalog = Arc::new(Catalog::open(r.store).await?);
+    if r.settings.seed_demo {
+        let report = catalog.seed_demo().await?;
+        tracing::info!(?report, "demo catalog seeded");
+    }
+    let relay = catalog.relay(r.hub.clone());
+    r.consumer(catalog.stock_keeper(relay.clone()))?;
+    r.relay(relay);
+    r.routes("/api/catalog", routes::router(catalog.clone()));
+    let port: SharedCatalog = catalog.clone();
+    r.offer(port.clone());
+    r.page_context(port);
+    r.offer(catalog);
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! How notifications join their process: the table, the mailer the settings
+//! name (SMTP, or files), and the receipt mailer consuming confirmed orders.
+
+use super::{Mailer, Notifications, OrderLink, ReceiptMailer, table_spec};
+use crate::platform::consumer::subscription;
+use crate::registry::{Definition, Registry};
+use crate::services::Service;
+use std::sync::Arc;
+
+pub const SERVICE: Definition = Definition {
+    service: Service::Notifications,
+    tables: || vec![table_spec()],
+    subscriptions: || vec![subscription::<ReceiptMailer>()],
+    needs: &[],
+    register: |r| Box::pin(register(r)),
+};
+
+async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
+    let mailer = match &r.settings.smtp_url {
+        Some(url) => Mailer::smtp(url)?,
+        None => Mailer::files(r.settings.mail_dir())?,
+    };
+    let (links, public_url) = (r.links.clone(), r.settings.public_url());
+    let order_link: OrderLink = Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", links.token(id)));
+    let from = r.settings.mail_from.clone();
+    let notifications = Arc::new(Notifications::open(r.store, r.hub.clone(), mailer, from, order_link).await?);
+    r.consumer(ReceiptMailer(notifications.clone()))?;
+    r.relay(notifications.relay());
+    r.offer(notifications);
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! How orders join their process: the table, the catalog, carts and
+//! payments ports an order is placed and paid with, the consumer of the
+//! other services' events, the expiry of unpaid orders, and the order API
+//! with the order page's composition of the services run here.
+
+use super::composition::{self, Composer, PART_TIMEOUT};
+use super::{OrderEvents, Orders, routes, table_spec};
+use crate::contracts::ports::Payments;
+use crate::platform::consumer::subscription;
+use crate::registry::{Definition, Registry};
+use crate::services::Service;
+use app::cart::ssr::SharedCarts;
+use app::catalog::ssr::SharedCatalog;
+use app::orders::ssr::{SharedOrderDetails, SharedOrders};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SERVICE: Definition = Definition {
+    service: Service::Orders,
+    tables: || vec![table_spec()],
+    subscriptions: || vec![subscription::<OrderEvents>()],
+    needs: &[Service::Catalog, Service::Cart, Service::Payments],
+    register: |r| Box::pin(register(r)),
+};
+
+async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
+    let timeout_secs = r.settings.payment_timeout_secs;
+    let (catalog, carts) = (r.port::<SharedCatalog>()?, r.port::<SharedCarts>()?);
+    let payments = r.port::<Arc<dyn Payments>>()?;
+    let (hub, links) = (r.hub.clone(), r.links.clone());
+    let timeout = Duration::from_secs(timeout_secs);
+    let orders = Arc::new(Orders::open(r.store, hub, catalog, carts, payments, timeout, links).await?);
+    r.consumer(OrderEvents(orders.clone()))?;
+    r.relay(orders.relay());
+    let expiring = orders.clone();
+    let every = Duration::from_secs((timeout_secs / 4).clamp(1, 30));
+    r.job(Box::new(move |shutdown| Box::pin(expiring.run_expiry(every, shutdown))));
+    let composer = Composer {
+        orders: orders.clone(),
+        payments: r.port_here(Service::Payments)?,
+        fulfilment: r.port_here(Service::Fulfilment)?,
+        tracking: r.port_here(Service::Tracking)?,
+        timeout: PART_TIMEOUT,
+    };
+    r.routes("/api/orders", routes::router(orders.clone()).merge(composition::router(composer.clone())));
+    r.page_context(orders as SharedOrders);
+    r.page_context(Arc::new(composer) as SharedOrderDetails);
+    Ok(())
+}

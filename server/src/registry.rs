@@ -1,0 +1,185 @@
+//! How a service joins its process. Each service folder declares itself once
+//! (`SERVICE` in its `service.rs`: its tables, its consumers' subscriptions,
+//! the services it calls in-process, and how it registers), and startup
+//! walks the declarations in `Service::ALL` order. A service registers the
+//! ports it offers (by type, for the services registered after it and for
+//! the pages) and, when this process runs it, its routes, consumers, outbox
+//! relays and jobs; the registry leaves out those of services run elsewhere.
+
+use crate::config::Settings;
+use crate::platform::access::Guarded;
+use crate::platform::consumer::{Consumer, Handler, subscription};
+use crate::platform::hub::{EventHub, Subscription};
+use crate::platform::outbox::Relay;
+use crate::platform::signing::OrderLinks;
+use crate::platform::store::{Store, TableSpec};
+use crate::services::Service;
+use crate::workers::{Job, Workers};
+use futures_util::future::BoxFuture;
+use leptos::prelude::LeptosOptions;
+use std::any::{Any, TypeId, type_name};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A service's API routes, each with its access decision.
+pub type Routes = Guarded<LeptosOptions>;
+
+/// A service, as it declares itself.
+pub struct Definition {
+    pub service: Service,
+    /// Its tables: what `tbs infra apply` creates.
+    pub tables: fn() -> Vec<TableSpec>,
+    /// Its consumers' subscriptions: the hub's queues (and rules on AWS).
+    pub subscriptions: fn() -> Vec<Subscription>,
+    /// The services whose ports it calls in-process, so they must run beside it.
+    pub needs: &'static [Service],
+    /// Opens the service and registers what it offers.
+    pub register: for<'r, 'a> fn(&'r mut Registry<'a>) -> BoxFuture<'r, anyhow::Result<()>>,
+}
+
+/// The handles services offer each other and the pages, one per type.
+#[derive(Clone, Default)]
+pub struct Ports(Arc<HashMap<TypeId, Box<dyn Any + Send + Sync>>>);
+
+impl Ports {
+    /// The port of type `T`, if a service offered one.
+    pub fn get<T: Clone + 'static>(&self) -> Option<T> {
+        self.0.get(&TypeId::of::<T>()).and_then(|port| port.downcast_ref::<T>()).cloned()
+    }
+}
+
+/// Puts one value in the pages' context (`leptos::provide_context`).
+pub type PageContext = Arc<dyn Fn() + Send + Sync>;
+
+/// What the services registered: their ports, routes, page context and background work.
+pub struct Registered {
+    pub ports: Ports,
+    pub routes: Routes,
+    pub pages: Vec<PageContext>,
+    pub workers: Workers,
+}
+
+/// What a registering service is given, and where it puts what it offers.
+pub struct Registry<'a> {
+    pub settings: &'a Settings,
+    pub store: &'a dyn Store,
+    pub hub: Arc<dyn EventHub>,
+    /// The store's secret (signing cookies, links and the simulated webhooks).
+    pub secret: &'a [u8],
+    pub links: OrderLinks,
+    current: Option<&'static Definition>,
+    /// The consumers the service registering now registered.
+    consumers: Vec<&'static str>,
+    ports: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    routes: Routes,
+    pages: Vec<PageContext>,
+    workers: Workers,
+}
+
+impl<'a> Registry<'a> {
+    pub fn new(settings: &'a Settings, store: &'a dyn Store, hub: Arc<dyn EventHub>, secret: &'a [u8]) -> Self {
+        Self {
+            settings,
+            store,
+            links: OrderLinks::new(secret),
+            secret,
+            current: None,
+            consumers: Vec::new(),
+            ports: HashMap::new(),
+            routes: Guarded::new(),
+            pages: Vec::new(),
+            workers: Workers { hub: hub.clone(), relays: Vec::new(), handlers: Vec::new(), jobs: Vec::new() },
+            hub,
+        }
+    }
+
+    /// Registers `definition`'s service.
+    pub async fn register(&mut self, definition: &'static Definition) -> anyhow::Result<()> {
+        self.current = Some(definition);
+        (definition.register)(self).await.map_err(|e| e.context(format!("starting {:?}", definition.service)))?;
+        self.current = None;
+        for declared in (definition.subscriptions)() {
+            anyhow::ensure!(
+                self.consumers.contains(&declared.consumer.as_str()),
+                "{:?} declares consumer {} but registers none: its queue would fill for ever",
+                definition.service,
+                declared.consumer
+            );
+        }
+        self.consumers.clear();
+        Ok(())
+    }
+
+    /// Whether this process runs `service`.
+    pub fn runs(&self, service: Service) -> bool {
+        self.settings.runs(service)
+    }
+
+    /// Whether this process runs the service registering now.
+    fn runs_current(&self) -> bool {
+        self.current.is_some_and(|d| self.runs(d.service))
+    }
+
+    /// Offers `port` to the services registered later (and to [`Ports`]).
+    pub fn offer<T: Clone + Send + Sync + 'static>(&mut self, port: T) {
+        self.ports.insert(TypeId::of::<T>(), Box::new(port));
+    }
+
+    /// The port of type `T` a service registered earlier offered.
+    pub fn port<T: Clone + 'static>(&self) -> anyhow::Result<T> {
+        let found = self.ports.get(&TypeId::of::<T>()).and_then(|port| port.downcast_ref::<T>());
+        found.cloned().ok_or_else(|| anyhow::anyhow!("no service registered before offers {}", type_name::<T>()))
+    }
+
+    /// `service`'s port of type `T` when this process runs `service`, else `None`.
+    pub fn port_here<T: Clone + 'static>(&self, service: Service) -> anyhow::Result<Option<T>> {
+        if self.runs(service) { self.port().map(Some) } else { Ok(None) }
+    }
+
+    /// Puts `value` in every page's context.
+    pub fn page_context<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.pages.push(Arc::new(move || leptos::prelude::provide_context(value.clone())));
+    }
+
+    /// Mounts `routes` under `prefix`, when this process runs the service.
+    pub fn routes(&mut self, prefix: &str, routes: Routes) {
+        if self.runs_current() {
+            let mounted = std::mem::take(&mut self.routes);
+            self.routes = if prefix.is_empty() { mounted.merge(routes) } else { mounted.nest(prefix, routes) };
+        }
+    }
+
+    /// Runs `consumer`, when this process runs the service. Its events must
+    /// be among the subscriptions the service declared.
+    pub fn consumer<C: Consumer + 'static>(&mut self, consumer: C) -> anyhow::Result<()> {
+        let declared = self.current.map(|d| (d.subscriptions)()).unwrap_or_default();
+        anyhow::ensure!(
+            declared.contains(&subscription::<C>()),
+            "consumer {} is not among its service's declared subscriptions",
+            C::NAME
+        );
+        self.consumers.push(C::NAME);
+        if self.runs_current() {
+            self.workers.handlers.push(Arc::new(consumer) as Arc<dyn Handler>);
+        }
+        Ok(())
+    }
+
+    /// Runs `relay` (the service's outbox), when this process runs the service.
+    pub fn relay(&mut self, relay: Relay) {
+        if self.runs_current() {
+            self.workers.relays.push(relay);
+        }
+    }
+
+    /// Runs `job`, when this process runs the service.
+    pub fn job(&mut self, job: Job) {
+        if self.runs_current() {
+            self.workers.jobs.push(job);
+        }
+    }
+
+    pub fn finish(self) -> Registered {
+        Registered { ports: Ports(Arc::new(self.ports)), routes: self.routes, pages: self.pages, workers: self.workers }
+    }
+}

@@ -1,0 +1,26 @@
+//! How reports join their process: the view's table, the folder of
+//! confirmed and cancelled orders, the report API and the reports page's port.
+
+use super::{ReportFolder, Reports, routes, table_spec};
+use crate::platform::consumer::subscription;
+use crate::registry::{Definition, Registry};
+use crate::services::Service;
+use app::reports::ssr::SharedReports;
+use std::sync::Arc;
+
+pub const SERVICE: Definition = Definition {
+    service: Service::Reports,
+    tables: || vec![table_spec()],
+    subscriptions: || vec![subscription::<ReportFolder>()],
+    needs: &[],
+    register: |r| Box::pin(register(r)),
+};
+
+async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
+    let reports = Arc::new(Reports::open(r.store).await?);
+    // A view publishes nothing, so it has no relay.
+    r.consumer(ReportFolder(reports.clone()))?;
+    r.routes("/api/reports", routes::router(reports.clone()));
+    r.page_context(reports as SharedReports);
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! How tracking joins its process: the timeline's table, the view consuming
+//! the order's events, and the timeline API (which checks sessions through
+//! identity's port).
+
+use super::{Tracking, TrackingView, routes, table_spec};
+use crate::contracts::ports::Sessions;
+use crate::platform::consumer::subscription;
+use crate::registry::{Definition, Registry};
+use crate::services::Service;
+use std::sync::Arc;
+
+pub const SERVICE: Definition = Definition {
+    service: Service::Tracking,
+    tables: || vec![table_spec()],
+    subscriptions: || vec![subscription::<TrackingView>()],
+    needs: &[],
+    register: |r| Box::pin(register(r)),
+};
+
+async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
+    let tracking = Arc::new(Tracking::open(r.store, r.links.clone()).await?);
+    // A view publishes nothing, so it has no relay.
+    r.consumer(TrackingView(tracking.clone()))?;
+    r.routes("/api/tracking", routes::router(tracking.clone(), r.port::<Arc<dyn Sessions>>()?));
+    r.offer(tracking);
+    Ok(())
+}
