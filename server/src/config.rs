@@ -1,14 +1,18 @@
-//! Layered configuration: built-in defaults, then an optional `tbs.toml`,
-//! then `TBS_*` environment variables, then command-line flags (clap merges
-//! the last two, so a flag beats its variable).
+//! Layered configuration (figment): built-in defaults, then an optional
+//! `tbs.toml`, then `TBS_*` environment variables and command-line flags
+//! (clap merges those two, so a flag beats its variable). Secrets are
+//! [`SecretString`]s: `Debug`, and so any log line, prints them redacted.
 
 pub use crate::services::Service;
-use serde::Deserialize;
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+pub use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// How log lines are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable, coloured when on a terminal.
@@ -18,7 +22,7 @@ pub enum LogFormat {
 }
 
 /// Where tables live and how events travel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// redb files under the data directory; the in-process event hub.
@@ -28,8 +32,10 @@ pub enum Backend {
     Aws,
 }
 
-/// Everything `tbs serve` needs to know.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything `tbs serve` needs to know. A source sets any of these by its
+/// snake_case name; what no source sets keeps its default.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub addr: SocketAddr,
     pub backend: Backend,
@@ -48,7 +54,7 @@ pub struct Settings {
     pub request_timeout_secs: u64,
     /// The key that signs cookies (at least 32 characters); when unset, one is
     /// generated into `data_dir/secret.key` and kept.
-    pub secret: Option<String>,
+    pub secret: Option<SecretString>,
     /// The URL shoppers reach the store at (links in e-mails, webhook
     /// delivery by the simulated payment provider); default `http://<addr>`.
     pub public_url: Option<String>,
@@ -57,10 +63,10 @@ pub struct Settings {
     /// Base URL of the Stripe-compatible API (provider `stripe`).
     pub stripe_api_base: String,
     /// The Stripe secret key (provider `stripe`), e.g. `sk_test_…`.
-    pub stripe_secret_key: Option<String>,
+    pub stripe_secret_key: Option<SecretString>,
     /// The secret webhooks are signed with (`whsec_…`); the simulated
     /// provider derives one from `secret` when unset.
-    pub stripe_webhook_secret: Option<String>,
+    pub stripe_webhook_secret: Option<SecretString>,
     /// An order not paid for within this many seconds is cancelled and its stock released.
     pub payment_timeout_secs: u64,
     /// Sign-ins, registrations and password changes per client and minute (0: no limit).
@@ -69,7 +75,7 @@ pub struct Settings {
     pub rate_limit_writes: u32,
     /// Send e-mail through this SMTP server (`smtp://host:port`, `smtps://user:pass@host`);
     /// when unset, e-mails are written as files to `mail_dir`.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
     /// Where e-mails are written when no SMTP server is configured; default `<data_dir>/mail`.
     pub mail_dir: Option<PathBuf>,
     /// The sender of the store's e-mails.
@@ -77,6 +83,9 @@ pub struct Settings {
     /// The services this process runs (their APIs, consumers, relays and
     /// jobs); the others are reached by events. `None`: all of them.
     pub services: Option<Vec<Service>>,
+    /// Where a process that does not run identity asks who is calling
+    /// (identity's API, e.g. `http://identity.internal:3000`); required then.
+    pub identity_url: Option<String>,
     /// Sign-in through this OpenID Connect issuer (discovered at
     /// `<issuer>/.well-known/openid-configuration`) besides local accounts;
     /// also the issuer of the bearer JWTs the API accepts.
@@ -84,7 +93,7 @@ pub struct Settings {
     /// The store's client id at the issuer.
     pub oidc_client_id: Option<String>,
     /// The client secret; without one the store is a public client (PKCE only).
-    pub oidc_client_secret: Option<String>,
+    pub oidc_client_secret: Option<SecretString>,
     /// The claim that lists a user's roles (`groups`, `cognito:groups`, `roles`).
     pub oidc_roles_claim: String,
     /// The audience bearer JWTs must name; default the client id.
@@ -94,7 +103,7 @@ pub struct Settings {
 }
 
 /// Who takes card payments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum PaymentProvider {
     /// Built in, like Stripe's test mode: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined;
@@ -129,6 +138,7 @@ impl Default for Settings {
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
             services: None,
+            identity_url: None,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -137,40 +147,6 @@ impl Default for Settings {
             oidc_clock_skew_secs: 60,
         }
     }
-}
-
-/// One layer of settings: whatever a source sets.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Layer {
-    pub addr: Option<SocketAddr>,
-    pub backend: Option<Backend>,
-    pub data_dir: Option<PathBuf>,
-    pub aws_prefix: Option<String>,
-    pub site_root: Option<PathBuf>,
-    pub log_format: Option<LogFormat>,
-    pub log_level: Option<String>,
-    pub seed_demo: Option<bool>,
-    pub request_timeout_secs: Option<u64>,
-    pub secret: Option<String>,
-    pub public_url: Option<String>,
-    pub payment_provider: Option<PaymentProvider>,
-    pub stripe_api_base: Option<String>,
-    pub stripe_secret_key: Option<String>,
-    pub stripe_webhook_secret: Option<String>,
-    pub payment_timeout_secs: Option<u64>,
-    pub rate_limit_sign_ins: Option<u32>,
-    pub rate_limit_writes: Option<u32>,
-    pub smtp_url: Option<String>,
-    pub mail_dir: Option<PathBuf>,
-    pub mail_from: Option<String>,
-    pub services: Option<Vec<Service>>,
-    pub oidc_issuer: Option<String>,
-    pub oidc_client_id: Option<String>,
-    pub oidc_client_secret: Option<String>,
-    pub oidc_roles_claim: Option<String>,
-    pub oidc_audience: Option<String>,
-    pub oidc_clock_skew_secs: Option<u64>,
 }
 
 impl Settings {
@@ -192,69 +168,33 @@ impl Settings {
         self.mail_dir.clone().unwrap_or_else(|| self.data_dir.join("mail"))
     }
 
-    /// Applies a layer on top: what it sets wins.
-    pub fn overlay(mut self, layer: Layer) -> Self {
-        macro_rules! take {
-            ($($f:ident),*) => {$( if let Some(v) = layer.$f { self.$f = v; } )*};
-        }
-        take!(
-            addr,
-            backend,
-            data_dir,
-            aws_prefix,
-            site_root,
-            log_format,
-            log_level,
-            seed_demo,
-            request_timeout_secs,
-            payment_provider,
-            stripe_api_base,
-            payment_timeout_secs,
-            rate_limit_sign_ins,
-            rate_limit_writes,
-            mail_from,
-            oidc_roles_claim,
-            oidc_clock_skew_secs
-        );
-        macro_rules! take_optional {
-            ($($f:ident),*) => {$( if layer.$f.is_some() { self.$f = layer.$f; } )*};
-        }
-        take_optional!(
-            secret,
-            public_url,
-            stripe_secret_key,
-            stripe_webhook_secret,
-            smtp_url,
-            mail_dir,
-            services,
-            oidc_issuer,
-            oidc_client_id,
-            oidc_client_secret,
-            oidc_audience
-        );
-        self
+    /// Defaults, then the TOML file (if `path` exists, or must when
+    /// `required`), then `given` (what the environment and the flags set;
+    /// its null fields set nothing).
+    pub fn load(path: &Path, required: bool, given: impl Serialize) -> anyhow::Result<Self> {
+        anyhow::ensure!(!required || path.is_file(), "cannot read config file {}: no such file", path.display());
+        let given = match serde_json::to_value(given)? {
+            serde_json::Value::Object(set) => set.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+            _ => serde_json::Map::new(),
+        };
+        let file = if path.is_file() { Figment::from(Toml::file_exact(path)) } else { Figment::new() };
+        let settings: Settings = file
+            .merge(Serialized::defaults(given))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("config file {}, TBS_* variables or flags: {e}", path.display()))?;
+        settings.check()?;
+        Ok(settings)
     }
 
-    /// Defaults, then the TOML file (if `path` exists, or must when `required`), then `overrides`.
-    pub fn load(path: &Path, required: bool, overrides: Layer) -> anyhow::Result<Self> {
-        let mut settings = Settings::default();
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let file: Layer =
-                    toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
-                settings = settings.overlay(file);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {}
-            Err(e) => anyhow::bail!("cannot read config file {}: {e}", path.display()),
-        }
-        let settings = settings.overlay(overrides);
-        anyhow::ensure!(settings.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
-        anyhow::ensure!(settings.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
+    /// Refuses settings that cannot work together.
+    fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
+        anyhow::ensure!(self.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
         anyhow::ensure!(
-            settings.oidc_issuer.is_none() || settings.oidc_client_id.is_some(),
+            self.oidc_issuer.is_none() || self.oidc_client_id.is_some(),
             "oidc_client_id must be set when oidc_issuer is"
         );
-        if let Some(services) = &settings.services {
+        if let Some(services) = &self.services {
             anyhow::ensure!(!services.is_empty(), "services must name at least one service");
             for service in services {
                 for needed in service.needs() {
@@ -264,20 +204,25 @@ impl Settings {
                     );
                 }
             }
-        }
-        if settings.payment_provider == PaymentProvider::Stripe {
             anyhow::ensure!(
-                settings.stripe_secret_key.is_some() && settings.stripe_webhook_secret.is_some(),
+                services.contains(&Service::Identity) || self.identity_url.is_some(),
+                "services without identity need identity_url: the URL of a process that runs identity, to ask who is calling"
+            );
+        }
+        if self.payment_provider == PaymentProvider::Stripe {
+            anyhow::ensure!(
+                self.stripe_secret_key.is_some() && self.stripe_webhook_secret.is_some(),
                 "payment_provider stripe needs stripe_secret_key and stripe_webhook_secret"
             );
         }
-        Ok(settings)
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn write(text: &str) -> tempfile::NamedTempFile {
         let file = tempfile::NamedTempFile::new().unwrap();
@@ -288,7 +233,7 @@ mod tests {
     #[test]
     fn file_overrides_defaults_and_flags_override_file() {
         let file = write("addr = \"0.0.0.0:8080\"\nseed_demo = false\nlog_format = \"json\"\n");
-        let flags = Layer { addr: Some("127.0.0.1:9999".parse().unwrap()), ..Layer::default() };
+        let flags = json!({ "addr": "127.0.0.1:9999", "data_dir": null });
         let s = Settings::load(file.path(), true, flags).unwrap();
         assert_eq!(s.addr, "127.0.0.1:9999".parse().unwrap(), "flag beats file");
         assert!(!s.seed_demo, "file beats default");
@@ -299,28 +244,49 @@ mod tests {
     #[test]
     fn missing_optional_file_is_fine_but_required_one_is_not() {
         let missing = Path::new("/nonexistent/tbs.toml");
-        assert_eq!(Settings::load(missing, false, Layer::default()).unwrap(), Settings::default());
-        assert!(Settings::load(missing, true, Layer::default()).is_err());
+        let loaded = Settings::load(missing, false, json!({})).unwrap();
+        assert_eq!(format!("{loaded:?}"), format!("{:?}", Settings::default()));
+        assert!(Settings::load(missing, true, json!({})).is_err());
     }
 
     #[test]
     fn services_must_bring_the_services_they_call_in_process() {
         let missing = Path::new("/nonexistent/tbs.toml");
-        let only_orders = Layer { services: Some(vec![Service::Orders]), ..Layer::default() };
+        let only_orders = json!({ "services": ["orders"] });
         let err = Settings::load(missing, false, only_orders).unwrap_err().to_string();
         assert!(err.contains("Orders") && err.contains("Catalog"), "{err}");
-        let back = Layer { services: Some(vec![Service::Notifications, Service::Fulfilment]), ..Layer::default() };
+        let back = json!({ "services": ["notifications", "fulfilment"], "identity_url": "http://id.internal" });
         let s = Settings::load(missing, false, back).unwrap();
         assert!(s.runs(Service::Fulfilment) && !s.runs(Service::Orders));
         assert!(Settings::default().runs(Service::Orders), "all services by default");
-        let file = write("services = [\"catalog\", \"cart\"]\n");
-        assert_eq!(Settings::load(file.path(), true, Layer::default()).unwrap().services.unwrap().len(), 2);
+        let file = write("services = [\"catalog\", \"cart\", \"identity\"]\n");
+        assert_eq!(Settings::load(file.path(), true, json!({})).unwrap().services.unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_process_without_identity_must_know_where_it_runs() {
+        let missing = Path::new("/nonexistent/tbs.toml");
+        let err = Settings::load(missing, false, json!({ "services": ["reports"] })).unwrap_err().to_string();
+        assert!(err.contains("identity_url"), "{err}");
     }
 
     #[test]
     fn unknown_keys_are_rejected_with_the_file_named() {
         let file = write("adress = \"x\"\n");
-        let err = Settings::load(file.path(), true, Layer::default()).unwrap_err().to_string();
+        let err = Settings::load(file.path(), true, json!({})).unwrap_err().to_string();
         assert!(err.contains("adress") && err.contains("config file"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_read_but_never_printed() {
+        let file =
+            write("secret = \"a file secret of thirty-two characters\"\nsmtp_url = \"smtps://u:hunter2@mail\"\n");
+        let s = Settings::load(file.path(), true, json!({ "stripe_secret_key": "sk_test_flag" })).unwrap();
+        assert_eq!(s.secret.as_ref().unwrap().expose_secret(), "a file secret of thirty-two characters");
+        assert_eq!(s.stripe_secret_key.as_ref().unwrap().expose_secret(), "sk_test_flag");
+        let printed = format!("{s:?}");
+        for secret in ["thirty-two", "hunter2", "sk_test_flag"] {
+            assert!(!printed.contains(secret), "{secret} printed: {printed}");
+        }
     }
 }

@@ -1,19 +1,24 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
-use crate::catalog::Catalog;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::store::{Key, Table};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
-pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarded<S> {
+/// How long a table may take to answer the readiness probe.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `tables`: those the services of this process opened (and no other).
+pub fn router<S: Clone + Send + Sync + 'static>(tables: Vec<Arc<dyn Table>>) -> Guarded<S> {
     Guarded::new()
         .route("/health/live", Access::Public, get(live))
         .route("/health/ready", Access::Public, get(ready))
-        .with_state(catalog)
+        .with_state(Arc::new(tables))
 }
 
 /// 200 while the process can answer at all.
@@ -21,13 +26,23 @@ async fn live() -> Json<Value> {
     Json(json!({ "status": "live" }))
 }
 
-/// 200 when the store answers; 503 otherwise, so traffic goes elsewhere.
-async fn ready(State(catalog): State<Arc<Catalog>>) -> (StatusCode, Json<Value>) {
-    match catalog.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready: catalog store does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "checks": { "catalog": "down" } })))
+/// 200 when every table of this process's services answers; 503 naming
+/// those that do not otherwise, so traffic goes elsewhere.
+async fn ready(State(tables): State<Arc<Vec<Arc<dyn Table>>>>) -> (StatusCode, Json<Value>) {
+    let probes = tables.iter().map(|table| async move {
+        let answered = tokio::time::timeout(PROBE_TIMEOUT, table.get(&Key::new("READY", "READY"))).await;
+        (table.name().to_string(), matches!(answered, Ok(Ok(_))))
+    });
+    let mut down = Map::new();
+    for (name, up) in futures_util::future::join_all(probes).await {
+        if !up {
+            tracing::warn!(table = %name, "not ready: the table does not answer");
+            down.insert(name, json!("down"));
         }
+    }
+    if down.is_empty() {
+        (StatusCode::OK, Json(json!({ "status": "ready" })))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "checks": down })))
     }
 }

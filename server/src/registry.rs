@@ -1,10 +1,11 @@
 //! How a service joins its process. Each service folder declares itself once
 //! (`SERVICE` in its `service.rs`: its tables, its consumers' subscriptions,
 //! the services it calls in-process, and how it registers), and startup
-//! walks the declarations in `Service::ALL` order. A service registers the
-//! ports it offers (by type, for the services registered after it and for
-//! the pages) and, when this process runs it, its routes, consumers, outbox
-//! relays and jobs; the registry leaves out those of services run elsewhere.
+//! registers the services this process runs, in `Service::ALL` order. A
+//! service offers its ports (by type, for the services registered after it
+//! and for the pages) and registers its routes, consumers, outbox relays and
+//! jobs. The tables it opens are recorded: they are all this process opens,
+//! and what its readiness probe reads.
 
 use crate::config::Settings;
 use crate::platform::access::Guarded;
@@ -12,7 +13,7 @@ use crate::platform::consumer::{Consumer, Handler, subscription};
 use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::outbox::Relay;
 use crate::platform::signing::OrderLinks;
-use crate::platform::store::{Store, TableSpec};
+use crate::platform::store::{Store, StoreError, Table, TableSpec};
 use crate::services::Service;
 use crate::workers::{Job, Workers};
 use futures_util::future::BoxFuture;
@@ -51,18 +52,35 @@ impl Ports {
 /// Puts one value in the pages' context (`leptos::provide_context`).
 pub type PageContext = Arc<dyn Fn() + Send + Sync>;
 
-/// What the services registered: their ports, routes, page context and background work.
+/// What the services registered: their ports, routes, page context,
+/// background work, and the tables they opened.
 pub struct Registered {
     pub ports: Ports,
     pub routes: Routes,
     pub pages: Vec<PageContext>,
     pub workers: Workers,
+    pub tables: Vec<Arc<dyn Table>>,
+}
+
+/// The store as services see it while registering: every table opened is recorded.
+struct Recording<'a> {
+    inner: &'a dyn Store,
+    opened: std::sync::Mutex<Vec<Arc<dyn Table>>>,
+}
+
+#[async_trait::async_trait]
+impl Store for Recording<'_> {
+    async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
+        let table = self.inner.open_table(spec).await?;
+        self.opened.lock().expect("not poisoned").push(table.clone());
+        Ok(table)
+    }
 }
 
 /// What a registering service is given, and where it puts what it offers.
 pub struct Registry<'a> {
     pub settings: &'a Settings,
-    pub store: &'a dyn Store,
+    store: Recording<'a>,
     pub hub: Arc<dyn EventHub>,
     /// The store's secret (signing cookies, links and the simulated webhooks).
     pub secret: &'a [u8],
@@ -80,7 +98,7 @@ impl<'a> Registry<'a> {
     pub fn new(settings: &'a Settings, store: &'a dyn Store, hub: Arc<dyn EventHub>, secret: &'a [u8]) -> Self {
         Self {
             settings,
-            store,
+            store: Recording { inner: store, opened: Default::default() },
             links: OrderLinks::new(secret),
             secret,
             current: None,
@@ -93,7 +111,7 @@ impl<'a> Registry<'a> {
         }
     }
 
-    /// Registers `definition`'s service.
+    /// Registers `definition`'s service (one this process runs).
     pub async fn register(&mut self, definition: &'static Definition) -> anyhow::Result<()> {
         self.current = Some(definition);
         (definition.register)(self).await.map_err(|e| e.context(format!("starting {:?}", definition.service)))?;
@@ -110,14 +128,14 @@ impl<'a> Registry<'a> {
         Ok(())
     }
 
+    /// The store, for the service to open its tables.
+    pub fn store(&self) -> &dyn Store {
+        &self.store
+    }
+
     /// Whether this process runs `service`.
     pub fn runs(&self, service: Service) -> bool {
         self.settings.runs(service)
-    }
-
-    /// Whether this process runs the service registering now.
-    fn runs_current(&self) -> bool {
-        self.current.is_some_and(|d| self.runs(d.service))
     }
 
     /// Offers `port` to the services registered later (and to [`Ports`]).
@@ -141,16 +159,13 @@ impl<'a> Registry<'a> {
         self.pages.push(Arc::new(move || leptos::prelude::provide_context(value.clone())));
     }
 
-    /// Mounts `routes` under `prefix`, when this process runs the service.
+    /// Mounts `routes` under `prefix`.
     pub fn routes(&mut self, prefix: &str, routes: Routes) {
-        if self.runs_current() {
-            let mounted = std::mem::take(&mut self.routes);
-            self.routes = if prefix.is_empty() { mounted.merge(routes) } else { mounted.nest(prefix, routes) };
-        }
+        let mounted = std::mem::take(&mut self.routes);
+        self.routes = if prefix.is_empty() { mounted.merge(routes) } else { mounted.nest(prefix, routes) };
     }
 
-    /// Runs `consumer`, when this process runs the service. Its events must
-    /// be among the subscriptions the service declared.
+    /// Runs `consumer`. Its events must be among the subscriptions the service declared.
     pub fn consumer<C: Consumer + 'static>(&mut self, consumer: C) -> anyhow::Result<()> {
         let declared = self.current.map(|d| (d.subscriptions)()).unwrap_or_default();
         anyhow::ensure!(
@@ -159,27 +174,23 @@ impl<'a> Registry<'a> {
             C::NAME
         );
         self.consumers.push(C::NAME);
-        if self.runs_current() {
-            self.workers.handlers.push(Arc::new(consumer) as Arc<dyn Handler>);
-        }
+        self.workers.handlers.push(Arc::new(consumer) as Arc<dyn Handler>);
         Ok(())
     }
 
-    /// Runs `relay` (the service's outbox), when this process runs the service.
+    /// Runs `relay` (the service's outbox).
     pub fn relay(&mut self, relay: Relay) {
-        if self.runs_current() {
-            self.workers.relays.push(relay);
-        }
+        self.workers.relays.push(relay);
     }
 
-    /// Runs `job`, when this process runs the service.
+    /// Runs `job`.
     pub fn job(&mut self, job: Job) {
-        if self.runs_current() {
-            self.workers.jobs.push(job);
-        }
+        self.workers.jobs.push(job);
     }
 
     pub fn finish(self) -> Registered {
-        Registered { ports: Ports(Arc::new(self.ports)), routes: self.routes, pages: self.pages, workers: self.workers }
+        let tables = self.store.opened.into_inner().expect("not poisoned");
+        let ports = Ports(Arc::new(self.ports));
+        Registered { ports, routes: self.routes, pages: self.pages, workers: self.workers, tables }
     }
 }

@@ -3,10 +3,10 @@
 //! and its line in [`Service::definition`].
 
 use crate::registry::Definition;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One of the store's services: its API, consumers, outbox relay and jobs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     Catalog,

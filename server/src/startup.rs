@@ -2,13 +2,16 @@
 //! and registers every service on them (`registry`, each service's
 //! `service.rs`). The HTTP app is in `web`, serving in `serve`.
 
-use crate::config::Settings;
+use crate::config::{ExposeSecret, Settings};
+use crate::contracts::ports::Sessions;
+use crate::identity::remote::RemoteSessions;
 use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::signing::load_secret;
-use crate::platform::store::TableSpec;
+use crate::platform::store::{Table, TableSpec};
 use crate::registry::{PageContext, Ports, Registered, Registry, Routes};
 use crate::services::Service;
 use crate::workers::Workers;
+use anyhow::Context;
 use leptos::prelude::*;
 use std::any::type_name;
 use std::sync::Arc;
@@ -22,6 +25,8 @@ pub struct AppState {
     pub ports: Ports,
     /// The API routes of the services this process runs.
     pub routes: Routes,
+    /// The tables those services opened (readiness reads each).
+    pub tables: Vec<Arc<dyn Table>>,
     /// What the pages find in their context (the services' ports for server functions).
     pub pages: Arc<Vec<PageContext>>,
     /// The event hub (for operations and tests that publish as a service would).
@@ -56,19 +61,26 @@ impl AppState {
 /// Every service on the configured backend, and the background work they need.
 pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let one_machine = settings.backend == crate::config::Backend::Embedded;
-    let secret = load_secret(settings.secret.as_deref(), &settings.data_dir, one_machine)?;
+    let secret =
+        load_secret(settings.secret.as_ref().map(ExposeSecret::expose_secret), &settings.data_dir, one_machine)?;
     let store = open_store(settings).await?;
     let hub = open_hub(settings, &*store, subscriptions()).await?;
     let mut registry = Registry::new(settings, &*store, hub.clone(), &secret);
-    for service in Service::ALL {
+    if !settings.runs(Service::Identity) {
+        let url = settings.identity_url.as_deref().context("identity_url: checked when the settings were loaded")?;
+        registry.offer(Arc::new(RemoteSessions::new(url)?) as Arc<dyn Sessions>);
+    }
+    let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
+    for service in &services {
         registry.register(service.definition()).await?;
     }
-    let Registered { ports, routes, pages, workers } = registry.finish();
-    let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
-    tracing::info!(?services, "services in this process");
+    let Registered { ports, routes, pages, workers, tables } = registry.finish();
+    let opened: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+    tracing::info!(?services, tables = ?opened, "services in this process");
     let state = AppState {
         ports,
         routes,
+        tables,
         pages: Arc::new(pages),
         hub,
         services,

@@ -3,10 +3,10 @@
 //! the layers around them (who is calling, cross-site refusal, compression,
 //! timeout, tracing).
 
-use crate::catalog::Catalog;
 use crate::config::Service;
 use crate::config::Settings;
-use crate::identity::{self, Identity};
+use crate::contracts::ports::Sessions;
+use crate::platform::caller::resolve_caller;
 use crate::platform::http::api_route_not_found;
 use crate::registry::Routes;
 use crate::startup::AppState;
@@ -34,7 +34,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 /// Every API route of the services this process runs, each with its access
 /// decision, beside the probes, the OpenAPI description and the metrics.
 pub fn api_routes(state: &AppState) -> Routes {
-    crate::health::router(state.port::<Arc<Catalog>>())
+    crate::health::router(state.tables.clone())
         .merge(crate::openapi::router())
         .merge(crate::platform::metrics::router())
         .merge(state.routes.clone())
@@ -67,7 +67,7 @@ pub fn app(state: AppState) -> Router {
             .with_state(options)
     };
     let router = router
-        .layer(axum::middleware::from_fn_with_state(state.port::<Arc<Identity>>(), identity::resolve_caller))
+        .layer(axum::middleware::from_fn_with_state(state.port::<Arc<dyn Sessions>>(), resolve_caller))
         .layer(axum::middleware::from_fn_with_state(state.our_origin.clone(), crate::platform::csrf::guard))
         .layer(RequestBodyLimitLayer::new(crate::platform::bad_input::BODY_LIMIT))
         .layer(axum::middleware::from_fn(crate::platform::bad_input::as_client_errors))

@@ -112,59 +112,60 @@ pub fn AccountPage() -> impl IntoView {
             revision.bump();
         }
     });
-    let outcome = move |failed: Option<ServerFnError>, done: Option<&'static str>| match (failed, done) {
-        (Some(e), _) => {
-            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
-        }
-        (None, Some(m)) => Some(view! { <p class="notice" role="status">{m}</p> }.into_any()),
-        _ => None,
-    };
-    let update_outcome = move || match update.value().get() {
-        Some(Err(e)) => outcome(Some(e), None),
-        Some(Ok(_)) => outcome(None, Some("Saved.")),
-        None => None,
-    };
-    let delete_outcome = move || match delete.value().get() {
-        Some(Err(e)) => outcome(Some(e), None),
-        _ => None,
-    };
     view! {
         <Title text="Your account · The Better Store"/>
         <h1>"Your account"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(Some(a)) => {
-                        let roles = a.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(", ");
-                        view! {
-                            <dl class="account">
-                                <dt>"Name"</dt><dd>{a.name.clone()}</dd>
-                                <dt>"E-mail"</dt><dd>{a.email.clone()}</dd>
-                                <dt>"Roles"</dt><dd data-testid="roles">{roles}</dd>
-                            </dl>
-                            <ActionForm action=sign_out>
-                                <button class="button" type="submit">"Sign out"</button>
-                            </ActionForm>
-                            <h2>"Profile"</h2>
-                            <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
-                                <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
-                                <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
-                                {update_outcome}
-                                <button class="button" type="submit">"Save profile"</button>
-                            </ActionForm>
-                            <h2>"Delete account"</h2>
-                            <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
-                            <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
-                                <div class="field"><label for="confirm">{format!("Type {DELETE_CONFIRMATION} to confirm")}</label><input id="confirm" name="confirm" autocomplete="off" required/></div>
-                                {delete_outcome}
-                                <button class="button button--danger" type="submit">"Delete my account"</button>
-                            </ActionForm>
-                        }.into_any()
-                    }
+                    Ok(Some(a)) => account_details(a, sign_out, update, delete),
                     Ok(None) => view! { <p>"You are not signed in. " <a href="/account/sign-in">"Sign in"</a></p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The signed-in account: who it is, signing out, the profile form and deletion.
+fn account_details(
+    a: AccountView,
+    sign_out: ServerAction<SignOut>,
+    update: ServerAction<UpdateProfile>,
+    delete: ServerAction<DeleteAccount>,
+) -> AnyView {
+    let roles = a.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(", ");
+    view! {
+        <dl class="account">
+            <dt>"Name"</dt><dd>{a.name.clone()}</dd>
+            <dt>"E-mail"</dt><dd>{a.email.clone()}</dd>
+            <dt>"Roles"</dt><dd data-testid="roles">{roles}</dd>
+        </dl>
+        <ActionForm action=sign_out>
+            <button class="button" type="submit">"Sign out"</button>
+        </ActionForm>
+        <h2>"Profile"</h2>
+        <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
+            <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
+            <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
+            {move || notice(update.value().get(), Some("Saved."))}
+            <button class="button" type="submit">"Save profile"</button>
+        </ActionForm>
+        <h2>"Delete account"</h2>
+        <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
+        <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
+            <div class="field"><label for="confirm">{format!("Type {DELETE_CONFIRMATION} to confirm")}</label><input id="confirm" name="confirm" autocomplete="off" required/></div>
+            {move || notice(delete.value().get(), None)}
+            <button class="button button--danger" type="submit">"Delete my account"</button>
+        </ActionForm>
+    }
+    .into_any()
+}
+
+/// What an action's last answer tells the shopper: its refusal, or `saved` when it went through.
+fn notice<T>(answer: Option<Result<T, ServerFnError>>, saved: Option<&'static str>) -> Option<AnyView> {
+    match answer? {
+        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
+        Ok(_) => saved.map(|m| view! { <p class="notice" role="status">{m}</p> }.into_any()),
     }
 }

@@ -6,7 +6,7 @@
 use crate::components::refused;
 use crate::device::{Device, NewChange};
 use crate::fulfilment::{
-    LineStatus, ProcessInput, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
+    LineStatus, ProcessInput, ShippingLineView, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
 };
 use crate::pages::shopper_message;
 use crate::url::with_query;
@@ -160,54 +160,8 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
         sending.queue(&id, &input, format!("Order {number}: lines processed"));
     };
     let any_pending = so.lines.iter().any(|l| l.status == LineStatus::Pending);
-    let lines = so
-        .lines
-        .iter()
-        .map(|l| {
-            let sku = l.sku.clone();
-            let ticked = l.sku.clone();
-            let pending = l.status == LineStatus::Pending;
-            let label = format!("{} × {}", l.quantity, l.name);
-            let toggle = move |ev: leptos::ev::Event| {
-                let on = event_target_checked(&ev);
-                let sku = sku.clone();
-                selected.update(|s| {
-                    s.retain(|x| *x != sku);
-                    if on {
-                        s.push(sku);
-                    }
-                });
-            };
-            let shipment = l
-                .shipment
-                .as_ref()
-                .map(|s| format!("{} {}", s.carrier, s.tracking_number).trim().to_string())
-                .unwrap_or_default();
-            view! {
-                <li class="dispatch-line" data-status=l.status.label()>
-                    <label>
-                        <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending prop:checked=move || selected.read().contains(&ticked) on:change=toggle/>
-                        " " {label}
-                    </label>
-                    <span class="dispatch-line__status">{l.status.label()}</span>
-                    <span class="dispatch-line__shipment">{shipment}</span>
-                </li>
-            }
-        })
-        .collect_view();
-    let device = expect_context::<Device>();
-    let status = so.status.label().to_lowercase();
-    let outcome = move || {
-        match (sending.change.get(), sending.outcome.get()) {
-        (Some(_), _) if !device.online.get() => Some(view! {
-            <p class="notice" role="status" data-testid="dispatch-waiting">"You're offline: this is kept on this device and sent when you're back online."</p>
-        }.into_any()),
-        (Some(_), _) => Some(view! { <p class="notice" role="status">"Saving…"</p> }.into_any()),
-        (None, Some(Err(message))) => Some(view! { <p class="notice notice--error" role="alert">{message}</p> }.into_any()),
-        (None, Some(Ok(()))) => Some(view! { <p class="notice" role="status">{format!("Saved: the shipping order is {status}.")}</p> }.into_any()),
-        (None, None) => None,
-    }
-    };
+    let lines = so.lines.iter().map(|l| line_item(l, selected)).collect_view();
+    let outcome = outcome_notice(sending, so.status.label().to_lowercase());
     let a = so.address.clone();
     view! {
         <h1>"Order " {so.order_number.clone()}</h1>
@@ -223,6 +177,55 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
             })}
             {outcome}
         </form>
+    }
+}
+
+/// One line of the shipping order, with its box to tick while it is pending.
+fn line_item(l: &ShippingLineView, selected: RwSignal<Vec<String>>) -> impl IntoView + use<> {
+    let sku = l.sku.clone();
+    let ticked = l.sku.clone();
+    let pending = l.status == LineStatus::Pending;
+    let label = format!("{} × {}", l.quantity, l.name);
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        let sku = sku.clone();
+        selected.update(|s| {
+            s.retain(|x| *x != sku);
+            if on {
+                s.push(sku);
+            }
+        });
+    };
+    let shipment = l
+        .shipment
+        .as_ref()
+        .map(|s| format!("{} {}", s.carrier, s.tracking_number).trim().to_string())
+        .unwrap_or_default();
+    view! {
+        <li class="dispatch-line" data-status=l.status.label()>
+            <label>
+                <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending prop:checked=move || selected.read().contains(&ticked) on:change=toggle/>
+                " " {label}
+            </label>
+            <span class="dispatch-line__status">{l.status.label()}</span>
+            <span class="dispatch-line__shipment">{shipment}</span>
+        </li>
+    }
+}
+
+/// What became of the last change: waiting offline, saving, refused or saved.
+fn outcome_notice(sending: Sending, status: String) -> impl Fn() -> Option<AnyView> {
+    let device = expect_context::<Device>();
+    move || {
+        match (sending.change.get(), sending.outcome.get()) {
+        (Some(_), _) if !device.online.get() => Some(view! {
+            <p class="notice" role="status" data-testid="dispatch-waiting">"You're offline: this is kept on this device and sent when you're back online."</p>
+        }.into_any()),
+        (Some(_), _) => Some(view! { <p class="notice" role="status">"Saving…"</p> }.into_any()),
+        (None, Some(Err(message))) => Some(view! { <p class="notice notice--error" role="alert">{message}</p> }.into_any()),
+        (None, Some(Ok(()))) => Some(view! { <p class="notice" role="status">{format!("Saved: the shipping order is {status}.")}</p> }.into_any()),
+        (None, None) => None,
+    }
     }
 }
 

@@ -18,7 +18,7 @@ pub const SERVICE: Definition = Definition {
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let https = r.settings.public_url().starts_with("https://");
-    let carts = Arc::new(Carts::open(r.store, r.port::<SharedCatalog>()?, r.secret, https).await?);
+    let carts = Arc::new(Carts::open(r.store(), r.port::<SharedCatalog>()?, r.secret, https).await?);
     r.routes("/api/cart", routes::router(carts.clone()));
     let port: SharedCarts = carts;
     r.offer(port.clone());

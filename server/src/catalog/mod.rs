@@ -94,11 +94,6 @@ impl Catalog {
     pub fn stock_keeper(&self, relay: crate::platform::outbox::Relay) -> StockKeeper {
         StockKeeper::new(self.table.clone(), relay)
     }
-
-    /// Whether the catalog's table answers (for readiness).
-    pub async fn ping(&self) -> Result<(), CatalogError> {
-        self.table.products_after(None, None, 1).await.map(drop).map_err(Into::into)
-    }
 }
 
 fn view(p: Product) -> ProductView {

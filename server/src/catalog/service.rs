@@ -18,7 +18,7 @@ pub const SERVICE: Definition = Definition {
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
-    let catalog = Arc::new(Catalog::open(r.store).await?);
+    let catalog = Arc::new(Catalog::open(r.store()).await?);
     if r.settings.seed_demo {
         let report = catalog.seed_demo().await?;
         tracing::info!(?report, "demo catalog seeded");

@@ -1,8 +1,9 @@
 //! The in-process APIs one service offers another (besides events): each is
 //! the public API of its owner, never its table.
 
+use app::account::AccountView;
 use app::api::ErrorDetail;
-use app::orders::CardInput;
+use app::orders::{CardInput, OrderView};
 
 /// How the shopper pays.
 #[derive(Clone, Debug)]
@@ -46,13 +47,31 @@ pub trait Payments: Send + Sync {
     async fn knows(&self, payment_id: &str) -> Result<bool, PaymentError>;
 }
 
-/// Whether a session is still signed in, as the identity service knows it:
-/// long-lived answers (live streams) end when their session does.
+/// Who is calling, as the identity service knows it: in its own process
+/// from its table, in any other through its API (never its table).
 #[async_trait::async_trait]
 pub trait Sessions: Send + Sync {
-    /// Whether the session a `Cookie` header names is still valid (an
+    /// The account behind a request's bearer token (which must verify, or
+    /// the request is refused with this answer) or its session cookie;
+    /// `None` for a guest.
+    async fn caller(
+        &self,
+        authorization: Option<&str>,
+        cookie_header: Option<&str>,
+    ) -> Result<Option<AccountView>, axum::response::Response>;
+
+    /// Whether the session a `Cookie` header names is still valid, so
+    /// long-lived answers (live streams) end with their session (an
     /// unreachable identity service counts as yes: a stream is not cut for it).
     async fn still_signed_in(&self, cookie_header: &str) -> bool;
+}
+
+/// One service's part of the order page (payments: the payment; fulfilment:
+/// the shipment; tracking: the timeline), read by the orders service's
+/// composition. `None`: the service has nothing for this order (yet).
+#[async_trait::async_trait]
+pub trait OrderPart<T>: Send + Sync {
+    async fn of(&self, order: &OrderView) -> anyhow::Result<Option<T>>;
 }
 
 /// What a shopper reads when a payment attempt never reached the provider

@@ -2,9 +2,11 @@
 //! orders, the dispatch API, and the port the dispatch pages use.
 
 use super::{Fulfilment, Intake, routes, table_spec};
+use crate::contracts::ports::OrderPart;
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
+use app::fulfilment::ShippingOrderView;
 use app::fulfilment::ssr::SharedFulfilment;
 use std::sync::Arc;
 
@@ -17,11 +19,12 @@ pub const SERVICE: Definition = Definition {
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
-    let fulfilment = Arc::new(Fulfilment::open(r.store, r.hub.clone()).await?);
+    let fulfilment = Arc::new(Fulfilment::open(r.store(), r.hub.clone()).await?);
     r.consumer(Intake(fulfilment.clone()))?;
     r.relay(fulfilment.relay());
     r.routes("/api/fulfilment", routes::router(fulfilment.clone()));
     r.page_context(fulfilment.clone() as SharedFulfilment);
+    r.offer(fulfilment.clone() as Arc<dyn OrderPart<ShippingOrderView>>);
     r.offer(fulfilment);
     Ok(())
 }

@@ -22,12 +22,12 @@ pub mod oidc;
 mod password;
 mod port;
 mod profile;
+pub mod remote;
 mod routes;
 mod service;
 mod session;
 mod sign_in;
 
-pub use caller::resolve_caller;
 pub use service::SERVICE;
 
 use crate::platform::http::{ApiError, ServiceError};

@@ -20,12 +20,9 @@ pub const SERVICE: Definition = Definition {
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let https = r.settings.public_url().starts_with("https://");
-    let identity = Arc::new(Identity::open(r.store, https, oidc_settings(r.settings)).await?);
-    // Identity consumes nothing; it publishes AccountDeleted. Made only where
-    // it runs: elsewhere a staged event waits for the identity process's relay.
-    if r.runs(Service::Identity) {
-        r.relay(identity.relay(r.hub.clone()));
-    }
+    let identity = Arc::new(Identity::open(r.store(), https, oidc_settings(r.settings)).await?);
+    // Identity consumes nothing; it publishes AccountDeleted.
+    r.relay(identity.relay(r.hub.clone()));
     r.routes("/api/account", routes::router(identity.clone()));
     r.offer(identity.clone() as Arc<dyn Sessions>);
     r.page_context(identity.clone() as SharedIdentity);

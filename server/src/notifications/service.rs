@@ -2,6 +2,7 @@
 //! name (SMTP, or files), and the receipt mailer consuming confirmed orders.
 
 use super::{Mailer, Notifications, OrderLink, ReceiptMailer, table_spec};
+use crate::config::ExposeSecret;
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
@@ -17,13 +18,13 @@ pub const SERVICE: Definition = Definition {
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let mailer = match &r.settings.smtp_url {
-        Some(url) => Mailer::smtp(url)?,
+        Some(url) => Mailer::smtp(url.expose_secret())?,
         None => Mailer::files(r.settings.mail_dir())?,
     };
     let (links, public_url) = (r.links.clone(), r.settings.public_url());
     let order_link: OrderLink = Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", links.token(id)));
     let from = r.settings.mail_from.clone();
-    let notifications = Arc::new(Notifications::open(r.store, r.hub.clone(), mailer, from, order_link).await?);
+    let notifications = Arc::new(Notifications::open(r.store(), r.hub.clone(), mailer, from, order_link).await?);
     r.consumer(ReceiptMailer(notifications.clone()))?;
     r.relay(notifications.relay());
     r.offer(notifications);

@@ -5,50 +5,53 @@
 //! out and named in `partial`; the rest still answers.
 
 use super::Orders;
-use crate::fulfilment::Fulfilment;
-use crate::payments::Payments;
+use crate::contracts::ports::OrderPart;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::{ApiError, ServiceError};
-use crate::tracking::Tracking;
 use app::account::SignedIn;
 use app::api::ErrorDetail;
-use app::orders::{OrderDetails, OrderReader, PaymentSummary};
+use app::fulfilment::ShippingOrderView;
+use app::orders::{OrderDetails, OrderReader, OrderView, PaymentSummary};
+use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Extension, Json};
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long each part may take.
 pub const PART_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The order and the other services' parts of its page, each through the
+/// port its owner offers (none for a service this process does not run).
 #[derive(Clone)]
 pub struct Composer {
     pub orders: Arc<Orders>,
-    pub payments: Option<Arc<Payments>>,
-    pub fulfilment: Option<Arc<Fulfilment>>,
-    pub tracking: Option<Arc<Tracking>>,
+    pub payment: Option<Arc<dyn OrderPart<PaymentSummary>>>,
+    pub shipment: Option<Arc<dyn OrderPart<ShippingOrderView>>>,
+    pub timeline: Option<Arc<dyn OrderPart<Timeline>>>,
     pub timeout: Duration,
 }
 
-/// A part's value, or `None` (logged) when it failed, took too long or is not here.
-async fn part<T, E: std::fmt::Display>(
+/// A part's value, or `None` (logged, and named in `partial`) when it failed,
+/// took too long or is not here.
+async fn part<T>(
     name: &str,
     timeout: Duration,
-    call: Option<impl Future<Output = Result<Option<T>, E>>>,
-) -> Result<Option<T>, ()> {
-    let Some(call) = call else { return Err(()) };
-    match tokio::time::timeout(timeout, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => {
-            tracing::warn!(part = name, error = %e, "order details: part failed");
-            Err(())
-        }
-        Err(_) => {
-            tracing::warn!(part = name, ?timeout, "order details: part timed out");
-            Err(())
-        }
+    source: &Option<Arc<dyn OrderPart<T>>>,
+    order: &OrderView,
+    partial: &std::sync::Mutex<Vec<String>>,
+) -> Option<T> {
+    let failed = |why: String| {
+        tracing::warn!(part = name, "order details: part {why}");
+        partial.lock().expect("not poisoned").push(name.to_string());
+        None
+    };
+    let Some(source) = source else { return failed("not in this process".into()) };
+    match tokio::time::timeout(timeout, source.of(order)).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(e)) => failed(format!("failed: {e:#}")),
+        Err(_) => failed(format!("timed out after {timeout:?}")),
     }
 }
 
@@ -56,59 +59,15 @@ impl Composer {
     /// The order and its parts, for whoever may see the order (`app::orders::access`).
     pub async fn details(&self, id: &str, reader: &OrderReader) -> Result<OrderDetails, ApiError> {
         let order = self.orders.read(id, reader).await.map_err(|e| e.api_error())?;
-        let t = self.timeout;
-        let payment_call = match (&self.payments, &order.payment_id) {
-            (Some(p), Some(pid)) => Some(async move {
-                p.payment(pid).await.map(|found| {
-                    found.map(|(r, _)| PaymentSummary {
-                        payment_id: r.payment_id,
-                        status: format!("{:?}", r.status).to_lowercase(),
-                        amount_minor: r.amount_minor,
-                        currency: r.currency,
-                        failure: r.failure,
-                    })
-                })
-            }),
-            _ => None,
-        };
-        let no_payment_yet = self.payments.is_some() && order.payment_id.is_none();
-        let shipment_id = crate::fulfilment::shipping_order_id(&order.id);
-        let shipment_call = self.fulfilment.as_ref().map(|f| {
-            let shipment_id = shipment_id.clone();
-            async move {
-                match f.get(&shipment_id).await {
-                    Ok(view) => Ok(Some(view)),
-                    Err(crate::fulfilment::FulfilmentError::NotFound(_)) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            }
-        });
-        let timeline_call = self.tracking.as_ref().map(|tr| {
-            let id = order.id.clone();
-            async move { tr.timeline(&id).await.map(Some) }
-        });
+        let (t, partial) = (self.timeout, std::sync::Mutex::new(Vec::new()));
         let (payment, shipment, timeline) = tokio::join!(
-            part("payment", t, payment_call),
-            part("shipment", t, shipment_call),
-            part("tracking", t, timeline_call),
+            part("payment", t, &self.payment, &order, &partial),
+            part("shipment", t, &self.shipment, &order, &partial),
+            part("tracking", t, &self.timeline, &order, &partial),
         );
-        let mut partial = Vec::new();
-        let payment = match payment {
-            Ok(p) => p,
-            Err(()) if no_payment_yet => None,
-            Err(()) => {
-                partial.push("payment".to_string());
-                None
-            }
-        };
-        let shipment = shipment.unwrap_or_else(|()| {
-            partial.push("shipment".to_string());
-            None
-        });
-        let timeline = timeline.unwrap_or_else(|()| {
-            partial.push("tracking".to_string());
-            None
-        });
+        let mut partial = partial.into_inner().expect("not poisoned");
+        // Always in the same order, whichever part answered first.
+        partial.sort_by_key(|name| ["payment", "shipment", "tracking"].iter().position(|n| n == name));
         let token = self.orders.link_token(&order.id);
         Ok(OrderDetails { order, payment, shipment, timeline, partial, token })
     }

@@ -1,11 +1,10 @@
 //! The payment deadline: orders not paid in time are cancelled (OrderCancelled
 //! then releases their stock).
 
-use super::record::{AWAITING_PAYMENT, BY_DEADLINE, OrderRecord};
+use super::record::{AWAITING_PAYMENT, BY_DEADLINE, OrderRecord, Status};
 use super::{Orders, OrdersError, SOURCE};
 use crate::platform::events::Envelope;
 use crate::platform::store::{Query, SortKeyCondition};
-use app::orders::OrderStatus;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -32,7 +31,7 @@ impl Orders {
                         return Ok(None);
                     }
                     let reason = "Payment was not received in time".to_string();
-                    o.status = OrderStatus::Cancelled;
+                    o.status = Status::Cancelled;
                     o.cancel_reason = Some(reason.clone());
                     o.payment_in_progress = None;
                     let event = crate::contracts::OrderCancelled { order_id: o.id.clone(), reason };

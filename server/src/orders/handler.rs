@@ -5,7 +5,7 @@
 //! confirmed when it is both paid and its stock reserved, whichever came last.
 
 use super::Orders;
-use super::record::{OrderRecord, StockState};
+use super::record::{OrderRecord, Status, StockState};
 use crate::contracts::{
     AccountDeleted, OrderCancelled, OrderConfirmed, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
     RefundDue, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected,
@@ -13,7 +13,6 @@ use crate::contracts::{
 };
 use crate::platform::consumer::Consumer;
 use crate::platform::events::{Envelope, TraceParent};
-use app::orders::OrderStatus;
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -72,8 +71,8 @@ fn apply(mut order: OrderRecord, event: &Incoming, trace: Option<&TraceParent>) 
         Incoming::ReceiptSent(_) => receipt_sent(&mut order)?,
         Incoming::AccountDeleted(_) => return None,
     };
-    if order.status == OrderStatus::PendingPayment && order.paid_by.is_some() && order.stock == StockState::Reserved {
-        order.status = OrderStatus::Confirmed;
+    if order.status == Status::PendingPayment && order.paid_by.is_some() && order.stock == StockState::Reserved {
+        order.status = Status::Confirmed;
         out.push(Envelope::new(super::SOURCE, &confirmed(&order), "", trace));
     }
     Some((order, out))
@@ -95,7 +94,7 @@ fn stock_rejected(order: &mut OrderRecord, rejected: &StockReservationRejected, 
         return None;
     }
     order.stock = StockState::Rejected;
-    if order.status != OrderStatus::PendingPayment {
+    if order.status != Status::PendingPayment {
         return Some(vec![]);
     }
     let name = order.lines.iter().find(|l| l.sku == rejected.sku).map_or(rejected.sku.clone(), |l| l.name.clone());
@@ -103,7 +102,7 @@ fn stock_rejected(order: &mut OrderRecord, rejected: &StockReservationRejected, 
         0 => format!("{name} sold out before we could set it aside"),
         n => format!("Only {n} of {name} left"),
     };
-    order.status = OrderStatus::Cancelled;
+    order.status = Status::Cancelled;
     order.cancel_reason = Some(reason.clone());
     order.refund_due = order.paid_by.is_some();
     let mut out = Vec::new();
@@ -134,7 +133,7 @@ fn paid_for(order: &mut OrderRecord, paid: &PaymentSucceeded) -> Vec<Envelope> {
     if order.payment_in_progress.as_deref() == Some(&paid.payment_id) {
         order.payment_in_progress = None;
     }
-    if order.status != OrderStatus::Cancelled {
+    if order.status != Status::Cancelled {
         return vec![];
     }
     order.refund_due = true;
@@ -169,14 +168,14 @@ fn item_processed(order: &mut OrderRecord) -> Step {
 }
 
 fn shipping_order_processed(order: &mut OrderRecord, trace: Option<&TraceParent>) -> Step {
-    if order.status == OrderStatus::Processed {
+    if order.status == Status::Processed {
         return None;
     }
     order.shipping_status = Some("processed".into());
-    if order.status != OrderStatus::Confirmed {
+    if order.status != Status::Confirmed {
         return Some(vec![]);
     }
-    order.status = OrderStatus::Processed;
+    order.status = Status::Processed;
     let processed = OrderProcessed { order_id: order.id.clone() };
     Some(vec![Envelope::new(super::SOURCE, &processed, "", trace)])
 }
@@ -205,7 +204,7 @@ pub fn confirmed(order: &OrderRecord) -> OrderConfirmed {
         tax_minor: order.totals.tax_minor,
         shipping_minor: order.totals.shipping_minor,
         gross_total_minor: order.totals.gross_minor,
-        shipping_address: order.contract_address(),
+        shipping_address: order.shipping_address.clone(),
         number: order.number(),
     }
 }

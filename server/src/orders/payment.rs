@@ -4,13 +4,12 @@
 //! died in between) is abandoned once [`CLAIM_LEASE`] has passed, so a
 //! retried payment after a crash goes through.
 
-use super::record::{BY_CLAIM, CLAIMED, OrderRecord, StockState};
+use super::record::{BY_CLAIM, CLAIMED, OrderRecord, Status, StockState};
 use super::{Orders, OrdersError, parse_order_id};
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest};
 use crate::platform::store::Condition;
 use crate::platform::store::optimistic;
 use crate::platform::store::{Query, SortKeyCondition};
-use app::orders::OrderStatus;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -145,10 +144,10 @@ impl Orders {
 /// Whether the order can be paid now: not confirmed, not cancelled, its stock set aside.
 fn payable(order: &OrderRecord) -> Result<(), OrdersError> {
     match (order.status, order.stock) {
-        (OrderStatus::Confirmed | OrderStatus::Processed, _) => {
+        (Status::Confirmed | Status::Processed, _) => {
             Err(OrdersError::conflict("order_paid", "This order is paid for"))
         }
-        (OrderStatus::Cancelled, _) => {
+        (Status::Cancelled, _) => {
             let reason = order.cancel_reason.clone().unwrap_or_default();
             Err(OrdersError::conflict("order_cancelled", format!("This order was cancelled: {reason}")))
         }

@@ -20,11 +20,7 @@ pub fn anonymised(mut order: OrderRecord) -> Option<OrderRecord> {
     order.account_id.as_ref()?;
     order.account_id = None;
     order.email = REDACTED.into();
-    let a = &mut order.shipping_address;
-    for field in [&mut a.name, &mut a.line1, &mut a.city, &mut a.postal_code] {
-        *field = REDACTED.into();
-    }
-    a.line2 = String::new();
+    order.shipping_address = order.shipping_address.redacted();
     order.request = String::new();
     Some(order)
 }

@@ -6,7 +6,7 @@
 
 use crate::contracts::{OrderLine, ShippingAddress};
 use crate::platform::store::{Item, Key, StoreError, TableSpec};
-use app::orders::{AddressInput, OrderLineView, OrderStatus, OrderView, Totals};
+use app::orders::{AddressInput, OrderLineView, OrderStatus, OrderView};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -31,6 +31,89 @@ pub fn key(order_id: &str) -> Key {
     Key::new(format!("ORDER#{order_id}"), "ORDER")
 }
 
+/// Where an order stands, as stored (people see it as [`OrderStatus`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Stored; waiting for stock to be reserved and the payment to arrive.
+    PendingPayment,
+    /// Paid; will be fulfilled.
+    Confirmed,
+    /// Will not be fulfilled (no stock, or not paid in time).
+    Cancelled,
+    /// Every item is sent (or delivered digitally).
+    Processed,
+}
+
+impl From<Status> for OrderStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::PendingPayment => Self::PendingPayment,
+            Status::Confirmed => Self::Confirmed,
+            Status::Cancelled => Self::Cancelled,
+            Status::Processed => Self::Processed,
+        }
+    }
+}
+
+/// The order's money as stored, in minor units: the lines (`net`), then
+/// shipping and tax, making `gross`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub net_minor: i64,
+    pub shipping_minor: i64,
+    pub tax_minor: i64,
+    pub gross_minor: i64,
+}
+
+impl From<app::orders::Totals> for Totals {
+    fn from(t: app::orders::Totals) -> Self {
+        Self {
+            net_minor: t.net_minor,
+            shipping_minor: t.shipping_minor,
+            tax_minor: t.tax_minor,
+            gross_minor: t.gross_minor,
+        }
+    }
+}
+
+impl From<Totals> for app::orders::Totals {
+    fn from(t: Totals) -> Self {
+        Self {
+            net_minor: t.net_minor,
+            shipping_minor: t.shipping_minor,
+            tax_minor: t.tax_minor,
+            gross_minor: t.gross_minor,
+        }
+    }
+}
+
+impl From<AddressInput> for ShippingAddress {
+    fn from(a: AddressInput) -> Self {
+        Self {
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
+    }
+}
+
+impl From<ShippingAddress> for AddressInput {
+    fn from(a: ShippingAddress) -> Self {
+        Self {
+            name: a.name,
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StockState {
@@ -43,11 +126,11 @@ pub enum StockState {
 pub struct OrderRecord {
     pub id: String,
     pub email: String,
-    pub shipping_address: AddressInput,
+    pub shipping_address: ShippingAddress,
     pub currency: String,
     pub lines: Vec<OrderLine>,
     pub totals: Totals,
-    pub status: OrderStatus,
+    pub status: Status,
     pub stock: StockState,
     /// Payment attempts so far (the next payment id derives from it).
     pub attempts: u32,
@@ -105,23 +188,11 @@ impl OrderRecord {
     }
 
     pub fn awaiting_payment(&self) -> bool {
-        self.status == OrderStatus::PendingPayment && self.paid_by.is_none()
+        self.status == Status::PendingPayment && self.paid_by.is_none()
     }
 
     pub fn number(&self) -> String {
         super::numbering::display(self.number, &self.id)
-    }
-
-    pub fn contract_address(&self) -> ShippingAddress {
-        let a = &self.shipping_address;
-        ShippingAddress {
-            name: a.name.clone(),
-            line1: a.line1.clone(),
-            line2: a.line2.clone(),
-            city: a.city.clone(),
-            postal_code: a.postal_code.clone(),
-            country: a.country.clone(),
-        }
     }
 
     pub fn view(&self) -> OrderView {
@@ -129,9 +200,9 @@ impl OrderRecord {
         OrderView {
             id: self.id.clone(),
             number: self.number(),
-            status: self.status,
+            status: self.status.into(),
             email: self.email.clone(),
-            shipping_address: self.shipping_address.clone(),
+            shipping_address: self.shipping_address.clone().into(),
             currency: self.currency.clone(),
             lines: self
                 .lines
@@ -144,7 +215,7 @@ impl OrderRecord {
                     line_total_minor: l.unit_price_minor * i64::from(l.quantity),
                 })
                 .collect(),
-            totals: self.totals,
+            totals: self.totals.into(),
             stock_reserved: self.stock == StockState::Reserved,
             payment_in_progress: self.payment_in_progress.is_some(),
             payment_error: self.payment_error.clone(),

@@ -29,7 +29,7 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let payments = r.port::<Arc<dyn Payments>>()?;
     let (hub, links) = (r.hub.clone(), r.links.clone());
     let timeout = Duration::from_secs(timeout_secs);
-    let orders = Arc::new(Orders::open(r.store, hub, catalog, carts, payments, timeout, links).await?);
+    let orders = Arc::new(Orders::open(r.store(), hub, catalog, carts, payments, timeout, links).await?);
     r.consumer(OrderEvents(orders.clone()))?;
     r.relay(orders.relay());
     let expiring = orders.clone();
@@ -37,9 +37,9 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.job(Box::new(move |shutdown| Box::pin(expiring.run_expiry(every, shutdown))));
     let composer = Composer {
         orders: orders.clone(),
-        payments: r.port_here(Service::Payments)?,
-        fulfilment: r.port_here(Service::Fulfilment)?,
-        tracking: r.port_here(Service::Tracking)?,
+        payment: r.port_here(Service::Payments)?,
+        shipment: r.port_here(Service::Fulfilment)?,
+        timeline: r.port_here(Service::Tracking)?,
         timeout: PART_TIMEOUT,
     };
     r.routes("/api/orders", routes::router(orders.clone()).merge(composition::router(composer.clone())));

@@ -251,3 +251,18 @@ fn store_failed(e: StoreError) -> PaymentError {
     tracing::error!(error = %e, "payments store failed");
     PaymentError::Unavailable
 }
+
+/// The order page's payment part: the order's current payment, if it has one.
+#[async_trait::async_trait]
+impl crate::contracts::ports::OrderPart<app::orders::PaymentSummary> for Payments {
+    async fn of(&self, order: &app::orders::OrderView) -> anyhow::Result<Option<app::orders::PaymentSummary>> {
+        let Some(payment_id) = &order.payment_id else { return Ok(None) };
+        Ok(self.payment(payment_id).await?.map(|(r, _)| app::orders::PaymentSummary {
+            payment_id: r.payment_id,
+            status: format!("{:?}", r.status).to_lowercase(),
+            amount_minor: r.amount_minor,
+            currency: r.currency,
+            failure: r.failure,
+        }))
+    }
+}

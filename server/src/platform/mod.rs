@@ -7,6 +7,7 @@ pub mod access;
 pub mod aws;
 pub mod bad_input;
 pub mod breaker;
+pub mod caller;
 pub mod connections;
 pub mod consumer;
 pub mod cookies;

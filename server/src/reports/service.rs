@@ -17,7 +17,7 @@ pub const SERVICE: Definition = Definition {
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
-    let reports = Arc::new(Reports::open(r.store).await?);
+    let reports = Arc::new(Reports::open(r.store()).await?);
     // A view publishes nothing, so it has no relay.
     r.consumer(ReportFolder(reports.clone()))?;
     r.routes("/api/reports", routes::router(reports.clone()));

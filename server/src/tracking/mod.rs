@@ -179,6 +179,14 @@ impl Tracking {
     }
 }
 
+/// The order page's timeline part.
+#[async_trait]
+impl crate::contracts::ports::OrderPart<Timeline> for Tracking {
+    async fn of(&self, order: &app::orders::OrderView) -> anyhow::Result<Option<Timeline>> {
+        Ok(Some(self.timeline(&order.id).await?))
+    }
+}
+
 /// The timeline entry an event makes (none for forgetting).
 fn describe(event: &Incoming, at: time::OffsetDateTime) -> Option<TimelineEntry> {
     let (kind, title, detail) = match event {

@@ -3,10 +3,11 @@
 //! identity's port).
 
 use super::{Tracking, TrackingView, routes, table_spec};
-use crate::contracts::ports::Sessions;
+use crate::contracts::ports::{OrderPart, Sessions};
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
+use app::tracking::Timeline;
 use std::sync::Arc;
 
 pub const SERVICE: Definition = Definition {
@@ -18,10 +19,11 @@ pub const SERVICE: Definition = Definition {
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
-    let tracking = Arc::new(Tracking::open(r.store, r.links.clone()).await?);
+    let tracking = Arc::new(Tracking::open(r.store(), r.links.clone()).await?);
     // A view publishes nothing, so it has no relay.
     r.consumer(TrackingView(tracking.clone()))?;
     r.routes("/api/tracking", routes::router(tracking.clone(), r.port::<Arc<dyn Sessions>>()?));
+    r.offer(tracking.clone() as Arc<dyn OrderPart<Timeline>>);
     r.offer(tracking);
     Ok(())
 }

@@ -179,10 +179,10 @@ async fn checkout_input_is_validated_and_the_order_put_is_idempotent(store: Stor
 #[cfg(feature = "aws")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn services_split_across_processes_reach_each_other_by_events() {
-    use crate::harness::{aws_process, infra_apply};
+    use crate::harness::{aws_process, aws_process_with, infra_apply};
     let prefix = format!("split-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
-    let front = aws_process(&prefix, 1800, Some("catalog,cart,orders,payments")).await;
+    let front = aws_process(&prefix, 1800, Some("catalog,cart,orders,payments,identity")).await;
     let mut ann = front.shopper();
     ann.add("KIT-001", 1).await;
     let id = new_order_id();
@@ -198,7 +198,10 @@ async fn services_split_across_processes_reach_each_other_by_events() {
         "nobody runs notifications or fulfilment yet: {waiting}"
     );
 
-    let back = aws_process(&prefix, 1800, Some("notifications,fulfilment")).await;
+    let back = aws_process_with(&prefix, 1800, |cmd| {
+        cmd.args(["--services", "notifications,fulfilment", "--identity-url", &front.base]);
+    })
+    .await;
     let done = ann
         .order_until(&id, "receipt and shipping order", |o| {
             o["receipt_sent"] == true && o["shipping_status"] == "pending"

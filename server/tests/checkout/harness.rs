@@ -158,12 +158,25 @@ pub fn infra_apply(prefix: &str) {
 /// `tbs serve --backend aws` with the given `--services` (all when `None`).
 #[cfg(feature = "aws")]
 pub async fn aws_process(prefix: &str, payment_timeout_secs: u64, services: Option<&str>) -> Store {
-    let dir = tempfile::tempdir().unwrap();
-    let tbs = |args: &[&str]| {
-        let mut cmd = tbs_on_moto(prefix, args);
+    aws_process_with(prefix, payment_timeout_secs, |cmd| {
         if let Some(services) = services {
             cmd.args(["--services", services]);
         }
+    })
+    .await
+}
+
+/// `tbs serve --backend aws`, its command line and environment given the last word by `configure`.
+#[cfg(feature = "aws")]
+pub async fn aws_process_with(
+    prefix: &str,
+    payment_timeout_secs: u64,
+    configure: impl FnOnce(&mut std::process::Command),
+) -> Store {
+    let dir = tempfile::tempdir().unwrap();
+    let tbs = |args: &[&str]| {
+        let mut cmd = tbs_on_moto(prefix, args);
+        configure(&mut cmd);
         cmd
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -292,6 +305,11 @@ impl Shopper<'_> {
     /// The cookie this shopper sends (cart or session).
     pub fn cookie(&self) -> Option<&str> {
         self.cookie.as_deref()
+    }
+
+    /// Sends `cookie` from now on (e.g. a session another process of the store opened).
+    pub fn use_cookie(&mut self, cookie: &str) {
+        self.cookie = Some(cookie.to_string());
     }
 
     /// Signs in (the session cookie replaces any cart cookie).

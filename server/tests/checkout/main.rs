@@ -22,6 +22,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod autonomy;
 mod dispatch;
 mod flows;
 mod harness;

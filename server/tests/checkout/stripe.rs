@@ -22,7 +22,7 @@ async fn store_on_localstripe() -> Store {
         s.payment_provider = PaymentProvider::Stripe;
         s.stripe_api_base = api;
         s.stripe_secret_key = Some("sk_test_tbs".into());
-        s.stripe_webhook_secret = Some(webhook_secret);
+        s.stripe_webhook_secret = Some(webhook_secret.into());
     })
     .await;
     let registered = reqwest::Client::new()

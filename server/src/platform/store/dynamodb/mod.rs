@@ -6,16 +6,14 @@
 //! eventually consistent (DynamoDB offers nothing else for GSIs).
 
 mod codec;
+mod provision;
 
 use super::{Condition, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp, validate_transaction};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ReturnValue, ScalarAttributeType, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, ReturnValue, TransactWriteItem, Update};
 use codec::{Expr, check_condition, condition, decode, index_pk, index_sk, key_attributes, put_update};
 use std::sync::Arc;
 
@@ -44,69 +42,6 @@ impl DynamoStore {
 
     fn physical(&self, spec: &TableSpec) -> String {
         format!("{}{}", self.prefix, spec.name)
-    }
-
-    /// Creates the table unless it exists (idempotent). Returns true if created.
-    pub async fn ensure_table(&self, spec: &TableSpec) -> Result<bool, StoreError> {
-        let name = self.physical(spec);
-        match self.client.describe_table().table_name(&name).send().await {
-            Ok(_) => return Ok(false),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {}
-            Err(e) => return Err(backend(e)),
-        }
-        let attribute = |n: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(n)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(build_error)
-        };
-        let key = |n: &str, t: KeyType| {
-            KeySchemaElement::builder().attribute_name(n).key_type(t).build().map_err(build_error)
-        };
-        let mut create = self
-            .client
-            .create_table()
-            .table_name(&name)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attribute("pk")?)
-            .attribute_definitions(attribute("sk")?)
-            .key_schema(key("pk", KeyType::Hash)?)
-            .key_schema(key("sk", KeyType::Range)?);
-        for index in &spec.indexes {
-            let (ipk, isk) = (index_pk(index), index_sk(index));
-            create = create
-                .attribute_definitions(attribute(&ipk)?)
-                .attribute_definitions(attribute(&isk)?)
-                .global_secondary_indexes(
-                    GlobalSecondaryIndex::builder()
-                        .index_name(index)
-                        .key_schema(key(&ipk, KeyType::Hash)?)
-                        .key_schema(key(&isk, KeyType::Range)?)
-                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
-                        .build()
-                        .map_err(build_error)?,
-                );
-        }
-        match create.send().await {
-            Ok(_) => {}
-            // Created by someone else meanwhile: fine.
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => return Ok(false),
-            Err(e) => return Err(backend(e)),
-        }
-        self.wait_active(&name).await?;
-        Ok(true)
-    }
-
-    async fn wait_active(&self, name: &str) -> Result<(), StoreError> {
-        for _ in 0..120 {
-            let table = self.client.describe_table().table_name(name).send().await.map_err(backend)?;
-            if table.table().and_then(|t| t.table_status()).is_some_and(|s| s.as_str() == "ACTIVE") {
-                return Ok(());
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        }
-        Err(StoreError::Backend(format!("table {name} did not become active within a minute")))
     }
 }
 

@@ -1,9 +1,29 @@
 //! `tbs faults list|resubmit`: operating on dead-lettered events.
 
-use crate::cli::FaultsCommand;
+use super::StoreCommandArgs;
 use crate::config::Backend;
 use crate::platform::hub::Fault;
 use anyhow::Context;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum FaultsCommand {
+    /// List faults, oldest first: id, consumer, event, attempts, time, error.
+    List {
+        #[command(flatten)]
+        store: StoreCommandArgs,
+        /// Print JSON (one fault per line) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a fault's event back on its consumer's queue (after fixing the cause).
+    Resubmit {
+        #[command(flatten)]
+        store: StoreCommandArgs,
+        /// The fault's id, as `tbs faults list` shows it.
+        id: String,
+    },
+}
 
 pub async fn run(command: FaultsCommand) -> anyhow::Result<()> {
     let (store_args, action) = match command {

@@ -1,95 +1,14 @@
-//! The `tbs` command line.
+//! `tbs serve`'s settings as the environment and the flags give them, and
+//! the store settings the other commands take.
 
-use crate::config::{Backend, Layer, LogFormat, PaymentProvider, Service, Settings};
-use clap::{Args, Parser, Subcommand};
+use crate::config::{Backend, LogFormat, PaymentProvider, Service, Settings};
+use clap::Args;
+use serde::Serialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-#[derive(Debug, Parser)]
-#[command(name = "tbs", version, about = "The Better Store: shop, checkout, fulfilment and reports in one binary")]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the store (web UI and JSON APIs) until SIGTERM or Ctrl-C.
-    ///
-    /// Settings are layered: built-in defaults, then the config file, then
-    /// TBS_* environment variables, then these flags.
-    Serve(Box<ServeArgs>),
-    /// Events a consumer could not handle (dead-lettered after 3 attempts).
-    ///
-    /// Works on the embedded store in the data directory, so stop `tbs serve`
-    /// first (the embedded database allows one process at a time).
-    #[command(subcommand)]
-    Faults(FaultsCommand),
-    /// Accounts, e.g. to create the first administrator.
-    ///
-    /// Works on the configured store; with the embedded backend stop `tbs serve` first.
-    #[command(subcommand)]
-    Users(UsersCommand),
-    /// Cloud resources for the aws backend.
-    #[command(subcommand)]
-    Infra(InfraCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum InfraCommand {
-    /// Create, idempotently, every table, the event bus, and each consumer's
-    /// rule, queue and dead-letter queue on the configured AWS endpoint.
-    Apply {
-        #[command(flatten)]
-        store: StoreCommandArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UsersCommand {
-    /// Create an account, e.g. `tbs users create --email ann@example.com --name Ann --role admin`
-    /// (the password is read from TBS_NEW_USER_PASSWORD, or --password).
-    Create {
-        #[command(flatten)]
-        store: StoreCommandArgs,
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// At least 10 characters; prefer the environment variable (command lines are visible to others)
-        #[arg(long, env = "TBS_NEW_USER_PASSWORD", hide_env_values = true)]
-        password: String,
-        /// Roles besides shopper: dispatcher, admin (repeat or separate with commas)
-        #[arg(long, value_delimiter = ',', value_parser = parse_role)]
-        role: Vec<app::account::Role>,
-    },
-}
-
-fn parse_role(s: &str) -> Result<app::account::Role, String> {
-    app::account::Role::parse(s).ok_or_else(|| format!("unknown role {s:?}: use shopper, dispatcher or admin"))
-}
-
-#[derive(Debug, Subcommand)]
-pub enum FaultsCommand {
-    /// List faults, oldest first: id, consumer, event, attempts, time, error.
-    List {
-        #[command(flatten)]
-        store: StoreCommandArgs,
-        /// Print JSON (one fault per line) instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Put a fault's event back on its consumer's queue (after fixing the cause).
-    Resubmit {
-        #[command(flatten)]
-        store: StoreCommandArgs,
-        /// The fault's id, as `tbs faults list` shows it.
-        id: String,
-    },
-}
-
 /// Where the data lives.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Serialize)]
 pub struct StoreArgs {
     /// Where tables live and how events travel [default: embedded]
     #[arg(long, env = "TBS_BACKEND", value_enum)]
@@ -115,8 +34,7 @@ pub struct StoreCommandArgs {
 impl StoreCommandArgs {
     pub fn settings(self) -> anyhow::Result<Settings> {
         let (path, required) = config_path(self.config);
-        let StoreArgs { backend, data_dir, aws_prefix } = self.store;
-        Settings::load(&path, required, Layer { backend, data_dir, aws_prefix, ..Layer::default() })
+        Settings::load(&path, required, self.store)
     }
 }
 
@@ -127,16 +45,20 @@ fn config_path(config: Option<PathBuf>) -> (PathBuf, bool) {
     }
 }
 
-#[derive(Debug, Args)]
+/// The settings as the environment and the flags give them (named as in
+/// [`Settings`], which they override).
+#[derive(Debug, Args, Serialize)]
 pub struct ServeArgs {
     /// TOML config file with any of the settings below (snake_case keys).
     /// Used if present [default: tbs.toml]
     #[arg(long, env = "TBS_CONFIG")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:3000]
     #[arg(long, env = "TBS_ADDR")]
     pub addr: Option<SocketAddr>,
     #[command(flatten)]
+    #[serde(flatten)]
     pub store: StoreArgs,
     /// Directory of the built site (pkg/ bundle, images) [default: target/site]
     #[arg(long, env = "TBS_SITE_ROOT")]
@@ -194,6 +116,9 @@ pub struct ServeArgs {
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]
     pub services: Option<Vec<Service>>,
+    /// URL of a process that runs identity, asked who is calling (required when --services leaves identity out)
+    #[arg(long, env = "TBS_IDENTITY_URL", value_name = "URL")]
+    pub identity_url: Option<String>,
     /// OpenID Connect issuer URL: adds "Sign in with single sign-on" and accepts its bearer JWTs on the API
     /// [default: none, local accounts only]
     #[arg(long, env = "TBS_OIDC_ISSUER", value_name = "URL")]
@@ -216,73 +141,8 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    pub fn settings(self) -> anyhow::Result<Settings> {
-        let (path, required) = config_path(self.config);
-        let StoreArgs { backend, data_dir, aws_prefix } = self.store;
-        let flags = Layer {
-            addr: self.addr,
-            backend,
-            data_dir,
-            aws_prefix,
-            site_root: self.site_root,
-            log_format: self.log_format,
-            log_level: self.log_level,
-            seed_demo: self.seed_demo,
-            request_timeout_secs: self.request_timeout_secs,
-            secret: self.secret,
-            public_url: self.public_url,
-            payment_provider: self.payment_provider,
-            stripe_api_base: self.stripe_api_base,
-            stripe_secret_key: self.stripe_secret_key,
-            stripe_webhook_secret: self.stripe_webhook_secret,
-            payment_timeout_secs: self.payment_timeout_secs,
-            rate_limit_sign_ins: self.rate_limit_sign_ins,
-            rate_limit_writes: self.rate_limit_writes,
-            smtp_url: self.smtp_url,
-            mail_dir: self.mail_dir,
-            mail_from: self.mail_from,
-            services: self.services,
-            oidc_issuer: self.oidc_issuer,
-            oidc_client_id: self.oidc_client_id,
-            oidc_client_secret: self.oidc_client_secret,
-            oidc_roles_claim: self.oidc_roles_claim,
-            oidc_audience: self.oidc_audience,
-            oidc_clock_skew_secs: self.oidc_clock_skew_secs,
-        };
-        Settings::load(&path, required, flags)
-    }
-}
-
-/// Parses the command line and runs the chosen command.
-pub async fn run() -> anyhow::Result<()> {
-    match Cli::parse().command {
-        Command::Serve(args) => {
-            let settings = args.settings()?;
-            crate::telemetry::init(settings.log_format, &settings.log_level);
-            let app = crate::startup::Application::build(settings).await?;
-            app.run_until(crate::startup::shutdown_signal()).await
-        }
-        Command::Faults(command) => crate::faults_cli::run(command).await,
-        Command::Users(command) => crate::users_cli::run(command).await,
-        Command::Infra(InfraCommand::Apply { store }) => {
-            let mut settings = store.settings()?;
-            settings.backend = Backend::Aws;
-            for line in crate::startup::infra_apply(&settings).await? {
-                println!("{line}");
-            }
-            println!("infrastructure is in place");
-            Ok(())
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_is_well_formed() {
-        Cli::command().debug_assert();
+    pub fn settings(mut self) -> anyhow::Result<Settings> {
+        let (path, required) = config_path(self.config.take());
+        Settings::load(&path, required, self)
     }
 }

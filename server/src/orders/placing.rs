@@ -1,0 +1,204 @@
+//! Placing an order: the checkout's cart priced again from the catalog, the
+//! order stored with the next order number and OrderPlaced in one
+//! transaction, then the cart emptied. A retried request with the same id
+//! and the same body gets the stored order back.
+
+use super::error::OrdersError;
+use super::record::{OrderRecord, Status, StockState, Totals};
+use super::{Orders, SOURCE, parse_order_id};
+use crate::contracts::{FulfilmentKind, OrderLine, OrderPlaced};
+use crate::platform::events::Envelope;
+use crate::platform::outbox;
+use crate::platform::store::optimistic::{self, Attempt};
+use crate::platform::store::{Condition, StoreError, WriteOp};
+use app::cart::{CartOwner, CartView};
+use app::catalog::ProductView;
+use app::orders::{CheckoutInput, OrderView};
+use time::OffsetDateTime;
+
+/// Rounds of taking the next order number before giving up (each lost
+/// round means another order was stored meanwhile).
+const NUMBER_ROUNDS: u32 = 32;
+
+/// A placed order, and whether this request placed it (or an earlier one with the same id did).
+pub struct Placed {
+    pub order: OrderView,
+    pub created: bool,
+}
+
+impl Orders {
+    /// Places `owner`'s cart as order `id`, linked to the owner's account if signed in.
+    pub async fn place(&self, id: &str, input: CheckoutInput, owner: CartOwner) -> Result<Placed, OrdersError> {
+        let id = parse_order_id(id)?;
+        let input = input.normalized();
+        let request = serde_json::to_string(&input).expect("checkout input serialises");
+        if let Some(existing) = self.same_request(&id, &request, &owner).await? {
+            return Ok(Placed { order: existing, created: false });
+        }
+        let problems = input.problems();
+        if !problems.is_empty() {
+            return Err(OrdersError::InvalidFields(problems));
+        }
+        let (cart, _) = self
+            .carts
+            .view(owner.clone())
+            .await
+            .map_err(|detail| OrdersError::Upstream { context: "orders could not read the cart", detail })?;
+        let (lines, currency) = self.priced(&cart).await?;
+        let record = self.new_record(id.clone(), input, lines, currency, &owner, request);
+        let record = match self.store_numbered(record, &owner).await? {
+            Ok(stored) => stored,
+            Err(existing) => return Ok(Placed { order: existing, created: false }),
+        };
+        self.relay.notify();
+        tracing::info!(order = %id, gross = record.totals.gross_minor, "order placed");
+        // The cart became the order. If emptying it fails the order still stands.
+        if let Err(e) = self.carts.clear(owner).await {
+            tracing::warn!(order = %id, error = %e.message, "could not empty the cart after placing the order");
+        }
+        Ok(Placed { order: record.view(), created: true })
+    }
+
+    /// The cart's lines checked again against the catalog now (price, name,
+    /// stock), and their one currency.
+    async fn priced(&self, cart: &CartView) -> Result<(Vec<OrderLine>, String), OrdersError> {
+        if cart.lines.is_empty() {
+            return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
+        }
+        let mut lines = Vec::with_capacity(cart.lines.len());
+        let mut currency = None;
+        for line in &cart.lines {
+            let product = self
+                .catalog
+                .product(line.sku.clone())
+                .await
+                .map_err(|detail| OrdersError::Upstream { context: "orders could not read the catalog", detail })?
+                .ok_or_else(|| {
+                    OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name))
+                })?;
+            let line_currency = product.price.currency.clone();
+            lines.push(order_line(product, line.quantity)?);
+            if currency.get_or_insert_with(|| line_currency.clone()) != &line_currency {
+                return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
+            }
+        }
+        Ok((lines, currency.unwrap_or_else(|| "USD".into())))
+    }
+
+    /// The order as placed now, before it has a number.
+    fn new_record(
+        &self,
+        id: String,
+        input: CheckoutInput,
+        lines: Vec<OrderLine>,
+        currency: String,
+        owner: &CartOwner,
+        request: String,
+    ) -> OrderRecord {
+        let net = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
+        let now = OffsetDateTime::now_utc();
+        OrderRecord {
+            id,
+            email: input.email,
+            shipping_address: input.shipping_address.into(),
+            currency,
+            lines,
+            totals: Totals::from(app::orders::Totals::for_net(net)),
+            status: Status::PendingPayment,
+            stock: StockState::Pending,
+            attempts: 0,
+            payment_in_progress: None,
+            payment_error: None,
+            paid_by: None,
+            cancel_reason: None,
+            refund_due: false,
+            payment_claimed_at: None,
+            receipt_sent: false,
+            shipping_status: None,
+            placed_at: now,
+            account_id: owner.account_id.clone(),
+            placed_by_cart: self.placer_cart(owner),
+            number: 0,
+            pay_by: now + self.payment_timeout,
+            request,
+        }
+    }
+
+    /// Stores `record` with the next order number and its OrderPlaced, or
+    /// answers with the order a concurrent same request stored.
+    async fn store_numbered(
+        &self,
+        record: OrderRecord,
+        owner: &CartOwner,
+    ) -> Result<Result<OrderRecord, OrderView>, OrdersError> {
+        let staged = outbox::stage(&Envelope::new(SOURCE, &placed(&record), "", None))?;
+        let numbered = optimistic::within(NUMBER_ROUNDS, || async {
+            let (number, take_number) = self.next_number().await?;
+            let numbered = OrderRecord { number, ..record.clone() };
+            let order = WriteOp::Put { item: numbered.item()?, condition: Condition::NotExists };
+            match self.table.transact_write(vec![order, take_number, staged.clone()]).await {
+                Ok(()) => Ok(Attempt::Done(Ok(numbered))),
+                // A concurrent request with the same id won the race.
+                Err(StoreError::TransactionCancelled { index: 0, .. }) => {
+                    Ok(Attempt::Done(Err(self.same_request(&record.id, &record.request, owner).await?)))
+                }
+                // Another order took this number first: take the next.
+                Err(StoreError::TransactionCancelled { index: 1, .. }) => Ok(Attempt::Raced),
+                Err(e) => Err(OrdersError::from(e)),
+            }
+        })
+        .await?;
+        match numbered {
+            Some(Ok(stored)) => Ok(Ok(stored)),
+            Some(Err(Some(order))) => Ok(Err(order)),
+            Some(Err(None)) => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
+            None => Err(OrdersError::conflict("busy", "Many orders are being placed right now; try again")),
+        }
+    }
+
+    /// The stored order if this `owner` placed it with exactly `request`
+    /// (a retried PUT); a 409 if it was placed with something else or by
+    /// someone else (whose order is not revealed).
+    async fn same_request(&self, id: &str, request: &str, owner: &CartOwner) -> Result<Option<OrderView>, OrdersError> {
+        match self.load(id).await? {
+            Some((existing, _)) if existing.request == request && self.placed_by(&existing, owner) => {
+                Ok(Some(existing.view()))
+            }
+            Some(_) => Err(OrdersError::conflict("order_id_in_use", "This order id is taken by another order")),
+            None => Ok(None),
+        }
+    }
+}
+
+/// A cart line as ordered: the product as sold now, if enough is in stock.
+fn order_line(product: ProductView, quantity: u32) -> Result<OrderLine, OrdersError> {
+    if product.stock < quantity {
+        let message = match product.stock {
+            0 => format!("{} is out of stock", product.name),
+            n => format!("Only {n} of {} left", product.name),
+        };
+        return Err(OrdersError::conflict("insufficient_stock", message));
+    }
+    Ok(OrderLine {
+        sku: product.sku,
+        name: product.name,
+        quantity,
+        unit_price_minor: product.price.amount_minor,
+        fulfilment: match product.fulfilment {
+            app::catalog::Fulfilment::Physical => FulfilmentKind::Physical,
+            app::catalog::Fulfilment::Digital => FulfilmentKind::Digital,
+        },
+    })
+}
+
+/// The event announcing `record`.
+fn placed(record: &OrderRecord) -> OrderPlaced {
+    OrderPlaced {
+        order_id: record.id.clone(),
+        email: record.email.clone(),
+        currency: record.currency.clone(),
+        lines: record.lines.clone(),
+        net_total_minor: record.totals.net_minor,
+        account_id: record.account_id.clone(),
+    }
+}

@@ -1,0 +1,75 @@
+//! Creating a table (`tbs infra apply`, or on first open against moto):
+//! on-demand billing, key `pk`/`sk`, one GSI per declared index.
+
+use super::codec::{index_pk, index_sk};
+use super::{DynamoStore, backend, build_error};
+use crate::platform::store::{StoreError, TableSpec};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType,
+};
+
+impl DynamoStore {
+    /// Creates the table unless it exists (idempotent). Returns true if created.
+    pub async fn ensure_table(&self, spec: &TableSpec) -> Result<bool, StoreError> {
+        let name = self.physical(spec);
+        match self.client.describe_table().table_name(&name).send().await {
+            Ok(_) => return Ok(false),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {}
+            Err(e) => return Err(backend(e)),
+        }
+        let attribute = |n: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(n)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(build_error)
+        };
+        let key = |n: &str, t: KeyType| {
+            KeySchemaElement::builder().attribute_name(n).key_type(t).build().map_err(build_error)
+        };
+        let mut create = self
+            .client
+            .create_table()
+            .table_name(&name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attribute("pk")?)
+            .attribute_definitions(attribute("sk")?)
+            .key_schema(key("pk", KeyType::Hash)?)
+            .key_schema(key("sk", KeyType::Range)?);
+        for index in &spec.indexes {
+            let (ipk, isk) = (index_pk(index), index_sk(index));
+            create = create
+                .attribute_definitions(attribute(&ipk)?)
+                .attribute_definitions(attribute(&isk)?)
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index)
+                        .key_schema(key(&ipk, KeyType::Hash)?)
+                        .key_schema(key(&isk, KeyType::Range)?)
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .build()
+                        .map_err(build_error)?,
+                );
+        }
+        match create.send().await {
+            Ok(_) => {}
+            // Created by someone else meanwhile: fine.
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => return Ok(false),
+            Err(e) => return Err(backend(e)),
+        }
+        self.wait_active(&name).await?;
+        Ok(true)
+    }
+
+    async fn wait_active(&self, name: &str) -> Result<(), StoreError> {
+        for _ in 0..120 {
+            let table = self.client.describe_table().table_name(name).send().await.map_err(backend)?;
+            if table.table().and_then(|t| t.table_status()).is_some_and(|s| s.as_str() == "ACTIVE") {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        Err(StoreError::Backend(format!("table {name} did not become active within a minute")))
+    }
+}
