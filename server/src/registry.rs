@@ -194,3 +194,80 @@ impl<'a> Registry<'a> {
         Registered { ports, routes: self.routes, pages: self.pages, workers: self.workers, tables }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::events::Envelope;
+    use crate::platform::hub::EmbeddedHub;
+    use crate::platform::store::EmbeddedStore;
+
+    crate::consumed_events! {
+        enum Incoming { OrderCancelled }
+    }
+    use crate::contracts::OrderCancelled;
+
+    struct Listener;
+
+    #[async_trait::async_trait]
+    impl Consumer for Listener {
+        const NAME: &'static str = "listener";
+        type Event = Incoming;
+
+        async fn on(&self, _: Incoming, _: &Envelope) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn declaring(subscriptions: fn() -> Vec<Subscription>, register: RegisterFn) -> &'static Definition {
+        Box::leak(Box::new(Definition {
+            service: Service::Reports,
+            tables: Vec::new,
+            subscriptions,
+            needs: &[],
+            register,
+        }))
+    }
+
+    type RegisterFn = for<'r, 'a> fn(&'r mut Registry<'a>) -> BoxFuture<'r, anyhow::Result<()>>;
+
+    /// Registers `definition` on a fresh embedded store; the registry's verdict.
+    async fn register(definition: &'static Definition) -> anyhow::Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&store, vec![]).await.unwrap());
+        let settings = Settings::default();
+        let mut registry = Registry::new(&settings, &store, hub, b"a test secret of thirty-two bytes");
+        registry.register(definition).await
+    }
+
+    #[tokio::test]
+    async fn a_consumer_is_registered_only_as_its_service_declared_it() {
+        let declared = || vec![subscription::<Listener>()];
+        let consuming: RegisterFn = |r| Box::pin(async move { r.consumer(Listener) });
+        let nothing: RegisterFn = |_| Box::pin(async { Ok(()) });
+        assert!(register(declaring(declared, consuming)).await.is_ok());
+        let undeclared = register(declaring(Vec::new, consuming)).await.unwrap_err();
+        assert!(format!("{undeclared:#}").contains("not among its service's declared subscriptions"));
+        let unconsumed = register(declaring(declared, nothing)).await.unwrap_err();
+        assert!(format!("{unconsumed:#}").contains("registers none"), "{unconsumed:#}");
+    }
+
+    #[tokio::test]
+    async fn the_tables_a_service_opens_are_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&store, vec![]).await.unwrap());
+        let settings = Settings::default();
+        let mut registry = Registry::new(&settings, &store, hub, b"a test secret of thirty-two bytes");
+        let opening: RegisterFn = |r| {
+            Box::pin(async move {
+                r.store().open_table(&TableSpec::new("mine")).await?;
+                Ok(())
+            })
+        };
+        registry.register(declaring(Vec::new, opening)).await.unwrap();
+        let names: Vec<String> = registry.finish().tables.iter().map(|t| t.name().to_string()).collect();
+        assert_eq!(names, ["mine"]);
+    }
+}

@@ -148,3 +148,86 @@ fn refusal(status: StatusCode, body: String, challenge: Option<HeaderValue>) -> 
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A stand-in for identity's `GET /api/account/me`: session `good` and
+    /// bearer `good` are Ann; anything else is refused (a bad bearer with its challenge).
+    async fn identity() -> (String, Arc<AtomicUsize>) {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counting = asked.clone();
+        let me = move |headers: HeaderMap| {
+            let counting = counting.clone();
+            async move {
+                counting.fetch_add(1, Ordering::SeqCst);
+                let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or_default();
+                let ann = AccountView {
+                    id: "ann".into(),
+                    email: "ann@example.com".into(),
+                    name: "Ann".into(),
+                    roles: vec![],
+                };
+                match (header("authorization"), header("cookie")) {
+                    ("Bearer good", _) | ("", "tbs_session=good") => axum::Json(ann).into_response(),
+                    ("", _) => (StatusCode::UNAUTHORIZED, "{}").into_response(),
+                    _ => {
+                        (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")], "{}")
+                            .into_response()
+                    }
+                }
+            }
+        };
+        let app = axum::Router::new().route("/api/account/me", axum::routing::get(me));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, asked)
+    }
+
+    #[tokio::test]
+    async fn a_session_is_asked_of_identity_once_while_its_answer_is_fresh() {
+        let (url, asked) = identity().await;
+        let sessions = RemoteSessions::new(&url).unwrap();
+        let ann = sessions.caller(None, Some("theme=dark; tbs_session=good")).await.unwrap();
+        assert_eq!(ann.map(|a| a.id).as_deref(), Some("ann"));
+        assert!(sessions.caller(None, Some("tbs_session=good")).await.unwrap().is_some());
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "the second request reused the answer");
+        assert!(sessions.still_signed_in("tbs_session=good").await);
+        assert!(sessions.caller(None, Some("tbs_session=ended")).await.unwrap().is_none());
+        assert!(!sessions.still_signed_in("tbs_session=ended").await);
+    }
+
+    #[tokio::test]
+    async fn a_guest_is_answered_without_asking() {
+        let (url, asked) = identity().await;
+        let sessions = RemoteSessions::new(&url).unwrap();
+        assert!(sessions.caller(None, Some("tbs_cart=abc")).await.unwrap().is_none());
+        assert!(sessions.caller(Some("Basic abc"), None).await.unwrap().is_none());
+        assert_eq!(asked.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_bearer_token_identity_refuses_is_refused_with_its_challenge() {
+        let (url, _) = identity().await;
+        let sessions = RemoteSessions::new(&url).unwrap();
+        assert!(sessions.caller(Some("Bearer good"), None).await.unwrap().is_some());
+        let refused = sessions.caller(Some("Bearer forged"), None).await.unwrap_err();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert!(refused.headers().contains_key(header::WWW_AUTHENTICATE));
+    }
+
+    #[tokio::test]
+    async fn unreachable_identity_makes_a_guest_but_never_admits_a_bearer() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let sessions = RemoteSessions::new(&format!("http://{closed}")).unwrap();
+        assert!(sessions.caller(None, Some("tbs_session=good")).await.unwrap().is_none());
+        let refused = sessions.caller(Some("Bearer good"), None).await.unwrap_err();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(sessions.still_signed_in("tbs_session=good").await, "a live stream is not cut for it");
+    }
+}
