@@ -19,6 +19,7 @@ pub mod reports;
 pub mod rpc;
 pub mod tracking;
 pub mod url;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};

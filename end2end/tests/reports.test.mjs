@@ -65,7 +65,8 @@ test('an administrator selects Reports / Completed Orders and sees 12 months of 
   assert.ok(Number(current[3]) >= 1, `this month counts the order just placed: ${current}`);
   const shown = Number(current[2].replace(/[^0-9.]/g, ''));
   assert.ok(shown * 100 >= net, `this month's net total (${current[2]}) includes the order's ${net}`);
-  assert.match(await page.getByTestId('as-of').innerText(), /^\d{4}-\d{2}-\d{2}T/);
+  assert.match(await page.getByTestId('as-of').getAttribute('datetime'), /^\d{4}-\d{2}-\d{2}T/);
+  assert.match(await page.getByTestId('as-of').innerText(), /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC$/, 'as people read a time');
   assert.equal(await page.getByRole('link', { name: 'Download CSV' }).getAttribute('download'), 'completed-orders.csv');
   assert.deepEqual(problems, []);
   await context.close();

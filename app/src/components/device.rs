@@ -3,19 +3,8 @@
 //! is a saved copy and how old, and that a new release is ready.
 
 use crate::device::Device;
+use crate::words::readable_utc;
 use leptos::prelude::*;
-
-/// "3 Dec 2026, 10:42 UTC" from an RFC 3339 UTC time.
-pub fn readable_utc(at: &str) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let part = |range: std::ops::Range<usize>| at.get(range).and_then(|s| s.parse::<usize>().ok());
-    match (part(0..4), part(5..7), part(8..10), at.get(11..16)) {
-        (Some(year), Some(month @ 1..=12), Some(day), Some(clock)) => {
-            format!("{day} {} {year}, {clock} UTC", MONTHS[month - 1])
-        }
-        _ => at.to_string(),
-    }
-}
 
 #[component]
 pub fn StatusBar() -> impl IntoView {
@@ -69,14 +58,5 @@ pub fn UpdateBanner() -> impl IntoView {
                 <button class="button button--link" type="button" on:click=move |_| device.reload()>"reload"</button>
             </p>
         </Show>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_read_as_people_write_them() {
-        assert_eq!(super::readable_utc("2026-12-03T10:42:17.123Z"), "3 Dec 2026, 10:42 UTC");
-        assert_eq!(super::readable_utc("soon"), "soon");
     }
 }

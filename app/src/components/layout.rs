@@ -85,7 +85,7 @@ fn CartBadge() -> impl IntoView {
     let count = move || shown.get().and_then(Result::ok).map_or(0, |c| c.item_count);
     let badge = move |n: u32| {
         view! {
-            <a class="cart-badge" href="/cart" title="Cart" aria-label=format!("Cart: {n} items")>
+            <a class="cart-badge" href="/cart" title="Cart" aria-label=format!("Cart: {}", crate::words::count(n, "item"))>
                 <svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
                     <path d="M3 4h2l2.4 10.2a2 2 0 0 0 2 1.6h7.7a2 2 0 0 0 2-1.5L21 8H6.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
                     <circle cx="10" cy="20" r="1.5" fill="currentColor"/>

@@ -69,7 +69,7 @@ fn Refusals() -> impl IntoView {
 fn CartContents(cart: CartView) -> impl IntoView {
     let ready = cart.ready_for_checkout();
     view! {
-        <table class="cart-lines">
+        <table class="cart-lines stacked">
             <thead>
                 <tr><th scope="col">"Product"</th><th scope="col">"Price"</th><th scope="col">"Quantity"</th><th scope="col">"Total"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr>
             </thead>
@@ -77,7 +77,7 @@ fn CartContents(cart: CartView) -> impl IntoView {
                 {cart.lines.into_iter().map(|line| view! { <CartLine line/> }).collect_view()}
             </tbody>
         </table>
-        <p class="cart-subtotal">"Subtotal (" {cart.item_count} " items): " <strong data-testid="cart-subtotal">{cart.subtotal.display()}</strong></p>
+        <p class="cart-subtotal">"Subtotal (" {crate::words::count(cart.item_count, "item")} "): " <strong data-testid="cart-subtotal">{cart.subtotal.display()}</strong></p>
         {if ready {
             view! { <a class="button button--primary" href="/checkout">"Checkout"</a> }.into_any()
         } else {
@@ -112,7 +112,7 @@ fn CartLine(line: CartLineView) -> impl IntoView {
                     <span class="cart-line__waiting" data-testid="cart-line-waiting">" · waiting to be sent"</span>
                 </Show>
             </td>
-            <td>{line.unit_price.display()}</td>
+            <td data-label="Price">{line.unit_price.display()}</td>
             <td>
                 <label class="visually-hidden" for=format!("qty-{}", line.sku)>"Quantity of " {line.name.clone()}</label>
                 <select id=format!("qty-{}", line.sku) class="cart-line__quantity" on:change=on_change>

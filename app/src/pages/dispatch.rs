@@ -26,13 +26,17 @@ pub fn DispatchQueuePage() -> impl IntoView {
         <Title text="Dispatch · The Better Store"/>
         <h1>"Dispatch"</h1>
         <form class="filter" method="get" action="/dispatch" role="search" aria-label="Filter shipping orders">
-            <label for="q">"Order number or name"</label>
-            <input id="q" name="q" value=move || param("q").unwrap_or_default()/>
-            <label for="status">"Status"</label>
-            <select id="status" name="status">
-                <option value="pending" selected=move || param("status").as_deref() != Some("processed")>"Pending"</option>
-                <option value="processed" selected=move || param("status").as_deref() == Some("processed")>"Processed"</option>
-            </select>
+            <div class="field">
+                <label for="q">"Order number or name"</label>
+                <input id="q" name="q" value=move || param("q").unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="status">"Status"</label>
+                <select id="status" name="status">
+                    <option value="pending" selected=move || param("status").as_deref() != Some("processed")>"Pending"</option>
+                    <option value="processed" selected=move || param("status").as_deref() == Some("processed")>"Processed"</option>
+                </select>
+            </div>
             <button class="button" type="submit">"Filter"</button>
         </form>
         <Suspense fallback=|| view! { <p class="loading">"Loading the queue…"</p> }>
@@ -62,16 +66,16 @@ fn queue_view(page: ShippingOrderPage, status: Option<String>, q: Option<String>
             view! {
                 <tr>
                     <td><a href=href>{so.order_number.clone()}</a></td>
-                    <td>{so.created_at.get(..16).unwrap_or_default().replace('T', " ")}" UTC"</td>
-                    <td>{so.address.name.clone()}</td>
-                    <td>{format!("{pending} of {}", so.lines.len())}</td>
-                    <td>{so.status.label()}</td>
+                    <td data-label="Placed"><time datetime=so.created_at.clone()>{crate::words::readable_utc(&so.created_at)}</time></td>
+                    <td data-label="Ship to">{so.address.name.clone()}</td>
+                    <td data-label="Lines pending">{format!("{pending} of {}", so.lines.len())}</td>
+                    <td data-label="Status">{so.status.label()}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="queue">
+        <table class="queue stacked">
             <caption class="visually-hidden">"Shipping orders, oldest first"</caption>
             <thead><tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Ship to"</th><th scope="col">"Lines pending"</th><th scope="col">"Status"</th></tr></thead>
             <tbody>{rows}</tbody>

@@ -73,7 +73,10 @@ fn report_view(report: CompletedOrdersReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="as-of">"Data as of " <time data-testid="as-of">{report.as_of.clone().unwrap_or_else(|| "— (no orders yet)".into())}</time> " (UTC)"</p>
+        <p class="as-of">"Data as of " {match report.as_of.clone() {
+            Some(at) => view! { <time data-testid="as-of" datetime=at.clone()>{crate::words::readable_utc(&at)}</time> }.into_any(),
+            None => view! { <span data-testid="as-of">"— (no orders yet)"</span> }.into_any(),
+        }}</p>
         <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("Net totals of completed orders per month, last {MONTHS} months, {currency}")>
             <g role="list">{bars}</g>
         </svg>

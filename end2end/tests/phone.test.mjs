@@ -1,0 +1,122 @@
+// The phone is the first screen: on a 390 px wide phone no page scrolls
+// sideways, text meets WCAG AA contrast and every tap target is at least
+// 24 px (axe-core's color-contrast and target-size rules), for a shopper,
+// a dispatcher and an administrator alike.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { BASE, launch, hydrated, confirmedOrder } from './support.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true, bypassCSP: true };
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** What is wrong with the page as it is now: sideways scrolling, low contrast, small targets. */
+async function problems(page) {
+  const found = [];
+  // A phone browser widens its layout to fit what overflows, so compare with the screen, not innerWidth.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > PHONE.viewport.width) {
+    const wide = await page.evaluate((screen) => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > screen + 0.5)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`), PHONE.viewport.width);
+    found.push(`${width} px wide on a ${PHONE.viewport.width} px screen (past the edge: ${wide.join(', ')})`);
+  }
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast', 'target-size'] } });
+    const nodes = (v) => v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} (${n.any.map((a) => a.message).join('; ')})`);
+    // Text too short for axe to judge (a count, a mark): judged here instead.
+    const short = r.incomplete.filter((v) => v.id === 'color-contrast').flatMap((v) => v.nodes)
+      .filter((n) => n.any.some((a) => /too short/.test(a.message))).map((n) => n.target.join(' '));
+    return { violations: r.violations.map((v) => `${v.id}: ${nodes(v).join(' | ')}`), short };
+  });
+  found.push(...axe.violations);
+  found.push(...await page.evaluate(contrastOf, axe.short));
+  found.push(...await page.evaluate(smallTargets));
+  return found;
+}
+
+/** WCAG contrast of each selected element's text against what is behind it (translucent layers composited). */
+function contrastOf(selectors) {
+  const rgba = (c) => (c.match(/[\d.]+/g) ?? []).map(Number).concat([1]).slice(0, 4);
+  const over = (top, below) => top.slice(0, 3).map((v, i) => v * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) layers.push(rgba(getComputedStyle(e).backgroundColor));
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  return selectors.flatMap((selector) => {
+    const element = document.querySelector(selector);
+    if (!element) return [];
+    const background = behind(element);
+    const text = over(rgba(getComputedStyle(element).color), background);
+    const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    const large = parseFloat(getComputedStyle(element).fontSize) >= 24;
+    return ratio < (large ? 3 : 4.5) ? [`contrast ${ratio.toFixed(2)}:1 for ${selector} "${element.textContent.trim()}"`] : [];
+  });
+}
+
+/** Controls smaller than 24 x 24 px (a box or radio counts with its label, which taps it too). */
+function smallTargets() {
+  const controls = document.querySelectorAll('button, select, textarea, input:not([type="hidden"]), a.button, [role="button"]');
+  return [...controls].flatMap((control) => {
+    const target = ['checkbox', 'radio'].includes(control.type) ? control.closest('label') ?? control : control;
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || getComputedStyle(target).visibility === 'hidden') return [];
+    const name = `${control.tagName.toLowerCase()}${control.id ? `#${control.id}` : ''}.${[...control.classList].join('.')}`;
+    return box.width < 24 || box.height < 24 ? [`tap target ${Math.round(box.width)}x${Math.round(box.height)} px: ${name}`] : [];
+  });
+}
+
+async function check(page, path, ready) {
+  await page.goto(`${BASE}${path}`);
+  await hydrated(page);
+  if (ready) await ready(page);
+  return (await problems(page)).map((p) => `${path}: ${p}`);
+}
+
+test('a shopper on a phone: no sideways scrolling, readable text, tappable controls', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const order = await confirmedOrder(page.request, 'phone@example.com', ['KIT-001']);
+  const added = await page.request.put(`${BASE}/api/cart/items/GAR-001`, { data: { quantity: 2 } });
+  assert.equal(added.status(), 200);
+  const found = [];
+  found.push(...await check(page, '/'));
+  found.push(...await check(page, '/search?q=mug'));
+  found.push(...await check(page, '/products/KIT-001'));
+  found.push(...await check(page, '/cart', (p) => p.locator('.cart-line').first().waitFor()));
+  found.push(...await check(page, '/checkout'));
+  found.push(...await check(page, `/orders/${order.id}`, (p) => p.getByTestId('order-status').waitFor()));
+  await context.close();
+  assert.deepEqual(found, []);
+});
+
+test('staff on a phone: the dispatch app and the report fit and can be used', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/account/sign-in`);
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/account/sign-in'));
+  const order = await confirmedOrder(page.request, 'phone-staff@example.com', ['KIT-001', 'GAR-001']);
+  const found = [];
+  found.push(...await check(page, '/account'));
+  found.push(...await check(page, '/dispatch', (p) => p.locator('.dispatch-queue, table, ul').first().waitFor()));
+  found.push(...await check(page, `/dispatch/so-${order.id}`, (p) => p.getByTestId('shipping-status').waitFor()));
+  found.push(...await check(page, '/reports/completed-orders', (p) => p.locator('table').first().waitFor()));
+  await context.close();
+  assert.deepEqual(found, []);
+});
