@@ -71,6 +71,8 @@ test('a dispatcher processes one physical line, then the other, while the shoppe
   const started = Date.now();
   await processLine(staff, 'Enamel Camp Mug');
   await staff.getByRole('status').filter({ hasText: 'the shipping order is pending' }).waitFor();
+  assert.equal(await staff.getByLabel('Carrier').inputValue(), '', 'the form is ready for the next line');
+  assert.equal(await staff.getByLabel('Tracking number').inputValue(), '');
   await shopper.locator('[data-testid="shipment-line"]', { hasText: 'Enamel Camp Mug' }).filter({ hasText: 'Processed' }).waitFor({ timeout: 5_000 });
   const firstUpdateMs = Date.now() - started;
   await shopper.locator('.timeline__entry[data-kind="item_processed"]').first().waitFor();
