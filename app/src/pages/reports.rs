@@ -73,10 +73,7 @@ fn report_view(report: CompletedOrdersReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="as-of">"Data as of " {match report.as_of.clone() {
-            Some(at) => view! { <time data-testid="as-of" datetime=at.clone()>{crate::words::readable_utc(&at)}</time> }.into_any(),
-            None => view! { <span data-testid="as-of">"— (no orders yet)"</span> }.into_any(),
-        }}</p>
+        <p class="as-of">"Data as of " {as_of(report.as_of.clone())}</p>
         <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("Net totals of completed orders per month, last {MONTHS} months, {currency}")>
             <g role="list">{bars}</g>
         </svg>
@@ -86,5 +83,15 @@ fn report_view(report: CompletedOrdersReport) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         <p><a class="button" href=csv download="completed-orders.csv">"Download CSV"</a></p>
+    }
+}
+
+/// When the report's data is from, as people read a time (the machine's in `datetime`).
+fn as_of(at: Option<String>) -> AnyView {
+    match at {
+        Some(at) => {
+            view! { <time data-testid="as-of" datetime=at.clone()>{crate::words::readable_utc(&at)}</time> }.into_any()
+        }
+        None => view! { <span data-testid="as-of">"— (no orders yet)"</span> }.into_any(),
     }
 }

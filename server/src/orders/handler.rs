@@ -5,7 +5,7 @@
 //! confirmed when it is both paid and its stock reserved, whichever came last.
 
 use super::Orders;
-use super::record::{OrderRecord, Status, StockState};
+use super::record::{OrderRecord, ShippingStatus, Status, StockState};
 use crate::contracts::{
     AccountDeleted, OrderCancelled, OrderConfirmed, OrderProcessed, PaymentFailed, PaymentSucceeded, ReceiptSent,
     RefundDue, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected,
@@ -154,16 +154,16 @@ fn shipping_order_created(order: &mut OrderRecord) -> Step {
     if order.shipping_status.is_some() {
         return None;
     }
-    order.shipping_status = Some("pending".into());
+    order.shipping_status = Some(ShippingStatus::Pending);
     Some(vec![])
 }
 
 /// Some items are on their way; never back from processed.
 fn item_processed(order: &mut OrderRecord) -> Step {
-    if order.shipping_status.as_deref() == Some("processed") {
+    if order.shipping_status == Some(ShippingStatus::Processed) {
         return None;
     }
-    order.shipping_status = Some("partially_processed".into());
+    order.shipping_status = Some(ShippingStatus::PartiallyProcessed);
     Some(vec![])
 }
 
@@ -171,7 +171,7 @@ fn shipping_order_processed(order: &mut OrderRecord, trace: Option<&TraceParent>
     if order.status == Status::Processed {
         return None;
     }
-    order.shipping_status = Some("processed".into());
+    order.shipping_status = Some(ShippingStatus::Processed);
     if order.status != Status::Confirmed {
         return Some(vec![]);
     }

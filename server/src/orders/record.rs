@@ -114,6 +114,26 @@ impl From<ShippingAddress> for AddressInput {
     }
 }
 
+/// How far the order's shipping order has got, as fulfilment's events told
+/// (stored, and shown to people, as `pending`, `partially_processed`, `processed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingStatus {
+    Pending,
+    PartiallyProcessed,
+    Processed,
+}
+
+impl ShippingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::PartiallyProcessed => "partially_processed",
+            Self::Processed => "processed",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StockState {
@@ -146,7 +166,7 @@ pub struct OrderRecord {
     #[serde(default)]
     pub refund_due: bool,
     pub receipt_sent: bool,
-    pub shipping_status: Option<String>,
+    pub shipping_status: Option<ShippingStatus>,
     #[serde(with = "time::serde::rfc3339")]
     pub placed_at: OffsetDateTime,
     /// The account that placed it (None: a guest).
@@ -221,11 +241,32 @@ impl OrderRecord {
             payment_error: self.payment_error.clone(),
             cancel_reason: self.cancel_reason.clone(),
             receipt_sent: self.receipt_sent,
-            shipping_status: self.shipping_status.clone(),
+            shipping_status: self.shipping_status.map(|s| s.as_str().to_string()),
             placed_at: ts(self.placed_at),
             account_id: self.account_id.clone(),
             pay_by: ts(self.pay_by),
             payment_id: self.paid_by.clone().or_else(|| self.payment_in_progress.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The states are stored as the strings orders always stored (and the API shows).
+    #[test]
+    fn states_keep_their_stored_names() {
+        for (status, stored) in [
+            (ShippingStatus::Pending, "pending"),
+            (ShippingStatus::PartiallyProcessed, "partially_processed"),
+            (ShippingStatus::Processed, "processed"),
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), stored);
+            assert_eq!(status.as_str(), stored);
+        }
+        assert_eq!(serde_json::to_value(Status::PendingPayment).unwrap(), "pending_payment");
+        let shown: OrderStatus = serde_json::from_value(serde_json::to_value(Status::Confirmed).unwrap()).unwrap();
+        assert_eq!(shown, OrderStatus::from(Status::Confirmed));
     }
 }
