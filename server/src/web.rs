@@ -12,12 +12,15 @@ use crate::registry::Routes;
 use crate::startup::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::any;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -63,6 +66,7 @@ pub fn app(state: AppState) -> Router {
                     move || shell(options.clone())
                 },
             )
+            .nest_service("/pkg", bundle(&options))
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(options)
     };
@@ -77,4 +81,13 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.rate_limits.clone(), crate::platform::rate_limit::limit))
         .layer(axum::middleware::from_fn(crate::platform::metrics::record));
     crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
+}
+
+/// The built bundle (`/pkg`): the brotli or gzip copy the release build made
+/// when the browser takes it (no compressing per request), revalidated on
+/// each use since its names stay the same from release to release.
+fn bundle(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
 }

@@ -13,6 +13,7 @@
 //! plus `style/` are copied beside them.
 
 mod bench;
+mod compress;
 mod site;
 mod stand_ins;
 mod tasks;

@@ -46,6 +46,11 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     std::fs::copy(root().join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))?;
     stamp_service_worker(&site)?;
     let size = std::fs::metadata(&bundle)?.len();
+    if release {
+        for s in crate::compress::precompress(&pkg)? {
+            eprintln!("xtask: pkg/{}: {} B, brotli {} B, gzip {} B", s.name, s.raw, s.br, s.gz);
+        }
+    }
     eprintln!("xtask: site ready in {} (wasm {} kB)", site.display(), size / 1024);
     Ok(site)
 }

@@ -51,3 +51,32 @@ async fn over_https_browsers_are_told_to_stay_on_https() {
     let reply = app.get("/").await;
     assert!(header(&reply, "strict-transport-security").starts_with("max-age="), "{:?}", reply.headers);
 }
+
+/// The bundle's brotli or gzip copy (made by the release build) is sent to a
+/// browser that takes it, as it is; the bundle is revalidated on each use.
+#[tokio::test]
+async fn the_bundle_is_sent_as_the_build_compressed_it() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("tbs.js"), "export const plain = true;").unwrap();
+    std::fs::write(pkg.join("tbs.js.br"), "brotli bytes as built").unwrap();
+    std::fs::write(pkg.join("tbs.js.gz"), "gzip bytes as built").unwrap();
+    let app = spawn_app_with(Settings { site_root: site.path().to_path_buf(), ..Settings::default() }).await;
+    let asking = |encodings: &'static str| {
+        axum::http::Request::get("/pkg/tbs.js")
+            .header("accept-encoding", encodings)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let br = app.send(asking("gzip, br")).await;
+    assert_eq!(
+        (br.status.as_u16(), header(&br, "content-encoding"), br.body.as_str()),
+        (200, "br", "brotli bytes as built")
+    );
+    assert_eq!(header(&br, "cache-control"), "no-cache");
+    let gz = app.send(asking("gzip")).await;
+    assert_eq!((header(&gz, "content-encoding"), gz.body.as_str()), ("gzip", "gzip bytes as built"));
+    let plain = app.send(asking("identity")).await;
+    assert_eq!(plain.body, "export const plain = true;");
+}

@@ -308,6 +308,7 @@ impl Shopper<'_> {
     }
 
     /// Sends `cookie` from now on (e.g. a session another process of the store opened).
+    #[cfg(feature = "aws")]
     pub fn use_cookie(&mut self, cookie: &str) {
         self.cookie = Some(cookie.to_string());
     }
