@@ -20,6 +20,9 @@ test('home page shows the store, its categories and featured products', async ()
   // Every product picture loads (served from public/).
   const broken = await page.$$eval('.card__image', (imgs) => imgs.filter((i) => !i.complete || i.naturalWidth === 0).length);
   assert.equal(broken, 0);
+  // The first row's pictures (the largest paint) are fetched at once, the others when scrolled near.
+  const loading = await page.$$eval('.card__image', (imgs) => imgs.map((i) => `${i.loading}/${i.getAttribute('fetchpriority')}`));
+  assert.deepEqual(loading.slice(0, 5), ['eager/high', 'eager/high', 'eager/high', 'eager/high', 'lazy/auto']);
   assert.deepEqual(problems, []);
   await context.close();
 });

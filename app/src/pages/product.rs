@@ -41,7 +41,7 @@ fn ProductDetail(product: ProductView) -> impl IntoView {
     view! {
         <Title text=format!("{} · The Better Store", product.name)/>
         <article class="product">
-            <img class="product__image" src=product.image.clone() alt=product.name.clone() width="640" height="480"/>
+            <img class="product__image" src=product.image.clone() alt=product.name.clone() width="640" height="480" fetchpriority="high"/>
             <div class="product__info">
                 <p class="product__category"><a href=category_href>{product.category.clone()}</a></p>
                 <h1 class="product__name">{product.name.clone()}</h1>
