@@ -33,42 +33,41 @@ pub struct Composer {
     pub timeout: Duration,
 }
 
-/// A part's value, or `None` (logged, and named in `partial`) when it failed,
-/// took too long or is not here.
+/// A part's value (`Some(None)`: the service has nothing for this order),
+/// or `None` (logged) when it failed, took too long or is not here.
 async fn part<T>(
     name: &str,
     timeout: Duration,
     source: &Option<Arc<dyn OrderPart<T>>>,
     order: &OrderView,
-    partial: &std::sync::Mutex<Vec<String>>,
-) -> Option<T> {
-    let failed = |why: String| {
-        tracing::warn!(part = name, "order details: part {why}");
-        partial.lock().expect("not poisoned").push(name.to_string());
-        None
+) -> Option<Option<T>> {
+    let why = match source {
+        None => "is not in this process".to_string(),
+        Some(source) => match tokio::time::timeout(timeout, source.of(order)).await {
+            Ok(Ok(value)) => return Some(value),
+            Ok(Err(e)) => format!("failed: {e:#}"),
+            Err(_) => format!("timed out after {timeout:?}"),
+        },
     };
-    let Some(source) = source else { return failed("not in this process".into()) };
-    match tokio::time::timeout(timeout, source.of(order)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(e)) => failed(format!("failed: {e:#}")),
-        Err(_) => failed(format!("timed out after {timeout:?}")),
-    }
+    tracing::warn!(part = name, "order details: part {why}");
+    None
 }
 
 impl Composer {
     /// The order and its parts, for whoever may see the order (`app::orders::access`).
     pub async fn details(&self, id: &str, reader: &OrderReader) -> Result<OrderDetails, ApiError> {
         let order = self.orders.read(id, reader).await.map_err(|e| e.api_error())?;
-        let (t, partial) = (self.timeout, std::sync::Mutex::new(Vec::new()));
+        let t = self.timeout;
         let (payment, shipment, timeline) = tokio::join!(
-            part("payment", t, &self.payment, &order, &partial),
-            part("shipment", t, &self.shipment, &order, &partial),
-            part("tracking", t, &self.timeline, &order, &partial),
+            part("payment", t, &self.payment, &order),
+            part("shipment", t, &self.shipment, &order),
+            part("tracking", t, &self.timeline, &order),
         );
-        let mut partial = partial.into_inner().expect("not poisoned");
-        // Always in the same order, whichever part answered first.
-        partial.sort_by_key(|name| ["payment", "shipment", "tracking"].iter().position(|n| n == name));
+        let missing =
+            [("payment", payment.is_none()), ("shipment", shipment.is_none()), ("tracking", timeline.is_none())];
+        let partial = missing.iter().filter(|(_, gone)| *gone).map(|(name, _)| name.to_string()).collect();
         let token = self.orders.link_token(&order.id);
+        let (payment, shipment, timeline) = (payment.flatten(), shipment.flatten(), timeline.flatten());
         Ok(OrderDetails { order, payment, shipment, timeline, partial, token })
     }
 }
