@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a user may do. Every account is a shopper; staff also get
 /// `dispatcher` (fulfilment) or `admin` (everything, reports).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -24,6 +25,7 @@ impl Role {
 }
 
 /// The signed-in user.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Account))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub id: String,
@@ -32,16 +34,19 @@ pub struct AccountView {
     pub roles: Vec<Role>,
 }
 
-/// `POST /api/account/register`
+/// A new local account (`POST /api/account/register`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
     pub email: String,
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 10))]
     pub password: String,
 }
 
-/// `POST /api/account/sign-in`
+/// E-mail and password (`POST /api/account/sign-in`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInInput {
@@ -50,6 +55,7 @@ pub struct SignInInput {
 }
 
 /// `PUT /api/account/me`: the profile's editable part.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
@@ -57,15 +63,18 @@ pub struct ProfileInput {
     pub email: String,
 }
 
-/// `PUT /api/account/password`
+/// A new password, with the current one (`PUT /api/account/password`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordInput {
     pub current_password: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 10))]
     pub new_password: String,
 }
 
-/// Fewest characters a password may have.
+/// Fewest characters a password may have (the OpenAPI description's
+/// `min_length` above says it too; `tests/api/openapi.rs` keeps them equal).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Who is calling: resolved from the session cookie by the server for every

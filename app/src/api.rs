@@ -3,12 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 /// The body of every 4xx/5xx JSON answer: `{ "error": { "code", "message", "field"? } }`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Error))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// What went wrong, for people (`message`) and programs (`code`, `field`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct ErrorDetail {

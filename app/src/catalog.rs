@@ -10,6 +10,7 @@ use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 
 /// A price: integer minor units plus an ISO 4217 currency code.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Price {
     pub amount_minor: i64,
@@ -23,6 +24,7 @@ impl Price {
 }
 
 /// A product as shoppers see it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Product))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductView {
     pub sku: String,
@@ -40,6 +42,7 @@ pub struct ProductView {
 }
 
 /// How a product reaches the shopper: packed and sent by courier, or delivered digitally.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fulfilment {
@@ -49,6 +52,7 @@ pub enum Fulfilment {
 }
 
 /// A category with how many products it holds.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Category))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryView {
     pub slug: String,
@@ -57,6 +61,7 @@ pub struct CategoryView {
 }
 
 /// One page of a product listing.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPage {
     pub items: Vec<ProductView>,

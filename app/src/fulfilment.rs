@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a shipping order, or one of its lines, stands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineStatus {
@@ -20,6 +21,7 @@ impl LineStatus {
 }
 
 /// How a line was sent.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Shipment))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentView {
     pub carrier: String,
@@ -30,6 +32,7 @@ pub struct ShipmentView {
     pub processed_by: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ShippingLine))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingLineView {
     pub sku: String,
@@ -41,6 +44,7 @@ pub struct ShippingLineView {
     pub shipment: Option<ShipmentView>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ShippingAddress))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingAddressView {
     pub name: String,
@@ -51,6 +55,7 @@ pub struct ShippingAddressView {
     pub country: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ShippingOrder))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingOrderView {
     pub id: String,
@@ -67,6 +72,7 @@ pub struct ShippingOrderView {
 }
 
 /// `GET /api/fulfilment/shipping-orders`: oldest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingOrderPage {
     pub items: Vec<ShippingOrderView>,
@@ -75,6 +81,7 @@ pub struct ShippingOrderPage {
 
 /// `POST /api/fulfilment/shipping-orders/{id}/process`: these lines are
 /// packed and handed to the courier.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessInput {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MONTHS: u32 = 36;
 
 /// Net totals of one currency in one month.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyTotal {
     pub currency: String,
@@ -15,6 +16,7 @@ pub struct CurrencyTotal {
 }
 
 /// One calendar month (UTC) of the report.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthTotals {
     /// `YYYY-MM`
@@ -24,6 +26,7 @@ pub struct MonthTotals {
 }
 
 /// `GET /api/reports/completed-orders?months=N`: the last N calendar months, oldest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CompletedOrders))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompletedOrdersReport {
     pub months: Vec<MonthTotals>,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One thing that happened to an order.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// `placed`, `payment_approved`, `payment_failed`, `confirmed`,
@@ -16,6 +17,7 @@ pub struct TimelineEntry {
 }
 
 /// `GET /api/tracking/orders/{id}`: oldest first.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     pub order_id: String,

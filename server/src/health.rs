@@ -5,10 +5,10 @@ use crate::platform::store::{Key, Table};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_axum::routes;
 
 /// How long a table may take to answer the readiness probe.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -16,18 +16,39 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// `tables`: those the services of this process opened (and no other).
 pub fn router<S: Clone + Send + Sync + 'static>(tables: Vec<Arc<dyn Table>>) -> Guarded<S> {
     Guarded::new()
-        .route("/health/live", Access::Public, get(live))
-        .route("/health/ready", Access::Public, get(ready))
+        .route(Access::Public, routes!(live))
+        .route(Access::Public, routes!(ready))
         .with_state(Arc::new(tables))
 }
 
+/// The process is alive.
+///
 /// 200 while the process can answer at all.
+#[utoipa::path(
+    get,
+    path = "/health/live",
+    tag = "health",
+    responses(
+        (status = 200, description = "alive"),
+    )
+)]
 async fn live() -> Json<Value> {
     Json(json!({ "status": "live" }))
 }
 
-/// 200 when every table of this process's services answers; 503 naming
-/// those that do not otherwise, so traffic goes elsewhere.
+/// Every table of the services in this process answers (503 names those that do not).
+///
+/// 200 when every table of this process's services answers; 503 naming those that do not otherwise, so
+/// traffic goes elsewhere.
+#[utoipa::path(
+    get,
+    path = "/health/ready",
+    tag = "health",
+    responses(
+        (status = 200, description = "ready"),
+        (status = 503, description = "not ready"),
+    )
+)]
 async fn ready(State(tables): State<Arc<Vec<Arc<dyn Table>>>>) -> (StatusCode, Json<Value>) {
     let probes = tables.iter().map(|table| async move {
         let answered = tokio::time::timeout(PROBE_TIMEOUT, table.get(&Key::new("READY", "READY"))).await;

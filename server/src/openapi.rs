@@ -1,19 +1,64 @@
-//! `GET /api/openapi.json`: the API's OpenAPI 3.1 description
-//! (`server/openapi.json`). `tests/api/openapi.rs` keeps it true to the
-//! router: the same paths, each guard's decision, each route's methods, and
-//! the schemas of real answers.
+//! `GET /api/openapi.json`: the API's OpenAPI 3.1 description, gathered from
+//! the routes this process serves — each handler's `#[utoipa::path]`, the
+//! wire types' `ToSchema`, and each path's guard as `x-access` (see
+//! `platform::access::Guarded`). `tests/api/openapi.rs` checks real answers
+//! against it.
 
 use crate::platform::access::{Access, Guarded};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
-use axum::routing::get;
+use axum::response::IntoResponse;
+use std::sync::Arc;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::routes;
 
-/// The description, as served.
-pub const DOCUMENT: &str = include_str!("../openapi.json");
+/// What the description says before any route: the API as a whole.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "The Better Store API",
+        version = "1",
+        description = "The services' public HTTP API. Money is integer minor units; times are UTC (RFC 3339). \
+            Errors are `{ \"error\": { code, message, field? } }`. `x-access` on each path is the guard every \
+            method of it has: `public`, `signed_in`, `order_holder` (owner, staff, or `token=` from the receipt \
+            link) or `role:<role>` (administrators hold every role). Sign in with the session cookie \
+            (`/api/account/sign-in`) or, with an OpenID Connect issuer configured, a bearer JWT from it.",
+    ),
+    modifiers(&SignIn)
+)]
+struct Store;
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
-    Guarded::new().route(
-        "/api/openapi.json",
-        Access::Public,
-        get(|| async { ([(CONTENT_TYPE, "application/json")], DOCUMENT) }),
-    )
+/// The two ways to say who is calling.
+struct SignIn;
+
+impl Modify for SignIn {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_default();
+        let cookie = ApiKey::Cookie(ApiKeyValue::new(crate::identity::SESSION_COOKIE));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(cookie));
+        let bearer = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+    }
+}
+
+/// `routes` beside `GET /api/openapi.json`, which describes them and itself.
+pub fn described<S: Clone + Send + Sync + 'static>(routes: Guarded<S>) -> Guarded<S> {
+    let own = Guarded::new().route(Access::Public, routes!(describe));
+    let mut document = Store::openapi();
+    document.merge(routes.api().clone());
+    document.merge(own.api().clone());
+    let json = document.to_pretty_json().expect("the description serialises");
+    routes.merge(own.with_state(Arc::<str>::from(json)))
+}
+
+/// This description.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "OpenAPI 3.1", body = Object))
+)]
+async fn describe(State(document): State<Arc<str>>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], document.to_string())
 }

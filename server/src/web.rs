@@ -37,10 +37,10 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 /// Every API route of the services this process runs, each with its access
 /// decision, beside the probes, the OpenAPI description and the metrics.
 pub fn api_routes(state: &AppState) -> Routes {
-    crate::health::router(state.tables.clone())
-        .merge(crate::openapi::router())
+    let routes = crate::health::router(state.tables.clone())
         .merge(crate::platform::metrics::router())
-        .merge(state.routes.clone())
+        .merge(state.routes.clone());
+    crate::openapi::described(routes)
 }
 
 /// The whole HTTP app. Separate from serving so tests can call it in-process.

@@ -25,6 +25,7 @@ pub const MAX_LINE_QUANTITY: u32 = 10;
 pub const MAX_LINES: usize = 50;
 
 /// One product in the cart, priced now (not when it was added).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CartLine))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLineView {
     pub sku: String,
@@ -41,6 +42,7 @@ pub struct CartLineView {
 }
 
 /// A shopper's cart.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Cart))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartView {
     pub lines: Vec<CartLineView>,

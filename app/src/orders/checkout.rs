@@ -13,6 +13,7 @@ pub const SHIPPING_MINOR: i64 = 4_95;
 pub const TAX_RATE_BPS: i64 = 800;
 
 /// The money of an order. `net` is the lines after discounts, excluding tax and shipping.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub net_minor: i64,
@@ -32,6 +33,7 @@ impl Totals {
 }
 
 /// Where an order goes, as typed by the shopper.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Address))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressInput {
     pub name: String,
@@ -45,6 +47,7 @@ pub struct AddressInput {
 }
 
 /// The body of `PUT /api/orders/{id}`: who to tell and where to ship the cart.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutInput {
@@ -102,6 +105,7 @@ impl CheckoutInput {
 }
 
 /// Card details typed into the simulated provider's form.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Card))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CardInput {

@@ -14,6 +14,7 @@ pub use access::OrderReader;
 pub use checkout::*;
 
 /// One order line, priced when the order was placed.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = OrderLine))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLineView {
     pub sku: String,
@@ -24,6 +25,7 @@ pub struct OrderLineView {
 }
 
 /// Where an order stands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -49,6 +51,7 @@ impl OrderStatus {
 }
 
 /// An order as its shopper sees it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Order))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub id: String,
@@ -87,6 +90,7 @@ pub struct OrderView {
 }
 
 /// A payment as the order page shows it (from the payments service).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Payment))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentSummary {
     pub payment_id: String,
@@ -101,6 +105,7 @@ pub struct PaymentSummary {
 /// `GET /api/orders/{id}/details`: the order with its payment, shipment and
 /// timeline, composed from the services' APIs in parallel. A part that did
 /// not answer in time is absent and named in `partial`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDetails {
     pub order: OrderView,

@@ -8,21 +8,22 @@ use super::{CartError, Carts, ChangeId};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::{ApiJson, Body, IdempotencyKey};
 use app::account::SignedIn;
+use app::api::ErrorBody;
 use app::cart::{CartOwner, CartView};
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use axum::routing::{get, put};
 use serde::Deserialize;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// Guests have carts too: every cart route is public, the cookie names the cart.
 pub fn router<S: Clone + Send + Sync + 'static>(carts: Arc<Carts>) -> Guarded<S> {
     Guarded::new()
-        .route("/", Access::Public, get(get_cart).delete(clear_cart))
-        .route("/items/{sku}", Access::Public, put(put_item).post(post_item).delete(delete_item))
+        .route(Access::Public, routes!(get_cart, clear_cart))
+        .route(Access::Public, routes!(put_item, post_item, delete_item))
         .with_state(carts)
 }
 
@@ -38,7 +39,15 @@ fn with_cookies(cookies: Vec<String>, cart: CartView) -> Response {
     (AppendHeaders(headers), Json(cart)).into_response()
 }
 
-/// `GET /api/cart`
+/// The cart (the account's when signed in, merging in the guest cart the `tbs_cart` cookie names).
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "cart",
+    responses(
+        (status = 200, description = "the cart", body = CartView),
+    )
+)]
 async fn get_cart(
     State(carts): State<Arc<Carts>>,
     headers: HeaderMap,
@@ -48,9 +57,11 @@ async fn get_cart(
     Ok(with_cookies(cookies, carts.view(id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct QuantityBody {
+    /// Units of the line, 1 to `MAX_LINE_QUANTITY` (`tests/api/openapi.rs` keeps them equal).
+    #[schema(minimum = 1, maximum = 10)]
     quantity: u32,
 }
 
@@ -59,7 +70,26 @@ impl Body for QuantityBody {
     const FIELD: &'static str = "quantity";
 }
 
-/// `PUT /api/cart/items/{sku}` with `{"quantity": n}`: sets the line's quantity.
+/// Set a line's quantity (idempotent); creates the cart and its cookie on first use.
+///
+/// Sets the line's quantity.
+#[utoipa::path(
+    put,
+    path = "/items/{sku}",
+    tag = "cart",
+    params(
+        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
+        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+    ),
+    request_body = QuantityBody,
+    responses(
+        (status = 200, description = "the cart", body = CartView),
+        (status = 400, description = "bad quantity; `invalid_sku`, `invalid_body`, `invalid_idempotency_key`", body = ErrorBody),
+        (status = 404, description = "unknown SKU", body = ErrorBody),
+        (status = 409, description = "`insufficient_stock` or `cart_full`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
+    )
+)]
 async fn put_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
@@ -71,8 +101,26 @@ async fn put_item(
     edit_line(&carts, &sku, &headers, caller, body, key, LineEdit::Set).await
 }
 
-/// `POST /api/cart/items/{sku}` with `{"quantity": n}`: adds units to the line
-/// (once per `Idempotency-Key`; without one, every request adds).
+/// Add units to a line (once per `Idempotency-Key`); creates the cart and its cookie on first use.
+///
+/// Adds units to the line (once per `Idempotency-Key`; without one, every request adds).
+#[utoipa::path(
+    post,
+    path = "/items/{sku}",
+    tag = "cart",
+    params(
+        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
+        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+    ),
+    request_body = QuantityBody,
+    responses(
+        (status = 200, description = "the cart", body = CartView),
+        (status = 400, description = "bad quantity; `invalid_sku`, `invalid_body`, `invalid_idempotency_key`", body = ErrorBody),
+        (status = 404, description = "unknown SKU", body = ErrorBody),
+        (status = 409, description = "`insufficient_stock` or `cart_full`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
+    )
+)]
 async fn post_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
@@ -110,7 +158,22 @@ async fn edit_line(
     Ok(with_cookies(cookies, cart))
 }
 
-/// `DELETE /api/cart/items/{sku}`
+/// Remove a line.
+#[utoipa::path(
+    delete,
+    path = "/items/{sku}",
+    tag = "cart",
+    params(
+        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
+        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+    ),
+    responses(
+        (status = 200, description = "the cart", body = CartView),
+        (status = 400, description = "`invalid_idempotency_key`", body = ErrorBody),
+        (status = 409, description = "`account_changed`: made on this device by another account than the caller's", body = ErrorBody),
+    )
+)]
 async fn delete_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
@@ -127,7 +190,15 @@ async fn delete_item(
     Ok(with_cookies(cookies, cart))
 }
 
-/// `DELETE /api/cart`
+/// Empty the cart.
+#[utoipa::path(
+    delete,
+    path = "/",
+    tag = "cart",
+    responses(
+        (status = 204, description = "emptied"),
+    )
+)]
 async fn clear_cart(
     State(carts): State<Arc<Carts>>,
     headers: HeaderMap,

@@ -3,21 +3,37 @@
 use super::{Catalog, CatalogError};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::ApiQuery;
+use app::api::ErrorBody;
 use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarded<S> {
     Guarded::new()
-        .route("/products", Access::Public, get(list_products))
-        .route("/products/{sku}", Access::Public, get(get_product))
-        .route("/categories", Access::Public, get(list_categories))
+        .route(Access::Public, routes!(list_products))
+        .route(Access::Public, routes!(get_product))
+        .route(Access::Public, routes!(list_categories))
         .with_state(catalog)
 }
 
-/// `GET /api/catalog/products?q=&category=&cursor=&limit=`
+/// List or search products.
+#[utoipa::path(
+    get,
+    path = "/products",
+    tag = "catalog",
+    params(
+        ("q" = Option<String>, Query, description = "words to search for"),
+        ("category" = Option<String>, Query, description = "category slug"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 12"),
+    ),
+    responses(
+        (status = 200, description = "a page of products", body = ProductPage),
+        (status = 400, description = "a bad parameter, named in `field`", body = ErrorBody),
+    )
+)]
 async fn list_products(
     State(catalog): State<Arc<Catalog>>,
     ApiQuery(params): ApiQuery<ProductQueryParams>,
@@ -25,7 +41,20 @@ async fn list_products(
     Ok(Json(catalog.search(&params).await?))
 }
 
-/// `GET /api/catalog/products/{sku}`
+/// One product.
+#[utoipa::path(
+    get,
+    path = "/products/{sku}",
+    tag = "catalog",
+    params(
+        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+    ),
+    responses(
+        (status = 200, description = "the product", body = ProductView),
+        (status = 400, description = "not a SKU (`invalid_sku`)", body = ErrorBody),
+        (status = 404, description = "no such product", body = ErrorBody),
+    )
+)]
 async fn get_product(
     State(catalog): State<Arc<Catalog>>,
     Path(sku): Path<String>,
@@ -33,7 +62,15 @@ async fn get_product(
     catalog.product(&sku).await?.map(Json).ok_or_else(|| CatalogError::ProductNotFound(sku.to_uppercase()))
 }
 
-/// `GET /api/catalog/categories`
+/// Categories in display order.
+#[utoipa::path(
+    get,
+    path = "/categories",
+    tag = "catalog",
+    responses(
+        (status = 200, description = "categories", body = [CategoryView]),
+    )
+)]
 async fn list_categories(State(catalog): State<Arc<Catalog>>) -> Result<Json<Vec<CategoryView>>, CatalogError> {
     Ok(Json(catalog.categories().await?))
 }

@@ -4,19 +4,20 @@ use super::{Fulfilment, FulfilmentError, QueueQuery};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::{ApiJson, ApiQuery, Body, IdempotencyKey};
 use app::account::{Role, SignedIn};
+use app::api::ErrorBody;
 use app::fulfilment::{ProcessInput, ShippingOrderPage, ShippingOrderView};
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 pub fn router<S: Clone + Send + Sync + 'static>(fulfilment: Arc<Fulfilment>) -> Guarded<S> {
     let dispatch = Access::Role(Role::Dispatcher);
     Guarded::new()
-        .route("/shipping-orders", dispatch, get(queue))
-        .route("/shipping-orders/{id}", dispatch, get(one))
-        .route("/shipping-orders/{id}/process", dispatch, post(process))
+        .route(dispatch, routes!(queue))
+        .route(dispatch, routes!(one))
+        .route(dispatch, routes!(process))
         .with_state(fulfilment)
 }
 
@@ -29,7 +30,26 @@ struct Params {
     limit: Option<String>,
 }
 
-/// `GET /api/fulfilment/shipping-orders?status=pending&q=&cursor=&limit=`: oldest first.
+/// The dispatch queue, oldest first.
+///
+/// Oldest first.
+#[utoipa::path(
+    get,
+    path = "/shipping-orders",
+    tag = "fulfilment",
+    params(
+        ("status" = Option<String>, Query, description = "pending (default) or processed"),
+        ("q" = Option<String>, Query, description = "order number or recipient's name"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "page size"),
+    ),
+    responses(
+        (status = 200, description = "a page", body = ShippingOrderPage),
+        (status = 400, description = "a bad parameter, named in `field`", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "signed in without the role (`forbidden`)", body = ErrorBody),
+    )
+)]
 async fn queue(
     State(fulfilment): State<Arc<Fulfilment>>,
     ApiQuery(p): ApiQuery<Params>,
@@ -38,7 +58,21 @@ async fn queue(
     Ok(Json(fulfilment.queue(query).await?))
 }
 
-/// `GET /api/fulfilment/shipping-orders/{id}`
+/// One shipping order, with the version to send back.
+#[utoipa::path(
+    get,
+    path = "/shipping-orders/{id}",
+    tag = "fulfilment",
+    params(
+        ("id" = String, Path, description = "shipping order id (`so-<order id>`)"),
+    ),
+    responses(
+        (status = 200, description = "the shipping order", body = ShippingOrderView),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "signed in without the role (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "no such shipping order", body = ErrorBody),
+    )
+)]
 async fn one(
     State(fulfilment): State<Arc<Fulfilment>>,
     Path(id): Path<String>,
@@ -48,7 +82,26 @@ async fn one(
 
 impl Body for ProcessInput {}
 
-/// `POST /api/fulfilment/shipping-orders/{id}/process` `{ lines, carrier, tracking_number, expected_version }`
+/// Mark lines processed (packed and handed to the carrier).
+#[utoipa::path(
+    post,
+    path = "/shipping-orders/{id}/process",
+    tag = "fulfilment",
+    params(
+        ("id" = String, Path, description = "shipping order id (`so-<order id>`)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "the change's id (the app's outbox sends a UUID): the same change sent again after it was applied is answered as before; the same lines sent by another request get 409 `version_conflict`", pattern = "^[A-Za-z0-9-]{1,64}$"),
+        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+    ),
+    request_body = ProcessInput,
+    responses(
+        (status = 200, description = "the shipping order", body = ShippingOrderView),
+        (status = 400, description = "a bad field, named in `field`", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "signed in without the role (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "no such shipping order", body = ErrorBody),
+        (status = 409, description = "`version_conflict` or `line_already_processed`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
+    )
+)]
 async fn process(
     State(fulfilment): State<Arc<Fulfilment>>,
     Extension(caller): Extension<SignedIn>,

@@ -4,24 +4,25 @@ use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::{ApiJson, Body};
 use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput, SignedIn};
+use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use axum::extract::{Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use axum::routing::{get, post, put};
 use axum::{Extension, Json};
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guarded<S> {
     Guarded::new()
-        .route("/register", Access::Public, post(register))
-        .route("/sign-in", Access::Public, post(sign_in))
-        .route("/sign-out", Access::Public, post(sign_out))
-        .route("/me", Access::SignedIn, get(me).put(update_profile).delete(delete_account))
-        .route("/password", Access::SignedIn, put(change_password))
-        .route("/oidc/start", Access::Public, get(oidc_start))
-        .route("/oidc/callback", Access::Public, get(oidc_callback))
+        .route(Access::Public, routes!(register))
+        .route(Access::Public, routes!(sign_in))
+        .route(Access::Public, routes!(sign_out))
+        .route(Access::SignedIn, routes!(me, update_profile, delete_account))
+        .route(Access::SignedIn, routes!(change_password))
+        .route(Access::Public, routes!(oidc_start))
+        .route(Access::Public, routes!(oidc_callback))
         .with_state(identity)
 }
 
@@ -35,7 +36,20 @@ async fn signed_in(identity: &Identity, headers: &HeaderMap) -> Result<Principal
     identity.principal(cookie).await?.ok_or(IdentityError::Unauthenticated)
 }
 
-/// `POST /api/account/register`: 201 with the session cookie.
+/// Create a local account and sign in.
+///
+/// 201 with the session cookie.
+#[utoipa::path(
+    post,
+    path = "/register",
+    tag = "account",
+    request_body = RegisterInput,
+    responses(
+        (status = 201, description = "the account, with a session cookie", body = AccountView),
+        (status = 400, description = "a bad field, named in `field`", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+    )
+)]
 async fn register(
     State(identity): State<Arc<Identity>>,
     ApiJson(input): ApiJson<RegisterInput>,
@@ -44,7 +58,18 @@ async fn register(
     Ok((StatusCode::CREATED, AppendHeaders([(SET_COOKIE, cookie)]), Json(account)).into_response())
 }
 
-/// `POST /api/account/sign-in`
+/// Sign in with e-mail and password.
+#[utoipa::path(
+    post,
+    path = "/sign-in",
+    tag = "account",
+    request_body = SignInInput,
+    responses(
+        (status = 200, description = "the account, with a session cookie", body = AccountView),
+        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`", body = ErrorBody),
+    )
+)]
 async fn sign_in(
     State(identity): State<Arc<Identity>>,
     ApiJson(input): ApiJson<SignInInput>,
@@ -53,7 +78,17 @@ async fn sign_in(
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(account)).into_response())
 }
 
-/// `POST /api/account/sign-out`: ends the session (204 also when there was none).
+/// End the session.
+///
+/// Ends the session (204 also when there was none).
+#[utoipa::path(
+    post,
+    path = "/sign-out",
+    tag = "account",
+    responses(
+        (status = 204, description = "signed out"),
+    )
+)]
 async fn sign_out(State(identity): State<Arc<Identity>>, headers: HeaderMap) -> Result<Response, IdentityError> {
     if let Ok(principal) = signed_in(&identity, &headers).await {
         identity.sign_out(&principal).await?;
@@ -61,12 +96,37 @@ async fn sign_out(State(identity): State<Arc<Identity>>, headers: HeaderMap) -> 
     Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, identity.clear_cookie())])).into_response())
 }
 
-/// `GET /api/account/me`: the caller, by session cookie or bearer token.
+/// The signed-in account.
+///
+/// The caller, by session cookie or bearer token.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "account",
+    responses(
+        (status = 200, description = "the account", body = AccountView),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+    )
+)]
 async fn me(Extension(caller): Extension<SignedIn>) -> Result<Json<AccountView>, IdentityError> {
     caller.0.map(Json).ok_or(IdentityError::Unauthenticated)
 }
 
-/// `PUT /api/account/me`: 200 with the updated account.
+/// Change name and e-mail.
+///
+/// 200 with the updated account.
+#[utoipa::path(
+    put,
+    path = "/me",
+    tag = "account",
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "the account", body = AccountView),
+        (status = 400, description = "a bad field, named in `field`", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 409, description = "`email_taken`", body = ErrorBody),
+    )
+)]
 async fn update_profile(
     State(identity): State<Arc<Identity>>,
     Extension(caller): Extension<SignedIn>,
@@ -77,7 +137,18 @@ async fn update_profile(
     Ok(Json(identity.update_profile(&principal, input).await?))
 }
 
-/// `DELETE /api/account/me`: 204; the account, its personal data and its session are gone.
+/// Delete the account and its personal data (AccountDeleted anonymises its orders).
+///
+/// 204; the account, its personal data and its session are gone.
+#[utoipa::path(
+    delete,
+    path = "/me",
+    tag = "account",
+    responses(
+        (status = 204, description = "deleted, signed out"),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+    )
+)]
 async fn delete_account(
     State(identity): State<Arc<Identity>>,
     Extension(caller): Extension<SignedIn>,
@@ -101,7 +172,18 @@ async fn caller_principal(
     }
 }
 
-/// `PUT /api/account/password`
+/// Change the password.
+#[utoipa::path(
+    put,
+    path = "/password",
+    tag = "account",
+    request_body = ChangePasswordInput,
+    responses(
+        (status = 204, description = "changed"),
+        (status = 400, description = "a bad field, named in `field`", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+    )
+)]
 async fn change_password(
     State(identity): State<Arc<Identity>>,
     headers: HeaderMap,
@@ -117,7 +199,21 @@ struct StartQuery {
     next: Option<String>,
 }
 
-/// `GET /api/account/oidc/start?next=/path`: 303 to the issuer's sign-in page.
+/// Single sign-on: redirect to the OpenID Connect issuer.
+///
+/// 303 to the issuer's sign-in page.
+#[utoipa::path(
+    get,
+    path = "/oidc/start",
+    tag = "account",
+    params(
+        ("next" = Option<String>, Query, description = "site path to return to"),
+    ),
+    responses(
+        (status = 303, description = "to the issuer"),
+        (status = 400, description = "no issuer configured", body = ErrorBody),
+    )
+)]
 async fn oidc_start(
     State(identity): State<Arc<Identity>>,
     Query(query): Query<StartQuery>,
@@ -134,10 +230,24 @@ struct CallbackQuery {
     error_description: Option<String>,
 }
 
-/// `GET /api/account/oidc/callback?code&state`: where the issuer sends the
-/// browser back. Signs in and goes on to the page the sign-in started from;
-/// a failure goes back to the sign-in page saying why (or is 4xx JSON for a
-/// client that does not ask for HTML).
+/// The issuer's redirect back: signs in.
+///
+/// Where the issuer sends the browser back. Signs in and goes on to the page the sign-in started from;
+/// a failure goes back to the sign-in page saying why (or is 4xx JSON for a client that does not ask
+/// for HTML).
+#[utoipa::path(
+    get,
+    path = "/oidc/callback",
+    tag = "account",
+    params(
+        ("code" = Option<String>, Query, description = "authorization code"),
+        ("state" = Option<String>, Query, description = "the sign-in's state"),
+    ),
+    responses(
+        (status = 303, description = "to `next`, or to `/account/sign-in?error=…` on failure"),
+        (status = 400, description = "`sign_in_failed` (to clients not asking for HTML)", body = ErrorBody),
+    )
+)]
 async fn oidc_callback(
     State(identity): State<Arc<Identity>>,
     headers: HeaderMap,

@@ -9,15 +9,16 @@ use crate::contracts::ports::OrderPart;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::{ApiError, ServiceError};
 use app::account::SignedIn;
+use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use app::fulfilment::ShippingOrderView;
 use app::orders::{OrderDetails, OrderReader, OrderView, PaymentSummary};
 use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
 use axum::{Extension, Json};
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_axum::routes;
 
 /// How long each part may take.
 pub const PART_TIMEOUT: Duration = Duration::from_secs(2);
@@ -86,10 +87,26 @@ struct TokenParam {
 
 /// `/api/orders/{id}/details`.
 pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S> {
-    Guarded::new().route("/{id}/details", Access::OrderHolder, get(details)).with_state(Arc::new(composer))
+    Guarded::new().route(Access::OrderHolder, routes!(details)).with_state(Arc::new(composer))
 }
 
-/// `GET /api/orders/{id}/details?token=`
+/// Order, payment, shipment and timeline composed in parallel (owner, staff or link token).
+#[utoipa::path(
+    get,
+    path = "/{id}/details",
+    tag = "orders",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+    ),
+    responses(
+        (status = 200, description = "the details; parts that did not answer are listed in `partial`", body = OrderDetails),
+        (status = 400, description = "not a UUID (`invalid_order_id`)", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "not the order's holder", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody),
+    )
+)]
 async fn details(
     State(composer): State<Arc<Composer>>,
     Extension(caller): Extension<SignedIn>,

@@ -4,16 +4,17 @@ use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::{ApiJson, Body};
+use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// Guest checkout: a guest places an order from their cart (named by its
 /// cookie), and who may read or pay for one is decided per order
@@ -21,16 +22,27 @@ use std::sync::Arc;
 /// token have nothing to place, read or pay.
 pub fn router<S: Clone + Send + Sync + 'static>(orders: Arc<Orders>) -> Guarded<S> {
     Guarded::new()
-        .route("/", Access::SignedIn, get(my_orders))
-        .route("/{id}", Access::OrderHolder, get(get_order).put(put_order))
-        .route("/{id}/payment", Access::OrderHolder, post(post_payment))
+        .route(Access::SignedIn, routes!(my_orders))
+        .route(Access::OrderHolder, routes!(get_order, put_order))
+        .route(Access::OrderHolder, routes!(post_payment))
         .with_state(orders)
 }
 
 impl Body for CheckoutInput {}
 impl Body for PaymentBody {}
 
-/// `GET /api/orders/`: the signed-in shopper's orders, newest first.
+/// The signed-in shopper's orders, newest first.
+///
+/// The signed-in shopper's orders, newest first.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "orders",
+    responses(
+        (status = 200, description = "orders", body = [OrderView]),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+    )
+)]
 async fn my_orders(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,
@@ -54,7 +66,25 @@ struct TokenParam {
     token: Option<String>,
 }
 
-/// `GET /api/orders/{id}?token=`: the order, for whoever may see it (`app::orders::access`).
+/// One order, for its account, staff, the link token's holder or the guest browser that placed it.
+///
+/// The order, for whoever may see it (`app::orders::access`).
+#[utoipa::path(
+    get,
+    path = "/{id}",
+    tag = "orders",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+    ),
+    responses(
+        (status = 200, description = "the order", body = OrderView),
+        (status = 400, description = "not a UUID (`invalid_order_id`)", body = ErrorBody),
+        (status = 401, description = "no proof: not signed in, no link token and not the browser that placed it (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "someone else's order (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody),
+    )
+)]
 async fn get_order(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,
@@ -65,8 +95,27 @@ async fn get_order(
     Ok(Json(orders.read(&id, &reader(caller, &headers, param.token)).await?))
 }
 
-/// `PUT /api/orders/{id}`: places the cart (named by the cart cookie) as this order.
-/// 201 when placed now, 200 when this id was placed before with the same details.
+/// Place the cart as order `{id}` (idempotent).
+///
+/// Places the cart (named by the cart cookie) as this order. 201 when placed now, 200 when this id was
+/// placed before with the same details.
+#[utoipa::path(
+    put,
+    path = "/{id}",
+    tag = "orders",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+    ),
+    request_body = CheckoutInput,
+    responses(
+        (status = 200, description = "placed before with the same details", body = OrderView),
+        (status = 201, description = "placed", body = OrderView),
+        (status = 400, description = "a bad field, named in `field`; `invalid_order_id`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "anonymous with no cookie and no link token (`unauthenticated`)", body = ErrorBody),
+        (status = 409, description = "`cart_empty`, `insufficient_stock` or `order_id_in_use`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
+    )
+)]
 async fn put_order(
     State(orders): State<Arc<Orders>>,
     Path(id): Path<String>,
@@ -82,7 +131,7 @@ async fn put_order(
     Ok((if placed.created { StatusCode::CREATED } else { StatusCode::OK }, Json(placed.order)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PaymentBody {
     /// Card details (simulated provider).
@@ -91,8 +140,28 @@ struct PaymentBody {
     payment_method: Option<String>,
 }
 
-/// `POST /api/orders/{id}/payment?token=`: submits a payment for whoever
-/// may see the order; 202, the result arrives by webhook.
+/// Pay for the order; the result arrives by webhook.
+///
+/// Submits a payment for whoever may see the order; 202, the result arrives by webhook.
+#[utoipa::path(
+    post,
+    path = "/{id}/payment",
+    tag = "orders",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+    ),
+    request_body = PaymentBody,
+    responses(
+        (status = 202, description = "submitted", body = OrderView),
+        (status = 400, description = "a bad field, named in `field`; `invalid_order_id`, `invalid_body`", body = ErrorBody),
+        (status = 401, description = "anonymous with no cookie and no link token (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "someone else's order (`forbidden`)", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody),
+        (status = 409, description = "not payable now", body = ErrorBody),
+        (status = 503, description = "`payments_unavailable`", body = ErrorBody),
+    )
+)]
 async fn post_payment(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,

@@ -8,18 +8,19 @@ use crate::platform::events::Envelope;
 use crate::platform::http::ApiError;
 use crate::platform::outbox;
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use app::api::ErrorBody;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// Public: the provider calls it; the signature is the authentication.
 pub fn router<S: Clone + Send + Sync + 'static>(payments: Arc<Payments>) -> Guarded<S> {
-    Guarded::new().route("/stripe", Access::Public, post(receive)).with_state(payments)
+    Guarded::new().route(Access::Public, routes!(receive)).with_state(payments)
 }
 
 #[derive(Deserialize)]
@@ -37,6 +38,16 @@ struct EventData {
 
 const HANDLED: &[&str] = &["payment_intent.succeeded", "payment_intent.payment_failed"];
 
+/// The payment provider's webhooks, `Stripe-Signature` verified (5-minute tolerance).
+#[utoipa::path(
+    post,
+    path = "/stripe",
+    tag = "payments",
+    responses(
+        (status = 200, description = "accepted (stored durably before answering)"),
+        (status = 400, description = "a bad signature or payload", body = ErrorBody),
+    )
+)]
 async fn receive(
     State(payments): State<Arc<Payments>>,
     headers: HeaderMap,

@@ -1,7 +1,10 @@
 //! Access control, declared per route: every API route is registered with
 //! an [`Access`] decision through [`Guarded`], which enforces it (401 for
 //! anonymous callers, 403 for the wrong role) and records it, so the access
-//! matrix test can walk every route with every kind of caller.
+//! matrix test can walk every route with every kind of caller. A route is
+//! its handlers' `#[utoipa::path]` descriptions too: the path is written
+//! there once, and the OpenAPI description (`crate::openapi`) is gathered
+//! from the routes, each path with its guard's decision as `x-access`.
 
 use crate::platform::http::ApiError;
 use app::account::{Role, SignedIn};
@@ -10,7 +13,9 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::extensions::ExtensionsBuilder;
+use utoipa_axum::router::UtoipaMethodRouter;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,16 +60,29 @@ pub struct RouteAccess {
     pub access: Access,
 }
 
-/// A router whose every route carries an access decision.
+/// A router whose every route carries an access decision and its description.
 #[derive(Clone)]
 pub struct Guarded<S> {
     router: Router<S>,
     table: Vec<RouteAccess>,
+    api: OpenApi,
 }
 
 impl<S: Clone + Send + Sync + 'static> Default for Guarded<S> {
     fn default() -> Self {
-        Self { router: Router::new(), table: Vec::new() }
+        Self { router: Router::new(), table: Vec::new(), api: OpenApi::default() }
+    }
+}
+
+impl Access {
+    /// How the description names it (`x-access`).
+    pub fn name(self) -> String {
+        match self {
+            Access::Public => "public".into(),
+            Access::SignedIn => "signed_in".into(),
+            Access::OrderHolder => "order_holder".into(),
+            Access::Role(role) => format!("role:{}", format!("{role:?}").to_lowercase()),
+        }
     }
 }
 
@@ -88,21 +106,32 @@ impl<S: Clone + Send + Sync + 'static> Guarded<S> {
         Self::default()
     }
 
-    /// Adds `path` (all its methods) for callers `access` admits.
-    pub fn route(mut self, path: &str, access: Access, methods: MethodRouter<S>) -> Self {
+    /// Adds the path of `handlers` (`utoipa_axum::routes!`: handlers of one
+    /// path, each described by its `#[utoipa::path]`) for callers `access` admits.
+    pub fn route(mut self, access: Access, handlers: UtoipaMethodRouter<S>) -> Self {
+        let (schemas, paths, methods) = handlers;
+        let mut paths = paths.paths.into_iter();
+        let (Some((path, mut item)), None) = (paths.next(), paths.next()) else {
+            panic!("a route is the handlers of one path");
+        };
         let methods =
             methods.layer(middleware::from_fn(move |request: Request, next: Next| enforce(access, request, next)));
-        self.router = self.router.route(path, methods);
-        self.table.push(RouteAccess { path: path.to_string(), access });
+        self.router = self.router.route(&path, methods);
+        item.extensions = Some(ExtensionsBuilder::new().add("x-access", access.name()).build());
+        self.api.paths.paths.insert(path.clone(), item);
+        self.api.components.get_or_insert_default().schemas.extend(schemas);
+        self.table.push(RouteAccess { path, access });
         self
     }
 
-    /// Mounts `other` under `prefix`.
+    /// Mounts `other` under `prefix` (its `/` is served at `prefix` itself).
     pub fn nest(mut self, prefix: &str, other: Guarded<S>) -> Self {
+        let under = |path: &str| if path == "/" { prefix.to_string() } else { format!("{prefix}{path}") };
         self.router = self.router.nest(prefix, other.router);
-        self.table.extend(
-            other.table.into_iter().map(|r| RouteAccess { path: format!("{prefix}{}", r.path), access: r.access }),
-        );
+        self.table.extend(other.table.into_iter().map(|r| RouteAccess { path: under(&r.path), access: r.access }));
+        let mut api = other.api;
+        api.paths.paths = std::mem::take(&mut api.paths.paths).into_iter().map(|(p, item)| (under(&p), item)).collect();
+        self.api.merge(api);
         self
     }
 
@@ -110,11 +139,17 @@ impl<S: Clone + Send + Sync + 'static> Guarded<S> {
     pub fn merge(mut self, other: Guarded<S>) -> Self {
         self.router = self.router.merge(other.router);
         self.table.extend(other.table);
+        self.api.merge(other.api);
         self
     }
 
     pub fn with_state<S2: Clone + Send + Sync + 'static>(self, state: S) -> Guarded<S2> {
-        Guarded { router: self.router.with_state(state), table: self.table }
+        Guarded { router: self.router.with_state(state), table: self.table, api: self.api }
+    }
+
+    /// The description of these routes: their paths, operations and schemas.
+    pub fn api(&self) -> &OpenApi {
+        &self.api
     }
 
     pub fn into_parts(self) -> (Router<S>, Vec<RouteAccess>) {

@@ -13,11 +13,11 @@ use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
-use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
+use utoipa_axum::routes;
 
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
@@ -40,11 +40,20 @@ pub fn handle() -> &'static PrometheusHandle {
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
-    Guarded::new().route(
-        "/metrics",
-        Access::Public,
-        get(|| async { ([(CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render()) }),
+    Guarded::new().route(Access::Public, routes!(metrics))
+}
+
+/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    responses(
+        (status = 200, description = "metrics", body = String, content_type = "text/plain"),
     )
+)]
+async fn metrics() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
 }
 
 /// Middleware: counts and times every request.

@@ -5,15 +5,16 @@ use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::ApiQuery;
 use crate::platform::http::ApiError;
 use app::account::Role;
+use app::api::ErrorBody;
 use app::reports::{CompletedOrdersReport, MAX_MONTHS};
 use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Deserialize;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 pub fn router<S: Clone + Send + Sync + 'static>(reports: Arc<Reports>) -> Guarded<S> {
-    Guarded::new().route("/completed-orders", Access::Role(Role::Admin), get(completed_orders)).with_state(reports)
+    Guarded::new().route(Access::Role(Role::Admin), routes!(completed_orders)).with_state(reports)
 }
 
 #[derive(Deserialize)]
@@ -30,7 +31,21 @@ pub fn parse_months(raw: Option<&str>) -> Result<u32, ApiError> {
     })
 }
 
-/// `GET /api/reports/completed-orders?months=12`
+/// Net totals and order counts per calendar month (UTC) and currency, oldest first; months without orders as zeros.
+#[utoipa::path(
+    get,
+    path = "/completed-orders",
+    tag = "reports",
+    params(
+        ("months" = Option<u32>, Query, description = "1–36, default 12"),
+    ),
+    responses(
+        (status = 200, description = "the report", body = CompletedOrdersReport),
+        (status = 400, description = "a bad `months`", body = ErrorBody),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "signed in without the role (`forbidden`)", body = ErrorBody),
+    )
+)]
 async fn completed_orders(
     State(reports): State<Arc<Reports>>,
     ApiQuery(params): ApiQuery<Params>,

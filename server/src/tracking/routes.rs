@@ -7,16 +7,17 @@ use crate::contracts::ports::Sessions;
 use crate::platform::access::{Access, Guarded};
 use crate::platform::http::ApiError;
 use app::account::SignedIn;
+use app::api::ErrorBody;
 use app::orders::access::{Holder, Reader, may_read};
 use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
 use axum::{Extension, Json};
 use futures_util::{Stream, StreamExt};
 use std::convert::Infallible;
 use std::sync::Arc;
+use utoipa_axum::routes;
 
 /// How often a shopper's open stream checks that its session still stands.
 pub const SESSION_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
@@ -29,9 +30,9 @@ pub struct TrackingApi {
 
 pub fn router<S: Clone + Send + Sync + 'static>(tracking: Arc<Tracking>, sessions: Arc<dyn Sessions>) -> Guarded<S> {
     Guarded::new()
-        .route("/orders/{id}", Access::OrderHolder, get(timeline))
-        .route("/orders/{id}/events", Access::OrderHolder, get(order_events))
-        .route("/stream", Access::SignedIn, get(my_events))
+        .route(Access::OrderHolder, routes!(timeline))
+        .route(Access::OrderHolder, routes!(order_events))
+        .route(Access::SignedIn, routes!(my_events))
         .with_state(TrackingApi { tracking, sessions })
 }
 
@@ -63,7 +64,24 @@ pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: 
     }
 }
 
-/// `GET /api/tracking/orders/{id}?token=`: the timeline, oldest first.
+/// The order's timeline (owner, staff or link token).
+///
+/// The timeline, oldest first.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    tag = "tracking",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+    ),
+    responses(
+        (status = 200, description = "the timeline", body = Timeline),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "not the order's holder", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody),
+    )
+)]
 async fn timeline(
     State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
@@ -103,7 +121,24 @@ async fn session_ended(sessions: Arc<dyn Sessions>, cookie: String) {
     }
 }
 
-/// `GET /api/tracking/orders/{id}/events?token=`: this order's new timeline entries, live.
+/// Server-sent events `timeline` ({ order_id, entry }) as the order's timeline grows, from whichever process stored the entry.
+///
+/// This order's new timeline entries, live.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/events",
+    tag = "tracking",
+    params(
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+    ),
+    responses(
+        (status = 200, description = "an event stream", body = String, content_type = "text/event-stream"),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+        (status = 403, description = "not the order's holder", body = ErrorBody),
+        (status = 404, description = "no such order (`order_not_found`)", body = ErrorBody),
+    )
+)]
 async fn order_events(
     State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
@@ -114,8 +149,19 @@ async fn order_events(
     Ok(events(follow(tracking, Followed::Order(id)), std::future::pending()))
 }
 
-/// `GET /api/tracking/stream`: new timeline entries of every order of the signed-in shopper, live.
-/// Ends when the session it was opened with is signed out.
+/// The same events for every order of the signed-in shopper.
+///
+/// New timeline entries of every order of the signed-in shopper, live. Ends when the session it was
+/// opened with is signed out.
+#[utoipa::path(
+    get,
+    path = "/stream",
+    tag = "tracking",
+    responses(
+        (status = 200, description = "an event stream", body = String, content_type = "text/event-stream"),
+        (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
+    )
+)]
 async fn my_events(
     State(TrackingApi { tracking, sessions }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
