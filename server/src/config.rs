@@ -86,6 +86,12 @@ pub struct Settings {
     /// Where a process that does not run identity asks who is calling
     /// (identity's API, e.g. `http://identity.internal:3000`); required then.
     pub identity_url: Option<String>,
+    /// Where the dispatch pages reach fulfilment when this process serves
+    /// the pages but does not run fulfilment (its API's base URL).
+    pub fulfilment_url: Option<String>,
+    /// Where the reports page reaches reports when this process serves the
+    /// pages but does not run reports.
+    pub reports_url: Option<String>,
     /// Sign-in through this OpenID Connect issuer (discovered at
     /// `<issuer>/.well-known/openid-configuration`) besides local accounts;
     /// also the issuer of the bearer JWTs the API accepts.
@@ -139,6 +145,8 @@ impl Default for Settings {
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
             services: None,
             identity_url: None,
+            fulfilment_url: None,
+            reports_url: None,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -159,6 +167,16 @@ impl Settings {
     }
 
     /// Whether this process runs `service`.
+    /// Where `service` runs when not in this process, if the settings say.
+    pub fn url_of(&self, service: Service) -> Option<&str> {
+        match service {
+            Service::Identity => self.identity_url.as_deref(),
+            Service::Fulfilment => self.fulfilment_url.as_deref(),
+            Service::Reports => self.reports_url.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn runs(&self, service: Service) -> bool {
         self.services.as_ref().is_none_or(|s| s.contains(&service))
     }

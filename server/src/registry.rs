@@ -36,6 +36,9 @@ pub struct Definition {
     pub needs: &'static [Service],
     /// Opens the service and registers what it offers.
     pub register: for<'r, 'a> fn(&'r mut Registry<'a>) -> BoxFuture<'r, anyhow::Result<()>>,
+    /// How the pages reach it when it runs in another process, at the URL
+    /// the settings give (`Settings::url_of`): its page ports over its API.
+    pub elsewhere: Option<fn(&mut Registry<'_>, &str) -> anyhow::Result<()>>,
 }
 
 /// The handles services offer each other and the pages, one per type.
@@ -226,6 +229,7 @@ mod tests {
             subscriptions,
             needs: &[],
             register,
+            elsewhere: None,
         }))
     }
 

@@ -3,15 +3,12 @@
 //! `service.rs`). The HTTP app is in `web`, serving in `serve`.
 
 use crate::config::{ExposeSecret, Settings};
-use crate::contracts::ports::Sessions;
-use crate::identity::remote::RemoteSessions;
 use crate::platform::hub::{EventHub, Subscription};
 use crate::platform::signing::load_secret;
 use crate::platform::store::{Table, TableSpec};
 use crate::registry::{PageContext, Ports, Registered, Registry, Routes};
 use crate::services::Service;
 use crate::workers::Workers;
-use anyhow::Context;
 use leptos::prelude::*;
 use std::any::type_name;
 use std::sync::Arc;
@@ -66,11 +63,12 @@ pub async fn build(settings: &Settings) -> anyhow::Result<(AppState, Workers)> {
     let store = open_store(settings).await?;
     let hub = open_hub(settings, &*store, subscriptions()).await?;
     let mut registry = Registry::new(settings, &*store, hub.clone(), &secret);
-    if !settings.runs(Service::Identity) {
-        let url = settings.identity_url.as_deref().context("identity_url: checked when the settings were loaded")?;
-        registry.offer(Arc::new(RemoteSessions::new(url)?) as Arc<dyn Sessions>);
+    let (services, elsewhere): (Vec<Service>, Vec<Service>) = Service::ALL.into_iter().partition(|s| settings.runs(*s));
+    for service in elsewhere {
+        if let (Some(reach), Some(url)) = (service.definition().elsewhere, settings.url_of(service)) {
+            reach(&mut registry, url)?;
+        }
     }
-    let services: Vec<Service> = Service::ALL.into_iter().filter(|s| settings.runs(*s)).collect();
     for service in &services {
         registry.register(service.definition()).await?;
     }

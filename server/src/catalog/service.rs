@@ -15,6 +15,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<StockKeeper>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
+    elsewhere: None,
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {

@@ -119,6 +119,12 @@ pub struct ServeArgs {
     /// URL of a process that runs identity, asked who is calling (required when --services leaves identity out)
     #[arg(long, env = "TBS_IDENTITY_URL", value_name = "URL")]
     pub identity_url: Option<String>,
+    /// URL of a process that runs fulfilment, for the dispatch pages served here when --services leaves it out
+    #[arg(long, env = "TBS_FULFILMENT_URL", value_name = "URL")]
+    pub fulfilment_url: Option<String>,
+    /// URL of a process that runs reports, for the reports page served here when --services leaves it out
+    #[arg(long, env = "TBS_REPORTS_URL", value_name = "URL")]
+    pub reports_url: Option<String>,
     /// OpenID Connect issuer URL: adds "Sign in with single sign-on" and accepts its bearer JWTs on the API
     /// [default: none, local accounts only]
     #[arg(long, env = "TBS_OIDC_ISSUER", value_name = "URL")]

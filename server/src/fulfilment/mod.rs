@@ -17,6 +17,7 @@ mod intake;
 mod privacy;
 mod processing;
 mod queue;
+mod remote;
 mod routes;
 mod service;
 mod view;

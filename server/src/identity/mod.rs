@@ -23,6 +23,7 @@ mod password;
 mod port;
 mod profile;
 pub mod remote;
+mod remote_api;
 mod routes;
 mod service;
 mod session;

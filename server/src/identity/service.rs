@@ -1,10 +1,14 @@
 //! How identity joins its process: its table, the OpenID Connect issuer the
 //! settings name, the account API, and the ports that resolve callers (the
-//! sessions port tracking checks, the identity port the account pages use).
+//! sessions port tracking checks, the identity port the account pages use),
+//! or, when identity runs in another process, the same two over its API.
 
+use super::remote::RemoteSessions;
+use super::remote_api::RemoteIdentity;
 use super::{Identity, oidc, routes, table_spec};
 use crate::config::Settings;
 use crate::contracts::ports::Sessions;
+use crate::platform::upstream::Upstream;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
 use app::account::ssr::SharedIdentity;
@@ -16,6 +20,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: Vec::new,
     needs: &[],
     register: |r| Box::pin(register(r)),
+    elsewhere: Some(elsewhere),
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
@@ -27,6 +32,14 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.offer(identity.clone() as Arc<dyn Sessions>);
     r.page_context(identity.clone() as SharedIdentity);
     r.offer(identity);
+    Ok(())
+}
+
+/// When identity runs at `url`: callers resolved by its API (`remote`),
+/// and the account pages' port over it (`remote_api`).
+fn elsewhere(r: &mut Registry<'_>, url: &str) -> anyhow::Result<()> {
+    r.offer(Arc::new(RemoteSessions::new(url)?) as Arc<dyn Sessions>);
+    r.page_context(Arc::new(RemoteIdentity(Upstream::new("accounts", url)?)) as SharedIdentity);
     Ok(())
 }
 

@@ -21,6 +21,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<OrderEvents>()],
     needs: &[Service::Catalog, Service::Cart, Service::Payments],
     register: |r| Box::pin(register(r)),
+    elsewhere: None,
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {

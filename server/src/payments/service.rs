@@ -24,6 +24,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<PaymentEvents>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
+    elsewhere: None,
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {

@@ -22,3 +22,4 @@ pub mod outbox;
 pub mod rate_limit;
 pub mod signing;
 pub mod store;
+pub mod upstream;

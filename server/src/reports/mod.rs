@@ -15,6 +15,7 @@
 //! order its events arrive (a cancellation first leaves a tombstone).
 
 mod fold;
+mod remote;
 mod routes;
 mod service;
 

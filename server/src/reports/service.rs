@@ -1,8 +1,11 @@
 //! How reports join their process: the view's table, the folder of
-//! confirmed and cancelled orders, the report API and the reports page's port.
+//! confirmed and cancelled orders, the report API and the reports page's port
+//! (its API when reports run in another process).
 
+use super::remote::RemoteReports;
 use super::{ReportFolder, Reports, routes, table_spec};
 use crate::platform::consumer::subscription;
+use crate::platform::upstream::Upstream;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
 use app::reports::ssr::SharedReports;
@@ -14,6 +17,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<ReportFolder>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
+    elsewhere: Some(elsewhere),
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
@@ -22,5 +26,11 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.consumer(ReportFolder(reports.clone()))?;
     r.routes("/api/reports", routes::router(reports.clone()));
     r.page_context(reports as SharedReports);
+    Ok(())
+}
+
+/// The reports page's port, when reports run at `url`.
+fn elsewhere(r: &mut Registry<'_>, url: &str) -> anyhow::Result<()> {
+    r.page_context(Arc::new(RemoteReports(Upstream::new("reports", url)?)) as SharedReports);
     Ok(())
 }

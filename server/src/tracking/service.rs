@@ -16,6 +16,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<TrackingView>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
+    elsewhere: None,
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {

@@ -4,10 +4,11 @@
 //! through a proxy in front of moto that logs which key touched which
 //! table. Each process touches only its own services' tables (and the
 //! platform's fault log); a process without identity learns who is calling
-//! from identity's API.
+//! from identity's API, and the front serves every page, reaching identity,
+//! fulfilment and reports through their APIs.
 #![cfg(feature = "aws")]
 
-use crate::harness::{aws_process_with, infra_apply};
+use crate::harness::{DISPATCHER, Shopper, Store, aws_process_with, aws_staff, infra_apply};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -88,28 +89,76 @@ fn table_names(json: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
+/// The administrator every store of this test has.
+const ADMIN: (&str, &str) = ("ada.admin@example.com", "admin password");
+
+async fn signed_in_at<'a>(front: &'a Store, email: &str, password: &str) -> Shopper<'a> {
+    let mut someone = front.shopper();
+    let form = format!("email={}&password={}", email.replace('@', "%40"), password.replace(' ', "+"));
+    let answer = someone.rpc("POST", "/rpc/account/sign-in", &form).await;
+    assert_eq!(answer.status, 200, "signing in at the front, through identity's API: {}", answer.body);
+    someone
+}
+
+/// Signing in, the dispatch pages and the report, at the front: each reaches
+/// its service's API in the process that runs it (the front opens none of
+/// their tables, as the matrix below checks).
+async fn pages_at_the_front(front: &Store, ann: &str, order: &Value) {
+    let (id, number) = (order["id"].as_str().unwrap(), order["number"].as_str().unwrap());
+    let mut ann = signed_in_at(front, ann, "long enough pw").await;
+    let mine = ann.call("GET", "/api/orders", None).await;
+    assert!(mine.body.to_string().contains(id), "Ann's session from the front's sign-in: {}", mine.body);
+
+    let mut dora = signed_in_at(front, DISPATCHER.0, DISPATCHER.1).await;
+    let queue = dora.call("GET", "/dispatch", None).await;
+    assert!(queue.body.as_str().unwrap().contains(number), "the dispatch page lists {number}: {}", queue.body);
+    let shipping = dora.rpc("GET", "/rpc/dispatch/order", &format!("id=so-{id}")).await;
+    assert_eq!(shipping.status, 200, "{}", shipping.body);
+    let version = &shipping.body["version"];
+    let form = format!("id=so-{id}&lines[0]=KIT-001&carrier=UPS&tracking_number=1Z999&expected_version={version}");
+    let processed = dora.rpc("POST", "/rpc/dispatch/process", &form).await;
+    assert_eq!(processed.body["status"], "processed", "{}", processed.body);
+    ann.order_until(id, "processed", |o| o["status"] == "processed").await;
+
+    let mut ada = signed_in_at(front, ADMIN.0, ADMIN.1).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let report = ada.rpc("GET", "/rpc/reports/completed-orders", "months=1").await;
+        assert_eq!(report.status, 200, "{}", report.body);
+        if report.body["months"][0]["totals"][0]["order_count"] == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the report never counted the order: {}", report.body);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let page = ada.call("GET", "/reports/completed-orders", None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_process_touches_only_the_tables_of_its_services() {
     let prefix = format!("own-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
     let (proxy, touched) = logging_proxy().await;
-    let process = |services: &'static str, key: &'static str, identity: Option<String>| {
+    aws_staff(&prefix, DISPATCHER, "Dora", "dispatcher");
+    aws_staff(&prefix, ADMIN, "Ada", "admin");
+    let process = |services: &'static str, key: &'static str, urls: Vec<String>| {
         let proxy = proxy.clone();
         let prefix = prefix.clone();
         async move {
             aws_process_with(&prefix, 1800, move |cmd| {
                 cmd.args(["--services", services]).env("AWS_ENDPOINT_URL", &proxy).env("AWS_ACCESS_KEY_ID", key);
-                if let Some(identity) = identity {
-                    cmd.args(["--identity-url", &identity]);
-                }
+                cmd.args(urls);
             })
             .await
         }
     };
-    let identity = process("identity", "identity-key", None).await;
-    let front = process("catalog,cart,orders,payments", "front-key", Some(identity.base.clone())).await;
-    let back = process("notifications,fulfilment", "back-key", Some(identity.base.clone())).await;
-    let views = process("reports,tracking", "views-key", Some(identity.base.clone())).await;
+    let identity = process("identity", "identity-key", vec![]).await;
+    let at_identity = vec!["--identity-url".to_string(), identity.base.clone()];
+    let back = process("notifications,fulfilment", "back-key", at_identity.clone()).await;
+    let views = process("reports,tracking", "views-key", at_identity.clone()).await;
+    let elsewhere = ["--fulfilment-url".to_string(), back.base.clone(), "--reports-url".into(), views.base.clone()];
+    let front = process("catalog,cart,orders,payments", "front-key", [at_identity, elsewhere.to_vec()].concat()).await;
 
     // Ann signs up with identity, then shops at the front with that session.
     let tag = uuid::Uuid::new_v4().simple().to_string();
@@ -134,6 +183,7 @@ async fn each_process_touches_only_the_tables_of_its_services() {
     let timeline = reading.call("GET", &format!("/api/tracking/orders/{id}"), None).await;
     assert_eq!(timeline.status, 200, "{}", timeline.body);
     assert_eq!(back.mails().len(), 1, "the back process sent the receipt");
+    pages_at_the_front(&front, &format!("own-{tag}%40example.com"), &done).await;
 
     let touched = touched.lock().unwrap().clone();
     // Besides its services' tables, a process may use the platform's fault

@@ -122,13 +122,19 @@ pub async fn aws_pair(payment_timeout_secs: u64) -> (Store, Store) {
 fn aws_store_with_dispatcher() -> String {
     let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
-    let made = tbs_on_moto(&prefix, &["users", "create", "--backend", "aws", "--email", DISPATCHER.0])
-        .args(["--name", "Dora", "--role", "dispatcher"])
-        .env("TBS_NEW_USER_PASSWORD", DISPATCHER.1)
+    aws_staff(&prefix, DISPATCHER, "Dora", "dispatcher");
+    prefix
+}
+
+/// `tbs users create` on moto: a staff account with `role`.
+#[cfg(feature = "aws")]
+pub fn aws_staff(prefix: &str, (email, password): (&str, &str), name: &str, role: &str) {
+    let made = tbs_on_moto(prefix, &["users", "create", "--backend", "aws", "--email", email])
+        .args(["--name", name, "--role", role])
+        .env("TBS_NEW_USER_PASSWORD", password)
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    prefix
 }
 
 #[cfg(feature = "aws")]
@@ -293,7 +299,26 @@ impl Shopper<'_> {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.unwrap();
+        self.read(request.send().await.unwrap()).await
+    }
+
+    /// A page's server function (`/rpc/…`), its arguments form-encoded as
+    /// the page sends them: POST, or GET for those that read.
+    #[cfg(feature = "aws")]
+    pub async fn rpc(&mut self, method: &str, path: &str, form: &str) -> Answer {
+        let mut request = match method {
+            "GET" => self.client.get(format!("{}{path}?{form}", self.store.base)),
+            _ => self.client.post(format!("{}{path}", self.store.base)).body(form.to_string()),
+        };
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.read(request.send().await.unwrap()).await
+    }
+
+    /// The answer, keeping the cookie it sets.
+    async fn read(&mut self, response: reqwest::Response) -> Answer {
         if let Some(set) = response.headers().get("set-cookie") {
             self.cookie = Some(set.to_str().unwrap().split(';').next().unwrap().to_string());
         }
