@@ -6,7 +6,7 @@
 
 use super::{CartError, Carts, ChangeId};
 use crate::platform::access::{Access, Guarded};
-use crate::platform::extract::{ApiJson, Body, IdempotencyKey};
+use crate::platform::extract::{ApiJson, Body, DeviceChange, IdempotencyKey};
 use app::account::SignedIn;
 use app::api::ErrorBody;
 use app::cart::{CartOwner, CartView};
@@ -79,8 +79,7 @@ impl Body for QuantityBody {
     tag = "cart",
     params(
         ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
-        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
-        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+        DeviceChange,
     ),
     request_body = QuantityBody,
     responses(
@@ -110,8 +109,7 @@ async fn put_item(
     tag = "cart",
     params(
         ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
-        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
-        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+        DeviceChange,
     ),
     request_body = QuantityBody,
     responses(
@@ -165,8 +163,7 @@ async fn edit_line(
     tag = "cart",
     params(
         ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
-        ("Idempotency-Key" = Option<String>, Header, description = "the edit's change id (the app's outbox sends a UUID): the cart applies it at most once, and a repeat is answered with the cart as it is", pattern = "^[A-Za-z0-9-]{1,64}$"),
-        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+        DeviceChange,
     ),
     responses(
         (status = 200, description = "the cart", body = CartView),

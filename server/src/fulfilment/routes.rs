@@ -2,7 +2,7 @@
 
 use super::{Fulfilment, FulfilmentError, QueueQuery};
 use crate::platform::access::{Access, Guarded};
-use crate::platform::extract::{ApiJson, ApiQuery, Body, IdempotencyKey};
+use crate::platform::extract::{ApiJson, ApiQuery, Body, DeviceChange, IdempotencyKey};
 use app::account::{Role, SignedIn};
 use app::api::ErrorBody;
 use app::fulfilment::{ProcessInput, ShippingOrderPage, ShippingOrderView};
@@ -89,8 +89,7 @@ impl Body for ProcessInput {}
     tag = "fulfilment",
     params(
         ("id" = String, Path, description = "shipping order id (`so-<order id>`)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "the change's id (the app's outbox sends a UUID): the same change sent again after it was applied is answered as before; the same lines sent by another request get 409 `version_conflict`", pattern = "^[A-Za-z0-9-]{1,64}$"),
-        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+        DeviceChange,
     ),
     request_body = ProcessInput,
     responses(

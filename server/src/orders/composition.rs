@@ -7,6 +7,7 @@
 use super::Orders;
 use crate::contracts::ports::OrderPart;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::LinkToken;
 use crate::platform::http::{ApiError, ServiceError};
 use app::account::SignedIn;
 use app::api::ErrorBody;
@@ -80,11 +81,6 @@ impl app::orders::ssr::OrderDetailsApi for Composer {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct TokenParam {
-    token: Option<String>,
-}
-
 /// `/api/orders/{id}/details`.
 pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S> {
     Guarded::new().route(Access::OrderHolder, routes!(details)).with_state(Arc::new(composer))
@@ -97,7 +93,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S
     tag = "orders",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+        LinkToken,
     ),
     responses(
         (status = 200, description = "the details; parts that did not answer are listed in `partial`", body = OrderDetails),
@@ -111,7 +107,7 @@ async fn details(
     State(composer): State<Arc<Composer>>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
-    Query(param): Query<TokenParam>,
+    Query(param): Query<LinkToken>,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<OrderDetails>, ApiError> {
     Ok(Json(composer.details(&id, &crate::orders::reader(caller, &headers, param.token)).await?))

@@ -3,7 +3,7 @@
 use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
 use crate::platform::access::{Access, Guarded};
-use crate::platform::extract::{ApiJson, Body};
+use crate::platform::extract::{ApiJson, Body, DeviceChange, LinkToken};
 use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView};
@@ -61,11 +61,6 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
     OrderReader { caller, cookie, token }
 }
 
-#[derive(Deserialize)]
-struct TokenParam {
-    token: Option<String>,
-}
-
 /// One order, for its account, staff, the link token's holder or the guest browser that placed it.
 ///
 /// The order, for whoever may see it (`app::orders::access`).
@@ -75,7 +70,7 @@ struct TokenParam {
     tag = "orders",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+        LinkToken,
     ),
     responses(
         (status = 200, description = "the order", body = OrderView),
@@ -89,7 +84,7 @@ async fn get_order(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,
     Path(id): Path<String>,
-    Query(param): Query<TokenParam>,
+    Query(param): Query<LinkToken>,
     headers: HeaderMap,
 ) -> Result<Json<OrderView>, OrdersError> {
     Ok(Json(orders.read(&id, &reader(caller, &headers, param.token)).await?))
@@ -105,7 +100,7 @@ async fn get_order(
     tag = "orders",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("Tbs-Made-By" = Option<String>, Header, description = "the id of the account that made this change on a device (the app's outbox sends it for a change queued while signed in): applied only if that account is the caller, else 409 `account_changed`"),
+        DeviceChange,
     ),
     request_body = CheckoutInput,
     responses(
@@ -149,7 +144,7 @@ struct PaymentBody {
     tag = "orders",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+        LinkToken,
     ),
     request_body = PaymentBody,
     responses(
@@ -166,7 +161,7 @@ async fn post_payment(
     State(orders): State<Arc<Orders>>,
     axum::Extension(caller): axum::Extension<app::account::SignedIn>,
     Path(id): Path<String>,
-    Query(param): Query<TokenParam>,
+    Query(param): Query<LinkToken>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<PaymentBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), OrdersError> {

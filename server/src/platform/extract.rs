@@ -63,3 +63,27 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         Ok(Self(Some(value.to_string())))
     }
 }
+
+/// The order link token a guest brings (`?token=`, from the receipt e-mail).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkToken {
+    /// The order link token from the receipt e-mail (guests).
+    pub token: Option<String>,
+}
+
+/// What a change queued on a device carries (the app's outbox), described once.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Read by `IdempotencyKey` and `platform::caller`; here to be described.
+pub struct DeviceChange {
+    /// The change's id (the app's outbox sends a UUID): applied at most once;
+    /// a repeat is answered with things as they are.
+    #[param(rename = "Idempotency-Key", pattern = "^[A-Za-z0-9-]{1,64}$")]
+    idempotency_key: Option<String>,
+    /// The id of the account that made the change on a device (sent for a
+    /// change queued while signed in): applied only if that account is the
+    /// caller, else 409 `account_changed`.
+    #[param(rename = "Tbs-Made-By")]
+    made_by: Option<String>,
+}

@@ -5,6 +5,7 @@ use super::follow::{Followed, follow};
 use super::{Owner, Tracking, Update};
 use crate::contracts::ports::Sessions;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::extract::LinkToken;
 use crate::platform::http::ApiError;
 use app::account::SignedIn;
 use app::api::ErrorBody;
@@ -34,11 +35,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(tracking: Arc<Tracking>, session
         .route(Access::OrderHolder, routes!(order_events))
         .route(Access::SignedIn, routes!(my_events))
         .with_state(TrackingApi { tracking, sessions })
-}
-
-#[derive(serde::Deserialize)]
-pub struct TokenParam {
-    token: Option<String>,
 }
 
 /// Whether `caller` (or the link `token`) may see order `id`, by the one
@@ -73,7 +69,7 @@ pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: 
     tag = "tracking",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+        LinkToken,
     ),
     responses(
         (status = 200, description = "the timeline", body = Timeline),
@@ -86,7 +82,7 @@ async fn timeline(
     State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
-    Query(param): Query<TokenParam>,
+    Query(param): Query<LinkToken>,
 ) -> Result<Json<Timeline>, ApiError> {
     authorize(&tracking, &caller, &id, param.token.as_deref()).await?;
     let timeline = tracking.timeline(&id).await.map_err(|e| ApiError::internal("tracking store failed", &e))?;
@@ -130,7 +126,7 @@ async fn session_ended(sessions: Arc<dyn Sessions>, cookie: String) {
     tag = "tracking",
     params(
         ("id" = String, Path, description = "the order id (a UUID the client chose)"),
-        ("token" = Option<String>, Query, description = "the order link token from the receipt e-mail (guests)"),
+        LinkToken,
     ),
     responses(
         (status = 200, description = "an event stream", body = String, content_type = "text/event-stream"),
@@ -143,7 +139,7 @@ async fn order_events(
     State(TrackingApi { tracking, .. }): State<TrackingApi>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
-    Query(param): Query<TokenParam>,
+    Query(param): Query<LinkToken>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     authorize(&tracking, &caller, &id, param.token.as_deref()).await?;
     Ok(events(follow(tracking, Followed::Order(id)), std::future::pending()))
