@@ -20,8 +20,10 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 fn event(n: usize) -> Envelope {
-    let e =
-        StockReserved { order_id: format!("bench-{n}"), lines: vec![StockLine { sku: "KIT-001".into(), quantity: 1 }] };
+    let e = StockReserved {
+        order_id: format!("bench-{n}").into(),
+        lines: vec![StockLine { sku: "KIT-001".into(), quantity: 1 }],
+    };
     Envelope::new("bench", &e, "", None)
 }
 

@@ -27,7 +27,7 @@ const QUERIES: usize = 2_000;
 
 fn confirmed(n: usize, now: OffsetDateTime) -> Envelope {
     let event = OrderConfirmed {
-        order_id: format!("bench-{n}"),
+        order_id: format!("bench-{n}").into(),
         email: "bench@example.com".into(),
         currency: if n.is_multiple_of(10) { "EUR".into() } else { "USD".into() },
         lines: vec![OrderLine {
@@ -86,7 +86,7 @@ fn main() {
         for n in 0..ORDERS {
             batch.push(confirmed(n, now));
             if n % 100 == 99 {
-                let refund = OrderCancelled { order_id: format!("bench-{n}"), reason: "refund".into() };
+                let refund = OrderCancelled { order_id: format!("bench-{n}").into(), reason: "refund".into() };
                 batch.push(Envelope::new("orders", &refund, "", None));
             }
             if batch.len() >= FOLD_BATCH - 1 {

@@ -112,7 +112,7 @@ fn main() {
             })
             .collect();
         let confirmed = OrderConfirmed {
-            order_id: order_id.clone(),
+            order_id: order_id.clone().into(),
             email: "bench@example.com".into(),
             currency: "USD".into(),
             lines,
@@ -131,7 +131,7 @@ fn main() {
             number: String::new(),
         };
         state.hub.publish(&[Envelope::new("orders", &confirmed, "", None)]).await.unwrap();
-        let so = server::fulfilment::shipping_order_id(&order_id);
+        let so = server::contracts::ShippingOrderId::of(&order_id);
         let mut version = loop {
             if let Ok(view) = state.port::<std::sync::Arc<server::fulfilment::Fulfilment>>().get(&so).await {
                 break view.version;

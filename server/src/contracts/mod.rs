@@ -17,7 +17,7 @@ macro_rules! domain_event {
             const TYPE: &'static str = stringify!($name);
 
             fn partition_key(&self) -> String {
-                self.$key.clone()
+                self.$key.to_string()
             }
         }
     };
@@ -26,11 +26,11 @@ macro_rules! domain_event {
             const TYPE: &'static str = stringify!($name);
 
             fn partition_key(&self) -> String {
-                self.$key.clone()
+                self.$key.to_string()
             }
 
             fn occurrence(&self) -> String {
-                self.$occurrence.clone()
+                self.$occurrence.to_string()
             }
         }
     };
@@ -70,7 +70,10 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <PaymentRefunded as DomainEvent>::TYPE,
 ];
 
+pub mod ids;
 pub mod ports;
+
+pub use ids::{OrderId, PaymentId, ShippingOrderId};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The in-process APIs one service offers another (besides events): each is
 //! the public API of its owner, never its table.
 
+use super::ids::{OrderId, PaymentId};
 use app::account::AccountView;
 use app::api::ErrorDetail;
 use app::orders::{CardInput, OrderView};
@@ -19,8 +20,8 @@ pub enum PaymentMethod {
 pub struct PaymentRequest {
     /// Derived by the orders service from the order id and the attempt
     /// number, so a retried request is the same payment.
-    pub payment_id: String,
-    pub order_id: String,
+    pub payment_id: PaymentId,
+    pub order_id: OrderId,
     pub amount_minor: i64,
     pub currency: String,
     pub method: PaymentMethod,

@@ -2,7 +2,7 @@
 //! its lines is pending. Lines move from pending to processed once, with the
 //! courier details they were sent with; digital lines are processed on intake.
 
-use crate::contracts::{FulfilmentKind, OrderConfirmed, ShippingAddress};
+use crate::contracts::{FulfilmentKind, OrderConfirmed, OrderId, ShippingAddress, ShippingOrderId};
 use app::fulfilment::LineStatus;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -38,8 +38,8 @@ pub struct ShippingLine {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShippingOrder {
-    pub id: String,
-    pub order_id: String,
+    pub id: ShippingOrderId,
+    pub order_id: OrderId,
     pub status: LineStatus,
     pub lines: Vec<ShippingLine>,
     pub address: ShippingAddress,
@@ -65,10 +65,6 @@ pub enum Refusal {
 }
 
 /// One shipping order per order, so its id derives from the order's.
-pub fn shipping_order_id(order_id: &str) -> String {
-    format!("so-{order_id}")
-}
-
 impl ShippingOrder {
     /// A confirmed order's shipping order: physical lines pending, digital
     /// ones processed at once.
@@ -95,7 +91,7 @@ impl ShippingOrder {
             })
             .collect();
         let mut shipping = Self {
-            id: shipping_order_id(&order.order_id),
+            id: ShippingOrderId::of(&order.order_id),
             order_id: order.order_id.clone(),
             status: LineStatus::Pending,
             lines,

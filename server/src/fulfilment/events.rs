@@ -4,13 +4,14 @@
 
 use crate::catalog::events::StockLine;
 use crate::contracts::domain_event;
+use crate::contracts::ids::{OrderId, ShippingOrderId};
 use serde::{Deserialize, Serialize};
 
 /// Fulfilment accepted a confirmed order; every line is pending.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingOrderCreated {
-    pub shipping_order_id: String,
-    pub order_id: String,
+    pub shipping_order_id: ShippingOrderId,
+    pub order_id: OrderId,
     pub lines: Vec<StockLine>,
 }
 domain_event!(ShippingOrderCreated, order_id);
@@ -19,8 +20,8 @@ domain_event!(ShippingOrderCreated, order_id);
 /// courier, or delivered digitally.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentItemProcessed {
-    pub shipping_order_id: String,
-    pub order_id: String,
+    pub shipping_order_id: ShippingOrderId,
+    pub order_id: OrderId,
     pub sku: String,
     #[serde(default)]
     pub name: String,
@@ -36,7 +37,7 @@ domain_event!(ShipmentItemProcessed, order_id, one per sku);
 /// Every product of a shipping order is processed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingOrderProcessed {
-    pub shipping_order_id: String,
-    pub order_id: String,
+    pub shipping_order_id: ShippingOrderId,
+    pub order_id: OrderId,
 }
 domain_event!(ShippingOrderProcessed, order_id);

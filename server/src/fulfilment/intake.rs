@@ -3,7 +3,8 @@
 //! OrderAnonymised forgets the address (privacy.rs).
 
 use super::domain::ShippingOrder;
-use super::{CONSUMER, Fulfilment, LineStatus, SOURCE, item, item_processed, key, order_processed, shipping_order_id};
+use super::{CONSUMER, Fulfilment, LineStatus, SOURCE, item, item_processed, key, order_processed};
+use crate::contracts::ShippingOrderId;
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ShippingOrderCreated, StockLine};
 use crate::platform::consumer::{Applied, Consumer, apply_once};
 use crate::platform::events::Envelope;
@@ -35,7 +36,7 @@ impl Consumer for Intake {
 
 impl Fulfilment {
     async fn intake(&self, order: OrderConfirmed, event: &Envelope) -> anyhow::Result<()> {
-        let id = shipping_order_id(&order.order_id);
+        let id = ShippingOrderId::of(&order.order_id);
         if self.table.get(&key(&id)).await?.is_some() {
             return Ok(());
         }

@@ -22,7 +22,7 @@ mod routes;
 mod service;
 mod view;
 
-pub use domain::{Shipment, ShippingLine, ShippingOrder, shipping_order_id};
+pub use domain::{Shipment, ShippingLine, ShippingOrder};
 pub use error::FulfilmentError;
 pub use queue::QueueQuery;
 
@@ -31,6 +31,7 @@ use processing::{item_processed, order_processed};
 pub use service::SERVICE;
 use view::view;
 
+use crate::contracts::ShippingOrderId;
 use crate::platform::outbox::Relay;
 use crate::platform::store::{Item, Key, Store, StoreError, Table, TableSpec};
 use app::fulfilment::ShippingOrderView;
@@ -95,7 +96,7 @@ impl Fulfilment {
 #[async_trait::async_trait]
 impl crate::contracts::ports::OrderPart<ShippingOrderView> for Fulfilment {
     async fn of(&self, order: &app::orders::OrderView) -> anyhow::Result<Option<ShippingOrderView>> {
-        match self.get(&shipping_order_id(&order.id)).await {
+        match self.get(&ShippingOrderId::of(&order.id)).await {
             Ok(view) => Ok(Some(view)),
             Err(FulfilmentError::NotFound(_)) => Ok(None),
             Err(e) => Err(e.into()),

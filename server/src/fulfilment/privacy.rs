@@ -7,7 +7,8 @@
 //! | marker | `FORGOTTEN#<order>`  | `FORGOTTEN` |
 
 use super::domain::ShippingOrder;
-use super::{Fulfilment, item, key, shipping_order_id};
+use super::{Fulfilment, item, key};
+use crate::contracts::ShippingOrderId;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, Key, StoreError};
 
@@ -17,7 +18,7 @@ fn marker(order_id: &str) -> Key {
 
 impl Fulfilment {
     pub(super) async fn forget(&self, order_id: &str) -> anyhow::Result<()> {
-        let id = shipping_order_id(order_id);
+        let id = ShippingOrderId::of(order_id);
         let forgotten = optimistic::until_done(|| async {
             let Some(found) = self.table.get(&key(&id)).await? else {
                 let forgotten = Item::new(marker(order_id), serde_json::json!({}));

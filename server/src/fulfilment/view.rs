@@ -14,8 +14,8 @@ pub(super) fn view(s: &ShippingOrder, version: u64) -> ShippingOrderView {
     let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
     let a = &s.address;
     ShippingOrderView {
-        id: s.id.clone(),
-        order_id: s.order_id.clone(),
+        id: s.id.to_string(),
+        order_id: s.order_id.to_string(),
         order_number: s.order_number(),
         status: s.status,
         lines: s

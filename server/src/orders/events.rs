@@ -5,6 +5,7 @@
 
 use crate::contracts::REDACTED;
 use crate::contracts::domain_event;
+use crate::contracts::ids::{OrderId, PaymentId};
 use serde::{Deserialize, Serialize};
 
 /// One line of an order, priced when the order was placed.
@@ -57,7 +58,7 @@ impl ShippingAddress {
 /// Checkout stored an order awaiting payment (stock not yet reserved).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPlaced {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub email: String,
     pub currency: String,
     pub lines: Vec<OrderLine>,
@@ -72,7 +73,7 @@ domain_event!(OrderPlaced, order_id);
 /// An order is paid for and will be fulfilled.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderConfirmed {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub email: String,
     pub currency: String,
     pub lines: Vec<OrderLine>,
@@ -105,7 +106,7 @@ pub fn order_number(number: &str, order_id: &str) -> String {
 /// An order will not be fulfilled (payment expired or failed for good).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCancelled {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub reason: String,
 }
 domain_event!(OrderCancelled, order_id);
@@ -115,7 +116,7 @@ domain_event!(OrderCancelled, order_id);
 /// (tracking's live timeline) reads the order as processed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderProcessed {
-    pub order_id: String,
+    pub order_id: OrderId,
 }
 domain_event!(OrderProcessed, order_id);
 
@@ -123,7 +124,7 @@ domain_event!(OrderProcessed, order_id);
 /// every service holding personal data of the order forgets it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderAnonymised {
-    pub order_id: String,
+    pub order_id: OrderId,
 }
 domain_event!(OrderAnonymised, order_id);
 
@@ -131,8 +132,8 @@ domain_event!(OrderAnonymised, order_id);
 /// order) must go back to the shopper.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundDue {
-    pub order_id: String,
-    pub payment_id: String,
+    pub order_id: OrderId,
+    pub payment_id: PaymentId,
     pub reason: String,
 }
 domain_event!(RefundDue, order_id, one per payment_id);

@@ -117,7 +117,7 @@ fn stock_rejected(order: &mut OrderRecord, rejected: &StockReservationRejected, 
 /// payment redelivered, a refund when it is a second payment.
 fn paid_twice(order: &OrderRecord, paid: &PaymentSucceeded) -> Option<Option<Change>> {
     match order.paid_by.as_deref() {
-        Some(by) if by == paid.payment_id => Some(None),
+        Some(by) if paid.payment_id == by => Some(None),
         Some(_) => {
             tracing::warn!(order = %order.id, payment = %paid.payment_id, "order paid twice: refund due");
             let refund = refund_due(order, &paid.payment_id, "The order was already paid for");

@@ -6,6 +6,7 @@
 
 use super::record::{BY_CLAIM, CLAIMED, OrderRecord, Status, StockState};
 use super::{Orders, OrdersError, parse_order_id};
+use crate::contracts::PaymentId;
 use crate::contracts::ports::{PaymentError, PaymentMethod, PaymentRequest};
 use crate::platform::store::Condition;
 use crate::platform::store::optimistic;
@@ -40,7 +41,7 @@ impl Orders {
                 return Err(OrdersError::conflict("order_paid", "This order is paid for"));
             }
             order.attempts += 1;
-            let payment_id = format!("pay_{}_{}", order.id.replace('-', ""), order.attempts);
+            let payment_id = PaymentId::new(format!("pay_{}_{}", order.id.replace('-', ""), order.attempts));
             order.payment_in_progress = Some(payment_id.clone());
             order.payment_claimed_at = Some(OffsetDateTime::now_utc());
             order.payment_error = None;

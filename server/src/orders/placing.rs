@@ -98,7 +98,7 @@ impl Orders {
         let net = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
         let now = OffsetDateTime::now_utc();
         OrderRecord {
-            id,
+            id: id.into(),
             email: input.email,
             shipping_address: input.shipping_address.into(),
             currency,

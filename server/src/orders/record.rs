@@ -4,7 +4,7 @@
 //! |-------|----------------|---------|---------------------------------------------------|--------------------------------------------|
 //! | order | `ORDER#<uuid>` | `ORDER` | `AWAITING_PAYMENT` / `<pay_by unix>#<uuid>`       | `ACCOUNT#<id>` / `<placed_at unix>#<uuid>` |
 
-use crate::contracts::{OrderLine, ShippingAddress};
+use crate::contracts::{OrderId, OrderLine, PaymentId, ShippingAddress};
 use crate::platform::store::{Item, Key, StoreError, TableSpec};
 use app::orders::{AddressInput, OrderLineView, OrderStatus, OrderView};
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ pub enum StockState {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrderRecord {
-    pub id: String,
+    pub id: OrderId,
     pub email: String,
     pub shipping_address: ShippingAddress,
     pub currency: String,
@@ -154,13 +154,13 @@ pub struct OrderRecord {
     pub stock: StockState,
     /// Payment attempts so far (the next payment id derives from it).
     pub attempts: u32,
-    pub payment_in_progress: Option<String>,
+    pub payment_in_progress: Option<PaymentId>,
     /// When the attempt in progress was claimed (absent in older records).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub payment_claimed_at: Option<OffsetDateTime>,
     pub payment_error: Option<String>,
     /// The payment that paid for the order.
-    pub paid_by: Option<String>,
+    pub paid_by: Option<PaymentId>,
     pub cancel_reason: Option<String>,
     /// Paid after it was cancelled: the money must go back.
     #[serde(default)]
@@ -218,7 +218,7 @@ impl OrderRecord {
     pub fn view(&self) -> OrderView {
         let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
         OrderView {
-            id: self.id.clone(),
+            id: self.id.to_string(),
             number: self.number(),
             status: self.status.into(),
             email: self.email.clone(),
@@ -245,7 +245,7 @@ impl OrderRecord {
             placed_at: ts(self.placed_at),
             account_id: self.account_id.clone(),
             pay_by: ts(self.pay_by),
-            payment_id: self.paid_by.clone().or_else(|| self.payment_in_progress.clone()),
+            payment_id: self.paid_by.as_ref().or(self.payment_in_progress.as_ref()).map(PaymentId::to_string),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The rules for changing a contract are in `crate::contracts`.
 
 use crate::contracts::domain_event;
+use crate::contracts::ids::{OrderId, PaymentId};
 use serde::{Deserialize, Serialize};
 
 /// The payments service stored a webhook from the payment provider; its
@@ -14,8 +15,8 @@ pub struct PaymentProviderEventReceived {
     /// e.g. `payment_intent.succeeded`.
     pub provider_event_type: String,
     /// Our payment id (the intent's `metadata.payment_id`).
-    pub payment_id: String,
-    pub order_id: String,
+    pub payment_id: PaymentId,
+    pub order_id: OrderId,
     /// The provider's id for the payment (`pi_…`).
     pub intent_id: String,
     pub amount_minor: i64,
@@ -29,8 +30,8 @@ domain_event!(PaymentProviderEventReceived, order_id);
 /// The payment provider took the money for an order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentSucceeded {
-    pub order_id: String,
-    pub payment_id: String,
+    pub order_id: OrderId,
+    pub payment_id: PaymentId,
     pub amount_minor: i64,
     pub currency: String,
 }
@@ -39,8 +40,8 @@ domain_event!(PaymentSucceeded, order_id);
 /// The payment provider declined or failed a payment; the order may be retried.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentFailed {
-    pub order_id: String,
-    pub payment_id: String,
+    pub order_id: OrderId,
+    pub payment_id: PaymentId,
     pub reason: String,
 }
 domain_event!(PaymentFailed, order_id);
@@ -48,8 +49,8 @@ domain_event!(PaymentFailed, order_id);
 /// The provider returned a payment to the shopper.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRefunded {
-    pub order_id: String,
-    pub payment_id: String,
+    pub order_id: OrderId,
+    pub payment_id: PaymentId,
     pub amount_minor: i64,
     pub currency: String,
 }

@@ -31,8 +31,8 @@ mod webhook;
 pub use handler::{CONSUMER, PaymentEvents};
 pub use service::SERVICE;
 
-use crate::contracts::PaymentProviderEventReceived;
 use crate::contracts::ports::{PaymentError, PaymentRequest, Payments as PaymentsPort};
+use crate::contracts::{OrderId, PaymentId, PaymentProviderEventReceived};
 use crate::platform::breaker::Breaker;
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
@@ -72,8 +72,8 @@ pub enum PaymentStatus {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PaymentRecord {
-    pub payment_id: String,
-    pub order_id: String,
+    pub payment_id: PaymentId,
+    pub order_id: OrderId,
     pub amount_minor: i64,
     pub currency: String,
     pub status: PaymentStatus,
@@ -258,7 +258,7 @@ impl crate::contracts::ports::OrderPart<app::orders::PaymentSummary> for Payment
     async fn of(&self, order: &app::orders::OrderView) -> anyhow::Result<Option<app::orders::PaymentSummary>> {
         let Some(payment_id) = &order.payment_id else { return Ok(None) };
         Ok(self.payment(payment_id).await?.map(|(r, _)| app::orders::PaymentSummary {
-            payment_id: r.payment_id,
+            payment_id: r.payment_id.into(),
             status: format!("{:?}", r.status).to_lowercase(),
             amount_minor: r.amount_minor,
             currency: r.currency,

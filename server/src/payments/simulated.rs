@@ -217,7 +217,7 @@ impl PaymentProvider for Simulated {
         // Idempotent like Stripe with an Idempotency-Key: the same payment id, the same intent.
         let intent_id = format!("pi_sim_{}", &hex::encode(hmac_sha256(b"intent", request.payment_id.as_bytes()))[..24]);
         let accepted = Accepted {
-            payment_id: request.payment_id.clone(),
+            payment_id: request.payment_id.to_string(),
             intent_id: intent_id.clone(),
             event: Self::event(request, &intent_id, failure),
             delivered: false,

@@ -41,7 +41,7 @@ impl PaymentProvider for Stripe {
             .post(format!("{}/v1/payment_intents", self.api_base))
             .bearer_auth(&self.secret_key)
             // Stripe replays the first answer for a repeated key: a retry never charges twice.
-            .header("Idempotency-Key", &request.payment_id)
+            .header("Idempotency-Key", request.payment_id.as_str())
             .form(&form)
             .send()
             .await

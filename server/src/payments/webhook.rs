@@ -76,8 +76,8 @@ async fn receive(
     let received = PaymentProviderEventReceived {
         provider_event_id: event.id.clone(),
         provider_event_type: event.event_type.clone(),
-        payment_id,
-        order_id,
+        payment_id: payment_id.into(),
+        order_id: order_id.into(),
         intent_id: text(&intent["id"]).unwrap_or_default(),
         amount_minor: intent["amount"].as_i64().unwrap_or_default(),
         currency: text(&intent["currency"]).unwrap_or_default().to_uppercase(),

@@ -114,8 +114,8 @@ async fn the_stripe_provider_reads_a_payment_intent_back_and_refunds_it() {
     use server::payments::provider::{Created, Outcome, PaymentProvider};
     let stripe = server::payments::stripe::Stripe::new(reqwest::Client::new(), &localstripe(), "sk_test_tbs".into());
     let request = PaymentRequest {
-        payment_id: format!("pay_{}", uuid::Uuid::new_v4().simple()),
-        order_id: new_order_id(),
+        payment_id: format!("pay_{}", uuid::Uuid::new_v4().simple()).into(),
+        order_id: new_order_id().into(),
         amount_minor: 1234,
         currency: "USD".into(),
         method: PaymentMethod::ProviderToken("pm_card_visa".into()),
