@@ -95,3 +95,20 @@ impl ShippingOrderId {
         Self(format!("so-{order}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::{OrderCancelled, RefundDue};
+    use serde_json::json;
+
+    #[test]
+    fn ids_are_the_plain_strings_they_were_on_the_wire() {
+        let cancelled = OrderCancelled { order_id: OrderId::new("o-1"), reason: "expired".into() };
+        assert_eq!(serde_json::to_value(&cancelled).unwrap(), json!({ "order_id": "o-1", "reason": "expired" }));
+        let stored = json!({ "order_id": "o-1", "payment_id": "pay_o1_1", "reason": "cancelled" });
+        let due: RefundDue = serde_json::from_value(stored).unwrap();
+        assert_eq!((due.order_id.as_str(), due.payment_id.as_str()), ("o-1", "pay_o1_1"));
+        assert_eq!(ShippingOrderId::of(&due.order_id), "so-o-1");
+    }
+}
