@@ -53,6 +53,11 @@ test('a category lists its products and pages through them', async () => {
 
 test('the product page hydrates: the quantity stepper updates the total', async () => {
   const { page, context, problems } = await strictPage(browser);
+  // Before the WASM runs the stepper cannot work: the page is sent with it disabled.
+  const sent = await (await page.request.get(BASE + '/products/KIT-005')).text();
+  for (const name of ['Decrease quantity', 'Increase quantity']) {
+    assert.match(sent, new RegExp(`aria-label="${name}" disabled`), `${name} is sent disabled`);
+  }
   const response = await page.goto(BASE + '/products/KIT-005');
   assert.equal(response.status(), 200);
   await hydrated(page);

@@ -1,5 +1,6 @@
-//! A quantity stepper: the first interactive control, and the one the browser
-//! tests use to prove the page hydrated (it only works once the WASM runs).
+//! A quantity stepper: the first interactive control. Its buttons only work
+//! once the WASM runs, so until then they are sent and shown disabled (a
+//! tap before then is visibly not taken, rather than silently lost).
 
 use crate::catalog::Price;
 use crate::money::format_money;
@@ -9,9 +10,12 @@ use leptos::prelude::*;
 pub fn QuantityStepper(price: Price, max: u32, quantity: RwSignal<u32>) -> impl IntoView {
     let set_quantity = quantity;
     let limit = max.max(1);
+    // An effect runs only in the browser, once the page is hydrated.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
     // Comparisons stay outside `view!`: a bare `>` there would close the tag.
-    let at_min = move || quantity.get() <= 1;
-    let at_max = move || quantity.get() >= limit;
+    let at_min = move || !ready.get() || quantity.get() <= 1;
+    let at_max = move || !ready.get() || quantity.get() >= limit;
     let decrease = move |_| set_quantity.update(|q| *q = q.saturating_sub(1).max(1));
     let increase = move |_| set_quantity.update(|q| *q = (*q + 1).min(limit));
     let total = move || format_money(price.amount_minor * i64::from(quantity.get()), &price.currency);
