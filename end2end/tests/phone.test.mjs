@@ -118,6 +118,12 @@ test('staff on a phone: the dispatch app and the report fit and can be used', as
   found.push(...await check(page, '/dispatch', (p) => p.locator('.dispatch-queue, table, ul').first().waitFor()));
   found.push(...await check(page, `/dispatch/so-${order.id}`, (p) => p.getByTestId('shipping-status').waitFor()));
   found.push(...await check(page, '/reports/completed-orders', (p) => p.locator('table').first().waitFor()));
+  // The chart shrinks to the screen; its words and figures must not.
+  const small = await page.locator('svg.chart text').evaluateAll((texts) => texts
+    .map((t) => ({ text: t.textContent, px: t.getBoundingClientRect().height }))
+    .filter((t) => t.px < 12));
+  found.push(...small.map((t) => `/reports/completed-orders: chart text "${t.text}" is ${t.px.toFixed(1)} px tall`));
+  assert.ok(await page.locator('svg.chart .chart__scale').count() === 1, 'the chart says what its tallest bar stands for');
   await context.close();
   assert.deepEqual(found, []);
 });

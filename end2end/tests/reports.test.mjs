@@ -61,7 +61,8 @@ test('an administrator selects Reports / Completed Orders and sees 12 months of 
   const now = new Date();
   const month = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
   const current = await rows.last().locator('td').allInnerTexts();
-  assert.equal(current[0], month, 'the last row is this month');
+  assert.equal(await rows.last().locator('time').getAttribute('datetime'), month, 'the last row is this month');
+  assert.match(current[0], /^[A-Z][a-z]{2} \d{4}$/, 'as people write a month');
   assert.ok(Number(current[3]) >= 1, `this month counts the order just placed: ${current}`);
   const shown = Number(current[2].replace(/[^0-9.]/g, ''));
   assert.ok(shown * 100 >= net, `this month's net total (${current[2]}) includes the order's ${net}`);

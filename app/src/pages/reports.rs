@@ -43,38 +43,21 @@ fn report_view(report: CompletedOrdersReport) -> impl IntoView {
         })
         .collect();
     let max = values.iter().map(|v| v.1).max().unwrap_or(0).max(1);
-    let (width, height, gap) = (600.0_f64, 220.0_f64, 6.0_f64);
-    let bar_width = width / values.len().max(1) as f64 - gap;
-    let bars = values
-        .iter()
-        .enumerate()
-        .map(|(i, (month, net, count))| {
-            let h = (*net.max(&0) as f64 / max as f64) * (height - 30.0);
-            let x = i as f64 * (bar_width + gap);
-            let label = format!("{month}: {} from {count} orders", format_money(*net, &currency));
-            let title = label.clone();
-            view! {
-                <g>
-                    <rect class="chart__bar" x=x y=height - 20.0 - h width=bar_width height=h role="listitem" aria-label=label>
-                        <title>{title}</title>
-                    </rect>
-                    <text class="chart__label" x=x + bar_width / 2.0 y=height - 5.0 text-anchor="middle">{month[5..].to_string()}</text>
-                </g>
-            }
-        })
-        .collect_view();
+    let bars = bars(&values, max, &currency);
     let csv = format!("data:text/csv;charset=utf-8,{}", crate::url::encode_component(&crate::reports::to_csv(&report)));
     let rows = report
         .months
         .iter()
         .flat_map(|m| m.totals.iter().map(move |t| (m.month.clone(), t.clone())))
         .map(|(month, t)| view! {
-            <tr><td>{month}</td><td>{t.currency.clone()}</td><td class="num">{format_money(t.net_total_minor, &t.currency)}</td><td class="num">{t.order_count}</td></tr>
+            <tr><td><time datetime=month.clone()>{crate::words::readable_month(&month)}</time></td><td>{t.currency.clone()}</td><td class="num">{format_money(t.net_total_minor, &t.currency)}</td><td class="num">{t.order_count}</td></tr>
         })
         .collect_view();
     view! {
         <p class="as-of">"Data as of " {as_of(report.as_of.clone())}</p>
-        <svg class="chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=format!("Net totals of completed orders per month, last {MONTHS} months, {currency}")>
+        <svg class="chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=format!("Net totals of completed orders per month, last {MONTHS} months, {currency}")>
+            <line class="chart__rule" x1="0" x2=WIDTH y1=TOP y2=TOP/>
+            <text class="chart__scale" x="4" y=TOP - 8.0>{format_money(max, &currency)}</text>
             <g role="list">{bars}</g>
         </svg>
         <table class="report-table">
@@ -84,6 +67,39 @@ fn report_view(report: CompletedOrdersReport) -> impl IntoView {
         </table>
         <p><a class="button" href=csv download="completed-orders.csv">"Download CSV"</a></p>
     }
+}
+
+/// The chart's drawing area, in its own units (it scales to the page's width):
+/// the scale above the bars, the month and year below them.
+const WIDTH: f64 = 600.0;
+const HEIGHT: f64 = 260.0;
+const TOP: f64 = 34.0;
+const BOTTOM: f64 = 50.0;
+const GAP: f64 = 6.0;
+
+/// One bar per month, as tall as its net total is of `max`, labelled with
+/// its month (and the year under January and the first month).
+fn bars(values: &[(String, i64, u64)], max: i64, currency: &str) -> impl IntoView + use<> {
+    let bar_width = WIDTH / values.len().max(1) as f64 - GAP;
+    let first = values.first().map(|v| v.0.clone());
+    let views = values.iter().enumerate().map(|(i, (month, net, count))| {
+        let h = (*net.max(&0) as f64 / max as f64) * (HEIGHT - TOP - BOTTOM);
+        let (x, centre) = (i as f64 * (bar_width + GAP), i as f64 * (bar_width + GAP) + bar_width / 2.0);
+        let label = format!("{}: {} from {count} orders", crate::words::readable_month(month), format_money(*net, currency));
+        let title = label.clone();
+        let (name, year) = crate::words::month_and_year(month).unwrap_or(("", ""));
+        let year = (name == "Jan" || first.as_ref() == Some(month)).then(|| year.to_string());
+        view! {
+            <g>
+                <rect class="chart__bar" x=x y=HEIGHT - BOTTOM - h width=bar_width height=h role="listitem" aria-label=label>
+                    <title>{title}</title>
+                </rect>
+                <text class="chart__label" x=centre y=HEIGHT - BOTTOM + 20.0 text-anchor="middle">{name}</text>
+                {year.map(|y| view! { <text class="chart__label chart__label--year" x=centre y=HEIGHT - 6.0 text-anchor="middle">{y}</text> })}
+            </g>
+        }
+    });
+    views.collect_view()
 }
 
 /// When the report's data is from, as people read a time (the machine's in `datetime`).
