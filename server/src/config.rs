@@ -92,6 +92,9 @@ pub struct Settings {
     /// Where the reports page reaches reports when this process serves the
     /// pages but does not run reports.
     pub reports_url: Option<String>,
+    /// Where the order page reads the timeline when this process runs
+    /// orders but not tracking.
+    pub tracking_url: Option<String>,
     /// Sign-in through this OpenID Connect issuer (discovered at
     /// `<issuer>/.well-known/openid-configuration`) besides local accounts;
     /// also the issuer of the bearer JWTs the API accepts.
@@ -147,6 +150,7 @@ impl Default for Settings {
             identity_url: None,
             fulfilment_url: None,
             reports_url: None,
+            tracking_url: None,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -173,6 +177,7 @@ impl Settings {
             Service::Identity => self.identity_url.as_deref(),
             Service::Fulfilment => self.fulfilment_url.as_deref(),
             Service::Reports => self.reports_url.as_deref(),
+            Service::Tracking => self.tracking_url.as_deref(),
             _ => None,
         }
     }

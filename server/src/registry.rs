@@ -152,9 +152,10 @@ impl<'a> Registry<'a> {
         found.cloned().ok_or_else(|| anyhow::anyhow!("no service registered before offers {}", type_name::<T>()))
     }
 
-    /// `service`'s port of type `T` when this process runs `service`, else `None`.
-    pub fn port_here<T: Clone + 'static>(&self, service: Service) -> anyhow::Result<Option<T>> {
-        if self.runs(service) { self.port().map(Some) } else { Ok(None) }
+    /// The port of type `T`, if a service here (or one elsewhere, through
+    /// its API) offered one.
+    pub fn port_if_any<T: Clone + 'static>(&self) -> Option<T> {
+        self.port().ok()
     }
 
     /// Puts `value` in every page's context.

@@ -125,6 +125,9 @@ pub struct ServeArgs {
     /// URL of a process that runs reports, for the reports page served here when --services leaves it out
     #[arg(long, env = "TBS_REPORTS_URL", value_name = "URL")]
     pub reports_url: Option<String>,
+    /// URL of a process that runs tracking, for the order page's timeline here when --services leaves it out
+    #[arg(long, env = "TBS_TRACKING_URL", value_name = "URL")]
+    pub tracking_url: Option<String>,
     /// OpenID Connect issuer URL: adds "Sign in with single sign-on" and accepts its bearer JWTs on the API
     /// [default: none, local accounts only]
     #[arg(long, env = "TBS_OIDC_ISSUER", value_name = "URL")]

@@ -16,6 +16,7 @@
 
 mod follow;
 mod privacy;
+mod remote;
 mod routes;
 mod service;
 

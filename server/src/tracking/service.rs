@@ -1,10 +1,12 @@
 //! How tracking joins its process: the timeline's table, the view consuming
 //! the order's events, and the timeline API (which checks sessions through
-//! identity's port).
+//! identity's port); elsewhere, the order page's timeline over that API.
 
+use super::remote::RemoteTimeline;
 use super::{Tracking, TrackingView, routes, table_spec};
 use crate::contracts::ports::{OrderPart, Sessions};
 use crate::platform::consumer::subscription;
+use crate::platform::upstream::Upstream;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
 use app::tracking::Timeline;
@@ -16,7 +18,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<TrackingView>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
-    elsewhere: None,
+    elsewhere: Some(elsewhere),
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
@@ -26,5 +28,12 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.routes("/api/tracking", routes::router(tracking.clone(), r.port::<Arc<dyn Sessions>>()?));
     r.offer(tracking.clone() as Arc<dyn OrderPart<Timeline>>);
     r.offer(tracking);
+    Ok(())
+}
+
+/// The order page's timeline, when tracking runs at `url`.
+fn elsewhere(r: &mut Registry<'_>, url: &str) -> anyhow::Result<()> {
+    let remote = RemoteTimeline { api: Upstream::new("tracking", url)?, links: r.links.clone() };
+    r.offer(Arc::new(remote) as Arc<dyn OrderPart<Timeline>>);
     Ok(())
 }

@@ -100,6 +100,22 @@ async fn signed_in_at<'a>(front: &'a Store, email: &str, password: &str) -> Shop
     someone
 }
 
+/// The order page's parts at the front: the timeline from tracking's API;
+/// only the shipment, which fulfilment shows dispatchers alone, is missing.
+async fn order_page_at_the_front(ann: &mut Shopper<'_>, id: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let details = ann.call("GET", &format!("/api/orders/{id}/details"), None).await;
+        assert_eq!(details.status, 200, "{}", details.body);
+        assert_eq!(details.body["partial"], serde_json::json!(["shipment"]), "{}", details.body);
+        if details.body["timeline"]["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the timeline never came: {}", details.body);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Signing in, the dispatch pages and the report, at the front: each reaches
 /// its service's API in the process that runs it (the front opens none of
 /// their tables, as the matrix below checks).
@@ -157,8 +173,10 @@ async fn each_process_touches_only_the_tables_of_its_services() {
     let at_identity = vec!["--identity-url".to_string(), identity.base.clone()];
     let back = process("notifications,fulfilment", "back-key", at_identity.clone()).await;
     let views = process("reports,tracking", "views-key", at_identity.clone()).await;
-    let elsewhere = ["--fulfilment-url".to_string(), back.base.clone(), "--reports-url".into(), views.base.clone()];
-    let front = process("catalog,cart,orders,payments", "front-key", [at_identity, elsewhere.to_vec()].concat()).await;
+    let elsewhere = [("--fulfilment-url", &back.base), ("--reports-url", &views.base), ("--tracking-url", &views.base)];
+    let elsewhere: Vec<String> =
+        elsewhere.into_iter().flat_map(|(flag, url)| [flag.to_string(), url.clone()]).collect();
+    let front = process("catalog,cart,orders,payments", "front-key", [at_identity, elsewhere].concat()).await;
 
     // Ann signs up with identity, then shops at the front with that session.
     let tag = uuid::Uuid::new_v4().simple().to_string();
@@ -183,6 +201,7 @@ async fn each_process_touches_only_the_tables_of_its_services() {
     let timeline = reading.call("GET", &format!("/api/tracking/orders/{id}"), None).await;
     assert_eq!(timeline.status, 200, "{}", timeline.body);
     assert_eq!(back.mails().len(), 1, "the back process sent the receipt");
+    order_page_at_the_front(&mut ann, &id).await;
     pages_at_the_front(&front, &format!("own-{tag}%40example.com"), &done).await;
 
     let touched = touched.lock().unwrap().clone();
