@@ -70,6 +70,24 @@ impl Body for QuantityBody {
     const FIELD: &'static str = "quantity";
 }
 
+/// What an edit of a line answers (set or add).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Describes the answers; the handlers make them as `Response`s.
+enum LineEdited {
+    /// The cart.
+    #[response(status = 200)]
+    Cart(CartView),
+    /// A bad quantity; `invalid_sku`, `invalid_body`, `invalid_idempotency_key`.
+    #[response(status = 400)]
+    Invalid(ErrorBody),
+    /// No product has this SKU.
+    #[response(status = 404)]
+    UnknownSku(ErrorBody),
+    /// `insufficient_stock` or `cart_full`; or `account_changed`: made by another account than the caller's.
+    #[response(status = 409)]
+    Refused(ErrorBody),
+}
+
 /// Set a line's quantity (idempotent); creates the cart and its cookie on first use.
 ///
 /// Sets the line's quantity.
@@ -82,12 +100,7 @@ impl Body for QuantityBody {
         DeviceChange,
     ),
     request_body = QuantityBody,
-    responses(
-        (status = 200, description = "the cart", body = CartView),
-        (status = 400, description = "bad quantity; `invalid_sku`, `invalid_body`, `invalid_idempotency_key`", body = ErrorBody),
-        (status = 404, description = "unknown SKU", body = ErrorBody),
-        (status = 409, description = "`insufficient_stock` or `cart_full`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
-    )
+    responses(LineEdited)
 )]
 async fn put_item(
     State(carts): State<Arc<Carts>>,
@@ -112,12 +125,7 @@ async fn put_item(
         DeviceChange,
     ),
     request_body = QuantityBody,
-    responses(
-        (status = 200, description = "the cart", body = CartView),
-        (status = 400, description = "bad quantity; `invalid_sku`, `invalid_body`, `invalid_idempotency_key`", body = ErrorBody),
-        (status = 404, description = "unknown SKU", body = ErrorBody),
-        (status = 409, description = "`insufficient_stock` or `cart_full`; or `account_changed`: made by another account than the caller's", body = ErrorBody),
-    )
+    responses(LineEdited)
 )]
 async fn post_item(
     State(carts): State<Arc<Carts>>,
