@@ -39,11 +39,7 @@ pub struct RemoteSessions {
 impl RemoteSessions {
     /// Identity's API at `identity_url` (e.g. `http://identity.internal:3000`).
     pub fn new(identity_url: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .connect_timeout(Duration::from_secs(2))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let http = crate::platform::upstream::client(Duration::from_secs(5))?;
         let me = format!("{}/api/account/me", identity_url.trim_end_matches('/'));
         Ok(Self { http, me, kept: Mutex::new(HashMap::new()) })
     }

@@ -19,6 +19,11 @@ impl RemoteIdentity {
     }
 }
 
+/// Exactly the page's session cookie (`""`: none), never the request's others.
+fn only(cookie: &Option<String>) -> Option<&str> {
+    Some(cookie.as_deref().unwrap_or_default())
+}
+
 #[async_trait::async_trait]
 impl IdentityApi for RemoteIdentity {
     async fn sign_in(&self, email: String, password: String) -> Result<(AccountView, String), ErrorDetail> {
@@ -37,8 +42,7 @@ impl IdentityApi for RemoteIdentity {
     }
 
     async fn sign_out(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
-        let cookie = Some(cookie.as_deref().unwrap_or_default());
-        let answer = self.0.call::<()>(Method::POST, "/api/account/sign-out", &[], None::<&()>, cookie).await?;
+        let answer = self.0.call::<()>(Method::POST, "/api/account/sign-out", &[], None::<&()>, only(&cookie)).await?;
         Ok(Self::cookie(answer)?.1)
     }
 
@@ -53,13 +57,12 @@ impl IdentityApi for RemoteIdentity {
         name: String,
         email: String,
     ) -> Result<AccountView, ErrorDetail> {
-        let (body, cookie) = (ProfileInput { name, email }, Some(cookie.as_deref().unwrap_or_default()));
-        Ok(self.0.call(Method::PUT, "/api/account/me", &[], Some(&body), cookie).await?.value)
+        let body = ProfileInput { name, email };
+        Ok(self.0.call(Method::PUT, "/api/account/me", &[], Some(&body), only(&cookie)).await?.value)
     }
 
     async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
-        let cookie = Some(cookie.as_deref().unwrap_or_default());
-        let answer = self.0.call::<()>(Method::DELETE, "/api/account/me", &[], None::<&()>, cookie).await?;
+        let answer = self.0.call::<()>(Method::DELETE, "/api/account/me", &[], None::<&()>, only(&cookie)).await?;
         Ok(Self::cookie(answer)?.1)
     }
 }

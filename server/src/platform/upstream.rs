@@ -28,12 +28,7 @@ pub struct Answer<T> {
 
 impl Upstream {
     pub fn new(name: &'static str, base_url: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(2))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self { http, base: base_url.trim_end_matches('/').to_string(), name })
+        Ok(Self { http: client(Duration::from_secs(10))?, base: base_url.trim_end_matches('/').to_string(), name })
     }
 
     /// `method path` (with `query` pairs and a JSON `body`), as the request
@@ -83,6 +78,13 @@ impl Upstream {
             Err(_) => self.unreachable(&format!("answered {status} without an error body")),
         }
     }
+}
+
+/// A client for calls between the store's processes: each answer within
+/// `timeout`, a connection within 2 s, and redirects not followed.
+pub fn client(timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(2));
+    builder.redirect(reqwest::redirect::Policy::none()).build()
 }
 
 /// The served request's `Cookie` (or `cookie`) and `Authorization` headers.
