@@ -23,16 +23,14 @@ importScripts('/outbox.js');
 const BUILD = 'dev';
 const SHELL_CACHE = `tbs-shell-${BUILD}`;
 const PAGES_CACHE = 'tbs-pages';
-const SHELL = [
-  '/pkg/tbs.js', '/pkg/tbs_bg.wasm', '/pkg/tbs.css', '/offline.html', '/pwa.js', '/outbox.js',
-  '/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png', '/favicon.svg',
-];
+// This build's bundle and shell files, written by `cargo xtask build`.
+const PRECACHE = [];
 const channel = new BroadcastChannel('tbs');
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL_CACHE);
-    await cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' })));
+    await cache.addAll(PRECACHE.map((path) => new Request(path, { cache: 'reload' })));
     // The first install takes over at once; an update waits for the page's "reload".
     if (!self.registration.active) await self.skipWaiting();
   })());
@@ -108,14 +106,23 @@ async function passOn(request) {
   }
 }
 
-/** Shell assets: the network when it answers (fresh after a release), else this build's copy. */
+/**
+ * The bundle (under /pkg/<build>/, never changed under its name): this device's copy, else the network.
+ * Other shell files: the network when it answers (fresh after a release), else the saved copy.
+ */
 async function asset(request) {
+  const bundled = new URL(request.url).pathname.startsWith('/pkg/');
+  const copy = () => caches.match(request, { ignoreVary: true });
+  if (bundled) {
+    const kept = await copy();
+    if (kept) return kept;
+  }
   try {
     const response = await fetch(request);
     if (response.ok) await (await caches.open(SHELL_CACHE)).put(request, response.clone());
     return response;
   } catch {
-    return (await caches.match(request, { ignoreVary: true, ignoreSearch: request.url.includes('/pkg/') })) ?? Response.error();
+    return (await copy()) ?? Response.error();
   }
 }
 
@@ -152,7 +159,10 @@ async function saved(cache, request) {
   channel.postMessage({ type: 'saved', path: url.pathname, at });
   if (request.mode !== 'navigate' || !at) return copy;
   // The page itself says how old it is: pwa.js shows "as of …" from <html data-saved-at>.
-  const html = (await copy.text()).replace('<html', `<html data-saved-at="${at}"`);
+  // A page saved before this build was installed loads this build's bundle (the old one is gone).
+  const html = (await copy.text())
+    .replace('<html', `<html data-saved-at="${at}"`)
+    .replaceAll(/\/pkg\/[0-9a-f]{16}\//g, `/pkg/${BUILD}/`);
   const headers = new Headers(copy.headers);
   headers.delete('content-length');
   return new Response(html, { status: copy.status, headers });

@@ -11,6 +11,7 @@ pub mod catalog;
 mod components;
 pub mod device;
 pub mod fulfilment;
+pub mod hydration;
 pub mod money;
 pub mod orders;
 mod pages;
@@ -22,9 +23,9 @@ pub mod url;
 pub mod words;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -47,6 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script src="/outbox.js" defer></script>
                 <script src="/pwa.js" defer></script>
                 <AutoReload options=options.clone()/>
+                <link rel="stylesheet" id="leptos" href=format!("/{}/tbs.css", options.site_pkg_dir)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -91,12 +93,11 @@ pub fn App() -> impl IntoView {
     // Runs only in the browser, once the WASM has taken over the page:
     // lets people (and tests) tell a hydrated page from a server-rendered one.
     Effect::new(move |_| {
-        if let Some(body) = document().body() {
+        if let (true, Some(body)) = (hydration::done(), document().body()) {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
     view! {
-        <Stylesheet id="leptos" href="/pkg/tbs.css"/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <components::Header/>
@@ -107,19 +108,19 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cart") view=pages::CartPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout") view=pages::CheckoutPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout/:id/pay") view=pages::PayPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id/confirmation") view=pages::ConfirmationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orders") view=pages::MyOrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id") view=pages::OrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/register") view=pages::RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/completed-orders") view=pages::CompletedOrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch") view=pages::DispatchQueuePage ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch/:id") view=pages::DispatchOrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch/:id/slip") view=pages::PackingSlipPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view={Lazy::<pages::CartRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view={Lazy::<pages::CheckoutRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout/:id/pay") view={Lazy::<pages::PayRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id/confirmation") view={Lazy::<pages::ConfirmationRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/orders") view={Lazy::<pages::MyOrdersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/completed-orders") view={Lazy::<pages::CompletedOrdersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch") view={Lazy::<pages::DispatchQueueRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch/:id") view={Lazy::<pages::DispatchOrderRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch/:id/slip") view={Lazy::<pages::PackingSlipRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <components::Footer/>

@@ -29,7 +29,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("tbs")
         .site_root(settings.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(bundle_dir(&settings.site_root))
         .site_addr(settings.addr)
         .build()
 }
@@ -66,7 +66,7 @@ pub fn app(state: AppState) -> Router {
                     move || shell(options.clone())
                 },
             )
-            .nest_service("/pkg", bundle(&options))
+            .nest_service(&format!("/{}", options.site_pkg_dir), bundle(&options))
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(options)
     };
@@ -83,11 +83,26 @@ pub fn app(state: AppState) -> Router {
     crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
 }
 
-/// The built bundle (`/pkg`): the brotli or gzip copy the release build made
-/// when the browser takes it (no compressing per request), revalidated on
-/// each use since its names stay the same from release to release.
+/// Where this build's bundle is: `pkg/<build>`, named by the hash of its
+/// contents that `cargo xtask build` writes to `<site>/build.txt`; `pkg` for
+/// a site built without one.
+fn bundle_dir(site_root: &std::path::Path) -> String {
+    let build = std::fs::read_to_string(site_root.join("build.txt")).unwrap_or_default();
+    let build = build.trim();
+    if !build.is_empty() && build.chars().all(|c| c.is_ascii_hexdigit()) {
+        format!("pkg/{build}")
+    } else {
+        "pkg".into()
+    }
+}
+
+/// The built bundle: the brotli or gzip copy the release build made when the
+/// browser takes it (no compressing per request). A build's files never
+/// change under its name, so browsers keep them for a year without asking;
+/// an unnamed bundle is revalidated on each use.
 fn bundle(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))
+    let lifetime = if &*options.site_pkg_dir == "pkg" { "no-cache" } else { "public, max-age=31536000, immutable" };
+    SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static(lifetime))
 }

@@ -7,13 +7,17 @@
 //! * `cargo xtask bench` — requests/s and latency of the read paths, vs a baseline
 //!
 //! The site is built the way cargo-leptos builds it, without installing it:
-//! cargo builds the `frontend` crate for wasm32, the wasm-bindgen library (at
-//! the exact version Cargo.lock pins for the `wasm-bindgen` crate) writes the
-//! JS glue, npm's binaryen `wasm-opt` shrinks release builds, and `public/`
-//! plus `style/` are copied beside them.
+//! cargo builds the `frontend` crate for wasm32, the wasm-split library cuts
+//! the lazily loaded micro-apps out, the wasm-bindgen library (at the exact
+//! version Cargo.lock pins for the `wasm-bindgen` crate) writes the JS glue,
+//! npm's binaryen `wasm-opt` shrinks release builds, and `public/` plus
+//! `style/` are laid out beside them (see `site.rs`).
 
 mod bench;
+mod budget;
+mod bundle;
 mod compress;
+mod precache;
 mod site;
 mod stand_ins;
 mod tasks;

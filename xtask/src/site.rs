@@ -1,81 +1,61 @@
-//! Building the site: the hydrate WASM + JS glue, the stylesheet and the
-//! public assets, laid out as the server expects (`<site>/pkg/tbs.js`,
-//! `<site>/pkg/tbs_bg.wasm`, `<site>/pkg/tbs.css`, `<site>/images/…`).
+//! Building the site, laid out as the server expects: the public files at its
+//! root, and this build's bundle (the WASM and its chunks, JS glue,
+//! stylesheet) in `pkg/<build>/`, named by a hash of its contents so browsers
+//! may keep it forever. `build.txt` says which build is current.
 
-use crate::tools::{cargo, ensure_wasm_target, root, run, target_dir, wasm_opt};
+use crate::bundle::{OUTPUT_NAME, bundle};
+use crate::tools::{cargo, ensure_wasm_target, root, run, target_dir};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The `output-name` the server's LeptosOptions use.
-const OUTPUT_NAME: &str = "tbs";
 
 /// Builds the site for the dev or release profile and returns its root.
 pub fn build_site(release: bool) -> Result<PathBuf> {
     ensure_wasm_target()?;
-    let (profile, profile_dir, site) =
+    let (profile, profile_dir, name) =
         if release { ("wasm-release", "wasm-release", "site") } else { ("dev", "debug", "site-dev") };
-    run(cargo().args([
-        "build",
-        "--package",
-        "frontend",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        profile,
-    ]))?;
+    run(cargo()
+        .args(["build", "--package", "frontend", "--lib", "--target", "wasm32-unknown-unknown", "--profile"])
+        .arg(profile))?;
     let wasm = target_dir().join("wasm32-unknown-unknown").join(profile_dir).join("frontend.wasm");
-    let site = target_dir().join(site);
-    let pkg = site.join("pkg");
-    let bundle = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
-    // wasm-bindgen + wasm-opt take ~20 s: skip them when cargo's output is unchanged.
-    let stamp_file = site.join(".wasm-stamp");
-    let stamp = stamp_of(&wasm)?;
-    if bundle.exists() && std::fs::read_to_string(&stamp_file).ok().as_deref() == Some(stamp.as_str()) {
-        eprintln!("xtask: {} unchanged; keeping the bundle", wasm.display());
-    } else {
-        if site.exists() {
-            std::fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
-        }
-        std::fs::create_dir_all(&pkg)?;
-        bind_and_optimise(&wasm, &pkg, release)?;
-        std::fs::write(&stamp_file, stamp)?;
+    let bundled = bundled(&wasm, &target_dir().join(format!("{name}-bundle")), release)?;
+    let site = target_dir().join(name);
+    if site.exists() {
+        std::fs::remove_dir_all(&site).with_context(|| format!("cannot clear {}", site.display()))?;
     }
     copy_dir(&root().join("public"), &site)?;
-    std::fs::copy(root().join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))?;
-    stamp_service_worker(&site)?;
-    let size = std::fs::metadata(&bundle)?.len();
+    let next = site.join("pkg").join("next");
+    copy_dir(&bundled, &next)?;
+    std::fs::remove_file(next.join(STAMP))?;
+    std::fs::copy(root().join("style/main.css"), next.join(format!("{OUTPUT_NAME}.css")))?;
+    let build = format!("{:016x}", digest(&next)?);
+    let pkg = site.join("pkg").join(&build);
+    std::fs::rename(&next, &pkg)?;
+    std::fs::write(site.join("build.txt"), &build)?;
     if release {
-        for s in crate::compress::precompress(&pkg)? {
-            eprintln!("xtask: pkg/{}: {} B, brotli {} B, gzip {} B", s.name, s.raw, s.br, s.gz);
-        }
+        report_sizes(&pkg)?;
     }
-    eprintln!("xtask: site ready in {} (wasm {} kB)", site.display(), size / 1024);
+    crate::precache::write_service_worker(&site, &build)?;
+    eprintln!("xtask: site ready in {} (build {build})", site.display());
     Ok(site)
 }
 
-/// Names the service worker's cache after this build (a hash of the bundle,
-/// the stylesheet and the public files), so browsers install a release's
-/// code whole and drop the old one.
-fn stamp_service_worker(site: &Path) -> Result<()> {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut hasher = DefaultHasher::new();
-    let mut files = vec![site.join("pkg").join(format!("{OUTPUT_NAME}_bg.wasm"))];
-    files.push(site.join("pkg").join(format!("{OUTPUT_NAME}.js")));
-    files.push(site.join("pkg").join(format!("{OUTPUT_NAME}.css")));
-    for name in ["outbox.js", "pwa.js", "offline.html", "manifest.webmanifest", "sw.js"] {
-        files.push(site.join(name));
+const STAMP: &str = ".wasm-stamp";
+
+/// The bundle of cargo's `wasm` in `dir`, made again only when cargo's
+/// output changed (wasm-split, wasm-bindgen and wasm-opt take ~30 s).
+fn bundled(wasm: &Path, dir: &Path, release: bool) -> Result<PathBuf> {
+    let stamp = stamp_of(wasm)?;
+    if std::fs::read_to_string(dir.join(STAMP)).ok().as_deref() == Some(stamp.as_str()) {
+        eprintln!("xtask: {} unchanged; keeping the bundle", wasm.display());
+        return Ok(dir.to_path_buf());
     }
-    for file in &files {
-        hasher.write(&std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?);
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
     }
-    let worker = site.join("sw.js");
-    let source = std::fs::read_to_string(&worker)?;
-    let stamped = source.replacen("const BUILD = 'dev';", &format!("const BUILD = '{:016x}';", hasher.finish()), 1);
-    anyhow::ensure!(stamped != source, "public/sw.js has no `const BUILD = 'dev';` to stamp");
-    std::fs::write(&worker, stamped)?;
-    Ok(())
+    std::fs::create_dir_all(dir)?;
+    bundle(wasm, dir, release)?;
+    std::fs::write(dir.join(STAMP), stamp)?;
+    Ok(dir.to_path_buf())
 }
 
 /// Size and modification time of cargo's WASM output.
@@ -85,38 +65,27 @@ fn stamp_of(wasm: &Path) -> Result<String> {
     Ok(format!("{} {modified}", meta.len()))
 }
 
-/// wasm-bindgen (JS glue), then wasm-opt for release builds.
-fn bind_and_optimise(wasm: &Path, pkg: &Path, release: bool) -> Result<()> {
-    eprintln!("xtask: wasm-bindgen {} → {}", wasm.display(), pkg.display());
-    wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(wasm)
-        .web(true)?
-        .out_name(OUTPUT_NAME)
-        .typescript(false)
-        .debug(!release)
-        .keep_debug(!release)
-        .generate(pkg)
-        .context("wasm-bindgen failed")?;
-    if release {
-        optimise(&pkg.join(format!("{OUTPUT_NAME}_bg.wasm")))?;
+/// A hash of the names and contents of the files in `dir`.
+fn digest(dir: &Path) -> Result<u64> {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    files.sort();
+    for file in files {
+        hasher.write(file.file_name().unwrap_or_default().as_encoded_bytes());
+        hasher.write(&std::fs::read(&file)?);
     }
-    Ok(())
+    Ok(hasher.finish())
 }
 
-/// Shrinks the bundle in place with wasm-opt -Oz.
-fn optimise(bundle: &Path) -> Result<()> {
-    let optimised = bundle.with_extension("opt.wasm");
-    // rustc's wasm32 target emits these post-MVP features by default.
-    let features = [
-        "--enable-bulk-memory",
-        "--enable-nontrapping-float-to-int",
-        "--enable-sign-ext",
-        "--enable-mutable-globals",
-        "--enable-reference-types",
-        "--enable-multivalue",
-    ];
-    run(Command::new(wasm_opt()?).arg("-Oz").args(features).arg(bundle).arg("-o").arg(&optimised))?;
-    std::fs::rename(&optimised, bundle)?;
+/// Compresses the bundle (brotli and gzip beside each file) and prints every
+/// piece's sizes: the first download, then each lazily loaded chunk.
+fn report_sizes(pkg: &Path) -> Result<()> {
+    for s in crate::compress::precompress(pkg)? {
+        eprintln!("xtask: pkg/{}: {} B, brotli {} B, gzip {} B", s.name, s.raw, s.br, s.gz);
+    }
+    crate::budget::print_micro_apps(pkg)?;
+    eprintln!("xtask: first page: {OUTPUT_NAME}_bg.wasm (budget {} B brotli)", crate::budget::INITIAL_WASM_BROTLI);
     Ok(())
 }
 

@@ -67,6 +67,7 @@ pub fn test() -> Result<()> {
     run(cargo().arg("build").args(native))?;
     let tbs = target_dir().join("debug").join("tbs");
     let site = build_site(true)?;
+    crate::budget::check(&site)?;
     browser_tests(&tbs, &site, browser_addr, &oidc.url())?;
     eprintln!("xtask: all tests passed in {:.0?}", started.elapsed());
     Ok(())

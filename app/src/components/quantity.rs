@@ -10,9 +10,9 @@ use leptos::prelude::*;
 pub fn QuantityStepper(price: Price, max: u32, quantity: RwSignal<u32>) -> impl IntoView {
     let set_quantity = quantity;
     let limit = max.max(1);
-    // An effect runs only in the browser, once the page is hydrated.
+    // Enabled only in the browser, once the page is hydrated.
     let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
+    Effect::new(move |_| ready.set(crate::hydration::done()));
     // Comparisons stay outside `view!`: a bare `>` there would close the tag.
     let at_min = move || !ready.get() || quantity.get() <= 1;
     let at_max = move || !ready.get() || quantity.get() >= limit;

@@ -36,7 +36,11 @@ impl Device {
         };
         provide_context(device);
         #[cfg(feature = "hydrate")]
-        Effect::new(move |_| device.follow());
+        Effect::new(move |_| {
+            if crate::hydration::done() {
+                untrack(|| device.follow());
+            }
+        });
         device
     }
 

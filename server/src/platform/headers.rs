@@ -1,5 +1,5 @@
-//! Security headers on every answer, and `Cache-Control: no-store` on every
-//! private one. The pages' Content-Security-Policy carries the nonce of each
+//! Security headers on every answer, `Cache-Control: no-store` on every
+//! private one, and no shared cache for any page. The pages' Content-Security-Policy carries the nonce of each
 //! render, so it is set where the page is rendered (`app::shell`).
 
 use axum::Router;
@@ -50,14 +50,24 @@ pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) 
     })
 }
 
-/// Middleware: private answers, and any answer that sets a cookie, are `no-store`.
+/// Middleware: private answers, and any answer that sets a cookie, are
+/// `no-store`; other pages are the browser's alone to keep (`private`), and
+/// it asks again before showing its copy (`no-cache`): a page names the
+/// release's bundle, so no proxy may serve one from an older release.
 pub async fn private_no_store(request: Request, next: Next) -> Response {
     let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
-    if private || response.headers().contains_key(header::SET_COOKIE) {
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = response.headers_mut();
+    if private || headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if is_page(headers) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     }
     response
+}
+
+fn is_page(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }
 
 fn is_private(path: &str) -> bool {

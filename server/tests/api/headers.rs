@@ -53,18 +53,20 @@ async fn over_https_browsers_are_told_to_stay_on_https() {
 }
 
 /// The bundle's brotli or gzip copy (made by the release build) is sent to a
-/// browser that takes it, as it is; the bundle is revalidated on each use.
+/// browser that takes it, as it is. The bundle lives under its build's name
+/// (`build.txt`), so browsers may keep it for good; other builds' are gone.
 #[tokio::test]
-async fn the_bundle_is_sent_as_the_build_compressed_it() {
+async fn the_bundle_is_sent_as_the_build_compressed_it_and_kept_for_good() {
     let site = tempfile::tempdir().unwrap();
-    let pkg = site.path().join("pkg");
+    let pkg = site.path().join("pkg").join("0123456789abcdef");
     std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(site.path().join("build.txt"), "0123456789abcdef\n").unwrap();
     std::fs::write(pkg.join("tbs.js"), "export const plain = true;").unwrap();
     std::fs::write(pkg.join("tbs.js.br"), "brotli bytes as built").unwrap();
     std::fs::write(pkg.join("tbs.js.gz"), "gzip bytes as built").unwrap();
     let app = spawn_app_with(Settings { site_root: site.path().to_path_buf(), ..Settings::default() }).await;
     let asking = |encodings: &'static str| {
-        axum::http::Request::get("/pkg/tbs.js")
+        axum::http::Request::get("/pkg/0123456789abcdef/tbs.js")
             .header("accept-encoding", encodings)
             .body(axum::body::Body::empty())
             .unwrap()
@@ -74,9 +76,16 @@ async fn the_bundle_is_sent_as_the_build_compressed_it() {
         (br.status.as_u16(), header(&br, "content-encoding"), br.body.as_str()),
         (200, "br", "brotli bytes as built")
     );
-    assert_eq!(header(&br, "cache-control"), "no-cache");
+    assert_eq!(header(&br, "cache-control"), "public, max-age=31536000, immutable");
     let gz = app.send(asking("gzip")).await;
     assert_eq!((header(&gz, "content-encoding"), gz.body.as_str()), ("gzip", "gzip bytes as built"));
+    let page = app.get("/").await;
+    assert!(page.body.contains(r#"href="/pkg/0123456789abcdef/tbs.css""#), "the page links this build's stylesheet");
+    assert_eq!(
+        header(&page, "cache-control"),
+        "private, no-cache",
+        "no cache between the store and the browser keeps a page"
+    );
     let plain = app.send(asking("identity")).await;
     assert_eq!(plain.body, "export const plain = true;");
 }

@@ -10,7 +10,7 @@ async fn home_page_is_complete_html_with_categories_and_products() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.content_type.starts_with("text/html"));
     for text in
-        ["<title>The Better Store</title>", "Shop by category", "Personal care", "Olive Oil Soap Bar", "/pkg/tbs.js"]
+        ["<title>The Better Store</title>", "Shop by category", "Personal care", "Olive Oil Soap Bar", "/tbs.js\""]
     {
         assert!(page.body.contains(text), "home page lacks {text:?}");
     }

@@ -1,0 +1,44 @@
+//! What a shopper downloads: the first page's WASM against its budget, and
+//! what each lazily loaded micro-app adds when first visited (its chunks
+//! from the split manifest, brotli-compressed as the server sends them).
+
+use crate::bundle::{OUTPUT_NAME, SPLIT_MANIFEST};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The most the shop's first page may download of WASM, brotli (goal: 150 kB).
+pub const INITIAL_WASM_BROTLI: u64 = 200_000;
+
+/// Brotli size of the first download's WASM in the site's current build.
+pub fn initial_wasm(site: &Path) -> Result<u64> {
+    let build = std::fs::read_to_string(site.join("build.txt")).context("the site has no build.txt")?;
+    let wasm = site.join("pkg").join(build.trim()).join(format!("{OUTPUT_NAME}_bg.wasm.br"));
+    Ok(std::fs::metadata(&wasm).with_context(|| format!("no {} (a release build makes it)", wasm.display()))?.len())
+}
+
+/// Fails when the first download's WASM is over budget.
+pub fn check(site: &Path) -> Result<()> {
+    let size = initial_wasm(site)?;
+    anyhow::ensure!(
+        size <= INITIAL_WASM_BROTLI,
+        "the first page's WASM is {size} B brotli, over its budget of {INITIAL_WASM_BROTLI} B"
+    );
+    eprintln!("xtask: first page's WASM {size} B brotli, within {INITIAL_WASM_BROTLI} B");
+    Ok(())
+}
+
+/// Prints, per micro-app, the chunks its first visit loads and their brotli total.
+pub fn print_micro_apps(pkg: &Path) -> Result<()> {
+    let manifest = std::fs::read_to_string(pkg.join(SPLIT_MANIFEST))?;
+    let manifest: BTreeMap<String, Vec<String>> = serde_json::from_str(&manifest)?;
+    for (split, files) in manifest {
+        let mut brotli = 0;
+        for file in &files {
+            brotli += std::fs::metadata(pkg.join(format!("{file}.wasm.br")))?.len();
+        }
+        let app = split.rsplit_once('_').map_or(split.as_str(), |(name, _hash)| name);
+        eprintln!("xtask: {app} (lazily loaded): {} files, {brotli} B brotli", files.len());
+    }
+    Ok(())
+}
