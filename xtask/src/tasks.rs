@@ -99,11 +99,12 @@ pub fn bench() -> Result<()> {
     }
     // In chromium: ShipmentItemProcessed → the entry on a shopper's open order
     // page; reconnecting → a cart edit queued offline applied, and what a
-    // session keeps on the device.
+    // session keeps on the device; a phone's first visit (paint, hydration,
+    // WASM fetched) with the CPU slowed 4×.
     let chromium = ensure_chromium()?;
     let end2end = root().join("end2end");
     ensure_npm_packages(&end2end)?;
-    for script in ["bench/live-updates.mjs", "bench/reconnect.mjs"] {
+    for script in ["bench/live-updates.mjs", "bench/reconnect.mjs", "bench/first-tap.mjs"] {
         run(Command::new("node")
             .arg(script)
             .current_dir(&end2end)
@@ -112,6 +113,14 @@ pub fn bench() -> Result<()> {
             .env("TBS_E2E_ADMIN_PASSWORD", E2E_ADMIN.1)
             .env("CHROMIUM_PATH", &chromium))?;
     }
+    // Lighthouse scores and timings, mobile and desktop (its own npm packages).
+    let lighthouse = end2end.join("lighthouse");
+    ensure_npm_packages(&lighthouse)?;
+    run(Command::new("node")
+        .arg("run.mjs")
+        .current_dir(&lighthouse)
+        .env("TBS_BASE_URL", format!("http://{}", server.addr))
+        .env("CHROMIUM_PATH", &chromium))?;
     server.stop()?;
     // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
     run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;

@@ -1,0 +1,92 @@
+// Micro-apps as lazily loaded WASM chunks: the shop's first page downloads the
+// shop's code only; a micro-app's chunk comes when one of its pages is first
+// visited (also by client-side navigation); and once the service worker is
+// installed every micro-app opens offline, its chunk from this device.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, launch, strictPage, hydrated, proxy } from './support.mjs';
+
+const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
+const MICRO_APPS = ['cart_app', 'orders_app', 'account_app', 'dispatch_app', 'reports_app'];
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** The WASM files the page asked for (`tbs_bg`, `split_cart_app_…`, `chunk_12`), in order. */
+function wasmLog(page) {
+  const log = [];
+  page.on('request', (r) => {
+    const file = new URL(r.url()).pathname.match(/^\/pkg\/[0-9a-f]{16}\/(.+)\.wasm$/);
+    if (file) log.push(file[1]);
+  });
+  return log;
+}
+
+const splitsIn = (log) => MICRO_APPS.filter((app) => log.some((f) => f.startsWith(`split_${app}_`)));
+
+test('the first page loads the shop only; the cart’s chunk comes with the cart', async () => {
+  const { page } = await strictPage(browser);
+  const log = wasmLog(page);
+  await page.goto(`${BASE}/`);
+  await hydrated(page);
+  assert.deepEqual(log, ['tbs_bg'], 'the shop page needs the first download only');
+
+  await page.goto(`${BASE}/products/KIT-001`);
+  await hydrated(page);
+  log.length = 0;
+  await page.getByRole('link', { name: /Cart/ }).first().click();
+  await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+  assert.equal(page.url().endsWith('/cart'), true);
+  assert.deepEqual(splitsIn(log), ['cart_app'], `navigating to the cart loads its chunk and no other app's: ${log}`);
+
+  // A page of a micro-app loaded by address brings its chunks with it (preloaded, then hydrated).
+  const fresh = await strictPage(browser);
+  const direct = wasmLog(fresh.page);
+  await fresh.page.goto(`${BASE}/account/sign-in`);
+  await hydrated(fresh.page);
+  assert.deepEqual(splitsIn(direct), ['account_app']);
+  assert.equal(direct[0], 'tbs_bg');
+});
+
+test('after visiting each micro-app once online, every one of them opens offline', async () => {
+  let link = await proxy();
+  const { page, context } = await strictPage(browser);
+  await page.goto(`${link.url}/account/sign-in`);
+  await hydrated(page);
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20_000 });
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${link.url}/account`);
+  const pages = {
+    '/cart': 'Your cart',
+    '/orders': 'My orders',
+    '/account': 'Your account',
+    '/dispatch': 'Dispatch',
+    '/reports/completed-orders': 'Completed orders',
+  };
+  for (const path of Object.keys(pages)) {
+    await page.goto(`${link.url}${path}`);
+    await hydrated(page);
+  }
+  // Every chunk of the build is on this device, not only those visited.
+  const precached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const shell = await caches.open(names.find((n) => n.startsWith('tbs-shell-')));
+    return (await shell.keys()).map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('.wasm'));
+  });
+  for (const app of MICRO_APPS) assert.ok(precached.some((p) => p.includes(`/split_${app}_`)), `${app} is precached`);
+
+  await link.close();
+  await context.setOffline(true);
+  for (const [path, heading] of Object.entries(pages)) {
+    const log = wasmLog(page);
+    await page.goto(`${link.url}${path}`);
+    await hydrated(page);
+    await page.getByRole('heading', { name: heading }).first().waitFor();
+    assert.ok(log.length > 0, `${path} loaded its code offline`);
+  }
+  link = await proxy(link.port);
+  await context.setOffline(false);
+});
