@@ -21,10 +21,15 @@ try {
     for (const [form, config] of [['mobile', undefined], ['desktop', desktop]]) {
       for (let run = 0; run < RUNS; run += 1) {
         const { lhr } = await lighthouse(`${BASE}${path}`, { port: chrome.port, onlyCategories: CATEGORIES, logLevel: 'error' }, config);
-        const score = (c) => String(Math.round(lhr.categories[c].score * 100)).padStart(4);
-        const ms = (a) => String(Math.round(lhr.audits[a].numericValue)).padStart(8);
-        const cls = lhr.audits['cumulative-layout-shift'].numericValue.toFixed(3).padStart(6);
-        console.log(`${path.padEnd(28)} ${form.padEnd(8)} ${score('performance')} ${score('accessibility')} ${score('best-practices')} ${ms('largest-contentful-paint')}${ms('total-blocking-time')} ${cls}`);
+        const score = (c) => String(lhr.categories[c].score === null ? '—' : Math.round(lhr.categories[c].score * 100)).padStart(4);
+        const value = (audit) => lhr.audits[audit]?.numericValue;
+        const ms = (audit) => String(value(audit) === undefined ? '—' : Math.round(value(audit))).padStart(8);
+        const cls = (value('cumulative-layout-shift')?.toFixed(3) ?? '—').padStart(6);
+        const failed = CATEGORIES.flatMap((c) => lhr.categories[c].auditRefs)
+          .filter((ref) => ref.weight > 0 && lhr.audits[ref.id].score !== null && lhr.audits[ref.id].score < 0.9)
+          .map((ref) => ref.id);
+        const notes = [lhr.runtimeError?.code, ...new Set(failed)].filter(Boolean).join(' ');
+        console.log(`${path.padEnd(28)} ${form.padEnd(8)} ${score('performance')} ${score('accessibility')} ${score('best-practices')} ${ms('largest-contentful-paint')}${ms('total-blocking-time')} ${cls}  ${notes}`);
       }
     }
   }

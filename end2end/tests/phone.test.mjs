@@ -1,6 +1,7 @@
 // The phone is the first screen: on a 390 px wide phone no page scrolls
 // sideways, text meets WCAG AA contrast and every tap target is at least
-// 24 px, and no picture repeats the words beside it (axe-core's color-contrast,
+// 24 px, no picture repeats the words beside it and headings step down one
+// level at a time (axe-core's color-contrast, heading-order,
 // target-size and image-redundant-alt rules, and checks of its own), for a shopper,
 // a dispatcher and an administrator alike.
 import { test, before, after } from 'node:test';
@@ -29,7 +30,7 @@ async function problems(page) {
   }
   await page.addScriptTag({ path: AXE });
   const axe = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast', 'target-size', 'image-redundant-alt'] } });
+    const r = await window.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast', 'target-size', 'image-redundant-alt', 'heading-order'] } });
     const nodes = (v) => v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} (${n.any.map((a) => a.message).join('; ')})`);
     // Text too short for axe to judge (a count, a mark): judged here instead.
     const short = r.incomplete.filter((v) => v.id === 'color-contrast').flatMap((v) => v.nodes)

@@ -66,8 +66,9 @@ fn results_view(c: Criteria, page: ProductPage) -> impl IntoView {
     };
     view! {
         <h1>{heading}</h1>
-        <p class="result-count">{if count == 1 { "1 product".to_string() } else { format!("{count} products") }}
-            {c.cursor.is_some().then_some(" (continued)")}</p>
+        // The count heads the cards (their names are h3): headings step down one level at a time.
+        <h2 class="result-count">{if count == 1 { "1 product".to_string() } else { format!("{count} products") }}
+            {c.cursor.is_some().then_some(" (continued)")}</h2>
         {body}
         <nav class="pager" aria-label="More results">{next}</nav>
     }
