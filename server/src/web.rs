@@ -83,6 +83,9 @@ pub fn app(state: AppState) -> Router {
     crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
 }
 
+/// Where the bundle of a site built without a build name is.
+const UNNAMED_BUNDLE: &str = "pkg";
+
 /// Where this build's bundle is: `pkg/<build>`, named by the hash of its
 /// contents that `cargo xtask build` writes to `<site>/build.txt`; `pkg` for
 /// a site built without one.
@@ -90,9 +93,9 @@ fn bundle_dir(site_root: &std::path::Path) -> String {
     let build = std::fs::read_to_string(site_root.join("build.txt")).unwrap_or_default();
     let build = build.trim();
     if !build.is_empty() && build.chars().all(|c| c.is_ascii_hexdigit()) {
-        format!("pkg/{build}")
+        format!("{UNNAMED_BUNDLE}/{build}")
     } else {
-        "pkg".into()
+        UNNAMED_BUNDLE.into()
     }
 }
 
@@ -103,6 +106,7 @@ fn bundle_dir(site_root: &std::path::Path) -> String {
 fn bundle(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
     let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    let lifetime = if &*options.site_pkg_dir == "pkg" { "no-cache" } else { "public, max-age=31536000, immutable" };
+    let lifetime =
+        if &*options.site_pkg_dir == UNNAMED_BUNDLE { "no-cache" } else { "public, max-age=31536000, immutable" };
     SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static(lifetime))
 }

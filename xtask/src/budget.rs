@@ -3,6 +3,7 @@
 //! from the split manifest, brotli-compressed as the server sends them).
 
 use crate::bundle::{OUTPUT_NAME, SPLIT_MANIFEST};
+use crate::site::BUILD_FILE;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +15,8 @@ pub const INITIAL_WASM_BROTLI: u64 = 290_000;
 
 /// Brotli size of the first download's WASM in the site's current build.
 pub fn initial_wasm(site: &Path) -> Result<u64> {
-    let build = std::fs::read_to_string(site.join("build.txt")).context("the site has no build.txt")?;
+    let build =
+        std::fs::read_to_string(site.join(BUILD_FILE)).with_context(|| format!("the site has no {BUILD_FILE}"))?;
     let wasm = site.join("pkg").join(build.trim()).join(format!("{OUTPUT_NAME}_bg.wasm.br"));
     Ok(std::fs::metadata(&wasm).with_context(|| format!("no {} (a release build makes it)", wasm.display()))?.len())
 }

@@ -70,7 +70,7 @@ fn bind(main: &Path, pkg: &Path, release: bool) -> Result<()> {
 }
 
 /// The `.wasm` files in `dir`, by name.
-pub fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
+fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let path = entry?.path();

@@ -30,7 +30,7 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     let build = format!("{:016x}", digest(&next)?);
     let pkg = site.join("pkg").join(&build);
     std::fs::rename(&next, &pkg)?;
-    std::fs::write(site.join("build.txt"), &build)?;
+    std::fs::write(site.join(BUILD_FILE), &build)?;
     if release {
         report_sizes(&pkg)?;
     }
@@ -38,6 +38,9 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     eprintln!("xtask: site ready in {} (build {build})", site.display());
     Ok(site)
 }
+
+/// Names the current build (read by `tbs` to find its bundle).
+pub const BUILD_FILE: &str = "build.txt";
 
 const STAMP: &str = ".wasm-stamp";
 
