@@ -163,6 +163,15 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
         };
         sending.queue(&id, &input, format!("Order {number}: lines processed"));
     };
+    // Saved: the form is ready for the next line at once, not only when the
+    // page's fresh copy (which follows) replaces it.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sending.outcome.get() {
+            selected.set(Vec::new());
+            carrier.set(String::new());
+            tracking.set(String::new());
+        }
+    });
     let any_pending = so.lines.iter().any(|l| l.status == LineStatus::Pending);
     let lines = so.lines.iter().map(|l| line_item(l, selected)).collect_view();
     let outcome = outcome_notice(sending, so.status.label().to_lowercase());
