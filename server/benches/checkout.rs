@@ -8,13 +8,17 @@
 //!   handler measured the same way in the same run;
 //! * completed orders/s through the whole pipeline: add to cart → place →
 //!   stock reserved → pay → signed webhook → confirmed → receipt e-mailed +
-//!   shipping order created, with p50/p99 of that latency per order.
+//!   shipping order created, with p50/p99 of that latency per order;
+//! * what each table's calls would cost on DynamoDB, per completed order
+//!   (calls, write and read capacity units, counted at the store port), and
+//!   the calls an idle store makes per second.
 
 use serde_json::{Value, json};
 use server::catalog::Catalog;
 use server::config::Settings;
 use server::platform::store::{Condition, EmbeddedStore, Key, Store};
 use server::startup::{app, build};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const CONNECTIONS: usize = 64;
@@ -143,6 +147,12 @@ fn main() {
         let _running = workers.spawn();
         tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
         let bare = bare_axum().await;
+        // Idle: what the store calls with no traffic, once its start has settled.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let idle = Usage::now();
+        let idle_for = Duration::from_secs(10);
+        tokio::time::sleep(idle_for).await;
+        Usage::now().since(&idle).print_idle(idle_for);
 
         println!("checkout bench: {CONNECTIONS} connections, {LOAD_FOR:?} each, embedded backend, 1 process");
         let c = client();
@@ -178,6 +188,7 @@ fn main() {
             );
         }
 
+        let before_orders = Usage::now();
         let start = Instant::now();
         let mut latencies = Vec::new();
         let orders_client = client();
@@ -199,5 +210,98 @@ fn main() {
              {ORDERS} orders, {ORDER_CONCURRENCY} at a time: {:.1} orders/s, p50 {:.0} ms, p99 {:.0} ms",
             f.per_sec, f.p50_ms, f.p99_ms
         );
+        Usage::now().since(&before_orders).print_per_order(ORDERS);
     });
+}
+
+/// The store counters (`tbs_store_*`) by table: calls by kind, and capacity units.
+#[derive(Default)]
+struct Usage(BTreeMap<String, BTreeMap<String, f64>>);
+
+impl Usage {
+    fn now() -> Self {
+        let mut usage = Usage::default();
+        for line in server::platform::metrics::handle().render().lines() {
+            let Some(rest) = line.strip_prefix("tbs_store_") else { continue };
+            let Some((name, rest)) = rest.split_once('{') else { continue };
+            let Some((labels, value)) = rest.split_once("} ") else { continue };
+            let label = |key: &str| labels.split(',').find_map(|l| l.strip_prefix(&format!("{key}=\"")));
+            let table = label("table").unwrap_or_default().trim_end_matches('"').to_string();
+            let what = match label("call") {
+                Some(call) => call.trim_end_matches('"').to_string(),
+                None => name.trim_end_matches("_total").to_string(),
+            };
+            *usage.0.entry(table).or_default().entry(what).or_default() += value.parse::<f64>().unwrap_or(0.0);
+        }
+        usage
+    }
+
+    fn since(&self, earlier: &Usage) -> Usage {
+        let mut diff = Usage::default();
+        for (table, counts) in &self.0 {
+            for (what, n) in counts {
+                let before = earlier.0.get(table).and_then(|c| c.get(what)).copied().unwrap_or(0.0);
+                if *n > before {
+                    diff.0.entry(table.clone()).or_default().insert(what.clone(), n - before);
+                }
+            }
+        }
+        diff
+    }
+
+    fn calls(counts: &BTreeMap<String, f64>) -> f64 {
+        ["get", "put", "delete", "query", "transact"].iter().filter_map(|c| counts.get(*c)).sum()
+    }
+
+    fn print_idle(&self, over: Duration) {
+        let total: f64 = self.0.values().map(Self::calls).sum();
+        let by_table: Vec<String> = self
+            .0
+            .iter()
+            .map(|(table, counts)| format!("{table} {:.1}", Self::calls(counts) / over.as_secs_f64()))
+            .collect();
+        println!(
+            "idle store calls: {:.1}/s ({})",
+            total / over.as_secs_f64(),
+            if by_table.is_empty() { "none".to_string() } else { by_table.join(", ") }
+        );
+    }
+
+    fn print_per_order(&self, orders: usize) {
+        let n = orders as f64;
+        println!("per completed order, as DynamoDB would bill it (counted at the store port):");
+        println!(
+            "{:<14} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>9}",
+            "table", "get", "query", "put", "delete", "transact", "WCU", "RCU"
+        );
+        let mut total = BTreeMap::<&str, f64>::new();
+        for (table, counts) in &self.0 {
+            let per = |k: &str| counts.get(k).copied().unwrap_or(0.0) / n;
+            println!(
+                "{table:<14} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1} {:>9.1} {:>9.1}",
+                per("get"),
+                per("query"),
+                per("put"),
+                per("delete"),
+                per("transact"),
+                per("write_units"),
+                per("read_units")
+            );
+            for k in ["get", "query", "put", "delete", "transact", "write_units", "read_units"] {
+                *total.entry(k).or_default() += per(k);
+            }
+        }
+        let t = |k: &str| total.get(k).copied().unwrap_or(0.0);
+        println!(
+            "{:<14} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1} {:>9.1} {:>9.1}",
+            "all",
+            t("get"),
+            t("query"),
+            t("put"),
+            t("delete"),
+            t("transact"),
+            t("write_units"),
+            t("read_units")
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use server::contracts::{StockLine, StockReserved};
+use server::platform::consumer::{Handler, RetryPolicy, process_batch};
 use server::platform::events::Envelope;
 use server::platform::hub::{EmbeddedHub, EventHub, Subscription};
 use server::platform::outbox::{Relay, stage};
@@ -42,7 +43,28 @@ async fn baseline_puts(store: &dyn Store, n: usize) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Publishes `n` events in batches of 10 while one consumer drains them.
+/// Records each event's time from its creation to being handled.
+struct Timing(Mutex<Vec<f64>>);
+
+#[async_trait]
+impl Handler for Timing {
+    fn consumer(&self) -> &'static str {
+        "bench"
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec!["StockReserved"]
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        let waited = OffsetDateTime::now_utc() - event.timestamp;
+        self.0.lock().unwrap().push(waited.as_seconds_f64() * 1000.0);
+        Ok(())
+    }
+}
+
+/// Publishes `n` events in batches of 10 while one consumer drains them, as
+/// the store's consumers do (`process_batch`: received, handled, acknowledged).
 async fn throughput(hub: Arc<dyn EventHub>, n: usize) -> (f64, f64, f64) {
     let start = Instant::now();
     let producer = {
@@ -54,16 +76,14 @@ async fn throughput(hub: Arc<dyn EventHub>, n: usize) -> (f64, f64, f64) {
             }
         })
     };
-    let mut latencies = Vec::with_capacity(n);
-    while latencies.len() < n {
-        for d in hub.receive("bench", 10, Duration::from_secs(1)).await.unwrap() {
-            hub.ack(&d).await.unwrap();
-            let waited = OffsetDateTime::now_utc() - d.envelope.timestamp;
-            latencies.push(waited.as_seconds_f64() * 1000.0);
-        }
+    let timing = Timing(Mutex::new(Vec::with_capacity(n)));
+    let mut handled = 0;
+    while handled < n {
+        handled += process_batch(&*hub, &timing, RetryPolicy::default(), Duration::from_secs(1)).await.unwrap().len();
     }
     producer.await.unwrap();
     let rate = n as f64 / start.elapsed().as_secs_f64();
+    let mut latencies = timing.0.into_inner().unwrap();
     latencies.sort_by(f64::total_cmp);
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
     (rate, at(0.5), at(0.99))
@@ -168,8 +188,8 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let hub: Arc<dyn EventHub> = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
-    let n = 2000;
-    let baseline = baseline_puts(&*store, n).await;
+    let n = 10_000;
+    let baseline = baseline_puts(&*store, 2000).await;
     let flooded = throughput(hub.clone(), n).await;
     report("embedded (redb)", baseline, flooded, n, closed_loop_latency(&*hub, 300).await);
     let (writes, relay) = outbox_cost(&*store, hub).await;

@@ -4,17 +4,18 @@
 
 use crate::config::{Backend, Settings};
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
-use crate::platform::store::{EmbeddedStore, Store};
+use crate::platform::store::{EmbeddedStore, MeteredStore, Store};
 #[cfg(feature = "aws")]
 use crate::startup::{subscriptions, table_specs};
 use std::sync::Arc;
 
-/// The configured backend's store.
+/// The configured backend's store, its calls counted in DynamoDB's capacity units.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    match settings.backend {
-        Backend::Embedded => Ok(Arc::new(EmbeddedStore::open(&settings.data_dir)?)),
-        Backend::Aws => aws::store(settings).await,
-    }
+    let store: Arc<dyn Store> = match settings.backend {
+        Backend::Embedded => Arc::new(EmbeddedStore::open(&settings.data_dir)?),
+        Backend::Aws => aws::store(settings).await?,
+    };
+    Ok(Arc::new(MeteredStore::new(store)))
 }
 
 /// The configured backend's event hub.

@@ -10,6 +10,7 @@ use server::platform::consumer::{Handler, Outcome, RetryPolicy, apply_once, proc
 use server::platform::events::{DomainEvent, Envelope};
 use server::platform::hub::{EmbeddedHub, EventHub, Fault, Subscription};
 use server::platform::outbox::{Relay, stage};
+use server::platform::store::optimistic::{self, Attempt};
 use server::platform::store::{
     Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
 };
@@ -34,8 +35,23 @@ impl Handler for Tally {
         vec![StockReserved::TYPE]
     }
 
+    /// Events of other partitions are handled concurrently and share the
+    /// totals: a lost race reads them again, as the catalog's stock does.
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
         let reserved: StockReserved = event.decode()?;
+        let done = optimistic::until_done(|| async {
+            match apply_once(&*self.table, self.consumer(), event, self.effect(&reserved).await?).await {
+                Err(StoreError::TransactionCancelled { .. }) => Ok::<_, anyhow::Error>(Attempt::Raced),
+                applied => Ok(Attempt::Done(applied?)),
+            }
+        })
+        .await?;
+        done.map(drop).ok_or_else(|| anyhow::anyhow!("the totals kept changing"))
+    }
+}
+
+impl Tally {
+    async fn effect(&self, reserved: &StockReserved) -> anyhow::Result<Vec<WriteOp>> {
         let mut effect = Vec::new();
         for line in &reserved.lines {
             if line.sku == "POISON" && self.broken.load(Ordering::SeqCst) {
@@ -49,8 +65,7 @@ impl Handler for Tally {
             let item = Item::new(key, json!({ "total": total + u64::from(line.quantity) }));
             effect.push(WriteOp::Put { item, condition });
         }
-        apply_once(&*self.table, self.consumer(), event, effect).await?;
-        Ok(())
+        Ok(effect)
     }
 }
 
@@ -391,3 +406,51 @@ macro_rules! scenarios {
 scenarios!(embedded, embedded_world());
 #[cfg(feature = "aws")]
 scenarios!(aws, aws_world());
+
+/// Records the order it handles events in; the first event of partition `o1`
+/// finishes only once partition `o2` has been handled (within 5 s, or it fails).
+struct Interleaving {
+    log: std::sync::Mutex<Vec<String>>,
+    o2_handled: tokio::sync::Notify,
+}
+
+#[async_trait]
+impl Handler for Interleaving {
+    fn consumer(&self) -> &'static str {
+        "tracking"
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec![ShippingOrderCreated::TYPE, ShippingOrderProcessed::TYPE]
+    }
+
+    async fn handle(&self, event: &Envelope) -> anyhow::Result<()> {
+        let entry = format!("{} {}", event.partition_key, event.event_type);
+        if entry == format!("o1 {}", ShippingOrderCreated::TYPE) {
+            tokio::time::timeout(Duration::from_secs(5), self.o2_handled.notified()).await?;
+        }
+        self.log.lock().unwrap().push(entry);
+        if event.partition_key == "o2" {
+            self.o2_handled.notify_one();
+        }
+        Ok(())
+    }
+}
+
+/// A consumer handles the partitions of a batch concurrently, and each partition's events in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_handled_partition_by_partition_concurrently_each_in_order() {
+    let w = embedded_world().await;
+    let created =
+        |order: &str| ShippingOrderCreated { shipping_order_id: "s".into(), order_id: order.into(), lines: vec![] };
+    let processed = ShippingOrderProcessed { shipping_order_id: "s".into(), order_id: "o1".into() };
+    w.hub.publish(&[Envelope::new("fulfilment", &created("o1"), "", None)]).await.unwrap();
+    w.hub.publish(&[Envelope::new("fulfilment", &processed, "", None)]).await.unwrap();
+    w.hub.publish(&[Envelope::new("fulfilment", &created("o2"), "", None)]).await.unwrap();
+    let view = Interleaving { log: Default::default(), o2_handled: tokio::sync::Notify::new() };
+    let outcomes = process_batch(&*w.hub, &view, w.policy, w.wait).await.unwrap();
+    assert_eq!(outcomes, vec![Outcome::Handled; 3], "one batch, all handled at the first attempt");
+    let log = view.log.lock().unwrap().clone();
+    let (created, processed) = (ShippingOrderCreated::TYPE, ShippingOrderProcessed::TYPE);
+    assert_eq!(log, [format!("o2 {created}"), format!("o1 {created}"), format!("o1 {processed}")]);
+}

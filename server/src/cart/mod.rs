@@ -208,7 +208,7 @@ impl Carts {
             Ok::<_, CartError>(self.save(id, record, version).await?)
         })
         .await?;
-        self.price(&saved.ok_or(CartError::Busy)?).await
+        self.price_knowing(&saved.ok_or(CartError::Busy)?, Some(&product)).await
     }
 
     /// Removes `sku` from the cart (idempotent: removing what is not there is fine).

@@ -4,14 +4,27 @@
 
 use super::{CartError, CartRecord, Carts};
 use app::cart::{CartLineView, CartView};
-use app::catalog::Price;
+use app::catalog::{Price, ProductView};
 
 impl Carts {
     pub(super) async fn price(&self, record: &CartRecord) -> Result<CartView, CartError> {
+        self.price_knowing(record, None).await
+    }
+
+    /// Prices the cart, reading from the catalog every product but `known`
+    /// (just read by the caller: an edit reads the product it changes).
+    pub(super) async fn price_knowing(
+        &self,
+        record: &CartRecord,
+        known: Option<&ProductView>,
+    ) -> Result<CartView, CartError> {
         let mut lines = Vec::with_capacity(record.lines.len());
         let mut currency = "USD".to_string();
         for line in &record.lines {
-            let product = self.catalog.product(line.sku.clone()).await.map_err(CartError::Catalog)?;
+            let product = match known.filter(|p| p.sku == line.sku) {
+                Some(product) => Some(product.clone()),
+                None => self.catalog.product(line.sku.clone()).await.map_err(CartError::Catalog)?,
+            };
             let Some(p) = product else {
                 // Withdrawn from the catalog: shown, but it cannot be bought.
                 lines.push(CartLineView {

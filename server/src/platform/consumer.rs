@@ -101,7 +101,10 @@ pub enum Outcome {
     },
 }
 
-/// Receives one batch (waiting up to `wait`) and handles it. Returns one outcome per delivery.
+/// Receives one batch (waiting up to `wait`) and handles it. Events of one
+/// partition are handled in the order received, one after another; different
+/// partitions concurrently (their handlers' writes then share commits).
+/// Returns one outcome per delivery, in the order received.
 pub async fn process_batch(
     hub: &dyn EventHub,
     handler: &dyn Handler,
@@ -109,11 +112,34 @@ pub async fn process_batch(
     wait: Duration,
 ) -> Result<Vec<Outcome>, HubError> {
     let deliveries = hub.receive(handler.consumer(), 10, wait).await?;
+    let (partitions, deliveries) = (by_partition(&deliveries), &deliveries);
+    let handled = futures_util::future::join_all(partitions.into_iter().map(|indexes| async move {
+        let mut outcomes = Vec::with_capacity(indexes.len());
+        for i in indexes {
+            outcomes.push((i, process(hub, handler, policy, &deliveries[i]).await?));
+        }
+        Ok::<_, HubError>(outcomes)
+    }))
+    .await;
     let mut outcomes = Vec::with_capacity(deliveries.len());
-    for delivery in deliveries {
-        outcomes.push(process(hub, handler, policy, &delivery).await?);
+    for partition in handled {
+        outcomes.extend(partition?);
     }
-    Ok(outcomes)
+    outcomes.sort_by_key(|(i, _)| *i);
+    Ok(outcomes.into_iter().map(|(_, outcome)| outcome).collect())
+}
+
+/// The deliveries' positions grouped by partition key, each group in order.
+fn by_partition(deliveries: &[Delivery]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, d) in deliveries.iter().enumerate() {
+        let key = d.envelope.partition_key.as_str();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    groups.into_iter().map(|(_, group)| group).collect()
 }
 
 async fn process(
@@ -146,6 +172,10 @@ async fn process(
     }
 }
 
+/// How long one receive waits for messages: SQS's longest long poll, so an
+/// idle consumer makes three calls a minute (shutdown does not wait for it).
+const RECEIVE_WAIT: Duration = Duration::from_secs(20);
+
 /// Runs `handler` until `shutdown` turns true.
 pub async fn run(
     hub: Arc<dyn EventHub>,
@@ -155,7 +185,7 @@ pub async fn run(
 ) {
     while !*shutdown.borrow() {
         tokio::select! {
-            result = process_batch(&*hub, &*handler, policy, Duration::from_secs(1)) => {
+            result = process_batch(&*hub, &*handler, policy, RECEIVE_WAIT) => {
                 if let Err(e) = result {
                     tracing::warn!(consumer = handler.consumer(), error = %e, "consumer could not reach the hub; retrying");
                     tokio::time::sleep(Duration::from_millis(500)).await;

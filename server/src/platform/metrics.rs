@@ -7,7 +7,10 @@
 //! * `tbs_events_total{consumer, event_type, outcome}`: every delivery a
 //!   consumer handled, will retry, or dead-lettered;
 //! * `tbs_event_age_seconds{consumer}` (histogram): time from an event's
-//!   occurrence to its handling — the consumers' lag.
+//!   occurrence to its handling — the consumers' lag;
+//! * `tbs_store_calls_total{table, call}`, `tbs_store_write_units_total{table}`
+//!   and `tbs_store_read_units_total{table}`: store calls and what they would
+//!   cost on DynamoDB (see `store::metered`).
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};
@@ -35,6 +38,9 @@ pub fn handle() -> &'static PrometheusHandle {
         metrics::describe_histogram!("tbs_http_request_duration_seconds", "time to answer an HTTP request");
         metrics::describe_counter!("tbs_events_total", "event deliveries a consumer handled, retried or dead-lettered");
         metrics::describe_histogram!("tbs_event_age_seconds", "time from an event's occurrence to its handling");
+        metrics::describe_counter!("tbs_store_calls_total", "store calls, by table and kind");
+        metrics::describe_counter!("tbs_store_write_units_total", "DynamoDB write capacity units the writes cost");
+        metrics::describe_counter!("tbs_store_read_units_total", "DynamoDB read capacity units the reads cost");
         handle
     })
 }
@@ -43,7 +49,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
     Guarded::new().route(Access::Public, routes!(metrics))
 }
 
-/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled.
+/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled; store calls per table and their DynamoDB capacity units.
 #[utoipa::path(
     get,
     path = "/metrics",

@@ -19,8 +19,13 @@ const OUTBOX: &str = "OUTBOX";
 /// Events published per hub call (EventBridge's PutEvents takes at most 10).
 pub const RELAY_BATCH: usize = 10;
 
-/// How often the relay looks for work it was not woken for (e.g. after a restart).
+/// How soon the relay looks again for work it was not woken for. Every commit
+/// with staged events wakes it, and it looks once at start (events a crash
+/// left), so this only bounds what a lost wake-up would cost: it starts at
+/// [`POLL`] and doubles while the outbox stays empty, up to [`IDLE_POLL`], so
+/// an idle store makes almost no calls.
 const POLL: Duration = Duration::from_millis(250);
+const IDLE_POLL: Duration = Duration::from_secs(8);
 
 /// The write that puts `event` in the outbox; add it to the transaction that
 /// makes the change the event announces.
@@ -79,7 +84,7 @@ impl Relay {
                     backoff = POLL;
                     continue;
                 }
-                Ok(_) => backoff = POLL,
+                Ok(_) => backoff = (backoff * 2).min(IDLE_POLL),
                 Err(e) => {
                     tracing::warn!(table = self.table.name(), error = %e, "outbox relay failed; retrying");
                     backoff = (backoff * 2).min(Duration::from_secs(10));

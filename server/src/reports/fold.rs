@@ -7,7 +7,8 @@ use super::{CONSUMER, FOLD_BATCH, MonthRecord, Reports, month_key, month_of, sha
 use crate::contracts::{OrderCancelled, OrderConfirmed};
 use crate::platform::consumer::{Consumer, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
-use crate::platform::store::{Condition, Item, WriteOp};
+use crate::platform::store::optimistic::{self, Attempt};
+use crate::platform::store::{Condition, Item, StoreError, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -163,7 +164,18 @@ impl Consumer for ReportFolder {
     const NAME: &'static str = CONSUMER;
     type Event = Incoming;
 
+    /// Orders are folded concurrently and share their month's totals: a fold
+    /// that lost the race for them reads again at once, not at a redelivery.
     async fn on(&self, _event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
-        self.0.fold(std::slice::from_ref(envelope)).await.map(drop)
+        let folded = optimistic::until_done(|| async {
+            match self.0.fold(std::slice::from_ref(envelope)).await {
+                Err(e) if matches!(e.downcast_ref(), Some(StoreError::TransactionCancelled { .. })) => {
+                    Ok(Attempt::Raced)
+                }
+                folded => folded.map(Attempt::Done),
+            }
+        })
+        .await?;
+        folded.map(drop).ok_or_else(|| anyhow::anyhow!("the report's month kept changing"))
     }
 }

@@ -26,10 +26,6 @@ pub fn spec() -> TableSpec {
     TableSpec::new("hub")
 }
 
-/// How often a waiting receiver looks again for messages that became due
-/// without a publish (delayed retries, expired visibility timeouts).
-const POLL: Duration = Duration::from_millis(100);
-
 struct Claim {
     ops: Vec<WriteOp>,
     delivery: Delivery,
@@ -146,6 +142,16 @@ impl EmbeddedHub {
         Ok(deliveries)
     }
 
+    /// How long until the earliest message of `consumer`'s queue is due;
+    /// `None` when the queue is empty.
+    async fn next_due_in(&self, consumer: &str) -> Result<Option<Duration>, HubError> {
+        let first = self.table.query(Query::partition(queue(consumer)).limit(1)).await?;
+        Ok(first.items.first().map(|item| {
+            let visible_at_ms = item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0);
+            Duration::from_millis(visible_at_ms.saturating_sub(now_ms()))
+        }))
+    }
+
     /// The writes that hide a message for the visibility timeout and count
     /// the receive, and the delivery they make.
     fn claim(&self, consumer: &str, item: Item, message: Message, now: u64) -> Result<Claim, HubError> {
@@ -204,7 +210,12 @@ impl EventHub for EmbeddedHub {
             if !deliveries.is_empty() || now >= deadline {
                 return Ok(deliveries);
             }
-            let nap = POLL.min(deadline - now);
+            // Asleep until a publish wakes it, or the next message becomes
+            // due (a delayed retry, a visibility timeout running out).
+            let nap = match self.next_due_in(consumer).await? {
+                Some(due) => due.clamp(Duration::from_millis(1), deadline - now),
+                None => deadline - now,
+            };
             let _ = tokio::time::timeout(nap, self.wake[consumer].notified()).await;
         }
     }

@@ -11,10 +11,12 @@ pub mod conformance;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
 mod embedded;
+mod metered;
 mod model;
 pub mod optimistic;
 
 pub use embedded::EmbeddedStore;
+pub use metered::MeteredStore;
 pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
 
 use async_trait::async_trait;

@@ -2,18 +2,22 @@
 //! under the data directory (`<data-dir>/<table>.redb`).
 //!
 //! redb is an ACID, crash-safe B-tree store; every write transaction commits
-//! with fsync (redb's default `Durability::Immediate`), so an acknowledged
-//! write survives a crash. Items live in the `items` tree keyed by
+//! with fsync (redb's default `Durability::Immediate`), and a write is
+//! acknowledged only after the commit covering it, so it survives a crash.
+//! Concurrent writes to a table share one commit ([`writer`]: group commit).
+//! Items live in the `items` tree keyed by
 //! `(pk, sk)`; each secondary index is a tree keyed by
 //! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
 
+mod apply;
 mod file;
 mod query;
+mod writer;
 
 use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
 use super::{Store, StoreError, Table, validate_transaction};
 use async_trait::async_trait;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{Database, ReadableDatabase, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -94,6 +98,7 @@ pub struct EmbeddedTable {
     db: Arc<Database>,
     /// redb tree names of the declared indexes, by index name.
     index_trees: Arc<HashMap<String, String>>,
+    writer: writer::Writer,
 }
 
 impl EmbeddedTable {
@@ -110,7 +115,9 @@ impl EmbeddedTable {
             }
             Ok(txn.commit()?)
         })?;
-        Ok(Self { spec, db: Arc::new(db), index_trees: Arc::new(index_trees) })
+        let (db, index_trees) = (Arc::new(db), Arc::new(index_trees));
+        let writer = writer::Writer::start(&spec.name, db.clone(), index_trees.clone())?;
+        Ok(Self { spec, db, index_trees, writer })
     }
 
     async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -147,24 +154,12 @@ impl Table for EmbeddedTable {
     }
 
     async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
-        self.blocking(move |db, trees| {
-            let txn = db.begin_write()?;
-            let stored = put_in(&txn, trees, item, condition)?;
-            txn.commit()?;
-            Ok(stored)
-        })
-        .await
+        let stored = self.writer.write(vec![WriteOp::Put { item, condition }], false).await?;
+        stored.into_iter().next().ok_or_else(|| StoreError::Backend("a put stored nothing".into()))
     }
 
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        let key = key.clone();
-        self.blocking(move |db, trees| {
-            let txn = db.begin_write()?;
-            delete_in(&txn, trees, &key, condition)?;
-            txn.commit()?;
-            Ok(())
-        })
-        .await
+        self.writer.write(vec![WriteOp::Delete { key: key.clone(), condition }], false).await.map(drop)
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
@@ -183,100 +178,14 @@ impl Table for EmbeddedTable {
 
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
-        self.blocking(move |db, trees| {
-            let txn = db.begin_write()?;
-            for (index, op) in ops.into_iter().enumerate() {
-                let applied = match op {
-                    WriteOp::Put { item, condition } => put_in(&txn, trees, item, condition).map(drop),
-                    WriteOp::Delete { key, condition } => delete_in(&txn, trees, &key, condition),
-                    WriteOp::Check { key, condition } => check_in(&txn, &key, condition),
-                };
-                if let Err(e) = applied {
-                    txn.abort()?;
-                    return Err(match e {
-                        StoreError::ConditionFailed(key) => StoreError::TransactionCancelled { index, key },
-                        other => other,
-                    });
-                }
-            }
-            txn.commit()?;
-            Ok(())
-        })
-        .await
+        self.writer.write(ops, true).await.map(drop)
     }
 }
 
-fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
+pub(super) fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(item).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))
 }
 
 pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))
-}
-
-fn current(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreError> {
-    let items = txn.open_table(ITEMS)?;
-    let found = match items.get((key.pk.as_str(), key.sk.as_str()))? {
-        Some(bytes) => Some(decode(bytes.value())?),
-        None => None,
-    };
-    Ok(found)
-}
-
-fn put_in(
-    txn: &WriteTransaction,
-    trees: &HashMap<String, String>,
-    mut item: Item,
-    condition: Condition,
-) -> Result<Item, StoreError> {
-    if let Some(undeclared) = item.indexes.keys().find(|i| !trees.contains_key(*i)) {
-        return Err(StoreError::Invalid(format!("no index named {undeclared:?}")));
-    }
-    let existing = current(txn, &item.key)?;
-    if !condition.holds(existing.as_ref().map(|e| e.version)) {
-        return Err(StoreError::ConditionFailed(item.key));
-    }
-    if let Some(old) = &existing {
-        unindex(txn, trees, old)?;
-    }
-    item.version = existing.map_or(1, |e| e.version + 1);
-    for (index, ikey) in &item.indexes {
-        let mut tree = txn.open_table(index_table(&trees[index]))?;
-        tree.insert((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()), ())?;
-    }
-    let bytes = encode(&item)?;
-    txn.open_table(ITEMS)?.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
-    Ok(item)
-}
-
-fn delete_in(
-    txn: &WriteTransaction,
-    trees: &HashMap<String, String>,
-    key: &Key,
-    condition: Condition,
-) -> Result<(), StoreError> {
-    let existing = current(txn, key)?;
-    if !condition.holds(existing.as_ref().map(|e| e.version)) {
-        return Err(StoreError::ConditionFailed(key.clone()));
-    }
-    if let Some(old) = existing {
-        unindex(txn, trees, &old)?;
-        txn.open_table(ITEMS)?.remove((key.pk.as_str(), key.sk.as_str()))?;
-    }
-    Ok(())
-}
-
-fn check_in(txn: &WriteTransaction, key: &Key, condition: Condition) -> Result<(), StoreError> {
-    let existing = current(txn, key)?;
-    if condition.holds(existing.map(|e| e.version)) { Ok(()) } else { Err(StoreError::ConditionFailed(key.clone())) }
-}
-
-fn unindex(txn: &WriteTransaction, trees: &HashMap<String, String>, item: &Item) -> Result<(), StoreError> {
-    for (index, ikey) in &item.indexes {
-        if let Some(tree) = trees.get(index) {
-            let mut tree = txn.open_table(index_table(tree))?;
-            tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()))?;
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,154 @@
+//! What each table's calls would cost on DynamoDB, counted at the store port
+//! so the embedded backend reports it too (the bench runs there):
+//!
+//! * `tbs_store_calls_total{table, call}`: get, put, delete, query, transact;
+//! * `tbs_store_write_units_total{table}`: write capacity units by DynamoDB's
+//!   rules — 1 per KB (rounded up) of each item written, again for each index
+//!   it is written to; twice that inside a transaction; a delete or a
+//!   condition check as 1 KB;
+//! * `tbs_store_read_units_total{table}`: strongly consistent read units — 1
+//!   per 4 KB (rounded up) of what a get or a query returns, at least 1.
+//!
+//! An item's size is its JSON encoding's, near DynamoDB's (attribute names
+//! plus values) without being exact.
+
+use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
+use super::{Store, StoreError, Table};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// A store whose tables count their calls and capacity units.
+pub struct MeteredStore(Arc<dyn Store>);
+
+impl MeteredStore {
+    /// Meters `store` (installing the process's metrics recorder, which the counts need).
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        crate::platform::metrics::handle();
+        Self(store)
+    }
+}
+
+#[async_trait]
+impl Store for MeteredStore {
+    async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
+        Ok(Arc::new(Metered(self.0.open_table(spec).await?)))
+    }
+}
+
+struct Metered(Arc<dyn Table>);
+
+impl Metered {
+    fn count(&self, call: &'static str, read_units: u64, write_units: u64) {
+        let table = self.0.name().to_string();
+        metrics::counter!("tbs_store_calls_total", "table" => table.clone(), "call" => call).increment(1);
+        if read_units > 0 {
+            metrics::counter!("tbs_store_read_units_total", "table" => table.clone()).increment(read_units);
+        }
+        if write_units > 0 {
+            metrics::counter!("tbs_store_write_units_total", "table" => table).increment(write_units);
+        }
+    }
+}
+
+/// The item's encoded size, counted without keeping the encoding.
+fn size(item: &Item) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, item).map_or(1, |()| count.0)
+}
+
+fn read_units(bytes: u64) -> u64 {
+    bytes.div_ceil(4096).max(1)
+}
+
+/// Write units of writing `item` outside a transaction (its indexes included).
+fn put_units(item: &Item) -> u64 {
+    size(item).div_ceil(1024).max(1) * (1 + item.indexes.len() as u64)
+}
+
+fn write_units(op: &WriteOp) -> u64 {
+    match op {
+        WriteOp::Put { item, .. } => put_units(item),
+        WriteOp::Delete { .. } | WriteOp::Check { .. } => 1,
+    }
+}
+
+#[async_trait]
+impl Table for Metered {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let found = self.0.get(key).await;
+        let bytes = found.as_ref().ok().and_then(|f| f.as_ref()).map_or(0, size);
+        self.count("get", read_units(bytes), 0);
+        found
+    }
+
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
+        self.count("put", 0, put_units(&item));
+        self.0.put(item, condition).await
+    }
+
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.count("delete", 0, 1);
+        self.0.delete(key, condition).await
+    }
+
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        let page = self.0.query(query).await;
+        let bytes = page.as_ref().map_or(0, |p| p.items.iter().map(size).sum());
+        self.count("query", read_units(bytes), 0);
+        page
+    }
+
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        self.count("transact", 0, 2 * ops.iter().map(write_units).sum::<u64>());
+        self.0.transact_write(ops).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::store::EmbeddedStore;
+
+    fn counted(metric: &str, table: &str) -> u64 {
+        let rendered = crate::platform::metrics::handle().render();
+        let label = format!("{metric}{{table=\"{table}\"}} ");
+        rendered.lines().find_map(|l| l.strip_prefix(&label)).map_or(0, |v| v.parse().unwrap())
+    }
+
+    #[tokio::test]
+    async fn writes_cost_what_dynamodb_would_charge() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MeteredStore::new(Arc::new(EmbeddedStore::open(dir.path()).unwrap()));
+        let table = store.open_table(&TableSpec::new("metered_test").with_index("by_owner")).await.unwrap();
+        let big = serde_json::json!({ "text": "x".repeat(1500) });
+        let indexed = Item::new(Key::new("A", "1"), big.clone()).with_index("by_owner", Key::new("o", "1"));
+        table.put(indexed, Condition::None).await.unwrap();
+        assert_eq!(counted("tbs_store_write_units_total", "metered_test"), 4, "2 KB, written twice (table + index)");
+        let ops = vec![
+            WriteOp::Put { item: Item::new(Key::new("B", "1"), big), condition: Condition::None },
+            WriteOp::Check { key: Key::new("A", "1"), condition: Condition::Exists },
+        ];
+        table.transact_write(ops).await.unwrap();
+        assert_eq!(
+            counted("tbs_store_write_units_total", "metered_test"),
+            4 + 2 * (2 + 1),
+            "a transaction costs double"
+        );
+        table.get(&Key::new("A", "1")).await.unwrap();
+        assert_eq!(counted("tbs_store_read_units_total", "metered_test"), 1);
+    }
+}
