@@ -17,7 +17,7 @@ use crate::platform::consumer::{Applied, Consumer, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use crate::platform::store::{Condition, Item, Key, StoreError, Turns, WriteOp};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,11 +53,17 @@ fn reservation_key(order_id: &str) -> Key {
 pub struct StockKeeper {
     table: CatalogTable,
     relay: Relay,
+    /// Orders of one product, handled concurrently, take turns on its stock.
+    turns: Turns,
+}
+
+fn stock_turn(sku: &str) -> String {
+    format!("stock#{}", sku.to_uppercase())
 }
 
 impl StockKeeper {
     pub fn new(table: CatalogTable, relay: Relay) -> Self {
-        Self { table, relay }
+        Self { table, relay, turns: Turns::default() }
     }
 
     async fn reservation(&self, order_id: &str) -> Result<Option<(Reservation, u64)>, StoreError> {
@@ -87,6 +93,7 @@ impl StockKeeper {
         }
         let lines: Vec<StockLine> =
             wanted.iter().map(|(sku, &quantity)| StockLine { sku: sku.clone(), quantity }).collect();
+        let _turns = self.turns.take(lines.iter().map(|l| stock_turn(&l.sku))).await;
         let done = optimistic::until_done(|| self.reserve(event, &placed, &lines)).await?;
         done.ok_or_else(|| anyhow::anyhow!("stock of order {} kept changing; will retry", placed.order_id))
     }
@@ -159,6 +166,8 @@ impl StockKeeper {
 
     /// One attempt at giving back what the order held (or noting it was cancelled before it held anything).
     async fn release(&self, event: &Envelope, cancelled: &OrderCancelled) -> anyhow::Result<Attempt<()>> {
+        // Held until the commit below: the stock read here is written there.
+        let mut held = None;
         let ops = match self.reservation(&cancelled.order_id).await? {
             None => vec![WriteOp::Put {
                 item: Item::from_record(
@@ -168,6 +177,7 @@ impl StockKeeper {
                 condition: Condition::NotExists,
             }],
             Some((reservation, version)) if reservation.state == State::Reserved => {
+                held = Some(self.turns.take(reservation.lines.iter().map(|l| stock_turn(&l.sku))).await);
                 let mut ops = Vec::new();
                 for line in &reservation.lines {
                     let sku = Sku::parse(&line.sku).map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -188,6 +198,7 @@ impl StockKeeper {
             Some(_) => return Ok(Attempt::Done(())), // rejected or released already: nothing held
         };
         let committed = self.commit(event, ops).await?;
+        drop(held);
         if committed {
             tracing::info!(order = %cancelled.order_id, "stock released for cancelled order");
         }

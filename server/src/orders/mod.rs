@@ -35,7 +35,7 @@ pub use service::SERVICE;
 use crate::contracts::ports::Payments;
 use crate::platform::outbox::Relay;
 use crate::platform::signing::OrderLinks;
-use crate::platform::store::{Store, StoreError, Table};
+use crate::platform::store::{Store, StoreError, Table, Turns};
 use app::api::ErrorDetail;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
@@ -56,6 +56,8 @@ pub struct Orders {
     payment_timeout: Duration,
     /// Checks the link tokens that open an order (receipt e-mails).
     links: OrderLinks,
+    /// Orders placed at once take turns on the number counter.
+    turns: Turns,
 }
 
 /// An order id: a random UUID (version 4 or 7) in its canonical form, as a
@@ -83,7 +85,8 @@ impl Orders {
         links: OrderLinks,
     ) -> Result<Self, StoreError> {
         let table = store.open_table(&table_spec()).await?;
-        Ok(Self { relay: Relay::new(table.clone(), hub), table, catalog, carts, payments, payment_timeout, links })
+        let relay = Relay::new(table.clone(), hub);
+        Ok(Self { relay, table, catalog, carts, payments, payment_timeout, links, turns: Turns::default() })
     }
 
     /// The token of the order's link (for its owner's pages).

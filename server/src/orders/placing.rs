@@ -132,6 +132,7 @@ impl Orders {
         owner: &CartOwner,
     ) -> Result<Result<OrderRecord, OrderView>, OrdersError> {
         let staged = outbox::stage(&Envelope::new(SOURCE, &placed(&record), "", None))?;
+        let _turn = self.turns.take(["order-number"]).await;
         let numbered = optimistic::within(NUMBER_ROUNDS, || async {
             let (number, take_number) = self.next_number().await?;
             let numbered = OrderRecord { number, ..record.clone() };

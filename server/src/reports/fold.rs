@@ -8,7 +8,7 @@ use crate::contracts::{OrderCancelled, OrderConfirmed};
 use crate::platform::consumer::{Consumer, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, Item, StoreError, WriteOp};
+use crate::platform::store::{Condition, Item, StoreError, Turns, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -157,16 +157,24 @@ fn writes(batch: Batch) -> anyhow::Result<Vec<WriteOp>> {
     Ok(ops)
 }
 
-pub struct ReportFolder(pub Arc<Reports>);
+pub struct ReportFolder(Arc<Reports>, Turns);
+
+impl ReportFolder {
+    pub fn new(reports: Arc<Reports>) -> Self {
+        Self(reports, Turns::default())
+    }
+}
 
 #[async_trait::async_trait]
 impl Consumer for ReportFolder {
     const NAME: &'static str = CONSUMER;
     type Event = Incoming;
 
-    /// Orders are folded concurrently and share their month's totals: a fold
-    /// that lost the race for them reads again at once, not at a redelivery.
+    /// Orders are folded concurrently and share their month's totals: folds
+    /// in this process take turns on them, and one that lost the race to
+    /// another process reads again at once, not at a redelivery.
     async fn on(&self, _event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        let _turn = self.1.take(["months"]).await;
         let folded = optimistic::until_done(|| async {
             match self.0.fold(std::slice::from_ref(envelope)).await {
                 Err(e) if matches!(e.downcast_ref(), Some(StoreError::TransactionCancelled { .. })) => {

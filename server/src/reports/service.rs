@@ -23,7 +23,7 @@ pub const SERVICE: Definition = Definition {
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let reports = Arc::new(Reports::open(r.store()).await?);
     // A view publishes nothing, so it has no relay.
-    r.consumer(ReportFolder(reports.clone()))?;
+    r.consumer(ReportFolder::new(reports.clone()))?;
     r.routes("/api/reports", routes::router(reports.clone()));
     r.page_context(reports as SharedReports);
     Ok(())

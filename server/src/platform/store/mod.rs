@@ -14,10 +14,12 @@ mod embedded;
 mod metered;
 mod model;
 pub mod optimistic;
+mod turns;
 
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
 pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+pub use turns::{Held, Turns};
 
 use async_trait::async_trait;
 use std::sync::Arc;
