@@ -454,3 +454,23 @@ async fn a_batch_is_handled_partition_by_partition_concurrently_each_in_order() 
     let (created, processed) = (ShippingOrderCreated::TYPE, ShippingOrderProcessed::TYPE);
     assert_eq!(log, [format!("o2 {created}"), format!("o1 {created}"), format!("o1 {processed}")]);
 }
+
+/// A receipt is good for one receive: once the message came back (its
+/// visibility timeout ran out) and was received again, acknowledging with the
+/// old receipt is refused and the message stays for its new receiver.
+#[tokio::test]
+async fn an_acknowledgement_with_an_outdated_receipt_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let hub =
+        EmbeddedHub::open(&store, subscriptions()).await.unwrap().with_visibility_timeout(Duration::from_millis(50));
+    hub.publish(&[reserved("o1", "KIT-001", 1)]).await.unwrap();
+    let first = hub.receive("tally", 10, Duration::from_secs(5)).await.unwrap();
+    let again = hub.receive("tally", 10, Duration::from_secs(5)).await.unwrap();
+    assert_eq!((first.len(), again.len()), (1, 1), "received, then again once its timeout ran out");
+    assert_eq!(again[0].receive_count, 2);
+    let stale = hub.ack(&first[0]).await;
+    assert!(matches!(stale, Err(server::platform::hub::HubError::StaleReceipt(_))), "{stale:?}");
+    hub.ack(&again[0]).await.expect("the current receipt acknowledges it");
+    assert!(hub.receive("tally", 10, Duration::from_millis(100)).await.unwrap().is_empty(), "gone once acknowledged");
+}

@@ -220,9 +220,12 @@ impl EventHub for EmbeddedHub {
         }
     }
 
+    /// The receipt is the message's key for this receive alone (receiving
+    /// again re-keys it), so it is acknowledged by deleting what is under
+    /// that key, if anything: one write, no read.
     async fn ack(&self, delivery: &Delivery) -> Result<(), HubError> {
-        let item = self.current(delivery).await?;
-        match self.table.delete(&item.key, Condition::Version(item.version)).await {
+        let key = Key::new(queue(&delivery.consumer), &delivery.receipt);
+        match self.table.delete(&key, Condition::Exists).await {
             Err(StoreError::ConditionFailed(_)) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
             other => other.map_err(Into::into),
         }
