@@ -100,7 +100,12 @@ async fn seed(dir: &std::path::Path) {
     table.put(item, Condition::Version(version)).await.unwrap();
 }
 
-async fn order_once(base: &str, client: &reqwest::Client) -> Duration {
+/// The steps of an order whose times are reported: added and placed, stock
+/// reserved, payment accepted, confirmed with receipt and shipping order.
+const STEPS: [&str; 4] = ["placed", "reserved", "payment accepted", "completed"];
+
+/// One order through the pipeline; the time each of its [`STEPS`] took.
+async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
     let started = Instant::now();
     let added =
         client.put(format!("{base}/api/cart/items/KIT-004")).json(&json!({ "quantity": 1 })).send().await.unwrap();
@@ -133,14 +138,17 @@ async fn order_once(base: &str, client: &reqwest::Client) -> Duration {
             }
         }
     };
+    let placed_at = Instant::now();
     until(|o| o["stock_reserved"] == true, "reserved").await;
+    let reserved_at = Instant::now();
     let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
     let paid = client.post(format!("{url}/payment")).header("cookie", &cookie).json(&card).send().await.unwrap();
     assert_eq!(paid.status(), 202);
+    let accepted_at = Instant::now();
     let completed =
         |o: &Value| o["status"] == "confirmed" && o["receipt_sent"] == true && o["shipping_status"] == "pending";
     until(completed, "confirmed, receipted and sent to fulfilment").await;
-    started.elapsed()
+    [placed_at - started, reserved_at - placed_at, accepted_at - reserved_at, accepted_at.elapsed()]
 }
 
 /// `total` orders through the whole pipeline, `concurrency` of them in flight at any time.
@@ -152,24 +160,31 @@ async fn completed_orders(base: &str, total: usize, concurrency: usize) {
             let (base, client) = (base.to_string(), client.clone());
             let mine = total / concurrency + usize::from(w < total % concurrency);
             tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(mine);
+                let mut steps = Vec::with_capacity(mine);
                 for _ in 0..mine {
-                    latencies.push(order_once(&base, &client).await);
+                    steps.push(order_once(&base, &client).await);
                 }
-                latencies
+                steps
             })
         })
         .collect();
-    let mut latencies = Vec::with_capacity(total);
+    let mut steps: Vec<[Duration; 4]> = Vec::with_capacity(total);
     for w in workers {
-        latencies.extend(w.await.unwrap());
+        steps.extend(w.await.unwrap());
     }
-    let f = figures(latencies, start.elapsed());
+    let elapsed = start.elapsed();
+    let f = figures(steps.iter().map(|s| s.iter().sum()).collect(), elapsed);
     println!(
         "completed orders (place → reserved → paid by webhook → confirmed → receipt + shipping order): \
          {total} orders, {concurrency} at a time: {:.1} orders/s, p50 {:.0} ms, p99 {:.0} ms",
         f.per_sec, f.p50_ms, f.p99_ms
     );
+    let by_step: Vec<String> = STEPS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{name} {:.0} ms", figures(steps.iter().map(|s| s[i]).collect(), elapsed).p50_ms))
+        .collect();
+    println!("  p50 of each step: {}", by_step.join(", "));
 }
 
 fn main() {
