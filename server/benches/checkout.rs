@@ -152,7 +152,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
 }
 
 /// `total` orders through the whole pipeline, `concurrency` of them in flight at any time.
-async fn completed_orders(base: &str, total: usize, concurrency: usize) {
+async fn completed_orders(base: &str, total: usize, concurrency: usize) -> Duration {
     let start = Instant::now();
     let client = client();
     let workers: Vec<_> = (0..concurrency)
@@ -185,6 +185,7 @@ async fn completed_orders(base: &str, total: usize, concurrency: usize) {
         .map(|(i, name)| format!("{name} {:.0} ms", figures(steps.iter().map(|s| s[i]).collect(), elapsed).p50_ms))
         .collect();
     println!("  p50 of each step: {}", by_step.join(", "));
+    elapsed
 }
 
 fn main() {
@@ -245,7 +246,9 @@ fn main() {
         let before_orders = Usage::now();
         completed_orders(&base, ORDERS, ORDER_CONCURRENCY).await;
         let per_order = Usage::now().since(&before_orders);
-        completed_orders(&base, MANY_ORDERS, MANY_AT_ONCE).await;
+        let before_many = Usage::now();
+        let took = completed_orders(&base, MANY_ORDERS, MANY_AT_ONCE).await;
+        Usage::now().since(&before_many).print_commits(took);
         per_order.print_per_order(ORDERS);
     });
 }
@@ -301,6 +304,27 @@ impl Usage {
             total / over.as_secs_f64(),
             if by_table.is_empty() { "none".to_string() } else { by_table.join(", ") }
         );
+    }
+
+    /// Each table's commits over `over`: how many, how many writes each
+    /// carried, and the share of the time its writer spent committing.
+    fn print_commits(&self, over: Duration) {
+        let busy: Vec<String> = self
+            .0
+            .iter()
+            .filter_map(|(table, c)| {
+                let commits = *c.get("commit_seconds_count")?;
+                let writes = c.get("commit_requests_sum").copied().unwrap_or(0.0);
+                let seconds = c.get("commit_seconds_sum").copied().unwrap_or(0.0);
+                Some(format!(
+                    "{table} {:.0}/s × {:.1} writes, busy {:.0} %",
+                    commits / over.as_secs_f64(),
+                    writes / commits,
+                    100.0 * seconds / over.as_secs_f64()
+                ))
+            })
+            .collect();
+        println!("  commits: {}", busy.join("; "));
     }
 
     fn print_per_order(&self, orders: usize) {

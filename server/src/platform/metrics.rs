@@ -10,18 +10,21 @@
 //!   occurrence to its handling — the consumers' lag;
 //! * `tbs_store_calls_total{table, call}`, `tbs_store_write_units_total{table}`
 //!   and `tbs_store_read_units_total{table}`: store calls and what they would
-//!   cost on DynamoDB (see `store::metered`).
+//!   cost on DynamoDB (see `store::metered`);
+//! * `tbs_store_commit_seconds{table}` and `tbs_store_commit_requests{table}`
+//!   (histograms): each embedded commit's time and how many writes it carried.
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
 use utoipa_axum::routes;
 
+const WRITES_PER_COMMIT: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
 /// The process's recorder, installed on first use (one per process: tests
@@ -29,7 +32,13 @@ const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().set_buckets(BUCKETS).expect("buckets are not empty").build_recorder();
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(BUCKETS)
+            .and_then(|b| {
+                b.set_buckets_for_metric(Matcher::Full("tbs_store_commit_requests".into()), WRITES_PER_COMMIT)
+            })
+            .expect("buckets are not empty")
+            .build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("another metrics recorder is installed; /metrics stays empty");
@@ -41,6 +50,8 @@ pub fn handle() -> &'static PrometheusHandle {
         metrics::describe_counter!("tbs_store_calls_total", "store calls, by table and kind");
         metrics::describe_counter!("tbs_store_write_units_total", "DynamoDB write capacity units the writes cost");
         metrics::describe_counter!("tbs_store_read_units_total", "DynamoDB read capacity units the reads cost");
+        metrics::describe_histogram!("tbs_store_commit_seconds", "time of one embedded commit (group of writes)");
+        metrics::describe_histogram!("tbs_store_commit_requests", "writes one embedded commit carried");
         handle
     })
 }
@@ -49,7 +60,7 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
     Guarded::new().route(Access::Public, routes!(metrics))
 }
 
-/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled; store calls per table and their DynamoDB capacity units.
+/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled; store calls per table and their DynamoDB capacity units; embedded commits' time and writes per commit.
 #[utoipa::path(
     get,
     path = "/metrics",

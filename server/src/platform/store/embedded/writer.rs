@@ -47,7 +47,10 @@ impl Writer {
         let (queue, requests) = mpsc::channel();
         let thread = thread::Builder::new()
             .name(format!("store-{name}"))
-            .spawn(move || run(&db, &trees, &requests))
+            .spawn({
+                let table = name.to_string();
+                move || run(&table, &db, &trees, &requests)
+            })
             .map_err(|e| StoreError::Backend(format!("cannot start the writer of {name}: {e}")))?;
         Ok(Self { queue: Some(queue), thread: Some(thread) })
     }
@@ -74,11 +77,14 @@ impl Drop for Writer {
     }
 }
 
-fn run(db: &Database, trees: &HashMap<String, String>, requests: &mpsc::Receiver<Request>) {
+fn run(table: &str, db: &Database, trees: &HashMap<String, String>, requests: &mpsc::Receiver<Request>) {
     while let Ok(first) = requests.recv() {
         let mut batch = vec![first];
         batch.extend(requests.try_iter().take(MAX_BATCH - 1));
+        let (size, started) = (batch.len(), std::time::Instant::now());
         commit(db, trees, batch);
+        metrics::histogram!("tbs_store_commit_seconds", "table" => table.to_string()).record(started.elapsed());
+        metrics::histogram!("tbs_store_commit_requests", "table" => table.to_string()).record(size as f64);
     }
 }
 
