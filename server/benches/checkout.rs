@@ -253,6 +253,18 @@ fn main() {
     });
 }
 
+/// The columns of the per-order table: a counter, and its heading.
+const PER_ORDER: [(&str, &str); 8] = [
+    ("get", "get"),
+    ("query", "query"),
+    ("put", "put"),
+    ("delete", "delete"),
+    ("transact", "transact"),
+    ("batch", "batch"),
+    ("write_units", "WCU"),
+    ("read_units", "RCU"),
+];
+
 /// The store counters (`tbs_store_*`) by table: calls by kind, and capacity units.
 #[derive(Default)]
 struct Usage(BTreeMap<String, BTreeMap<String, f64>>);
@@ -330,38 +342,14 @@ impl Usage {
     fn print_per_order(&self, orders: usize) {
         let n = orders as f64;
         println!("per completed order, as DynamoDB would bill it (counted at the store port):");
-        println!(
-            "{:<14} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9} {:>9}",
-            "table", "get", "query", "put", "delete", "transact", "WCU", "RCU"
-        );
-        let mut total = BTreeMap::<&str, f64>::new();
+        let row = |name: &str, cells: Vec<String>| println!("{name:<18} {}", cells.join(" "));
+        row("table", PER_ORDER.iter().map(|(_, heading)| format!("{heading:>8}")).collect());
+        let mut total = [0.0; PER_ORDER.len()];
         for (table, counts) in &self.0 {
-            let per = |k: &str| counts.get(k).copied().unwrap_or(0.0) / n;
-            println!(
-                "{table:<14} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1} {:>9.1} {:>9.1}",
-                per("get"),
-                per("query"),
-                per("put"),
-                per("delete"),
-                per("transact"),
-                per("write_units"),
-                per("read_units")
-            );
-            for k in ["get", "query", "put", "delete", "transact", "write_units", "read_units"] {
-                *total.entry(k).or_default() += per(k);
-            }
+            let per: Vec<f64> = PER_ORDER.iter().map(|(k, _)| counts.get(*k).copied().unwrap_or(0.0) / n).collect();
+            per.iter().zip(total.iter_mut()).for_each(|(v, t)| *t += v);
+            row(table, per.iter().map(|v| format!("{v:>8.1}")).collect());
         }
-        let t = |k: &str| total.get(k).copied().unwrap_or(0.0);
-        println!(
-            "{:<14} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>9.1} {:>9.1} {:>9.1}",
-            "all",
-            t("get"),
-            t("query"),
-            t("put"),
-            t("delete"),
-            t("transact"),
-            t("write_units"),
-            t("read_units")
-        );
+        row("all", total.iter().map(|v| format!("{v:>8.1}")).collect());
     }
 }

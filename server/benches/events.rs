@@ -149,6 +149,10 @@ impl Table for Counting {
         self.count("transact_write");
         self.inner.transact_write(ops).await
     }
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        self.count("delete_batch");
+        self.inner.delete_batch(keys).await
+    }
 }
 
 /// Store calls for 10 state changes with one event each, then relaying them.

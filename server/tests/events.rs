@@ -327,8 +327,8 @@ async fn embedded_process_restart_before_relaying_loses_no_event() {
     assert_eq!(w.tally.total("KIT-006").await, 10);
 }
 
-/// A table whose transactions fail while `failing` is set: a crash after the
-/// relay published but before it could delete what it published.
+/// A table whose transactions and batch deletes fail while `failing` is set:
+/// a crash after the relay published but before it could delete what it published.
 struct CrashingTable {
     inner: Arc<dyn Table>,
     failing: AtomicBool,
@@ -356,6 +356,12 @@ impl Table for CrashingTable {
             return Err(StoreError::Backend("simulated crash".into()));
         }
         self.inner.transact_write(ops).await
+    }
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Backend("simulated crash".into()));
+        }
+        self.inner.delete_batch(keys).await
     }
 }
 

@@ -43,6 +43,7 @@ macro_rules! all_checks {
                 put_if_absent_rejects_existing_item,
                 update_requires_expected_version,
                 delete_honours_condition,
+                batch_delete_removes_every_key,
                 query_returns_one_partition_in_sort_order,
                 query_sort_key_conditions,
                 query_pages_cover_partition_exactly_once,

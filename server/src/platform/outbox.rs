@@ -70,8 +70,10 @@ impl Relay {
         }
         let events = page.items.iter().map(Item::record::<Envelope>).collect::<Result<Vec<_>, _>>()?;
         self.hub.publish(&events).await?;
-        let done = page.items.iter().map(|item| WriteOp::Delete { key: item.key.clone(), condition: Condition::None });
-        self.table.transact_write(done.collect()).await?;
+        // Published: a batch delete, not a transaction (half the cost on
+        // DynamoDB); one left behind by a crash is published again, which
+        // the consumers absorb.
+        self.table.delete_batch(page.items.into_iter().map(|item| item.key).collect()).await?;
         Ok(events.len())
     }
 

@@ -1,11 +1,11 @@
 //! What each table's calls would cost on DynamoDB, counted at the store port
 //! so the embedded backend reports it too (the bench runs there):
 //!
-//! * `tbs_store_calls_total{table, call}`: get, put, delete, query, transact;
+//! * `tbs_store_calls_total{table, call}`: get, put, delete, query, transact, batch;
 //! * `tbs_store_write_units_total{table}`: write capacity units by DynamoDB's
 //!   rules — 1 per KB (rounded up) of each item written, again for each index
 //!   it is written to; twice that inside a transaction; a delete or a
-//!   condition check as 1 KB;
+//!   condition check as 1 KB (a batch delete: 1 per item);
 //! * `tbs_store_read_units_total{table}`: strongly consistent read units — 1
 //!   per 4 KB (rounded up) of what a get or a query returns, at least 1.
 //!
@@ -115,6 +115,11 @@ impl Table for Metered {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.count("transact", 0, 2 * ops.iter().map(write_units).sum::<u64>());
         self.0.transact_write(ops).await
+    }
+
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        self.count("batch", 0, keys.len() as u64);
+        self.0.delete_batch(keys).await
     }
 }
 

@@ -68,6 +68,12 @@ pub trait Table: Send + Sync {
     /// Applies every operation or none of them.
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
 
+    /// Deletes the items of `keys` (missing ones too) without conditions and
+    /// without all-or-nothing, as DynamoDB's BatchWriteItem does at half the
+    /// cost of a transaction: when it fails, some may be deleted. For
+    /// clean-ups that are harmless to redo (the outbox after publishing).
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError>;
+
     /// Writes `item` only if the stored version still equals `item.version`
     /// (optimistic locking): the read-modify-write primitive.
     async fn update(&self, item: Item) -> Result<Item, StoreError> {

@@ -32,6 +32,7 @@ pub const CHECKS: &[&str] = &[
     "put_if_absent_rejects_existing_item",
     "update_requires_expected_version",
     "delete_honours_condition",
+    "batch_delete_removes_every_key",
     "query_returns_one_partition_in_sort_order",
     "query_sort_key_conditions",
     "query_pages_cover_partition_exactly_once",
@@ -112,6 +113,24 @@ pub async fn delete_honours_condition(h: &dyn Harness) {
     assert!(t.get(&key).await.unwrap().is_none());
     t.delete(&key, Condition::None).await.expect("deleting a missing item is fine");
     assert!(matches!(t.delete(&key, Condition::Exists).await, Err(StoreError::ConditionFailed(_))));
+}
+
+/// More keys than one BatchWriteItem call takes, one of them missing, one twice.
+pub async fn batch_delete_removes_every_key(h: &dyn Harness) {
+    let t = table(h).await;
+    let mut keys = Vec::new();
+    for n in 0..30 {
+        let sk = format!("{n:02}");
+        t.put(item("p", &sk, n).with_index("by_owner", Key::new("erin", &sk)), Condition::None).await.unwrap();
+        keys.push(Key::new("p", sk));
+    }
+    t.put(item("q", "kept", 1), Condition::None).await.unwrap();
+    keys.push(Key::new("p", "missing"));
+    keys.push(Key::new("p", "00"));
+    t.delete_batch(keys).await.unwrap();
+    assert!(t.query(Query::partition("p")).await.unwrap().items.is_empty(), "every item deleted");
+    assert!(t.query(Query::partition("erin").on_index("by_owner")).await.unwrap().items.is_empty(), "and unindexed");
+    assert!(t.get(&Key::new("q", "kept")).await.unwrap().is_some(), "others untouched");
 }
 
 pub async fn data_persists_across_restart(h: &dyn Harness) {

@@ -13,9 +13,14 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, DeleteRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
+};
 use codec::{Expr, check_condition, condition, decode, index_pk, index_sk, key_attributes, put_update};
 use std::sync::Arc;
+
+/// The most requests one BatchWriteItem call takes.
+const BATCH_WRITE_MAX: usize = 25;
 
 fn backend<E: std::error::Error + 'static, R: std::fmt::Debug>(e: SdkError<E, R>) -> StoreError {
     StoreError::Backend(DisplayErrorContext(e).to_string())
@@ -243,5 +248,37 @@ impl Table for DynamoTable {
             }
             return Err(backend(e));
         }
+    }
+
+    /// BatchWriteItem, 25 deletes a call; what DynamoDB leaves unprocessed
+    /// (throttling) is sent again, a few times with a growing pause.
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        let mut keys = keys;
+        keys.sort();
+        keys.dedup();
+        for chunk in keys.chunks(BATCH_WRITE_MAX) {
+            let mut pending = chunk
+                .iter()
+                .map(|key| {
+                    let delete = DeleteRequest::builder().set_key(Some(key_attributes(key))).build();
+                    Ok(WriteRequest::builder()
+                        .delete_request(delete.map_err(|e| StoreError::Invalid(e.to_string()))?)
+                        .build())
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            for attempt in 0.. {
+                let sent = self.client.batch_write_item().request_items(&self.name, pending).send().await;
+                let out = sent.map_err(backend)?;
+                pending = out.unprocessed_items().and_then(|left| left.get(&self.name)).cloned().unwrap_or_default();
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt == 5 {
+                    return Err(StoreError::Backend(format!("{} deletes left unprocessed", pending.len())));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+            }
+        }
+        Ok(())
     }
 }

@@ -178,6 +178,16 @@ impl Table for EmbeddedTable {
         validate_transaction(&ops)?;
         self.writer.write(ops, true).await.map(drop)
     }
+
+    /// One request to the writer (so one commit), all-or-nothing here, which
+    /// the port allows but does not promise.
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        let mut keys = keys;
+        keys.sort();
+        keys.dedup();
+        let ops = keys.into_iter().map(|key| WriteOp::Delete { key, condition: Condition::None }).collect();
+        self.writer.write(ops, false).await.map(drop)
+    }
 }
 
 /// Queries of at most this many items are read in place (see `query`).
