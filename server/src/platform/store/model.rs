@@ -60,9 +60,10 @@ impl Item {
         self
     }
 
-    /// The attributes read back as a record.
+    /// The attributes read back as a record (straight from the borrowed
+    /// value: no copy of the attributes first).
     pub fn record<T: DeserializeOwned>(&self) -> Result<T, super::StoreError> {
-        serde_json::from_value(self.attrs.clone())
+        T::deserialize(&self.attrs)
             .map_err(|e| super::StoreError::Backend(format!("item {} does not decode: {e}", self.key)))
     }
 }
