@@ -3,10 +3,10 @@
 //! is written, so a request whose condition fails leaves the transaction as
 //! it found it and the requests beside it are unaffected.
 
-use super::{ITEMS, decode, encode, index_table};
+use super::{ITEMS, encode, index_table, read_item};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Condition, Item, Key, WriteOp};
-use redb::{ReadableTable, WriteTransaction};
+use redb::WriteTransaction;
 use std::collections::HashMap;
 
 /// Why a request was not applied.
@@ -103,12 +103,7 @@ fn write(
 }
 
 fn current(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreError> {
-    let items = txn.open_table(ITEMS)?;
-    let found = match items.get((key.pk.as_str(), key.sk.as_str()))? {
-        Some(bytes) => Some(decode(bytes.value())?),
-        None => None,
-    };
-    Ok(found)
+    read_item(&txn.open_table(ITEMS)?, key)
 }
 
 fn unindex(txn: &WriteTransaction, trees: &HashMap<String, String>, item: &Item) -> Result<(), StoreError> {

@@ -17,7 +17,7 @@ mod writer;
 use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
 use super::{Store, StoreError, Table, validate_transaction};
 use async_trait::async_trait;
-use redb::{Database, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -142,15 +142,9 @@ impl Table for EmbeddedTable {
     /// A point read is one walk down the B-tree, microseconds from redb's
     /// cache: done in place. Handing it to a blocking thread and back cost
     /// more than the read (two thread wake-ups, seen as scheduler time in a
-    /// profile of add-to-cart). Queries, which may scan, still go to one.
+    /// profile of add-to-cart). Long queries still go to one (see `query`).
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let items = txn.open_table(ITEMS)?;
-        let found = match items.get((key.pk.as_str(), key.sk.as_str()))? {
-            Some(bytes) => Some(decode(bytes.value())?),
-            None => None,
-        };
-        Ok(found)
+        read_item(&self.db.begin_read()?.open_table(ITEMS)?, key)
     }
 
     async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
@@ -187,6 +181,17 @@ impl Table for EmbeddedTable {
         keys.dedup();
         let ops = keys.into_iter().map(|key| WriteOp::Delete { key, condition: Condition::None }).collect();
         self.writer.write(ops, false).await.map(drop)
+    }
+}
+
+/// The item under `key` in an items tree, of a read or a write transaction.
+pub(super) fn read_item(
+    items: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    key: &Key,
+) -> Result<Option<Item>, StoreError> {
+    match items.get((key.pk.as_str(), key.sk.as_str()))? {
+        Some(bytes) => Ok(Some(decode(bytes.value())?)),
+        None => Ok(None),
     }
 }
 
