@@ -218,11 +218,25 @@ pub async fn apply_once(
     event: &Envelope,
     effect: Vec<WriteOp>,
 ) -> Result<Applied, StoreError> {
-    let mut ops = vec![processed_marker(consumer, event)?];
+    apply_once_all(table, consumer, &[event], effect).await
+}
+
+/// Writes `effect` and the processed markers of all of `events` in one
+/// transaction (a batch of events handled together). With one event, its
+/// marker found already there means [`Applied::Before`]; with several, a
+/// cancelled transaction does not say which, and the caller handles them
+/// one by one.
+pub async fn apply_once_all(
+    table: &dyn Table,
+    consumer: &str,
+    events: &[&Envelope],
+    effect: Vec<WriteOp>,
+) -> Result<Applied, StoreError> {
+    let mut ops = events.iter().map(|event| processed_marker(consumer, event)).collect::<Result<Vec<_>, _>>()?;
     ops.extend(effect);
     match table.transact_write(ops).await {
         Ok(()) => Ok(Applied::Now),
-        Err(StoreError::TransactionCancelled { index: 0, .. }) => Ok(Applied::Before),
+        Err(StoreError::TransactionCancelled { index: 0, .. }) if events.len() == 1 => Ok(Applied::Before),
         Err(e) => Err(e),
     }
 }

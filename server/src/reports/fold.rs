@@ -8,7 +8,7 @@ use crate::contracts::{OrderCancelled, OrderConfirmed};
 use crate::platform::consumer::{Consumer, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, Item, StoreError, Turns, WriteOp};
+use crate::platform::store::{Abandoned, Combiner, Condition, Item, StoreError, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -157,26 +157,40 @@ fn writes(batch: Batch) -> anyhow::Result<Vec<WriteOp>> {
     Ok(ops)
 }
 
-pub struct ReportFolder(Arc<Reports>, Turns);
+/// The view's consumer. Orders are folded concurrently and share their
+/// month's totals: events that arrive while a fold is being written wait and
+/// are folded together next (one transaction, the month read and written
+/// once); a fold that lost the race to another process reads again at once,
+/// not at a redelivery.
+pub struct ReportFolder {
+    reports: Arc<Reports>,
+    events: Combiner<Envelope, anyhow::Result<()>>,
+}
 
 impl ReportFolder {
     pub fn new(reports: Arc<Reports>) -> Self {
-        Self(reports, Turns::default())
+        Self { reports, events: Combiner::new(FOLD_BATCH) }
     }
-}
 
-#[async_trait::async_trait]
-impl Consumer for ReportFolder {
-    const NAME: &'static str = CONSUMER;
-    type Event = Incoming;
+    /// Folds a batch in one transaction or, when that fails, each event on
+    /// its own (so an event that cannot be folded fails alone).
+    async fn fold_all(&self, batch: Vec<Envelope>) -> Vec<anyhow::Result<()>> {
+        if batch.len() > 1 {
+            match self.fold_until_done(&batch).await {
+                Ok(()) => return batch.iter().map(|_| Ok(())).collect(),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "events folded together failed; one by one"),
+            }
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for event in &batch {
+            outcomes.push(self.fold_until_done(std::slice::from_ref(event)).await);
+        }
+        outcomes
+    }
 
-    /// Orders are folded concurrently and share their month's totals: folds
-    /// in this process take turns on them, and one that lost the race to
-    /// another process reads again at once, not at a redelivery.
-    async fn on(&self, _event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
-        let _turn = self.1.take(["months"]).await;
+    async fn fold_until_done(&self, events: &[Envelope]) -> anyhow::Result<()> {
         let folded = optimistic::until_done(|| async {
-            match self.0.fold(std::slice::from_ref(envelope)).await {
+            match self.reports.fold(events).await {
                 Err(e) if matches!(e.downcast_ref(), Some(StoreError::TransactionCancelled { .. })) => {
                     Ok(Attempt::Raced)
                 }
@@ -185,5 +199,82 @@ impl Consumer for ReportFolder {
         })
         .await?;
         folded.map(drop).ok_or_else(|| anyhow::anyhow!("the report's month kept changing"))
+    }
+}
+
+#[async_trait::async_trait]
+impl Consumer for ReportFolder {
+    const NAME: &'static str = CONSUMER;
+    type Event = Incoming;
+
+    async fn on(&self, _event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
+        match self.events.submit(envelope.clone(), |batch| self.fold_all(batch)).await {
+            Ok(outcome) => outcome,
+            Err(Abandoned) => Err(anyhow::anyhow!("folding event {} was interrupted; will retry", envelope.id)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::{OrderLine, ShippingAddress};
+    use crate::platform::consumer::Handler;
+    use crate::platform::store::EmbeddedStore;
+
+    fn confirmed(order_id: &str, net_minor: i64) -> Envelope {
+        let line = OrderLine {
+            sku: "KIT-001".into(),
+            name: "Mug".into(),
+            quantity: 1,
+            unit_price_minor: net_minor,
+            fulfilment: Default::default(),
+        };
+        let address = ShippingAddress {
+            name: "A".into(),
+            line1: "1 St".into(),
+            line2: String::new(),
+            city: "C".into(),
+            postal_code: "1".into(),
+            country: "US".into(),
+        };
+        let event = OrderConfirmed {
+            order_id: order_id.into(),
+            email: "a@example.com".into(),
+            currency: "USD".into(),
+            lines: vec![line],
+            net_total_minor: net_minor,
+            tax_minor: 0,
+            shipping_minor: 0,
+            gross_total_minor: net_minor,
+            shipping_address: address,
+            number: String::new(),
+        };
+        Envelope::new("orders", &event, "", None)
+    }
+
+    #[tokio::test]
+    async fn orders_confirmed_at_once_are_folded_into_their_month_in_shared_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let reports = Arc::new(Reports::open(&store).await.unwrap());
+        let folder = Arc::new(ReportFolder::new(reports.clone()));
+        let events: Vec<Envelope> = (0..30).map(|n| confirmed(&format!("r-{n}"), 1_00)).collect();
+        let month = month_of(events[0].timestamp);
+        let tasks: Vec<_> = events
+            .into_iter()
+            .chain([confirmed("r-0", 1_00)]) // delivered twice
+            .map(|event| {
+                let folder = folder.clone();
+                tokio::spawn(async move { folder.handle(&event).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let item = reports.table.get(&month_key(&month, "USD")).await.unwrap().expect("the month");
+        let record: MonthRecord = item.record().unwrap();
+        assert_eq!((record.net_total_minor, record.order_count), (30_00, 30));
+        assert!(item.version < 30, "30 orders in fewer writes of the month: {}", item.version);
     }
 }

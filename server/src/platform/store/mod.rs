@@ -7,6 +7,7 @@
 //! embedded backend and a DynamoDB backend are interchangeable and can be held
 //! to the same [`conformance`] suite.
 
+mod combine;
 pub mod conformance;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
@@ -16,6 +17,7 @@ mod model;
 pub mod optimistic;
 mod turns;
 
+pub use combine::{Abandoned, Combiner};
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
 pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
