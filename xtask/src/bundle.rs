@@ -94,7 +94,11 @@ fn optimise(module: &Path) -> Result<()> {
         "--enable-reference-types",
         "--enable-multivalue",
     ];
-    run(Command::new(wasm_opt()?).arg("-Oz").args(features).arg(module).arg("-o").arg(&optimised))?;
+    let mut cmd = Command::new(wasm_opt()?);
+    if std::env::var_os("TBS_WASM_KEEP_NAMES").is_some() {
+        cmd.arg("-g");
+    }
+    run(cmd.arg("-Oz").args(features).arg(module).arg("-o").arg(&optimised))?;
     std::fs::rename(&optimised, module)?;
     Ok(())
 }
