@@ -319,7 +319,7 @@ impl Consumer for StockKeeper {
 mod tests {
     use super::*;
     use crate::contracts::OrderLine;
-    use crate::platform::consumer::Handler;
+    use crate::platform::consumer::{Handler, handle_at_once};
     use crate::platform::hub::EmbeddedHub;
     use crate::platform::store::EmbeddedStore;
     use std::sync::Arc;
@@ -358,20 +358,6 @@ mod tests {
         (keeper, table, version + 1)
     }
 
-    /// Handles `events` concurrently, as a consumer does the partitions of a batch.
-    async fn handle_at_once(keeper: &Arc<StockKeeper>, events: Vec<Envelope>) {
-        let tasks: Vec<_> = events
-            .into_iter()
-            .map(|event| {
-                let keeper = keeper.clone();
-                tokio::spawn(async move { keeper.handle(&event).await })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().unwrap();
-        }
-    }
-
     async fn state(keeper: &StockKeeper, order: &str) -> State {
         keeper.reservation(order).await.unwrap().expect("decided").0.state
     }
@@ -384,7 +370,7 @@ mod tests {
     async fn orders_placed_at_once_share_writes_and_are_reserved_in_turn_until_the_stock_runs_out() {
         let dir = tempfile::tempdir().unwrap();
         let (keeper, table, version) = keeper(dir.path(), 5).await;
-        handle_at_once(&keeper, (0..12).map(|n| placed(&format!("o{n}"), 1)).collect()).await;
+        handle_at_once(keeper.clone(), (0..12).map(|n| placed(&format!("o{n}"), 1)).collect()).await;
         let mut states = Vec::new();
         for n in 0..12 {
             states.push(state(&keeper, &format!("o{n}")).await);
@@ -401,7 +387,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (keeper, table, _) = keeper(dir.path(), 10).await;
         keeper.handle(&placed("o1", 2)).await.unwrap();
-        handle_at_once(&keeper, vec![placed("o1", 2), placed("o2", 1), placed("o1", 2), placed("o3", 3)]).await;
+        handle_at_once(keeper.clone(), vec![placed("o1", 2), placed("o2", 1), placed("o1", 2), placed("o3", 3)]).await;
         assert_eq!(product(&table).await.0.stock, 4, "10 - 2 - 1 - 3");
         for order in ["o1", "o2", "o3"] {
             assert_eq!(state(&keeper, order).await, State::Reserved, "{order}");

@@ -241,6 +241,22 @@ pub async fn apply_once_all(
     }
 }
 
+/// Handles `events` concurrently, as [`process_batch`] does the partitions
+/// of a batch, and expects each to be handled (tests of concurrent handlers).
+#[cfg(test)]
+pub(crate) async fn handle_at_once(handler: Arc<dyn Handler>, events: Vec<Envelope>) {
+    let tasks: Vec<_> = events
+        .into_iter()
+        .map(|event| {
+            let handler = handler.clone();
+            tokio::spawn(async move { handler.handle(&event).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("the handler's task").expect("handled");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,7 +219,7 @@ impl Consumer for ReportFolder {
 mod tests {
     use super::*;
     use crate::contracts::{OrderLine, ShippingAddress};
-    use crate::platform::consumer::Handler;
+    use crate::platform::consumer::handle_at_once;
     use crate::platform::store::EmbeddedStore;
 
     fn confirmed(order_id: &str, net_minor: i64) -> Envelope {
@@ -261,17 +261,8 @@ mod tests {
         let folder = Arc::new(ReportFolder::new(reports.clone()));
         let events: Vec<Envelope> = (0..30).map(|n| confirmed(&format!("r-{n}"), 1_00)).collect();
         let month = month_of(events[0].timestamp);
-        let tasks: Vec<_> = events
-            .into_iter()
-            .chain([confirmed("r-0", 1_00)]) // delivered twice
-            .map(|event| {
-                let folder = folder.clone();
-                tokio::spawn(async move { folder.handle(&event).await })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().unwrap();
-        }
+        let twice = confirmed("r-0", 1_00); // delivered twice
+        handle_at_once(folder, events.into_iter().chain([twice]).collect()).await;
         let item = reports.table.get(&month_key(&month, "USD")).await.unwrap().expect("the month");
         let record: MonthRecord = item.record().unwrap();
         assert_eq!((record.net_total_minor, record.order_count), (30_00, 30));
