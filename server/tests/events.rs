@@ -461,6 +461,22 @@ async fn a_batch_is_handled_partition_by_partition_concurrently_each_in_order() 
     assert_eq!(log, [format!("o2 {created}"), format!("o1 {created}"), format!("o1 {processed}")]);
 }
 
+/// A consumer that fell behind catches up in large batches on the embedded
+/// hub: 40 waiting events are received, handled and acknowledged at once
+/// (SQS hands out at most 10 a receive).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_fell_behind_takes_many_events_in_one_batch() {
+    let w = embedded_world().await;
+    let sku = |n: usize| format!("SKU-{n}");
+    let waiting: Vec<Envelope> = (0..40).map(|n| reserved(&format!("o{n}"), &sku(n), 1)).collect();
+    w.hub.publish(&waiting).await.unwrap();
+    let outcomes = process_batch(&*w.hub, &*w.tally, w.policy, w.wait).await.unwrap();
+    assert_eq!(outcomes, vec![Outcome::Handled; 40], "one batch");
+    for n in 0..40 {
+        assert_eq!(w.tally.total(&sku(n)).await, 1, "{}", sku(n));
+    }
+}
+
 /// A receipt is good for one receive: once the message came back (its
 /// visibility timeout ran out) and was received again, acknowledging with the
 /// old receipt is refused and the message stays for its new receiver.

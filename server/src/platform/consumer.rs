@@ -101,6 +101,11 @@ pub enum Outcome {
     },
 }
 
+/// Messages asked for per receive: SQS gives at most 10; the embedded hub
+/// claims up to 50 in one transaction (two writes each: the most one holds),
+/// so a consumer that fell behind catches up in fewer, larger commits.
+const RECEIVE_MAX: usize = 50;
+
 /// Receives one batch (waiting up to `wait`) and handles it. Events of one
 /// partition are handled in the order received, one after another; different
 /// partitions concurrently (their handlers' writes then share commits).
@@ -111,7 +116,7 @@ pub async fn process_batch(
     policy: RetryPolicy,
     wait: Duration,
 ) -> Result<Vec<Outcome>, HubError> {
-    let deliveries = hub.receive(handler.consumer(), 10, wait).await?;
+    let deliveries = hub.receive(handler.consumer(), RECEIVE_MAX, wait).await?;
     let (partitions, deliveries) = (by_partition(&deliveries), &deliveries);
     let handled = futures_util::future::join_all(partitions.into_iter().map(|indexes| async move {
         let mut outcomes = Vec::with_capacity(indexes.len());
