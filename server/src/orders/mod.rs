@@ -35,7 +35,7 @@ pub use service::SERVICE;
 use crate::contracts::ports::Payments;
 use crate::platform::outbox::Relay;
 use crate::platform::signing::OrderLinks;
-use crate::platform::store::{Store, StoreError, Table, Turns};
+use crate::platform::store::{Combiner, Store, StoreError, Table};
 use app::api::ErrorDetail;
 use app::cart::ssr::SharedCarts;
 use app::catalog::ssr::SharedCatalog;
@@ -56,8 +56,8 @@ pub struct Orders {
     payment_timeout: Duration,
     /// Checks the link tokens that open an order (receipt e-mails).
     links: OrderLinks,
-    /// Orders placed at once take turns on the number counter.
-    turns: Turns,
+    /// Orders placed while one is being stored wait, and are numbered and stored together.
+    numbering: Combiner<placing::Unnumbered, Result<placing::Stored, OrdersError>>,
 }
 
 /// An order id: a random UUID (version 4 or 7) in its canonical form, as a
@@ -86,7 +86,16 @@ impl Orders {
     ) -> Result<Self, StoreError> {
         let table = store.open_table(&table_spec()).await?;
         let relay = Relay::new(table.clone(), hub);
-        Ok(Self { relay, table, catalog, carts, payments, payment_timeout, links, turns: Turns::default() })
+        Ok(Self {
+            relay,
+            table,
+            catalog,
+            carts,
+            payments,
+            payment_timeout,
+            links,
+            numbering: Combiner::new(placing::NUMBERING_BATCH),
+        })
     }
 
     /// The token of the order's link (for its owner's pages).

@@ -19,15 +19,16 @@ fn counter_key() -> Key {
 }
 
 impl Orders {
-    /// The next free number, and the write that takes it (which fails, and
-    /// fails its transaction, if another order took it first).
-    pub(super) async fn next_number(&self) -> Result<(u64, WriteOp), StoreError> {
+    /// The next `count` free numbers (the first of them), and the write that
+    /// takes them (which fails, and fails its transaction, if another order
+    /// took any of them first).
+    pub(super) async fn next_numbers(&self, count: u64) -> Result<(u64, WriteOp), StoreError> {
         let current = self.table.get(&counter_key()).await?;
         let (number, condition) = match &current {
             Some(item) => (item.attrs["next"].as_u64().unwrap_or(FIRST), Condition::Version(item.version)),
             None => (FIRST, Condition::NotExists),
         };
-        let item = Item::new(counter_key(), serde_json::json!({ "next": number + 1 }));
+        let item = Item::new(counter_key(), serde_json::json!({ "next": number + count }));
         Ok((number, WriteOp::Put { item, condition }))
     }
 }

@@ -10,7 +10,7 @@ use crate::contracts::{FulfilmentKind, OrderLine, OrderPlaced};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, StoreError, WriteOp};
+use crate::platform::store::{Abandoned, Condition, StoreError, WriteOp};
 use app::cart::{CartOwner, CartView};
 use app::catalog::ProductView;
 use app::orders::{CheckoutInput, OrderView};
@@ -19,6 +19,20 @@ use time::OffsetDateTime;
 /// Rounds of taking the next order number before giving up (each lost
 /// round means another order was stored meanwhile).
 const NUMBER_ROUNDS: u32 = 32;
+
+/// Orders numbered and stored in one transaction at most: two writes each
+/// (the order, its event) beside the counter's.
+pub(super) const NUMBERING_BATCH: usize = 32;
+
+/// An order ready to be numbered and stored, with its staged OrderPlaced and who placed it.
+pub(super) struct Unnumbered {
+    record: OrderRecord,
+    staged: WriteOp,
+    owner: CartOwner,
+}
+
+/// The order as stored, or the one a same request stored before.
+pub(super) type Stored = Result<OrderRecord, OrderView>;
 
 /// A placed order, and whether this request placed it (or an earlier one with the same id did).
 pub struct Placed {
@@ -125,16 +139,67 @@ impl Orders {
     }
 
     /// Stores `record` with the next order number and its OrderPlaced, or
-    /// answers with the order a concurrent same request stored.
-    async fn store_numbered(
-        &self,
-        record: OrderRecord,
-        owner: &CartOwner,
-    ) -> Result<Result<OrderRecord, OrderView>, OrdersError> {
+    /// answers with the order a concurrent same request stored. Orders placed
+    /// while one is being stored wait, and are then numbered and stored
+    /// together (one read of the counter, one transaction).
+    async fn store_numbered(&self, record: OrderRecord, owner: &CartOwner) -> Result<Stored, OrdersError> {
         let staged = outbox::stage(&Envelope::new(SOURCE, &placed(&record), "", None))?;
-        let _turn = self.turns.take(["order-number"]).await;
+        let unnumbered = Unnumbered { record: record.clone(), staged: staged.clone(), owner: owner.clone() };
+        match self.numbering.submit(unnumbered, |batch| self.store_batch(batch)).await {
+            Ok(stored) => stored,
+            // Its batch's writer stopped (its request was dropped): whether it
+            // stored this order is unknown, and storing it alone finds out.
+            Err(Abandoned) => self.store_alone(&record, &staged, owner).await,
+        }
+    }
+
+    /// Stores a batch of orders in one transaction, or each alone when that
+    /// fails (a same id placed before or twice in the batch, or another
+    /// process took the numbers first).
+    async fn store_batch(&self, batch: Vec<Unnumbered>) -> Vec<Result<Stored, OrdersError>> {
+        if batch.len() > 1 {
+            match self.store_together(&batch).await {
+                Ok(Some(stored)) => return stored.into_iter().map(|order| Ok(Ok(order))).collect(),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "orders stored together failed; one by one"),
+            }
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for u in &batch {
+            outcomes.push(self.store_alone(&u.record, &u.staged, &u.owner).await);
+        }
+        outcomes
+    }
+
+    /// One attempt at storing every order of `batch` with consecutive numbers;
+    /// `None` when the transaction was cancelled.
+    async fn store_together(&self, batch: &[Unnumbered]) -> Result<Option<Vec<OrderRecord>>, OrdersError> {
+        let (first, take_numbers) = self.next_numbers(batch.len() as u64).await?;
+        let mut ops = vec![take_numbers];
+        let mut stored = Vec::with_capacity(batch.len());
+        for (number, u) in (first..).zip(batch) {
+            let numbered = OrderRecord { number, ..u.record.clone() };
+            ops.push(WriteOp::Put { item: numbered.item()?, condition: Condition::NotExists });
+            ops.push(u.staged.clone());
+            stored.push(numbered);
+        }
+        match self.table.transact_write(ops).await {
+            Ok(()) => Ok(Some(stored)),
+            Err(StoreError::TransactionCancelled { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores one order with the next number, taking the next again when
+    /// another order took it first.
+    async fn store_alone(
+        &self,
+        record: &OrderRecord,
+        staged: &WriteOp,
+        owner: &CartOwner,
+    ) -> Result<Stored, OrdersError> {
         let numbered = optimistic::within(NUMBER_ROUNDS, || async {
-            let (number, take_number) = self.next_number().await?;
+            let (number, take_number) = self.next_numbers(1).await?;
             let numbered = OrderRecord { number, ..record.clone() };
             let order = WriteOp::Put { item: numbered.item()?, condition: Condition::NotExists };
             match self.table.transact_write(vec![order, take_number, staged.clone()]).await {

@@ -214,7 +214,16 @@ async fn services_split_across_processes_reach_each_other_by_events() {
     assert_eq!(not_here.status, 404, "the back process serves no orders API");
 }
 
+/// How often the orders table's number counter was written (its version),
+/// where the store runs in this process (the embedded one).
+async fn counter_writes(store: &Store) -> Option<u64> {
+    let orders = store.state.as_ref()?.tables.iter().find(|t| t.name() == "orders").expect("the orders table");
+    let counter = server::platform::store::Key::new("COUNTER", "ORDER_NUMBER");
+    Some(orders.get(&counter).await.unwrap().map_or(0, |item| item.version))
+}
+
 async fn orders_placed_at_once_get_distinct_sequential_numbers(store: Store) {
+    let writes_before = counter_writes(&store).await;
     let mut shoppers: Vec<_> = (0..12).map(|_| store.shopper()).collect();
     for shopper in &mut shoppers {
         shopper.add("KIT-001", 1).await;
@@ -231,6 +240,10 @@ async fn orders_placed_at_once_get_distinct_sequential_numbers(store: Store) {
     assert!(parsed.iter().all(|n| *n >= 1001), "{numbers:?}");
     let (low, high) = (parsed.first().unwrap(), parsed.last().unwrap());
     assert_eq!(high - low, 11, "no number skipped: {numbers:?}");
+    if let (Some(after), Some(before)) = (counter_writes(&store).await, writes_before) {
+        let writes = after - before;
+        assert!(writes < 12, "orders placed at once share the counter's writes: {writes} for 12");
+    }
 }
 
 /// A second successful payment for an order already paid (an earlier
