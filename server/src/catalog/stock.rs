@@ -22,7 +22,9 @@ use crate::platform::consumer::{Applied, Consumer, apply_once_all};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Abandoned, Combiner, Condition, Item, Key, StoreError, Turns, WriteOp};
+use crate::platform::store::{
+    Abandoned, Combiner, Condition, Item, Key, StoreError, Turns, WriteOp, together_or_alone,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,24 +160,23 @@ impl StockKeeper {
     async fn reserve_batch(&self, batch: Vec<Placement>) -> Vec<anyhow::Result<()>> {
         let skus: Vec<String> = batch.iter().flat_map(|p| &p.lines).map(|l| stock_turn(&l.sku)).collect();
         let _turns = self.turns.take(skus).await;
-        if batch.len() > 1 {
+        let together = async {
             match self.reserve(&batch.iter().collect::<Vec<_>>()).await {
-                Ok(Attempt::Done(())) => return batch.iter().map(|_| Ok(())).collect(),
-                Ok(Attempt::Raced) => {}
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "orders reserved together failed; one by one"),
+                Ok(Attempt::Done(())) => Some(batch.iter().map(|_| Ok(())).collect()),
+                Ok(Attempt::Raced) => None,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "orders reserved together failed; one by one");
+                    None
+                }
             }
-        }
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for placement in &batch {
-            let alone = [placement];
-            let done = optimistic::until_done(|| self.reserve(&alone)).await;
-            outcomes.push(done.and_then(|done| {
-                done.ok_or_else(|| {
-                    anyhow::anyhow!("stock of order {} kept changing; will retry", placement.placed.order_id)
-                })
-            }));
-        }
-        outcomes
+        };
+        together_or_alone(&batch, together, |placement| self.reserve_alone(placement)).await
+    }
+
+    async fn reserve_alone(&self, placement: &Placement) -> anyhow::Result<()> {
+        let alone = [placement];
+        let done = optimistic::until_done(|| self.reserve(&alone)).await?;
+        done.ok_or_else(|| anyhow::anyhow!("stock of order {} kept changing; will retry", placement.placed.order_id))
     }
 
     /// One attempt at deciding every one of `placements` in one

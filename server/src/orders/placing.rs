@@ -10,7 +10,7 @@ use crate::contracts::{FulfilmentKind, OrderLine, OrderPlaced};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Abandoned, Condition, StoreError, WriteOp};
+use crate::platform::store::{Abandoned, Condition, StoreError, WriteOp, together_or_alone};
 use app::cart::{CartOwner, CartView};
 use app::catalog::ProductView;
 use app::orders::{CheckoutInput, OrderView};
@@ -157,18 +157,17 @@ impl Orders {
     /// fails (a same id placed before or twice in the batch, or another
     /// process took the numbers first).
     async fn store_batch(&self, batch: Vec<Unnumbered>) -> Vec<Result<Stored, OrdersError>> {
-        if batch.len() > 1 {
+        let together = async {
             match self.store_together(&batch).await {
-                Ok(Some(stored)) => return stored.into_iter().map(|order| Ok(Ok(order))).collect(),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "orders stored together failed; one by one"),
+                Ok(Some(stored)) => Some(stored.into_iter().map(|order| Ok(Ok(order))).collect()),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "orders stored together failed; one by one");
+                    None
+                }
             }
-        }
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for u in &batch {
-            outcomes.push(self.store_alone(&u.record, &u.staged, &u.owner).await);
-        }
-        outcomes
+        };
+        together_or_alone(&batch, together, |u| self.store_alone(&u.record, &u.staged, &u.owner)).await
     }
 
     /// One attempt at storing every order of `batch` with consecutive numbers;

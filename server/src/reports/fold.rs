@@ -8,7 +8,7 @@ use crate::contracts::{OrderCancelled, OrderConfirmed};
 use crate::platform::consumer::{Consumer, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Abandoned, Combiner, Condition, Item, StoreError, WriteOp};
+use crate::platform::store::{Abandoned, Combiner, Condition, Item, StoreError, WriteOp, together_or_alone};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -175,17 +175,16 @@ impl ReportFolder {
     /// Folds a batch in one transaction or, when that fails, each event on
     /// its own (so an event that cannot be folded fails alone).
     async fn fold_all(&self, batch: Vec<Envelope>) -> Vec<anyhow::Result<()>> {
-        if batch.len() > 1 {
+        let together = async {
             match self.fold_until_done(&batch).await {
-                Ok(()) => return batch.iter().map(|_| Ok(())).collect(),
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "events folded together failed; one by one"),
+                Ok(()) => Some(batch.iter().map(|_| Ok(())).collect()),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "events folded together failed; one by one");
+                    None
+                }
             }
-        }
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for event in &batch {
-            outcomes.push(self.fold_until_done(std::slice::from_ref(event)).await);
-        }
-        outcomes
+        };
+        together_or_alone(&batch, together, |event| self.fold_until_done(std::slice::from_ref(event))).await
     }
 
     async fn fold_until_done(&self, events: &[Envelope]) -> anyhow::Result<()> {

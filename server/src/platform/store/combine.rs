@@ -70,6 +70,30 @@ impl<R, T> Combiner<R, T> {
     }
 }
 
+/// A batch's outcomes: `together`'s, one per request, when its one attempt
+/// at the whole batch succeeded (`Some`); else each request's from `alone`,
+/// one after another. A batch of one goes to `alone` directly.
+pub async fn together_or_alone<'b, R, T, F, Fut>(
+    batch: &'b [R],
+    together: impl Future<Output = Option<Vec<T>>>,
+    alone: F,
+) -> Vec<T>
+where
+    F: Fn(&'b R) -> Fut,
+    Fut: Future<Output = T>,
+{
+    if batch.len() > 1
+        && let Some(outcomes) = together.await
+    {
+        return outcomes;
+    }
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for request in batch {
+        outcomes.push(alone(request).await);
+    }
+    outcomes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

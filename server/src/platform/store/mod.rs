@@ -17,7 +17,7 @@ mod model;
 pub mod optimistic;
 mod turns;
 
-pub use combine::{Abandoned, Combiner};
+pub use combine::{Abandoned, Combiner, together_or_alone};
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
 pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
