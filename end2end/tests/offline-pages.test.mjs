@@ -229,8 +229,10 @@ test('a new release offers "reload" to a page open during the update instead of 
   await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
   await page.getByTestId('update-ready').filter({ hasText: 'A new version is ready' }).waitFor({ timeout: 15_000 });
   // …until the shopper says so: then the page reloads on the new release, whose cache replaced the old.
+  // Listening before the click: the new page may finish loading before the click's promise settles.
+  const reloaded = page.waitForEvent('load');
   await page.getByTestId('update-ready').getByRole('button', { name: 'reload' }).click();
-  await page.waitForEvent('load');
+  await reloaded;
   await hydrated(page);
   await eventually(page, (b) => caches.keys().then((k) => k.includes(`tbs-shell-${b}-next`) && !k.includes(`tbs-shell-${b}`)), build);
   assert.equal(await page.getByTestId('update-ready').count(), 0);
