@@ -87,7 +87,7 @@ pub fn with_edits(cart: &CartView, edits: &[CartEdit]) -> CartView {
 fn new_line(edit: &CartEdit, quantity: u32) -> Option<CartLineView> {
     let preview = edit.preview.as_ref()?;
     Some(CartLineView {
-        sku: edit.sku.to_uppercase(),
+        sku: edit.sku.to_ascii_uppercase(),
         name: preview.name.clone(),
         image: preview.image.clone(),
         quantity: quantity.min(MAX_LINE_QUANTITY),

@@ -62,7 +62,7 @@ impl CheckoutInput {
         for f in [&mut self.email, &mut a.name, &mut a.line1, &mut a.line2, &mut a.city, &mut a.postal_code] {
             *f = f.trim().to_string();
         }
-        a.country = a.country.trim().to_uppercase();
+        a.country = a.country.trim().to_ascii_uppercase();
         self
     }
 
@@ -208,5 +208,13 @@ mod tests {
         }
         .normalized();
         assert!(good.problems().is_empty(), "{:?}", good.problems());
+    }
+
+    #[test]
+    fn a_country_code_is_two_ascii_letters_not_a_spelling_upper_cased() {
+        let mut input = CheckoutInput { email: "ann@example.com".into(), ..Default::default() };
+        input.shipping_address.country = " ß ".into();
+        let fields: Vec<_> = input.normalized().problems().into_iter().filter_map(|p| p.field).collect();
+        assert!(fields.contains(&"shipping_address.country".to_string()), "'ß' is not 'SS': {fields:?}");
     }
 }
