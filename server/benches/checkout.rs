@@ -274,8 +274,7 @@ impl Usage {
         let mut usage = Usage::default();
         for line in server::platform::metrics::handle().render().lines() {
             let Some(rest) = line.strip_prefix("tbs_store_") else { continue };
-            let Some((name, rest)) = rest.split_once('{') else { continue };
-            let Some((labels, value)) = rest.split_once("} ") else { continue };
+            let Some((name, labels, value)) = Self::sample(rest) else { continue };
             let label = |key: &str| labels.split(',').find_map(|l| l.strip_prefix(&format!("{key}=\"")));
             let table = label("table").unwrap_or_default().trim_end_matches('"').to_string();
             let what = match label("call") {
@@ -285,6 +284,22 @@ impl Usage {
             *usage.0.entry(table).or_default().entry(what).or_default() += value.parse::<f64>().unwrap_or(0.0);
         }
         usage
+    }
+
+    /// A sample line's name, labels (empty when it has none) and value;
+    /// `None` for a histogram's buckets.
+    fn sample(line: &str) -> Option<(&str, &str, &str)> {
+        let (name, labels, value) = match line.split_once('{') {
+            Some((name, rest)) => {
+                let (labels, value) = rest.split_once("} ")?;
+                (name, labels, value)
+            }
+            None => {
+                let (name, value) = line.split_once(' ')?;
+                (name, "", value)
+            }
+        };
+        (!name.ends_with("_bucket")).then_some((name, labels, value))
     }
 
     fn since(&self, earlier: &Usage) -> Usage {
@@ -318,8 +333,9 @@ impl Usage {
         );
     }
 
-    /// Each table's commits over `over`: how many, how many writes each
-    /// carried, and the share of the time its writer spent committing.
+    /// The embedded store's commits over `over` (one writer for every table):
+    /// how many, how many writes each carried, and the share of the time the
+    /// writer spent committing.
     fn print_commits(&self, over: Duration) {
         let busy: Vec<String> = self
             .0
@@ -328,6 +344,7 @@ impl Usage {
                 let commits = *c.get("commit_seconds_count")?;
                 let writes = c.get("commit_requests_sum").copied().unwrap_or(0.0);
                 let seconds = c.get("commit_seconds_sum").copied().unwrap_or(0.0);
+                let table = if table.is_empty() { "store" } else { table.as_str() };
                 Some(format!(
                     "{table} {:.0}/s × {:.1} writes, busy {:.0} %",
                     commits / over.as_secs_f64(),
@@ -345,7 +362,8 @@ impl Usage {
         let row = |name: &str, cells: Vec<String>| println!("{name:<18} {}", cells.join(" "));
         row("table", PER_ORDER.iter().map(|(_, heading)| format!("{heading:>8}")).collect());
         let mut total = [0.0; PER_ORDER.len()];
-        for (table, counts) in &self.0 {
+        // The store's commits have no table: not a row of their own.
+        for (table, counts) in self.0.iter().filter(|(table, _)| !table.is_empty()) {
             let per: Vec<f64> = PER_ORDER.iter().map(|(k, _)| counts.get(*k).copied().unwrap_or(0.0) / n).collect();
             per.iter().zip(total.iter_mut()).for_each(|(v, t)| *t += v);
             row(table, per.iter().map(|v| format!("{v:>8.1}")).collect());

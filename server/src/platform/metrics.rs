@@ -11,8 +11,9 @@
 //! * `tbs_store_calls_total{table, call}`, `tbs_store_write_units_total{table}`
 //!   and `tbs_store_read_units_total{table}`: store calls and what they would
 //!   cost on DynamoDB (see `store::metered`);
-//! * `tbs_store_commit_seconds{table}` and `tbs_store_commit_requests{table}`
-//!   (histograms): each embedded commit's time and how many writes it carried.
+//! * `tbs_store_commit_seconds` and `tbs_store_commit_requests` (histograms):
+//!   each embedded commit's time and how many writes it carried (one commit
+//!   covers the writes of every table).
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};

@@ -3,11 +3,10 @@
 //! is written, so a request whose condition fails leaves the transaction as
 //! it found it and the requests beside it are unaffected.
 
-use super::{ITEMS, encode, index_table, read_item};
+use super::{Trees, encode, read_item};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Condition, Item, Key, WriteOp};
 use redb::WriteTransaction;
-use std::collections::HashMap;
 
 /// Why a request was not applied.
 pub(super) enum Failure {
@@ -25,11 +24,7 @@ impl From<StoreError> for Failure {
 }
 
 /// Applies `ops` all-or-nothing and returns the items its puts stored, in order.
-pub(super) fn apply(
-    txn: &WriteTransaction,
-    trees: &HashMap<String, String>,
-    ops: Vec<WriteOp>,
-) -> Result<Vec<Item>, Failure> {
+pub(super) fn apply(txn: &WriteTransaction, trees: &Trees, ops: Vec<WriteOp>) -> Result<Vec<Item>, Failure> {
     let mut found = Vec::with_capacity(ops.len());
     for (index, op) in ops.iter().enumerate() {
         found.push(check(txn, trees, op).map_err(|refusal| match refusal {
@@ -47,18 +42,18 @@ pub(super) fn apply(
 }
 
 /// The item `op` touches, as stored now, if `op` may be applied to it.
-fn check(txn: &WriteTransaction, trees: &HashMap<String, String>, op: &WriteOp) -> Result<Option<Item>, Failure> {
+fn check(txn: &WriteTransaction, trees: &Trees, op: &WriteOp) -> Result<Option<Item>, Failure> {
     let refuse = |error| Failure::Refused { index: 0, error };
     let condition = match op {
         WriteOp::Put { item, condition } => {
-            if let Some(undeclared) = item.indexes.keys().find(|i| !trees.contains_key(*i)) {
-                return Err(refuse(StoreError::Invalid(format!("no index named {undeclared:?}"))));
+            if let Some(Err(undeclared)) = item.indexes.keys().map(|i| trees.index(i)).find(Result::is_err) {
+                return Err(refuse(undeclared));
             }
             condition
         }
         WriteOp::Delete { condition, .. } | WriteOp::Check { condition, .. } => condition,
     };
-    let existing = current(txn, op.key())?;
+    let existing = current(txn, trees, op.key())?;
     if holds(*condition, existing.as_ref()) {
         Ok(existing)
     } else {
@@ -73,7 +68,7 @@ fn holds(condition: Condition, existing: Option<&Item>) -> bool {
 /// Applies one checked operation; returns the item a put stored.
 fn write(
     txn: &WriteTransaction,
-    trees: &HashMap<String, String>,
+    trees: &Trees,
     op: WriteOp,
     existing: Option<Item>,
 ) -> Result<Option<Item>, StoreError> {
@@ -82,7 +77,7 @@ fn write(
         WriteOp::Delete { key, .. } => {
             if let Some(old) = existing {
                 unindex(txn, trees, &old)?;
-                txn.open_table(ITEMS)?.remove((key.pk.as_str(), key.sk.as_str()))?;
+                txn.open_table(trees.items())?.remove((key.pk.as_str(), key.sk.as_str()))?;
             }
             Ok(None)
         }
@@ -92,24 +87,24 @@ fn write(
             }
             item.version = existing.map_or(1, |e| e.version + 1);
             for (index, ikey) in &item.indexes {
-                let mut tree = txn.open_table(index_table(&trees[index]))?;
+                let mut tree = txn.open_table(trees.index(index)?)?;
                 tree.insert((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()), ())?;
             }
             let bytes = encode(&item)?;
-            txn.open_table(ITEMS)?.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
+            txn.open_table(trees.items())?.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
             Ok(Some(item))
         }
     }
 }
 
-fn current(txn: &WriteTransaction, key: &Key) -> Result<Option<Item>, StoreError> {
-    read_item(&txn.open_table(ITEMS)?, key)
+fn current(txn: &WriteTransaction, trees: &Trees, key: &Key) -> Result<Option<Item>, StoreError> {
+    read_item(&txn.open_table(trees.items())?, key)
 }
 
-fn unindex(txn: &WriteTransaction, trees: &HashMap<String, String>, item: &Item) -> Result<(), StoreError> {
+fn unindex(txn: &WriteTransaction, trees: &Trees, item: &Item) -> Result<(), StoreError> {
     for (index, ikey) in &item.indexes {
-        if let Some(tree) = trees.get(index) {
-            let mut tree = txn.open_table(index_table(tree))?;
+        if let Ok(tree) = trees.index(index) {
+            let mut tree = txn.open_table(tree)?;
             tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()))?;
         }
     }

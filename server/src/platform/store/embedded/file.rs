@@ -1,10 +1,10 @@
-//! A table's database file, opened so that a crash at any instant of its
+//! The store's database file, opened so that a crash at any instant of its
 //! creation leaves either no file or a whole one.
 //!
 //! redb writes a new file's header in place, so a process killed while
-//! creating `<table>.redb` could leave a file of zeros that redb refuses for
+//! creating `store.redb` could leave a file of zeros that redb refuses for
 //! ever ("magic number mismatch"). A new file is therefore made beside the
-//! real one (`<table>.redb.new`), initialised with every tree, synced, and
+//! real one (`store.redb.new`), initialised, synced, and
 //! only then renamed into place. A file of nothing but zeros at the real path
 //! (left by a version without this rule) holds no data and is made again.
 
@@ -14,35 +14,27 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Opens the database at `path`, creating it atomically with `init` (which
-/// creates the trees) when it does not exist yet.
-pub(super) fn open_or_create(
-    path: &Path,
-    init: impl Fn(&Database) -> Result<(), StoreError>,
-) -> Result<Database, StoreError> {
+/// Opens the database at `path`, creating it atomically when it does not
+/// exist yet.
+pub(super) fn open_or_create(path: &Path) -> Result<Database, StoreError> {
     if path.exists() && never_initialised(path)? {
         tracing::warn!(path = %path.display(), "remaking a database file a crash left uninitialised");
         std::fs::remove_file(path).map_err(|e| io(path, e))?;
     }
     if !path.exists() {
-        create_atomically(path, &init)?;
+        create_atomically(path)?;
     }
-    let db = Database::create(path)?;
-    init(&db)?;
-    Ok(db)
+    Ok(Database::create(path)?)
 }
 
-fn create_atomically(path: &Path, init: &dyn Fn(&Database) -> Result<(), StoreError>) -> Result<(), StoreError> {
+fn create_atomically(path: &Path) -> Result<(), StoreError> {
     let staging = staging_path(path);
     match std::fs::remove_file(&staging) {
         Ok(()) => tracing::info!(path = %staging.display(), "removed a half-made database file"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(&staging, e)),
     }
-    {
-        let db = Database::create(&staging)?;
-        init(&db)?;
-    }
+    drop(Database::create(&staging)?);
     File::open(&staging).and_then(|f| f.sync_all()).map_err(|e| io(&staging, e))?;
     std::fs::rename(&staging, path).map_err(|e| io(path, e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -78,35 +70,31 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
 mod tests {
     use super::*;
 
-    fn no_trees(_: &Database) -> Result<(), StoreError> {
-        Ok(())
-    }
-
     #[test]
     fn a_file_of_zeros_left_by_a_crash_is_made_again() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("carts.redb");
+        let path = dir.path().join("store.redb");
         std::fs::write(&path, vec![0u8; 4096]).unwrap();
         assert!(Database::create(&path).is_err(), "redb refuses such a file");
-        open_or_create(&path, no_trees).expect("opens after remaking it");
+        open_or_create(&path).expect("opens after remaking it");
     }
 
     #[test]
     fn a_half_made_staging_file_is_discarded_and_the_table_created() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("carts.redb");
+        let path = dir.path().join("store.redb");
         std::fs::write(staging_path(&path), b"half a header").unwrap();
-        open_or_create(&path, no_trees).expect("created");
+        open_or_create(&path).expect("created");
         assert!(!staging_path(&path).exists());
-        drop(open_or_create(&path, no_trees).expect("opens again"));
+        drop(open_or_create(&path).expect("opens again"));
     }
 
     #[test]
     fn a_file_with_data_is_never_remade() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("carts.redb");
+        let path = dir.path().join("store.redb");
         std::fs::write(&path, b"\0\0not a database").unwrap();
-        assert!(open_or_create(&path, no_trees).is_err(), "a damaged file with data is an error, not erased");
+        assert!(open_or_create(&path).is_err(), "a damaged file with data is an error, not erased");
         assert!(path.exists());
     }
 }

@@ -1,16 +1,21 @@
-//! The embedded backend of the store port: one redb database file per table
-//! under the data directory (`<data-dir>/<table>.redb`).
+//! The embedded backend of the store port: every table of a store in one
+//! redb database file under the data directory (`<data-dir>/store.redb`).
 //!
 //! redb is an ACID, crash-safe B-tree store; every write transaction commits
 //! with fsync (redb's default `Durability::Immediate`), and a write is
 //! acknowledged only after the commit covering it, so it survives a crash.
-//! Concurrent writes to a table share one commit ([`writer`]: group commit).
-//! Items live in the `items` tree keyed by
-//! `(pk, sk)`; each secondary index is a tree keyed by
+//! Concurrent writes share one commit ([`writer`]: group commit), whichever
+//! tables they touch: one file means one fsync for all of them, where a file
+//! per table made the disk flush each file on its own. A table is still its
+//! own trees, reached only through its [`Table`]: its items keyed by
+//! `(pk, sk)`, and each secondary index a tree keyed by
 //! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
+//! Tables written by earlier versions, one file each, move in when first
+//! opened ([`migrate`]).
 
 mod apply;
 mod file;
+mod migrate;
 mod query;
 mod writer;
 
@@ -22,12 +27,51 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub(super) const ITEMS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("items");
+/// The file holding every table, in the data directory.
+const FILE: &str = "store.redb";
 
+pub(super) type ItemKey<'a> = (&'a str, &'a str);
 pub(super) type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+pub(super) type ItemsTree<'a> = TableDefinition<'a, ItemKey<'static>, &'static [u8]>;
+pub(super) type IndexTree<'a> = TableDefinition<'a, IndexKey<'static>, ()>;
 
-pub(super) fn index_table(name: &str) -> TableDefinition<'_, IndexKey<'static>, ()> {
-    TableDefinition::new(name)
+/// A table's trees in the store's file: its items under the table's name, and
+/// each declared index under `<table>:index:<index>` (a table name has no `:`).
+pub(super) struct Trees {
+    items: String,
+    indexes: HashMap<String, String>,
+}
+
+impl Trees {
+    fn of(spec: &TableSpec) -> Self {
+        let indexes = spec.indexes.iter().map(|i| (i.clone(), format!("{}:index:{i}", spec.name))).collect();
+        Self { items: spec.name.clone(), indexes }
+    }
+
+    pub(super) fn items(&self) -> ItemsTree<'_> {
+        TableDefinition::new(&self.items)
+    }
+
+    /// The tree of the declared index `name`.
+    pub(super) fn index(&self, name: &str) -> Result<IndexTree<'_>, StoreError> {
+        let tree = self.indexes.get(name).ok_or_else(|| StoreError::Invalid(format!("no index named {name:?}")))?;
+        Ok(TableDefinition::new(tree))
+    }
+
+    fn all_indexes(&self) -> impl Iterator<Item = (&str, IndexTree<'_>)> {
+        self.indexes.iter().map(|(name, tree)| (name.as_str(), TableDefinition::new(tree.as_str())))
+    }
+
+    /// Creates every tree, so read transactions can always open them (again on
+    /// every open: a table may have gained an index).
+    fn create(&self, db: &Database) -> Result<(), StoreError> {
+        let txn = db.begin_write()?;
+        txn.open_table(self.items())?;
+        for (_, tree) in self.all_indexes() {
+            txn.open_table(tree)?;
+        }
+        Ok(txn.commit()?)
+    }
 }
 
 macro_rules! backend_errors {
@@ -48,21 +92,27 @@ backend_errors!(
     redb::CommitError
 );
 
-/// The embedded store: a directory of redb files, one per table.
+/// The embedded store: one redb file and the writer that commits to it.
 pub struct EmbeddedStore {
     dir: PathBuf,
-    /// Open tables, so a second `open_table` shares the one database handle
-    /// (redb allows one handle per file per process).
+    db: Arc<Database>,
+    writer: Arc<writer::Writer>,
+    /// Open tables, so a second `open_table` shares the first one's handle.
     open: Mutex<HashMap<String, Arc<EmbeddedTable>>>,
+    /// Held while a table is set up, so two callers never move one table's
+    /// old file at once.
+    opening: tokio::sync::Mutex<()>,
 }
 
 impl EmbeddedStore {
-    /// A store keeping its files under `dir` (created if missing).
+    /// A store keeping its file under `dir` (created if missing).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(Self { dir, open: Mutex::new(HashMap::new()) })
+        let db = Arc::new(file::open_or_create(&dir.join(FILE))?);
+        let writer = Arc::new(writer::Writer::start(db.clone())?);
+        Ok(Self { dir, db, writer, open: Mutex::new(HashMap::new()), opening: tokio::sync::Mutex::new(()) })
     }
 }
 
@@ -72,17 +122,26 @@ impl Store for EmbeddedStore {
         if !valid_table_name(&spec.name) {
             return Err(StoreError::Invalid(format!("bad table name {:?}", spec.name)));
         }
-        if let Some(table) = self.open.lock().expect("store lock").get(&spec.name) {
-            return Ok(table.clone());
+        let opened = || self.open.lock().expect("store lock").get(&spec.name).cloned();
+        if let Some(table) = opened() {
+            return Ok(table);
         }
-        let path = self.dir.join(format!("{}.redb", spec.name));
-        let spec = spec.clone();
-        let table = tokio::task::spawn_blocking(move || EmbeddedTable::open(path, spec))
-            .await
-            .map_err(|e| StoreError::Backend(format!("open task failed: {e}")))??;
-        let table = Arc::new(table);
-        let mut open = self.open.lock().expect("store lock");
-        Ok(open.entry(table.spec.name.clone()).or_insert(table).clone())
+        let _opening = self.opening.lock().await;
+        if let Some(table) = opened() {
+            return Ok(table);
+        }
+        let trees = Arc::new(Trees::of(spec));
+        let (dir, db, setup) = (self.dir.clone(), self.db.clone(), trees.clone());
+        tokio::task::spawn_blocking(move || {
+            migrate::from_own_file(&dir, &db, &setup)?;
+            setup.create(&db)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("open task failed: {e}")))??;
+        let table =
+            Arc::new(EmbeddedTable { spec: spec.clone(), db: self.db.clone(), trees, writer: self.writer.clone() });
+        self.open.lock().expect("store lock").insert(spec.name.clone(), table.clone());
+        Ok(table)
     }
 }
 
@@ -92,44 +151,29 @@ fn valid_table_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
-/// One table: a redb database file.
+/// One table: its trees in the store's file.
 pub struct EmbeddedTable {
     spec: TableSpec,
     db: Arc<Database>,
-    /// redb tree names of the declared indexes, by index name.
-    index_trees: Arc<HashMap<String, String>>,
-    writer: writer::Writer,
+    trees: Arc<Trees>,
+    writer: Arc<writer::Writer>,
 }
 
 impl EmbeddedTable {
-    fn open(path: PathBuf, spec: TableSpec) -> Result<Self, StoreError> {
-        let index_trees: HashMap<String, String> =
-            spec.indexes.iter().map(|i| (i.clone(), format!("index:{i}"))).collect();
-        // Create every tree up front so read transactions can always open them
-        // (again on every open: a table may have gained an index).
-        let db = file::open_or_create(&path, |db| {
-            let txn = db.begin_write()?;
-            txn.open_table(ITEMS)?;
-            for tree in index_trees.values() {
-                txn.open_table(index_table(tree))?;
-            }
-            Ok(txn.commit()?)
-        })?;
-        let (db, index_trees) = (Arc::new(db), Arc::new(index_trees));
-        let writer = writer::Writer::start(&spec.name, db.clone(), index_trees.clone())?;
-        Ok(Self { spec, db, index_trees, writer })
-    }
-
     async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Database, &HashMap<String, String>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Database, &Trees) -> Result<T, StoreError> + Send + 'static,
     {
         let db = self.db.clone();
-        let trees = self.index_trees.clone();
+        let trees = self.trees.clone();
         tokio::task::spawn_blocking(move || f(&db, &trees))
             .await
             .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
+    }
+
+    async fn write(&self, ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
+        self.writer.write(self.trees.clone(), ops, transaction).await
     }
 }
 
@@ -144,16 +188,16 @@ impl Table for EmbeddedTable {
     /// more than the read (two thread wake-ups, seen as scheduler time in a
     /// profile of add-to-cart). Long queries still go to one (see `query`).
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        read_item(&self.db.begin_read()?.open_table(ITEMS)?, key)
+        read_item(&self.db.begin_read()?.open_table(self.trees.items())?, key)
     }
 
     async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
-        let stored = self.writer.write(vec![WriteOp::Put { item, condition }], false).await?;
+        let stored = self.write(vec![WriteOp::Put { item, condition }], false).await?;
         stored.into_iter().next().ok_or_else(|| StoreError::Backend("a put stored nothing".into()))
     }
 
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.writer.write(vec![WriteOp::Delete { key: key.clone(), condition }], false).await.map(drop)
+        self.write(vec![WriteOp::Delete { key: key.clone(), condition }], false).await.map(drop)
     }
 
     /// A short page (the outbox's, a queue's) is read in place like a get; a
@@ -163,14 +207,14 @@ impl Table for EmbeddedTable {
             return Err(StoreError::Invalid("query limit must be at least 1".into()));
         }
         if query.limit <= IN_PLACE_QUERY_LIMIT {
-            return run_query(&self.db, &self.index_trees, &query);
+            return run_query(&self.db, &self.trees, &query);
         }
         self.blocking(move |db, trees| run_query(db, trees, &query)).await
     }
 
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         validate_transaction(&ops)?;
-        self.writer.write(ops, true).await.map(drop)
+        self.write(ops, true).await.map(drop)
     }
 
     /// One request to the writer (so one commit), all-or-nothing here, which
@@ -180,13 +224,13 @@ impl Table for EmbeddedTable {
         keys.sort();
         keys.dedup();
         let ops = keys.into_iter().map(|key| WriteOp::Delete { key, condition: Condition::None }).collect();
-        self.writer.write(ops, false).await.map(drop)
+        self.write(ops, false).await.map(drop)
     }
 }
 
 /// The item under `key` in an items tree, of a read or a write transaction.
 pub(super) fn read_item(
-    items: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    items: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
     key: &Key,
 ) -> Result<Option<Item>, StoreError> {
     match items.get((key.pk.as_str(), key.sk.as_str()))? {
@@ -198,13 +242,10 @@ pub(super) fn read_item(
 /// Queries of at most this many items are read in place (see `query`).
 const IN_PLACE_QUERY_LIMIT: usize = 25;
 
-fn run_query(db: &Database, trees: &HashMap<String, String>, query: &Query) -> Result<Page, StoreError> {
+fn run_query(db: &Database, trees: &Trees, query: &Query) -> Result<Page, StoreError> {
     match &query.index {
-        None => query::items(db, query),
-        Some(index) => {
-            let tree = trees.get(index).ok_or_else(|| StoreError::Invalid(format!("no index named {index:?}")))?;
-            query::index(db, tree, query)
-        }
+        None => query::items(db, trees.items(), query),
+        Some(index) => query::index(db, trees.index(index)?, trees.items(), query),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reads of the embedded backend: one partition of the items tree or of an
 //! index tree, in sort-key order, with sort-key conditions and paging.
 
-use super::{ITEMS, IndexKey, decode, index_table};
+use super::{IndexKey, IndexTree, ItemsTree, decode};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Cursor, Item, Key, Page, Query, SortKeyCondition};
 use redb::{Database, ReadableDatabase};
@@ -11,9 +11,9 @@ use std::ops::Bound;
 /// and its index key when the query is on an index.
 type Row = Result<(String, Item, Option<Key>), StoreError>;
 
-pub(super) fn items(db: &Database, q: &Query) -> Result<Page, StoreError> {
+pub(super) fn items(db: &Database, tree: ItemsTree, q: &Query) -> Result<Page, StoreError> {
     let txn = db.begin_read()?;
-    let items = txn.open_table(ITEMS)?;
+    let items = txn.open_table(tree)?;
     let pk = q.partition.as_str();
     let next_pk = format!("{pk}\0"); // the first string after `pk`: bounds the partition
     let after = q.start_after.as_ref().map(|c| c.key.sk.as_str());
@@ -31,10 +31,10 @@ pub(super) fn items(db: &Database, q: &Query) -> Result<Page, StoreError> {
     if q.forward { collect_page(rows, q) } else { collect_page(rows.rev(), q) }
 }
 
-pub(super) fn index(db: &Database, tree: &str, q: &Query) -> Result<Page, StoreError> {
+pub(super) fn index(db: &Database, tree: IndexTree, items: ItemsTree, q: &Query) -> Result<Page, StoreError> {
     let txn = db.begin_read()?;
-    let index = txn.open_table(index_table(tree))?;
-    let items = txn.open_table(ITEMS)?;
+    let index = txn.open_table(tree)?;
+    let items = txn.open_table(items)?;
     let ipk = q.partition.as_str();
     let next_ipk = format!("{ipk}\0");
     let after = q.start_after.as_ref().map(|c| {
