@@ -68,13 +68,23 @@
         changed();
       }
     };
-    addEventListener('load', async () => {
+    // Once the page's own code has started (the worker's first install
+    // downloads every micro-app, which must not hold up the page's code), or
+    // after 5 s for a page whose code never starts.
+    const afterHydration = (then) => {
+      if (document.body.dataset.hydrated === 'true') return then();
+      const done = () => { observer.disconnect(); clearTimeout(timer); then(); };
+      const observer = new MutationObserver(() => { if (document.body.dataset.hydrated === 'true') done(); });
+      observer.observe(document.body, { attributes: true, attributeFilter: ['data-hydrated'] });
+      const timer = setTimeout(done, 5000);
+    };
+    addEventListener('load', () => afterHydration(async () => {
       const registration = await navigator.serviceWorker.register('/sw.js', { updateViaCache: 'none' });
       ready(registration);
       registration.addEventListener('updatefound', () => {
         registration.installing?.addEventListener('statechange', () => ready(registration));
       });
-    });
+    }));
     let reloading = false;
     navigator.serviceWorker.addEventListener('controllerchange', () => {
       if (root.dataset.update === 'accepted' && !reloading) { reloading = true; location.reload(); }

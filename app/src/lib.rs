@@ -18,6 +18,7 @@ mod pages;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod rpc;
+mod start;
 pub mod tracking;
 pub mod url;
 pub mod words;
@@ -49,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script src="/pwa.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <link rel="stylesheet" id="leptos" href=format!("/{}/tbs.css", options.site_pkg_dir)/>
-                <HydrationScripts options/>
+                <start::StartAfterFirstPaint options/>
                 <MetaTags/>
             </head>
             <body>

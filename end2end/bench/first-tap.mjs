@@ -1,7 +1,8 @@
 // A phone's first visit, measured: a 390×844 viewport with the CPU slowed 4×
 // (Chrome's mobile throttling), on loopback. For each shop page and one page
 // of a lazily loaded micro-app: when content painted, when the page was
-// hydrated (its controls answer taps from then on), and the WASM it fetched;
+// hydrated (its controls answer taps from then on), and the WASM it used (as
+// sent, compressed; from the network or the service worker);
 // p50 over 5 cold loads each (a new browser context: no cache, no worker).
 // Run by `cargo xtask bench` against a release `tbs serve` (TBS_BASE_URL).
 import { BASE, launch, hydrated } from '../tests/support.mjs';
@@ -29,7 +30,7 @@ async function coldLoad(browser, path) {
     const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
     const hydratedAt = window.tbsHydratedAt;
     const wasm = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.wasm'));
-    return { paint, hydratedAt, wasmBytes: wasm.reduce((n, r) => n + r.transferSize, 0), wasmFiles: wasm.length };
+    return { paint, hydratedAt, wasmBytes: wasm.reduce((n, r) => n + r.encodedBodySize, 0), wasmFiles: wasm.length };
   });
   await context.close();
   return figures;
