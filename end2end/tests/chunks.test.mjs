@@ -49,6 +49,23 @@ test('the first page loads the shop only; the cart’s chunk comes with the cart
   assert.equal(direct[0], 'tbs_bg');
 });
 
+test('a page is painted before it asks for its code, and a micro-app’s page before its chunks', async () => {
+  for (const path of ['/', '/cart']) {
+    const { page } = await strictPage(browser);
+    await page.goto(`${BASE}${path}`);
+    await hydrated(page);
+    const { paint, code } = await page.evaluate(() => ({
+      paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+      code: performance.getEntriesByType('resource')
+        .filter((r) => /\/pkg\/[0-9a-f]{16}\/.+\.(wasm|js)$/.test(new URL(r.name).pathname))
+        .map((r) => ({ file: new URL(r.name).pathname.split('/').pop(), at: r.startTime })),
+    }));
+    assert.ok(paint > 0 && code.length > 0, `${path}: painted at ${paint}, code ${JSON.stringify(code)}`);
+    const early = code.filter((c) => c.at < paint);
+    assert.deepEqual(early, [], `${path}: painted at ${paint.toFixed(0)} ms; asked for before that: ${JSON.stringify(early)}`);
+  }
+});
+
 test('after visiting each micro-app once online, every one of them opens offline', async () => {
   let link = await proxy();
   const { page, context } = await strictPage(browser);

@@ -9,9 +9,14 @@ async fn home_page_is_complete_html_with_categories_and_products() {
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.content_type.starts_with("text/html"));
-    for text in
-        ["<title>The Better Store</title>", "Shop by category", "Personal care", "Olive Oil Soap Bar", "/tbs.js\""]
-    {
+    for text in [
+        "<title>The Better Store</title>",
+        "Shop by category",
+        "Personal care",
+        "Olive Oil Soap Bar",
+        "/tbs.js",
+        "/tbs_bg.wasm",
+    ] {
         assert!(page.body.contains(text), "home page lacks {text:?}");
     }
     assert!(page.body.contains(r#"<label for="site-search""#), "search box is labelled");
