@@ -13,7 +13,8 @@ use leptos::prelude::*;
 
 /// The module script that loads `<output>.js` and `<output>_bg.wasm` from
 /// this build's package directory and hydrates the page, after its first
-/// paint (or after 100 ms, where a hidden tab paints nothing).
+/// paint; at once in a hidden tab, which paints nothing (and when a tab is
+/// hidden before its first frame).
 #[component]
 pub fn StartAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
@@ -21,8 +22,9 @@ pub fn StartAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
         "let started = false;\
          const start = () => {{ if (started) return; started = true;\
            import('{pkg}.js').then((m) => m.default({{ module_or_path: '{pkg}_bg.wasm' }}).then(() => m.hydrate())); }};\
-         requestAnimationFrame(() => setTimeout(start, 0));\
-         setTimeout(start, 100);"
+         if (document.visibilityState === 'hidden') start();\
+         else {{ requestAnimationFrame(() => setTimeout(start, 0));\
+           document.addEventListener('visibilitychange', start, {{ once: true }}); }}"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
