@@ -46,8 +46,8 @@ fn check(txn: &WriteTransaction, trees: &Trees, op: &WriteOp) -> Result<Option<I
     let refuse = |error| Failure::Refused { index: 0, error };
     let condition = match op {
         WriteOp::Put { item, condition } => {
-            if let Some(Err(undeclared)) = item.indexes.keys().map(|i| trees.index(i)).find(Result::is_err) {
-                return Err(refuse(undeclared));
+            for index in item.indexes.keys() {
+                trees.index(index).map_err(refuse)?;
             }
             condition
         }

@@ -29,14 +29,16 @@ pub(super) fn from_own_file(dir: &Path, db: &Database, trees: &Trees) -> Result<
     Ok(())
 }
 
+/// The old file's items tree; each index was the tree `index:<name>`.
+const OLD_ITEMS: TableDefinition<ItemKey<'static>, &[u8]> = TableDefinition::new("items");
+
 /// Copies the old file's items and declared indexes into `db`, in one commit;
 /// returns how many items it copied.
 fn copy(old: &Path, db: &Database, trees: &Trees) -> Result<u64, StoreError> {
     let source = Database::open(old)?;
     let read = source.begin_read()?;
     let txn = db.begin_write()?;
-    let items: TableDefinition<ItemKey<'static>, &[u8]> = TableDefinition::new("items");
-    let copied = copy_tree(&read, items, &txn, trees.items())?;
+    let copied = copy_tree(&read, OLD_ITEMS, &txn, trees.items())?;
     for (name, tree) in trees.all_indexes() {
         let old_tree = format!("index:{name}");
         copy_tree(&read, TableDefinition::new(old_tree.as_str()), &txn, tree)?;
