@@ -12,6 +12,7 @@ mod components;
 pub mod device;
 pub mod fulfilment;
 pub mod hydration;
+pub mod invoices;
 pub mod money;
 pub mod orders;
 mod pages;

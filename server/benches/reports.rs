@@ -50,6 +50,7 @@ fn confirmed(n: usize, now: OffsetDateTime) -> Envelope {
             country: "US".into(),
         },
         number: String::new(),
+        account_id: None,
     };
     let mut envelope = Envelope::new("orders", &event, "", None);
     envelope.timestamp = now - time::Duration::days((n % 360) as i64);

@@ -129,6 +129,7 @@ fn main() {
                 country: "US".into(),
             },
             number: String::new(),
+            account_id: None,
         };
         state.hub.publish(&[Envelope::new("orders", &confirmed, "", None)]).await.unwrap();
         let so = server::contracts::ShippingOrderId::of(&order_id);

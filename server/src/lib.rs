@@ -16,6 +16,7 @@ pub mod contracts;
 pub mod fulfilment;
 pub mod health;
 pub mod identity;
+pub mod invoices;
 pub mod notifications;
 pub mod openapi;
 pub mod orders;

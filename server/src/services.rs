@@ -18,11 +18,12 @@ pub enum Service {
     Identity,
     Reports,
     Tracking,
+    Invoices,
 }
 
 impl Service {
     /// Every service, in the order they start: each after those whose ports it uses.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 10] = [
         Self::Catalog,
         Self::Cart,
         Self::Payments,
@@ -31,6 +32,7 @@ impl Service {
         Self::Identity,
         Self::Reports,
         Self::Tracking,
+        Self::Invoices,
         Self::Orders,
     ];
 
@@ -46,6 +48,7 @@ impl Service {
             Self::Identity => &crate::identity::SERVICE,
             Self::Reports => &crate::reports::SERVICE,
             Self::Tracking => &crate::tracking::SERVICE,
+            Self::Invoices => &crate::invoices::SERVICE,
         }
     }
 

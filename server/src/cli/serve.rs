@@ -111,7 +111,16 @@ pub struct ServeArgs {
     /// Sender of the store's e-mails [default: The Better Store <orders@thebetterstore.example>]
     #[arg(long, env = "TBS_MAIL_FROM")]
     pub mail_from: Option<String>,
-    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports,tracking);
+    /// The business's name on invoices [default: The Better Store]
+    #[arg(long, env = "TBS_SELLER_NAME")]
+    pub seller_name: Option<String>,
+    /// The business's postal address on invoices, lines separated by `;` [default: 1 Market Street; Springfield, IL 62701; United States]
+    #[arg(long, env = "TBS_SELLER_ADDRESS")]
+    pub seller_address: Option<String>,
+    /// The business's tax (VAT) id on invoices [default: none]
+    #[arg(long, env = "TBS_SELLER_TAX_ID")]
+    pub seller_tax_id: Option<String>,
+    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports,tracking,invoices);
     /// the others run elsewhere and are reached by events. Orders needs catalog, cart and payments
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]

@@ -77,6 +77,12 @@ pub struct Settings {
     pub smtp_url: Option<SecretString>,
     /// Where e-mails are written when no SMTP server is configured; default `<data_dir>/mail`.
     pub mail_dir: Option<PathBuf>,
+    /// Who sells, as invoices print it: the business's name...
+    pub seller_name: String,
+    /// ...its postal address, lines separated by `;`...
+    pub seller_address: String,
+    /// ...and its tax (VAT) id, if it has one.
+    pub seller_tax_id: String,
     /// The sender of the store's e-mails.
     pub mail_from: String,
     /// The services this process runs (their APIs, consumers, relays and
@@ -145,6 +151,9 @@ impl Default for Settings {
             smtp_url: None,
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),
+            seller_name: "The Better Store".into(),
+            seller_address: "1 Market Street; Springfield, IL 62701; United States".into(),
+            seller_tax_id: String::new(),
             services: None,
             identity_url: None,
             fulfilment_url: None,

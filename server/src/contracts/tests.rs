@@ -62,6 +62,7 @@ fn every_contract_round_trips_in_an_envelope() {
         gross_total_minor: 1950,
         shipping_address: address,
         number: "1001".into(),
+        account_id: None,
     });
     check(OrderCancelled { order_id: "o1".into(), reason: "payment expired".into() });
     check(ShippingOrderCreated { shipping_order_id: "s1".into(), order_id: "o1".into(), lines: stock });

@@ -186,6 +186,7 @@ mod tests {
                 country: "US".into(),
             },
             number: "1001".into(),
+            account_id: None,
         }
     }
 

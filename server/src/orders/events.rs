@@ -86,6 +86,9 @@ pub struct OrderConfirmed {
     /// from before order numbers: see [`OrderConfirmed::number`]).
     #[serde(default)]
     pub number: String,
+    /// The account that placed it (absent for guests, and in older events).
+    #[serde(default)]
+    pub account_id: Option<String>,
 }
 domain_event!(OrderConfirmed, order_id);
 

@@ -206,5 +206,6 @@ pub fn confirmed(order: &OrderRecord) -> OrderConfirmed {
         gross_total_minor: order.totals.gross_minor,
         shipping_address: order.shipping_address.clone(),
         number: order.number(),
+        account_id: order.account_id.clone(),
     }
 }

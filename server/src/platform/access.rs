@@ -17,6 +17,23 @@ use utoipa::openapi::OpenApi;
 use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa_axum::router::UtoipaMethodRouter;
 
+/// Whether `caller` may read an order that account `holder` placed (`None`:
+/// a guest's), `link_token` saying whether the request carries the order's
+/// link token: the one rule (`app::orders::access`) for a service that
+/// knows the placing account but not a guest's cart.
+pub fn may_read_order(holder: Option<&str>, caller: &SignedIn, link_token: bool) -> Result<(), ApiError> {
+    use app::orders::access::{Holder, Reader, may_read};
+    let verdict =
+        may_read(Holder { account_id: holder, guest_cart: None }, Reader { caller, guest_cart: None, link_token });
+    match verdict.refusal() {
+        None => Ok(()),
+        Some(refusal) => {
+            let status = StatusCode::from_u16(refusal.status.unwrap_or(403)).unwrap_or(StatusCode::FORBIDDEN);
+            Err(ApiError::with_detail(status, refusal))
+        }
+    }
+}
+
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {

@@ -248,6 +248,7 @@ mod tests {
             gross_total_minor: net_minor,
             shipping_address: address,
             number: String::new(),
+            account_id: None,
         };
         Envelope::new("orders", &event, "", None)
     }

@@ -4,12 +4,11 @@
 use super::follow::{Followed, follow};
 use super::{Owner, Tracking, Update};
 use crate::contracts::ports::Sessions;
-use crate::platform::access::{Access, Guarded};
+use crate::platform::access::{Access, Guarded, may_read_order};
 use crate::platform::extract::LinkToken;
 use crate::platform::http::ApiError;
 use app::account::SignedIn;
 use app::api::ErrorBody;
-use app::orders::access::{Holder, Reader, may_read};
 use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -49,15 +48,7 @@ pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: 
         Owner::Account(account) => Some(account.as_str()),
         Owner::Guest => None,
     };
-    let link_token = token.is_some_and(|t| tracking.token_matches(id, t));
-    let verdict = may_read(Holder { account_id, guest_cart: None }, Reader { caller, guest_cart: None, link_token });
-    match verdict.refusal() {
-        None => Ok(()),
-        Some(refusal) => {
-            let status = StatusCode::from_u16(refusal.status.unwrap_or(403)).unwrap_or(StatusCode::FORBIDDEN);
-            Err(ApiError::with_detail(status, refusal))
-        }
-    }
+    may_read_order(account_id, caller, token.is_some_and(|t| tracking.token_matches(id, t)))
 }
 
 /// The order's timeline (owner, staff or link token).

@@ -37,6 +37,8 @@ const EXPECTED: &[(&str, Access)] = &[
     ("/api/tracking/orders/{id}", Access::OrderHolder),
     ("/api/tracking/orders/{id}/events", Access::OrderHolder),
     ("/api/tracking/stream", Access::SignedIn),
+    ("/api/invoices/{id}", Access::OrderHolder),
+    ("/api/invoices/{id}/pdf", Access::OrderHolder),
     ("/api/fulfilment/shipping-orders/{id}", Access::Role(Role::Dispatcher)),
     ("/api/fulfilment/shipping-orders/{id}/process", Access::Role(Role::Dispatcher)),
     ("/webhooks/stripe", Access::Public),

@@ -34,6 +34,7 @@ fn confirmed(order_id: &str, net: i64, at: OffsetDateTime) -> Envelope {
             country: "US".into(),
         },
         number: String::new(),
+        account_id: None,
     };
     let mut envelope = Envelope::new("orders", &event, "", None);
     envelope.timestamp = at;
