@@ -116,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/:id/confirmation") view={Lazy::<pages::ConfirmationRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/orders") view={Lazy::<pages::MyOrdersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id/invoice") view={Lazy::<pages::InvoiceRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>

@@ -8,24 +8,13 @@
 // receipt's link, as a guest) updates live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, mailbox, confirmedOrder } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink } from './support.mjs';
 
 const STAFF = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** The order link in the receipt for `orderId` (quoted-printable undone). */
-async function receiptLink(orderId) {
-  for (let i = 0; i < 150; i++) {
-    const mail = mailbox().map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).find((m) => m.includes(orderId));
-    const link = mail?.match(new RegExp(`https?://[^\\s"<>]*/orders/${orderId}\\?token=[0-9a-f]+`));
-    if (link) return link[0];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no receipt with an order link');
-}
 
 async function signIn(page, { email, password }) {
   await page.goto(`${BASE}/account/sign-in`);
@@ -92,6 +81,10 @@ test('a dispatcher processes one physical line, then the other, while the shoppe
   await staff.getByRole('link', { name: 'Packing slip' }).click();
   await staff.getByRole('heading', { name: 'Packing slip' }).waitFor();
   assert.match(await staff.locator('.slip').innerText(), /Pat Shopper[\s\S]*Enamel Camp Mug/);
+  // Print works under the store's Content Security Policy (no inline handlers).
+  await staff.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+  await staff.getByRole('button', { name: 'Print' }).click();
+  assert.equal(await staff.evaluate(() => window.printed), 1, 'Print prints the slip');
   assert.deepEqual(problems, []);
   await guest.close();
 });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { BASE, launch, hydrated, confirmedOrder } from './support.mjs';
+import { BASE, launch, hydrated, confirmedOrder, invoiced } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
@@ -100,6 +100,8 @@ test('a shopper on a phone: no sideways scrolling, readable text, tappable contr
   found.push(...await check(page, '/cart', (p) => p.locator('.cart-line').first().waitFor()));
   found.push(...await check(page, '/checkout'));
   found.push(...await check(page, `/orders/${order.id}`, (p) => p.getByTestId('order-status').waitFor()));
+  await invoiced(page.request, order.id);
+  found.push(...await check(page, `/orders/${order.id}/invoice`, (p) => p.getByTestId('invoice-number').waitFor()));
   await context.close();
   assert.deepEqual(found, []);
 });

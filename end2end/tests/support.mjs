@@ -77,6 +77,27 @@ export function mailbox() {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
+/** A link to order `orderId`'s page (plus `suffix`: `/invoice`) in its receipt, quoted-printable undone. */
+export async function receiptLink(orderId, suffix = '') {
+  for (let i = 0; i < 150; i++) {
+    const mail = mailbox().map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).find((m) => m.includes(orderId));
+    const link = mail?.match(new RegExp(`https?://[^\\s"<>]*/orders/${orderId}${suffix}\\?token=[0-9a-f]+`));
+    if (link) return link[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no receipt with a link to /orders/${orderId}${suffix}`);
+}
+
+/** The order's details once its invoice is issued, read by `request` (its cookies may read the order). */
+export async function invoiced(request, orderId) {
+  for (let i = 0; i < 150; i++) {
+    const details = await (await request.get(`${BASE}/api/orders/${orderId}/details`)).json();
+    if (details.invoice) return details;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`order ${orderId} never got its invoice`);
+}
+
 /** A paid, confirmed order of one of each SKU, placed through the public API by `request` (with its cookies). */
 export async function confirmedOrder(request, email, skus) {
   for (const sku of skus) {

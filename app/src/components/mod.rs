@@ -3,6 +3,7 @@
 mod device;
 mod layout;
 mod order_summary;
+mod print;
 mod product_card;
 mod quantity;
 mod refused;
@@ -10,6 +11,7 @@ mod refused;
 pub use device::{SavedCopyNotice, StatusBar, UpdateBanner};
 pub use layout::{AccountRevision, CartRevision, Footer, Header};
 pub use order_summary::OrderSummary;
+pub use print::PrintButton;
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;
 pub use refused::refused;

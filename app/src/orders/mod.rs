@@ -112,7 +112,10 @@ pub struct OrderDetails {
     pub payment: Option<PaymentSummary>,
     pub shipment: Option<crate::fulfilment::ShippingOrderView>,
     pub timeline: Option<crate::tracking::Timeline>,
-    /// The parts missing: `payment`, `shipment`, `tracking`.
+    /// Issued once the order is paid for.
+    #[serde(default)]
+    pub invoice: Option<crate::invoices::Invoice>,
+    /// The parts missing: `payment`, `shipment`, `tracking`, `invoice`.
     pub partial: Vec<String>,
     /// The order's link token, for its live updates.
     pub token: String,

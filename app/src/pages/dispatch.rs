@@ -3,7 +3,7 @@
 //! to tick off as they are packed and handed to the courier (queued on the
 //! device, so it works offline), and a packing slip that prints cleanly.
 
-use crate::components::refused;
+use crate::components::{PrintButton, refused};
 use crate::device::{Device, NewChange};
 use crate::fulfilment::{
     LineStatus, ProcessInput, ShippingLineView, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
@@ -271,7 +271,7 @@ fn slip_view(so: ShippingOrderView) -> impl IntoView {
             <header class="slip__head">
                 <h1>"Packing slip"</h1>
                 <p>"The Better Store · Order " <strong>{so.order_number}</strong> " · " {so.created_at.get(..10).unwrap_or_default().to_string()}</p>
-                <button class="button no-print" type="button" onclick="window.print()">"Print"</button>
+                <PrintButton/>
             </header>
             <h2>"Ship to"</h2>
             <address class="address">{a.name}<br/>{a.line1}<br/>{(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br/> })}{a.postal_code}" "{a.city}<br/>{a.country}</address>

@@ -55,7 +55,11 @@ micro_app!(cart_app, __preload_cart_app {
     ConfirmationRoute => super::ConfirmationPage,
 });
 
-micro_app!(orders_app, __preload_orders_app { MyOrdersRoute => super::MyOrdersPage, OrderRoute => super::OrderPage });
+micro_app!(orders_app, __preload_orders_app {
+    MyOrdersRoute => super::MyOrdersPage,
+    OrderRoute => super::OrderPage,
+    InvoiceRoute => super::InvoicePage,
+});
 
 micro_app!(account_app, __preload_account_app {
     AccountRoute => super::AccountPage,

@@ -1,9 +1,10 @@
 //! The orders micro-app: "My orders", and an order's page with its
-//! timeline, lines, totals and shipment, updated live while it is open
+//! timeline, lines, totals, shipment and invoice, updated live while it is open
 //! (server-sent events from the tracking service). Guests reach their order
 //! through the link in the receipt e-mail (`?token=`).
 
 use crate::components::{OrderSummary, refused};
+use crate::invoices::Invoice;
 use crate::money::format_money;
 use crate::orders::{OrderDetails, OrderView, load_order_details, my_orders};
 use crate::pages::shopper_message;
@@ -148,6 +149,7 @@ fn order_view(d: OrderDetails) -> impl IntoView {
     let payment = d.payment.map(|p| {
         view! { <p>"Payment: " {p.status}" · "{format_money(p.amount_minor, &p.currency)}</p> }
     });
+    let invoice = d.invoice.map(|i| invoice_links(&i, &d.token));
     view! {
         <div class="checkout">
             <div>
@@ -155,6 +157,7 @@ fn order_view(d: OrderDetails) -> impl IntoView {
                 <p data-testid="order-status">"Status: " <strong>{o.status.label()}</strong></p>
                 {partial}
                 {payment}
+                {invoice}
                 <h2>"Timeline"</h2>
                 <ol class="timeline" aria-live="polite">{timeline}</ol>
                 {shipment}
@@ -163,5 +166,20 @@ fn order_view(d: OrderDetails) -> impl IntoView {
             </div>
             <OrderSummary lines=o.lines.clone() totals=o.totals currency=o.currency.clone()/>
         </div>
+    }
+}
+
+/// The order's invoice: its number, its page and its PDF, both reached with
+/// the order's link token (so a guest's links work in any browser).
+fn invoice_links(invoice: &Invoice, token: &str) -> impl IntoView + use<> {
+    let token = Some(token);
+    let page = crate::url::with_query(&format!("/orders/{}/invoice", invoice.order_id), &[("token", token)]);
+    let pdf = crate::url::with_query(&format!("/api/invoices/{}/pdf", invoice.order_id), &[("token", token)]);
+    view! {
+        <p data-testid="invoice">
+            "Invoice " <strong>{invoice.number.clone()}</strong> " · "
+            <a href=page>"View invoice"</a> " · "
+            <a href=pdf download=invoice.file_name()>"Download PDF"</a>
+        </p>
     }
 }

@@ -137,6 +137,9 @@ pub struct ServeArgs {
     /// URL of a process that runs tracking, for the order page's timeline here when --services leaves it out
     #[arg(long, env = "TBS_TRACKING_URL", value_name = "URL")]
     pub tracking_url: Option<String>,
+    /// URL of a process that runs invoices, for the order page's invoice here when --services leaves it out
+    #[arg(long, env = "TBS_INVOICES_URL", value_name = "URL")]
+    pub invoices_url: Option<String>,
     /// OpenID Connect issuer URL: adds "Sign in with single sign-on" and accepts its bearer JWTs on the API
     /// [default: none, local accounts only]
     #[arg(long, env = "TBS_OIDC_ISSUER", value_name = "URL")]

@@ -100,6 +100,8 @@ pub struct Settings {
     /// Where the order page reads the timeline when this process runs
     /// orders but not tracking.
     pub tracking_url: Option<String>,
+    /// The URL of a process that runs invoices (when this one runs orders without it), for the order page's invoice.
+    pub invoices_url: Option<String>,
     /// Sign-in through this OpenID Connect issuer (discovered at
     /// `<issuer>/.well-known/openid-configuration`) besides local accounts;
     /// also the issuer of the bearer JWTs the API accepts.
@@ -159,6 +161,7 @@ impl Default for Settings {
             fulfilment_url: None,
             reports_url: None,
             tracking_url: None,
+            invoices_url: None,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,
@@ -185,6 +188,7 @@ impl Settings {
             Service::Fulfilment => self.fulfilment_url.as_deref(),
             Service::Reports => self.reports_url.as_deref(),
             Service::Tracking => self.tracking_url.as_deref(),
+            Service::Invoices => self.invoices_url.as_deref(),
             _ => None,
         }
     }

@@ -72,6 +72,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
 
 pub mod ids;
 pub mod ports;
+pub mod remote;
 
 pub use ids::{OrderId, PaymentId, ShippingOrderId};
 

@@ -98,6 +98,14 @@ impl Invoices {
     }
 }
 
+/// The order page's invoice part (the orders service checked who may read it).
+#[async_trait]
+impl crate::contracts::ports::OrderPart<Invoice> for Invoices {
+    async fn of(&self, order: &app::orders::OrderView) -> anyhow::Result<Option<Invoice>> {
+        Ok(self.find(&order.id).await?.map(|(invoice, _)| invoice))
+    }
+}
+
 pub struct InvoiceIssuer(pub Arc<Invoices>);
 
 #[async_trait]

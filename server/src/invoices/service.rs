@@ -1,10 +1,15 @@
 //! How invoices join their process: the table, the issuer consuming
-//! confirmed orders, and the invoices API.
+//! confirmed orders, the invoices API, and the order page's invoice part;
+//! elsewhere, that part over the API.
 
 use super::{InvoiceIssuer, Invoices, document, routes, table_spec};
+use crate::contracts::ports::OrderPart;
+use crate::contracts::remote::RemotePart;
 use crate::platform::consumer::subscription;
+use crate::platform::upstream::Upstream;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
+use app::invoices::Invoice;
 use std::sync::Arc;
 
 pub const SERVICE: Definition = Definition {
@@ -13,7 +18,7 @@ pub const SERVICE: Definition = Definition {
     subscriptions: || vec![subscription::<InvoiceIssuer>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
-    elsewhere: None,
+    elsewhere: Some(elsewhere),
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
@@ -21,6 +26,14 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     // Issuing publishes nothing, so it has no relay.
     r.consumer(InvoiceIssuer(invoices.clone()))?;
     r.routes("/api/invoices", routes::router(invoices.clone(), r.links.clone()));
+    r.offer(invoices.clone() as Arc<dyn OrderPart<Invoice>>);
     r.offer(invoices);
+    Ok(())
+}
+
+/// The order page's invoice, when invoices run at `url`.
+fn elsewhere(r: &mut Registry<'_>, url: &str) -> anyhow::Result<()> {
+    let remote = RemotePart::<Invoice>::new(Upstream::new("invoices", url)?, r.links.clone(), "/api/invoices/");
+    r.offer(Arc::new(remote) as Arc<dyn OrderPart<Invoice>>);
     Ok(())
 }

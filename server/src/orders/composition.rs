@@ -1,6 +1,6 @@
 //! API composition for the order page: `GET /api/orders/{id}/details`
-//! asks the orders service for the order, then the payments, fulfilment and
-//! tracking services, in parallel, each within a time limit. A part that
+//! asks the orders service for the order, then the payments, fulfilment,
+//! tracking and invoices services, in parallel, each within a time limit. A part that
 //! fails or is late (or whose service does not run in this process) is left
 //! out and named in `partial`; the rest still answers.
 
@@ -13,6 +13,7 @@ use app::account::SignedIn;
 use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use app::fulfilment::ShippingOrderView;
+use app::invoices::Invoice;
 use app::orders::{OrderDetails, OrderReader, OrderView, PaymentSummary};
 use app::tracking::Timeline;
 use axum::extract::{Path, Query, State};
@@ -32,6 +33,7 @@ pub struct Composer {
     pub payment: Option<Arc<dyn OrderPart<PaymentSummary>>>,
     pub shipment: Option<Arc<dyn OrderPart<ShippingOrderView>>>,
     pub timeline: Option<Arc<dyn OrderPart<Timeline>>>,
+    pub invoice: Option<Arc<dyn OrderPart<Invoice>>>,
     pub timeout: Duration,
 }
 
@@ -60,17 +62,23 @@ impl Composer {
     pub async fn details(&self, id: &str, reader: &OrderReader) -> Result<OrderDetails, ApiError> {
         let order = self.orders.read(id, reader).await.map_err(|e| e.api_error())?;
         let t = self.timeout;
-        let (payment, shipment, timeline) = tokio::join!(
+        let (payment, shipment, timeline, invoice) = tokio::join!(
             part("payment", t, &self.payment, &order),
             part("shipment", t, &self.shipment, &order),
             part("tracking", t, &self.timeline, &order),
+            part("invoice", t, &self.invoice, &order),
         );
-        let missing =
-            [("payment", payment.is_none()), ("shipment", shipment.is_none()), ("tracking", timeline.is_none())];
+        let missing = [
+            ("payment", payment.is_none()),
+            ("shipment", shipment.is_none()),
+            ("tracking", timeline.is_none()),
+            ("invoice", invoice.is_none()),
+        ];
         let partial = missing.iter().filter(|(_, gone)| *gone).map(|(name, _)| name.to_string()).collect();
         let token = self.orders.link_token(&order.id);
-        let (payment, shipment, timeline) = (payment.flatten(), shipment.flatten(), timeline.flatten());
-        Ok(OrderDetails { order, payment, shipment, timeline, partial, token })
+        let (payment, shipment) = (payment.flatten(), shipment.flatten());
+        let (timeline, invoice) = (timeline.flatten(), invoice.flatten());
+        Ok(OrderDetails { order, payment, shipment, timeline, invoice, partial, token })
     }
 }
 
@@ -86,7 +94,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S
     Guarded::new().route(Access::OrderHolder, routes!(details)).with_state(Arc::new(composer))
 }
 
-/// Order, payment, shipment and timeline composed in parallel (owner, staff or link token).
+/// Order, payment, shipment, timeline and invoice composed in parallel (owner, staff or link token).
 #[utoipa::path(
     get,
     path = "/{id}/details",

@@ -41,6 +41,7 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
         payment: r.port_if_any(),
         shipment: r.port_if_any(),
         timeline: r.port_if_any(),
+        invoice: r.port_if_any(),
         timeout: PART_TIMEOUT,
     };
     r.routes("/api/orders", routes::router(orders.clone()).merge(composition::router(composer.clone())));

@@ -16,7 +16,6 @@
 
 mod follow;
 mod privacy;
-mod remote;
 mod routes;
 mod service;
 

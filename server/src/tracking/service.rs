@@ -2,9 +2,9 @@
 //! the order's events, and the timeline API (which checks sessions through
 //! identity's port); elsewhere, the order page's timeline over that API.
 
-use super::remote::RemoteTimeline;
 use super::{Tracking, TrackingView, routes, table_spec};
 use crate::contracts::ports::{OrderPart, Sessions};
+use crate::contracts::remote::RemotePart;
 use crate::platform::consumer::subscription;
 use crate::platform::upstream::Upstream;
 use crate::registry::{Definition, Registry};
@@ -33,7 +33,7 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
 
 /// The order page's timeline, when tracking runs at `url`.
 fn elsewhere(r: &mut Registry<'_>, url: &str) -> anyhow::Result<()> {
-    let remote = RemoteTimeline { api: Upstream::new("tracking", url)?, links: r.links.clone() };
+    let remote = RemotePart::<Timeline>::new(Upstream::new("tracking", url)?, r.links.clone(), "/api/tracking/orders/");
     r.offer(Arc::new(remote) as Arc<dyn OrderPart<Timeline>>);
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! Services are autonomous on AWS: run as four processes (the shop's
 //! services; identity; notifications and fulfilment; the reports and
-//! tracking views), each with its own access key, every AWS call goes
+//! tracking views with invoices), each with its own access key, every AWS call goes
 //! through a proxy in front of moto that logs which key touched which
 //! table. Each process touches only its own services' tables (and the
 //! platform's fault log); a process without identity learns who is calling
 //! from identity's API, and the front serves every page, reaching identity,
-//! fulfilment and reports through their APIs.
+//! fulfilment, reports, tracking and invoices through their APIs.
 #![cfg(feature = "aws")]
 
 use crate::harness::{DISPATCHER, Shopper, Store, aws_process_with, aws_staff, infra_apply};
@@ -100,18 +100,20 @@ async fn signed_in_at<'a>(front: &'a Store, email: &str, password: &str) -> Shop
     someone
 }
 
-/// The order page's parts at the front: the timeline from tracking's API;
-/// only the shipment, which fulfilment shows dispatchers alone, is missing.
+/// The order page's parts at the front: the timeline from tracking's API,
+/// the invoice from invoices'; only the shipment, which fulfilment shows
+/// dispatchers alone, is missing.
 async fn order_page_at_the_front(ann: &mut Shopper<'_>, id: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let details = ann.call("GET", &format!("/api/orders/{id}/details"), None).await;
         assert_eq!(details.status, 200, "{}", details.body);
         assert_eq!(details.body["partial"], serde_json::json!(["shipment"]), "{}", details.body);
-        if details.body["timeline"]["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+        let timeline = details.body["timeline"]["entries"].as_array().is_some_and(|e| !e.is_empty());
+        if timeline && details.body["invoice"]["number"].is_string() {
             return;
         }
-        assert!(std::time::Instant::now() < deadline, "the timeline never came: {}", details.body);
+        assert!(std::time::Instant::now() < deadline, "the timeline or the invoice never came: {}", details.body);
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
@@ -172,8 +174,13 @@ async fn each_process_touches_only_the_tables_of_its_services() {
     let identity = process("identity", "identity-key", vec![]).await;
     let at_identity = vec!["--identity-url".to_string(), identity.base.clone()];
     let back = process("notifications,fulfilment", "back-key", at_identity.clone()).await;
-    let views = process("reports,tracking", "views-key", at_identity.clone()).await;
-    let elsewhere = [("--fulfilment-url", &back.base), ("--reports-url", &views.base), ("--tracking-url", &views.base)];
+    let views = process("reports,tracking,invoices", "views-key", at_identity.clone()).await;
+    let elsewhere = [
+        ("--fulfilment-url", &back.base),
+        ("--reports-url", &views.base),
+        ("--tracking-url", &views.base),
+        ("--invoices-url", &views.base),
+    ];
     let elsewhere: Vec<String> =
         elsewhere.into_iter().flat_map(|(flag, url)| [flag.to_string(), url.clone()]).collect();
     let front = process("catalog,cart,orders,payments", "front-key", [at_identity, elsewhere].concat()).await;
@@ -212,7 +219,7 @@ async fn each_process_touches_only_the_tables_of_its_services() {
         ("front-key", own(&["catalog", "carts", "orders", "payments", "simulated_provider"])),
         ("identity-key", own(&["identity"])),
         ("back-key", own(&["notifications", "fulfilment"])),
-        ("views-key", own(&["reports", "tracking"])),
+        ("views-key", own(&["reports", "tracking", "invoices"])),
     ];
     for (key, tables) in expected {
         let got = touched.get(key).cloned().unwrap_or_default();

@@ -55,6 +55,11 @@ async fn approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shippi
     for needle in [number, "ann@example.com", "Enamel Camp Mug", "text/plain", "text/html", "1 Main Street"] {
         assert!(mail.contains(needle), "the receipt lacks {needle}:\n{mail}");
     }
+    // Its links, once quoted-printable's soft line breaks and `=3D` are undone.
+    let unwrapped = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    for link in [format!("/orders/{id}?token="), format!("/orders/{id}/invoice?token=")] {
+        assert!(unwrapped.contains(&link), "the receipt lacks a link to {link}:\n{mail}");
+    }
     if let Some(state) = &store.state {
         let shipping = state
             .port::<std::sync::Arc<server::fulfilment::Fulfilment>>()
