@@ -12,6 +12,7 @@ mod components;
 pub mod device;
 pub mod fulfilment;
 pub mod hydration;
+pub mod inventory;
 pub mod invoices;
 pub mod money;
 pub mod orders;
@@ -121,6 +122,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/completed-orders") view={Lazy::<pages::CompletedOrdersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/inventory") view={Lazy::<pages::InventoryRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/inventory/:sku") view={Lazy::<pages::StockRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch") view={Lazy::<pages::DispatchQueueRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/:id") view={Lazy::<pages::DispatchOrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/:id/slip") view={Lazy::<pages::PackingSlipRoute>::new()} ssr=SsrMode::Async/>

@@ -127,6 +127,8 @@ test('staff on a phone: the dispatch app and the report fit and can be used', as
     .filter((t) => t.px < 12));
   found.push(...small.map((t) => `/reports/completed-orders: chart text "${t.text}" is ${t.px.toFixed(1)} px tall`));
   assert.ok(await page.locator('svg.chart .chart__scale').count() === 1, 'the chart says what its tallest bar stands for');
+  found.push(...await check(page, '/admin/inventory?below=1000', (p) => p.getByTestId('low-stock').waitFor()));
+  found.push(...await check(page, '/admin/inventory/KIT-001', (p) => p.getByTestId('stock').waitFor()));
   await context.close();
   assert.deepEqual(found, []);
 });

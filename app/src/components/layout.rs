@@ -66,6 +66,7 @@ fn AccountLinks() -> impl IntoView {
         view! {
             {dispatcher.then(|| view! { <a class="header-link" href="/dispatch">"Dispatch"</a> })}
             {admin.then(|| view! { <a class="header-link" href="/reports/completed-orders">"Reports"</a> })}
+            {admin.then(|| view! { <a class="header-link" href="/admin/inventory">"Inventory"</a> })}
             {match signed_in {
                 Some(a) => view! {
                     <a class="header-link" href="/orders">"My orders"</a>

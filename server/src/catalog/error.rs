@@ -13,6 +13,12 @@ pub enum CatalogError {
     /// 404: no product has this SKU.
     #[error("no product with SKU {0}")]
     ProductNotFound(String),
+    /// 409: the request conflicts with what is stored (its code, and why).
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// 503: an item kept changing under the request; worth retrying.
+    #[error("{0}")]
+    Busy(String),
     /// 500: the table could not be read; logged, not shown.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -31,6 +37,8 @@ impl ServiceError for CatalogError {
             Self::ProductNotFound(sku) => {
                 ApiError::new(StatusCode::NOT_FOUND, "product_not_found", format!("No product has SKU {sku}"))
             }
+            Self::Conflict(code, why) => ApiError::new(StatusCode::CONFLICT, code, why.clone()),
+            Self::Busy(why) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", why.clone()),
             Self::Store(e) => ApiError::internal("catalog store failed", e),
         }
     }

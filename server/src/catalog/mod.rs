@@ -6,6 +6,7 @@
 mod domain;
 mod error;
 pub mod events;
+mod inventory;
 mod routes;
 mod seed;
 mod service;
@@ -13,6 +14,7 @@ mod stock;
 mod store;
 
 pub use error::CatalogError;
+pub use inventory::Adjusted;
 pub use seed::SeedReport;
 pub use service::SERVICE;
 pub use stock::StockKeeper;

@@ -27,10 +27,11 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let relay = catalog.relay(r.hub.clone());
     r.consumer(catalog.stock_keeper(relay.clone()))?;
     r.relay(relay);
-    r.routes("/api/catalog", routes::router(catalog.clone()));
+    r.routes("/api/catalog", routes::router(catalog.clone()).merge(super::inventory::routes::router(catalog.clone())));
     let port: SharedCatalog = catalog.clone();
     r.offer(port.clone());
     r.page_context(port);
+    r.page_context(catalog.clone() as app::inventory::ssr::SharedInventory);
     r.offer(catalog);
     Ok(())
 }

@@ -37,6 +37,9 @@ const EXPECTED: &[(&str, Access)] = &[
     ("/api/tracking/orders/{id}", Access::OrderHolder),
     ("/api/tracking/orders/{id}/events", Access::OrderHolder),
     ("/api/tracking/stream", Access::SignedIn),
+    ("/api/catalog/products/{sku}/stock-adjustments/{id}", Access::Role(Role::Admin)),
+    ("/api/catalog/products/{sku}/stock-history", Access::Role(Role::Admin)),
+    ("/api/catalog/low-stock", Access::Role(Role::Admin)),
     ("/api/invoices/{id}", Access::OrderHolder),
     ("/api/invoices/{id}/pdf", Access::OrderHolder),
     ("/api/fulfilment/shipping-orders/{id}", Access::Role(Role::Dispatcher)),
@@ -160,6 +163,9 @@ const SERVER_FNS: &[(&str, Access)] = &[
     ("/rpc/dispatch/queue", Access::Role(Role::Dispatcher)),
     ("/rpc/dispatch/order", Access::Role(Role::Dispatcher)),
     ("/rpc/dispatch/process", Access::Role(Role::Dispatcher)),
+    ("/rpc/inventory/low-stock", Access::Role(Role::Admin)),
+    ("/rpc/inventory/history", Access::Role(Role::Admin)),
+    ("/rpc/inventory/adjust", Access::Role(Role::Admin)),
 ];
 
 #[tokio::test]
@@ -192,6 +198,11 @@ async fn guarded_server_functions_refuse_anonymous_and_wrong_roles() {
                 "/rpc/reports/completed-orders" => "months=12".into(),
                 "/rpc/dispatch/order" => "id=so-none".into(),
                 "/rpc/orders/details" => format!("order_id={}", uuid::Uuid::new_v4()),
+                "/rpc/inventory/low-stock" => "below=5".into(),
+                "/rpc/inventory/history" => "sku=NOPE-001".into(),
+                "/rpc/inventory/adjust" => {
+                    format!("sku=NOPE-001&id={}&reason=received&quantity=1&note=", uuid::Uuid::new_v4())
+                }
                 "/rpc/dispatch/process" => {
                     "id=so-none&lines[0]=KIT-001&carrier=UPS&tracking_number=1Z&expected_version=1".into()
                 }

@@ -8,7 +8,7 @@
 //! fulfilment, reports, tracking and invoices through their APIs.
 #![cfg(feature = "aws")]
 
-use crate::harness::{DISPATCHER, Shopper, Store, aws_process_with, aws_staff, infra_apply};
+use crate::harness::{ADMIN, DISPATCHER, Shopper, Store, aws_process_with, aws_staff, infra_apply};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
@@ -88,9 +88,6 @@ fn table_names(json: &Value, out: &mut BTreeSet<String>) {
         _ => {}
     }
 }
-
-/// The administrator every store of this test has.
-const ADMIN: (&str, &str) = ("ada.admin@example.com", "admin password");
 
 async fn signed_in_at<'a>(front: &'a Store, email: &str, password: &str) -> Shopper<'a> {
     let mut someone = front.shopper();

@@ -14,6 +14,8 @@ const SHARED_SECRET: &str = "test secret shared by the processes of one store";
 
 /// The dispatcher every test store has: e-mail and password.
 pub const DISPATCHER: (&str, &str) = ("dora.dispatch@example.com", "dispatcher password");
+/// The administrator every test store has: e-mail and password.
+pub const ADMIN: (&str, &str) = ("ada.admin@example.com", "admin password");
 
 pub struct Store {
     pub base: String,
@@ -82,6 +84,11 @@ pub async fn embedded_paused_with(configure: impl FnOnce(&mut Settings)) -> (Sto
         .create_user(DISPATCHER.0, "Dora", DISPATCHER.1, &[app::account::Role::Dispatcher])
         .await
         .unwrap();
+    state
+        .port::<std::sync::Arc<server::identity::Identity>>()
+        .create_user(ADMIN.0, "Ada", ADMIN.1, &[app::account::Role::Admin])
+        .await
+        .unwrap();
     let router = app(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let (running_tx, running_rx) = tokio::sync::oneshot::channel();
@@ -117,12 +124,13 @@ pub async fn aws_pair(payment_timeout_secs: u64) -> (Store, Store) {
     (aws_process(&prefix, payment_timeout_secs, None).await, aws_process(&prefix, payment_timeout_secs, None).await)
 }
 
-/// A fresh store's infrastructure on moto with the dispatcher's account; its prefix.
+/// A fresh store's infrastructure on moto with the dispatcher's and the administrator's accounts; its prefix.
 #[cfg(feature = "aws")]
 fn aws_store_with_dispatcher() -> String {
     let prefix = format!("co-{}-", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     infra_apply(&prefix);
     aws_staff(&prefix, DISPATCHER, "Dora", "dispatcher");
+    aws_staff(&prefix, ADMIN, "Ada", "admin");
     prefix
 }
 

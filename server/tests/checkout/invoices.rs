@@ -40,7 +40,7 @@ async fn invoice(shopper: &mut Shopper<'_>, id: &str, query: &str) -> serde_json
             return answer.body;
         }
         assert_eq!(answer.status, 404, "{}", answer.body);
-        assert_eq!(answer.body["error"], "invoice_not_found", "{}", answer.body);
+        assert_eq!(answer.body["error"]["code"], "invoice_not_found", "{}", answer.body);
         assert!(Instant::now() < deadline, "order {id} never got its invoice");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -26,6 +26,7 @@ mod autonomy;
 mod dispatch;
 mod flows;
 mod harness;
+mod inventory;
 mod invoices;
 mod privacy;
 mod reports;
