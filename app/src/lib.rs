@@ -18,6 +18,7 @@ pub mod money;
 pub mod orders;
 mod pages;
 pub mod reports;
+pub mod returns;
 #[cfg(feature = "ssr")]
 pub mod rpc;
 mod start;

@@ -24,6 +24,7 @@ pub mod payments;
 pub mod platform;
 pub mod registry;
 pub mod reports;
+pub mod returns;
 pub mod serve;
 pub mod services;
 pub mod startup;

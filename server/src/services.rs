@@ -19,11 +19,12 @@ pub enum Service {
     Reports,
     Tracking,
     Invoices,
+    Returns,
 }
 
 impl Service {
     /// Every service, in the order they start: each after those whose ports it uses.
-    pub const ALL: [Service; 10] = [
+    pub const ALL: [Service; 11] = [
         Self::Catalog,
         Self::Cart,
         Self::Payments,
@@ -33,6 +34,7 @@ impl Service {
         Self::Reports,
         Self::Tracking,
         Self::Invoices,
+        Self::Returns,
         Self::Orders,
     ];
 
@@ -49,6 +51,7 @@ impl Service {
             Self::Reports => &crate::reports::SERVICE,
             Self::Tracking => &crate::tracking::SERVICE,
             Self::Invoices => &crate::invoices::SERVICE,
+            Self::Returns => &crate::returns::SERVICE,
         }
     }
 

@@ -120,7 +120,7 @@ pub struct ServeArgs {
     /// The business's tax (VAT) id on invoices [default: none]
     #[arg(long, env = "TBS_SELLER_TAX_ID")]
     pub seller_tax_id: Option<String>,
-    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports,tracking,invoices);
+    /// Run only these services (comma-separated: catalog,cart,orders,payments,notifications,fulfilment,identity,reports,tracking,invoices,returns);
     /// the others run elsewhere and are reached by events. Orders needs catalog, cart and payments
     /// beside it; the web pages are served when catalog, cart and orders run [default: all]
     #[arg(long, env = "TBS_SERVICES", value_enum, value_delimiter = ',')]

@@ -47,6 +47,7 @@ pub use crate::identity::events::*;
 pub use crate::notifications::events::*;
 pub use crate::orders::events::*;
 pub use crate::payments::events::*;
+pub use crate::returns::events::*;
 
 /// Every event type the store publishes, for infrastructure (rules, docs).
 pub const ALL_EVENT_TYPES: &[&str] = &[
@@ -68,6 +69,8 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <OrderAnonymised as DomainEvent>::TYPE,
     <RefundDue as DomainEvent>::TYPE,
     <PaymentRefunded as DomainEvent>::TYPE,
+    <ReturnRequested as DomainEvent>::TYPE,
+    <ReturnReceived as DomainEvent>::TYPE,
 ];
 
 pub mod ids;

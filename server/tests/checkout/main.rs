@@ -30,5 +30,6 @@ mod inventory;
 mod invoices;
 mod privacy;
 mod reports;
+mod returns;
 mod saga;
 mod stripe;

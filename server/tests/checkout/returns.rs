@@ -1,0 +1,108 @@
+//! Returns: a shopper returns a sent line of their order; what cannot go
+//! back (not sent yet, digital, more than bought, someone else's) is
+//! refused with the reason; the dispatch team receives the return once.
+
+use crate::harness::{DISPATCHER, Shopper, Store, new_order_id};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+on_both_backends!(a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it, payment_timeout_secs = 1800);
+
+fn asking(order_id: &str, sku: &str, quantity: u32) -> Value {
+    json!({ "order_id": order_id, "lines": [{ "sku": sku, "quantity": quantity }], "reason": "too small" })
+}
+
+/// Asks until returns has heard the line was sent (a refused request stores nothing; 20 s at most).
+async fn once_sent(ann: &mut Shopper<'_>, path: &str, body: Value) -> crate::harness::Answer {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let answer = ann.call("PUT", path, Some(body.clone())).await;
+        if answer.body["error"]["code"] != "not_sent_yet" {
+            return answer;
+        }
+        assert!(Instant::now() < deadline, "returns never heard the line was sent: {}", answer.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A paid order of a mug, a skillet and a gift card, by a signed-in Ann.
+async fn paid_order(ann: &mut Shopper<'_>) -> String {
+    ann.register(format!("ann-{}@example.com", uuid::Uuid::new_v4().simple()), "Ann").await;
+    for sku in ["KIT-001", "KIT-002", "DIG-001"] {
+        ann.add(sku, 1).await;
+    }
+    let id = new_order_id();
+    assert_eq!(ann.place(&id).await.status, 201);
+    ann.order_until(&id, "its stock reserved", |o| o["stock_reserved"] == true).await;
+    assert_eq!(ann.pay(&id, "4242 4242 4242 4242").await.status, 202);
+    ann.order_until(&id, "a shipping order", |o| o["shipping_status"].is_string()).await;
+    id
+}
+
+/// The dispatcher sends the mug alone.
+async fn send_the_mug(dora: &mut Shopper<'_>, order_id: &str) {
+    let so = format!("/api/fulfilment/shipping-orders/so-{order_id}");
+    let version = dora.call("GET", &so, None).await.body["version"].clone();
+    let body = json!({ "lines": ["KIT-001"], "carrier": "UPS", "tracking_number": "1Z1", "expected_version": version });
+    assert_eq!(dora.call("POST", &format!("{so}/process"), Some(body)).await.status, 200);
+}
+
+async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: Store) {
+    let mut ann = store.shopper();
+    let order_id = paid_order(&mut ann).await;
+    let path = format!("/api/returns/{}", uuid::Uuid::new_v4());
+    let code = |a: &crate::harness::Answer| (a.status, a.body["error"]["code"].as_str().map(String::from));
+    let early = ann.call("PUT", &path, Some(asking(&order_id, "KIT-001", 1))).await;
+    assert_eq!(code(&early), (409, Some("not_sent_yet".into())), "nothing sent yet: {}", early.body);
+
+    let mut dora = store.shopper();
+    dora.sign_in(DISPATCHER).await;
+    send_the_mug(&mut dora, &order_id).await;
+    let asked = once_sent(&mut ann, &path, asking(&order_id, "KIT-001", 1)).await;
+    assert_eq!(asked.status, 201, "{}", asked.body);
+    let totals = &ann.order(&order_id).await["totals"];
+    let (net, tax) = (totals["net_minor"].as_i64().unwrap(), totals["tax_minor"].as_i64().unwrap());
+    let share = (tax * 1450 * 2 + net) / (net * 2);
+    assert_eq!(asked.body["refund_minor"], 1450 + share, "the mug and its share of the tax, no shipping");
+    assert_eq!(asked.body["status"], "requested");
+    let again = ann.call("PUT", &path, Some(asking(&order_id, "KIT-001", 1))).await;
+    assert_eq!((again.status, &again.body), (200, &asked.body), "a retry answers the return it made");
+
+    let other = |sku, quantity| {
+        let path = format!("/api/returns/{}", uuid::Uuid::new_v4());
+        (path, asking(&order_id, sku, quantity))
+    };
+    for (sku, quantity, status, why) in [
+        ("DIG-001", 1, 409, "not_returnable"),
+        ("KIT-002", 1, 409, "not_sent_yet"),
+        ("KIT-001", 1, 400, "invalid_lines"),
+    ] {
+        let (path, body) = other(sku, quantity);
+        let refused = ann.call("PUT", &path, Some(body)).await;
+        assert_eq!(code(&refused), (status, Some(why.into())), "{sku}: {}", refused.body);
+    }
+    let mut bob = store.shopper();
+    bob.register(format!("bob-{}@example.com", uuid::Uuid::new_v4().simple()), "Bob").await;
+    let (path_b, body) = other("KIT-001", 1);
+    assert_eq!(bob.call("PUT", &path_b, Some(body)).await.status, 403, "not Bob's order");
+    assert_eq!(bob.call("GET", &path, None).await.status, 403);
+
+    received_once(&mut dora, &path).await;
+    assert_eq!(ann.call("GET", &path, None).await.body["status"], "received");
+}
+
+/// The dispatcher finds the return open, accounts for every item, and cannot receive it twice.
+async fn received_once(dora: &mut Shopper<'_>, path: &str) {
+    let id = path.trim_start_matches("/api/returns/");
+    let open = dora.call("GET", "/api/returns", None).await;
+    assert!(open.body["items"].as_array().unwrap().iter().any(|r| r["id"] == id), "{}", open.body);
+    let wrong = json!({ "lines": [{ "sku": "KIT-001", "quantity": 2, "condition": "resellable" }] });
+    assert_eq!(dora.call("POST", &format!("{path}/receive"), Some(wrong)).await.status, 400);
+    let right = json!({ "lines": [{ "sku": "KIT-001", "quantity": 1, "condition": "resellable" }] });
+    let received = dora.call("POST", &format!("{path}/receive"), Some(right.clone())).await;
+    assert_eq!((received.status, received.body["status"].as_str()), (200, Some("received")), "{}", received.body);
+    let twice = dora.call("POST", &format!("{path}/receive"), Some(right)).await;
+    assert_eq!((twice.status, twice.body["error"]["code"].as_str()), (409, Some("already_received")));
+    let open = dora.call("GET", "/api/returns", None).await;
+    assert!(!open.body["items"].as_array().unwrap().iter().any(|r| r["id"] == id), "received: no longer open");
+}
