@@ -112,10 +112,17 @@ async fn enforce(access: Access, request: Request, next: Next) -> Response {
         Access::OrderHolder if caller.0.is_none() && !has_token && !has_cookie => Access::SignedIn,
         other => other,
     };
-    match access.check(&caller) {
+    let mut response = match access.check(&caller) {
         Ok(()) => next.run(request).await,
         Err(refusal) => refusal.into_response(),
+    };
+    // An answer only some callers may have is theirs alone: never kept by a
+    // browser's or a proxy's cache, whatever its path.
+    if access != Access::Public {
+        let no_store = axum::http::HeaderValue::from_static("no-store");
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, no_store);
     }
+    response
 }
 
 impl<S: Clone + Send + Sync + 'static> Guarded<S> {

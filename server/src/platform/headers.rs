@@ -10,7 +10,9 @@ use axum::response::Response;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Paths whose answers are someone's own (an account, an order, a cart) or
-/// staff's: never kept by a browser's or a proxy's HTTP cache.
+/// staff's: never kept by a browser's or a proxy's HTTP cache. (Every API
+/// route that admits only some callers is `no-store` by its guard too:
+/// `platform::access`.)
 const PRIVATE: &[&str] = &[
     "/account",
     "/orders",
@@ -18,6 +20,7 @@ const PRIVATE: &[&str] = &[
     "/checkout",
     "/dispatch",
     "/reports",
+    "/admin",
     "/api/account",
     "/api/orders",
     "/api/cart",
@@ -29,6 +32,7 @@ const PRIVATE: &[&str] = &[
     "/rpc/cart",
     "/rpc/dispatch",
     "/rpc/reports",
+    "/rpc/inventory",
     "/metrics",
 ];
 
