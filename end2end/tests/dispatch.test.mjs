@@ -8,22 +8,13 @@
 // receipt's link, as a guest) updates live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn } from './support.mjs';
 
 const STAFF = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, { email, password }) {
-  await page.goto(`${BASE}/account/sign-in`);
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${BASE}/account`);
-}
 
 async function processLine(page, name) {
   await page.getByLabel(new RegExp(name)).check();

@@ -3,7 +3,7 @@
 // the shop's product page shows the new stock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, signIn } from './support.mjs';
 
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 const SKU = 'OUT-002';
@@ -25,12 +25,7 @@ async function save(page, reason, quantity, note = '') {
 
 test('an administrator receives a delivery and corrects a count, and reads both in the history', async () => {
   const { page, problems } = await strictPage(browser);
-  await page.goto(`${BASE}/account/sign-in`);
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/account/sign-in'));
+  await signIn(page, ADMIN);
   const before = await stock(page.request);
 
   await page.getByRole('link', { name: 'Inventory' }).click();

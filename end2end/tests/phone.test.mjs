@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { BASE, launch, hydrated, confirmedOrder, invoiced } from './support.mjs';
+import { BASE, launch, hydrated, confirmedOrder, invoiced, signIn } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
@@ -109,12 +109,7 @@ test('a shopper on a phone: no sideways scrolling, readable text, tappable contr
 test('staff on a phone: the dispatch app and the report fit and can be used', async () => {
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
-  await page.goto(`${BASE}/account/sign-in`);
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/account/sign-in'));
+  await signIn(page, ADMIN);
   const order = await confirmedOrder(page.request, 'phone-staff@example.com', ['KIT-001', 'GAR-001']);
   const found = [];
   found.push(...await check(page, '/account'));

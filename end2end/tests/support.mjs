@@ -77,6 +77,16 @@ export function mailbox() {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
+/** Signs `page` in on the sign-in page as `{ email, password }`, once it is hydrated. */
+export async function signIn(page, { email, password }) {
+  await page.goto(`${BASE}/account/sign-in`);
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/account/sign-in'));
+}
+
 /** A link to order `orderId`'s page (plus `suffix`: `/invoice`) in its receipt, quoted-printable undone. */
 export async function receiptLink(orderId, suffix = '') {
   for (let i = 0; i < 150; i++) {
