@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     /// `placed`, `payment_approved`, `payment_failed`, `confirmed`,
-    /// `receipt_sent`, `item_processed`, `order_processed`, `cancelled`.
+    /// `receipt_sent`, `item_processed`, `order_processed`, `cancelled`,
+    /// `return_requested`, `return_received`.
     pub kind: String,
     pub title: String,
     #[serde(default)]

@@ -1,7 +1,8 @@
-//! How the catalog joins its process: its table, its stock keeper's
-//! subscription, the demo seed, and the catalog port carts, orders and the
+//! How the catalog joins its process: its table, its stock keeper's and
+//! restocker's subscriptions, the demo seed, and the catalog port carts, orders and the
 //! shop's pages read.
 
+use super::inventory::restock::Restocker;
 use super::{Catalog, StockKeeper, routes, store};
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
@@ -12,7 +13,7 @@ use std::sync::Arc;
 pub const SERVICE: Definition = Definition {
     service: Service::Catalog,
     tables: || vec![store::spec()],
-    subscriptions: || vec![subscription::<StockKeeper>()],
+    subscriptions: || vec![subscription::<StockKeeper>(), subscription::<Restocker>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
     elsewhere: None,
@@ -27,6 +28,7 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let relay = catalog.relay(r.hub.clone());
     r.consumer(catalog.stock_keeper(relay.clone()))?;
     r.relay(relay);
+    r.consumer(Restocker(catalog.clone()))?;
     r.routes("/api/catalog", routes::router(catalog.clone()).merge(super::inventory::routes::router(catalog.clone())));
     let port: SharedCatalog = catalog.clone();
     r.offer(port.clone());

@@ -17,6 +17,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 const REASON_MAX: usize = 500;
+/// The longest return id.
+const ID_MAX: usize = 64;
 
 /// What the request returns, checked against the order.
 struct Checked {
@@ -29,6 +31,12 @@ impl Returns {
     /// Stores return `id` as `input` asks (the caller may read the order);
     /// `Ok(false)` when the same request made it before.
     pub(super) async fn request(&self, id: &str, input: &ReturnInput) -> Result<(ReturnRecord, bool), ReturnsError> {
+        if id.is_empty() || id.len() > ID_MAX || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(ReturnsError::Invalid(
+                "id",
+                format!("a return id is 1–{ID_MAX} letters, digits or '-' (a UUID)"),
+            ));
+        }
         let done = optimistic::until_done(|| self.try_request(id, input)).await?;
         done.ok_or(ReturnsError::Busy)
     }

@@ -23,7 +23,7 @@ pub use service::SERVICE;
 
 use crate::contracts::{
     OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,
-    ReceiptSent, ShipmentItemProcessed,
+    ReceiptSent, ReturnReceived, ReturnRequested, ShipmentItemProcessed,
 };
 use crate::platform::consumer::Consumer;
 use crate::platform::events::Envelope;
@@ -57,6 +57,8 @@ crate::consumed_events! {
         OrderProcessed,
         OrderCancelled,
         OrderAnonymised,
+        ReturnRequested,
+        ReturnReceived,
     }
 }
 
@@ -201,9 +203,16 @@ fn describe(event: &Incoming, at: time::OffsetDateTime) -> Option<TimelineEntry>
         Incoming::ShipmentItemProcessed(e) => ("item_processed", "Item sent", item_sent(e)),
         Incoming::OrderProcessed(_) => ("order_processed", "Order processed", "Everything is on its way".into()),
         Incoming::OrderCancelled(e) => ("cancelled", "Order cancelled", e.reason.clone()),
+        Incoming::ReturnRequested(e) => ("return_requested", "Return requested", returned_items(e)),
+        Incoming::ReturnReceived(_) => ("return_received", "Returned items received", String::new()),
         Incoming::OrderAnonymised(_) => return None,
     };
     Some(TimelineEntry { kind: kind.into(), title: title.into(), detail, at: at.format(&Rfc3339).unwrap_or_default() })
+}
+
+/// "2 × Mug, 1 × Skillet": what a return sends back.
+fn returned_items(e: &ReturnRequested) -> String {
+    e.lines.iter().map(|l| format!("{} × {}", l.quantity, l.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// "Mug · UPS, tracking 1Z…": what was sent, and how when fulfilment said.

@@ -1,6 +1,7 @@
 //! Returns: a shopper returns a sent line of their order; what cannot go
 //! back (not sent yet, digital, more than bought, someone else's) is
-//! refused with the reason; the dispatch team receives the return once.
+//! refused with the reason; the dispatch team receives the return once, the
+//! resellable item goes back into stock, and the order's timeline shows it.
 
 use crate::harness::{DISPATCHER, Shopper, Store, new_order_id};
 use serde_json::{Value, json};
@@ -87,8 +88,40 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     assert_eq!(bob.call("PUT", &path_b, Some(body)).await.status, 403, "not Bob's order");
     assert_eq!(bob.call("GET", &path, None).await.status, 403);
 
+    let mugs = store.stock("KIT-001").await;
     received_once(&mut dora, &path).await;
     assert_eq!(ann.call("GET", &path, None).await.body["status"], "received");
+    back_in_stock(&store, mugs + 1).await;
+    on_the_timeline(&mut ann, &order_id).await;
+    let bad_id = ann.call("PUT", "/api/returns/not%20an%20id", Some(asking(&order_id, "KIT-001", 1))).await;
+    assert_eq!(code(&bad_id), (400, Some("invalid_id".into())), "{}", bad_id.body);
+}
+
+/// The order's timeline shows the return asked for and received (20 s at most).
+async fn on_the_timeline(ann: &mut Shopper<'_>, order_id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let timeline = ann.call("GET", &format!("/api/tracking/orders/{order_id}"), None).await.body;
+        let kinds: Vec<&str> =
+            timeline["entries"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+        if kinds.contains(&"return_requested") && kinds.contains(&"return_received") {
+            let asked =
+                timeline["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "return_requested").unwrap();
+            assert_eq!(asked["detail"], "1 × Enamel Camp Mug");
+            return;
+        }
+        assert!(Instant::now() < deadline, "the timeline never showed the return: {timeline}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The resellable mug goes back into stock (20 s at most).
+async fn back_in_stock(store: &Store, mugs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while store.stock("KIT-001").await != mugs {
+        assert!(Instant::now() < deadline, "the returned mug never went back into stock");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The dispatcher finds the return open, accounts for every item, and cannot receive it twice.

@@ -11,6 +11,7 @@
 //! | marker     | `ADJUSTMENT`   | id                                  |
 
 mod pages;
+pub mod restock;
 pub mod routes;
 mod rules;
 

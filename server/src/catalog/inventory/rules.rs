@@ -9,7 +9,7 @@ use app::inventory::{StockAdjustmentInput, StockReason};
 /// The longest note.
 const NOTE_MAX: usize = 200;
 /// The longest adjustment id.
-const ID_MAX: usize = 64;
+const ID_MAX: usize = 100;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> CatalogError {
     CatalogError::Invalid(InvalidInput { field, message: message.into() })
