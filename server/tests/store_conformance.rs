@@ -54,6 +54,7 @@ macro_rules! all_checks {
                 concurrent_conditional_puts_have_one_winner,
                 concurrent_versioned_transactions_have_one_winner,
                 data_persists_across_restart,
+                a_table_gains_an_index_declared_after_it_was_made,
             ]
         );
     };

@@ -43,6 +43,7 @@ pub const CHECKS: &[&str] = &[
     "concurrent_conditional_puts_have_one_winner",
     "concurrent_versioned_transactions_have_one_winner",
     "data_persists_across_restart",
+    "a_table_gains_an_index_declared_after_it_was_made",
 ];
 
 fn spec() -> TableSpec {
@@ -143,4 +144,19 @@ pub async fn data_persists_across_restart(h: &dyn Harness) {
     assert_eq!(t.get(&Key::new("p", "a")).await.unwrap().unwrap().attrs, json!({ "n": 1 }));
     assert_eq!(sks(&t.query(Query::partition("p")).await.unwrap().items), ["a", "b"]);
     assert_eq!(sks(&t.query(Query::partition("dave").on_index("by_owner")).await.unwrap().items), ["a"]);
+}
+
+/// A release may declare a new index on a table that exists: opening it
+/// again (`tbs infra apply` on AWS) adds the index, and items written from
+/// then on are found through it.
+pub async fn a_table_gains_an_index_declared_after_it_was_made(h: &dyn Harness) {
+    let before = h.store().await.open_table(&TableSpec::new("growing")).await.expect("open table");
+    before.put(item("p", "old", 1), Condition::None).await.unwrap();
+    drop(before);
+    let after = h.store().await.open_table(&TableSpec::new("growing").with_index("by_owner")).await.expect("reopen");
+    let owned = item("p", "new", 2).with_index("by_owner", Key::new("ann", "1"));
+    after.put(owned, Condition::None).await.unwrap();
+    let page = after.query(Query::partition("ann").on_index("by_owner")).await.unwrap();
+    assert_eq!(sks(&page.items), ["new"]);
+    assert_eq!(after.get(&Key::new("p", "old")).await.unwrap().map(|i| i.attrs["n"].clone()), Some(json!(1)));
 }

@@ -1,5 +1,8 @@
 //! Creating a table (`tbs infra apply`, or on first open against moto):
-//! on-demand billing, key `pk`/`sk`, one GSI per declared index.
+//! on-demand billing, key `pk`/`sk`, one GSI per declared index. A table
+//! that exists gains the indexes declared since it was made (one at a
+//! time, as DynamoDB allows), so a release that adds one needs only
+//! `tbs infra apply`.
 
 use super::codec::{index_pk, index_sk};
 use super::{DynamoStore, backend, build_error};
@@ -14,7 +17,18 @@ impl DynamoStore {
     pub async fn ensure_table(&self, spec: &TableSpec) -> Result<bool, StoreError> {
         let name = self.physical(spec);
         match self.client.describe_table().table_name(&name).send().await {
-            Ok(_) => return Ok(false),
+            Ok(found) => {
+                let have: Vec<String> = found
+                    .table()
+                    .map(|t| {
+                        t.global_secondary_indexes().iter().filter_map(|i| i.index_name().map(String::from)).collect()
+                    })
+                    .unwrap_or_default();
+                for index in spec.indexes.iter().filter(|i| !have.contains(i)) {
+                    self.add_index(&name, index).await?;
+                }
+                return Ok(false);
+            }
             Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {}
             Err(e) => return Err(backend(e)),
         }
@@ -62,14 +76,48 @@ impl DynamoStore {
         Ok(true)
     }
 
+    /// Adds GSI `index` to the existing table `name`, and waits until it is built.
+    async fn add_index(&self, name: &str, index: &str) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
+        let (ipk, isk) = (index_pk(index), index_sk(index));
+        let attribute =
+            |n: &str| AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build();
+        let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build();
+        let create = CreateGlobalSecondaryIndexAction::builder()
+            .index_name(index)
+            .key_schema(key(&ipk, KeyType::Hash).map_err(build_error)?)
+            .key_schema(key(&isk, KeyType::Range).map_err(build_error)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(build_error)?;
+        self.client
+            .update_table()
+            .table_name(name)
+            .attribute_definitions(attribute(&ipk).map_err(build_error)?)
+            .attribute_definitions(attribute(&isk).map_err(build_error)?)
+            .global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
+            .send()
+            .await
+            .map_err(backend)?;
+        tracing::info!(table = name, index, "index added");
+        self.wait_active(name).await
+    }
+
     async fn wait_active(&self, name: &str) -> Result<(), StoreError> {
         for _ in 0..120 {
             let table = self.client.describe_table().table_name(name).send().await.map_err(backend)?;
-            if table.table().and_then(|t| t.table_status()).is_some_and(|s| s.as_str() == "ACTIVE") {
+            let ready = table.table().is_some_and(|t| {
+                let built = t
+                    .global_secondary_indexes()
+                    .iter()
+                    .all(|i| i.index_status().is_none_or(|s| s.as_str() == "ACTIVE"));
+                t.table_status().is_some_and(|s| s.as_str() == "ACTIVE") && built
+            });
+            if ready {
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
-        Err(StoreError::Backend(format!("table {name} did not become active within a minute")))
+        Err(StoreError::Backend(format!("table {name} (or an index of it) did not become active within a minute")))
     }
 }
