@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct TimelineEntry {
     /// `placed`, `payment_approved`, `payment_failed`, `confirmed`,
     /// `receipt_sent`, `item_processed`, `order_processed`, `cancelled`,
-    /// `return_requested`, `return_received`.
+    /// `return_requested`, `return_received`, `refund_issued`, `refund_delayed`.
     pub kind: String,
     pub title: String,
     #[serde(default)]

@@ -71,6 +71,8 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <PaymentRefunded as DomainEvent>::TYPE,
     <ReturnRequested as DomainEvent>::TYPE,
     <ReturnReceived as DomainEvent>::TYPE,
+    <RefundIssued as DomainEvent>::TYPE,
+    <RefundFailed as DomainEvent>::TYPE,
 ];
 
 pub mod ids;

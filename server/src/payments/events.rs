@@ -55,3 +55,24 @@ pub struct PaymentRefunded {
     pub currency: String,
 }
 domain_event!(PaymentRefunded, order_id, one per payment_id);
+
+/// A returned order's money went back to the shopper (`ReturnReceived`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundIssued {
+    pub return_id: String,
+    pub order_id: OrderId,
+    pub payment_id: PaymentId,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+domain_event!(RefundIssued, order_id, one per return_id);
+
+/// The provider refused a return's refund (it will not go through by
+/// trying again); staff must settle it with the shopper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundFailed {
+    pub return_id: String,
+    pub order_id: OrderId,
+    pub reason: String,
+}
+domain_event!(RefundFailed, order_id, one per return_id);

@@ -3,7 +3,7 @@
 //! redelivered or out-of-order webhooks never settle a payment twice.
 
 use super::{PaymentRecord, PaymentStatus, Payments};
-use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded, RefundDue};
+use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded, RefundDue, ReturnReceived};
 use crate::platform::consumer::{Applied, Consumer, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
@@ -16,8 +16,9 @@ pub const CONSUMER: &str = "payments";
 
 crate::consumed_events! {
     /// What payments react to: the provider's webhooks (stored by the
-    /// webhook route) and payments the orders service does not need.
-    pub enum Incoming { PaymentProviderEventReceived, RefundDue }
+    /// webhook route), payments the orders service does not need, and
+    /// returns whose money goes back.
+    pub enum Incoming { PaymentProviderEventReceived, RefundDue, ReturnReceived }
 }
 
 pub struct PaymentEvents(pub Arc<Payments>);
@@ -30,6 +31,7 @@ impl Consumer for PaymentEvents {
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {
         match event {
             Incoming::RefundDue(due) => self.0.refund(due, envelope).await,
+            Incoming::ReturnReceived(received) => self.0.refund_return(received, envelope).await,
             Incoming::PaymentProviderEventReceived(received) => self.webhook(received, envelope).await,
         }
     }

@@ -7,7 +7,9 @@
 //!
 //! Index `open`: a payment not yet settled, `OPEN` / `<created unix>#<pay_…>`,
 //! so payments whose webhook is overdue are found and reconciled with the
-//! provider (`reconcile.rs`).
+//! provider (`reconcile.rs`). Index `by_order`: every payment of an order,
+//! `ORDER#<order id>` / `<pay_…>`, to find the one a return refunds
+//! (`returned.rs`; a return's refund is `RETURN#<return id>` / `REFUND`).
 //!
 //! A payment is recorded before the provider is called (so its webhook can
 //! never arrive first), sent through a provider port (simulated, or a
@@ -22,6 +24,7 @@ mod handler;
 pub mod provider;
 mod reconcile;
 mod refund;
+mod returned;
 mod service;
 pub mod signature;
 pub mod simulated;
@@ -50,9 +53,15 @@ const CALL_ATTEMPTS: u32 = 3;
 
 const OPEN_INDEX: &str = "open";
 const OPEN: &str = "OPEN";
+/// Every payment of an order, for refunding a return.
+const BY_ORDER: &str = "by_order";
 
 pub fn table_spec() -> TableSpec {
-    TableSpec::new("payments").with_index(OPEN_INDEX)
+    TableSpec::new("payments").with_index(OPEN_INDEX).with_index(BY_ORDER)
+}
+
+fn order_partition(order_id: &str) -> String {
+    format!("ORDER#{order_id}")
 }
 
 fn payment_key(payment_id: &str) -> Key {
@@ -85,9 +94,10 @@ pub struct PaymentRecord {
 }
 
 impl PaymentRecord {
-    /// The item, in the `open` index until the payment is settled.
+    /// The item, under its order in `by_order`, and in the `open` index until the payment is settled.
     pub fn item(&self) -> Result<Item, StoreError> {
-        let item = Item::from_record(payment_key(&self.payment_id), self)?;
+        let item = Item::from_record(payment_key(&self.payment_id), self)?
+            .with_index(BY_ORDER, Key::new(order_partition(&self.order_id), self.payment_id.as_str()));
         Ok(match self.status {
             PaymentStatus::Created | PaymentStatus::Processing => {
                 let created = self.created_at.map_or(0, time::OffsetDateTime::unix_timestamp);

@@ -39,6 +39,18 @@ pub enum Outcome {
     Unknown,
 }
 
+/// Money to return to the shopper: all of a payment, or part of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// The provider's idempotency key: the same key is the same refund.
+    pub key: String,
+    pub payment_id: String,
+    /// The provider's id for the payment (`pi_…`).
+    pub intent_id: Option<String>,
+    /// `None`: the whole payment.
+    pub amount_minor: Option<i64>,
+}
+
 /// Takes payments. The outcome of a created payment arrives by webhook, and
 /// can be asked for when a webhook is overdue.
 #[async_trait::async_trait]
@@ -49,6 +61,6 @@ pub trait PaymentProvider: Send + Sync {
     /// The payment's outcome as the provider knows it now.
     async fn retrieve(&self, payment_id: &str, intent_id: Option<&str>) -> Result<Outcome, ProviderError>;
 
-    /// Returns the whole payment to the shopper, idempotently per `payment_id`.
-    async fn refund(&self, payment_id: &str, intent_id: Option<&str>) -> Result<(), ProviderError>;
+    /// Returns the payment, or part of it, to the shopper, once per `refund.key`.
+    async fn refund(&self, refund: &RefundRequest) -> Result<(), ProviderError>;
 }

@@ -5,6 +5,7 @@
 //! provider that keeps failing leaves the event as a fault for staff
 //! (`tbs faults list`), never silently dropped.
 
+use super::provider::RefundRequest;
 use super::{CONSUMER, PaymentStatus, Payments, SOURCE};
 use crate::contracts::{PaymentRefunded, RefundDue};
 use crate::platform::consumer::{Applied, apply_once};
@@ -20,8 +21,16 @@ impl Payments {
         if record.status == PaymentStatus::Refunded {
             return Ok(());
         }
+        let whole = RefundRequest {
+            // The key this refund always had: a refund asked for before this
+            // request type existed is the same refund.
+            key: format!("refund-{}", record.payment_id),
+            payment_id: record.payment_id.to_string(),
+            intent_id: record.intent_id.clone(),
+            amount_minor: None,
+        };
         self.provider
-            .refund(&record.payment_id, record.intent_id.as_deref())
+            .refund(&whole)
             .await
             .map_err(|e| anyhow::anyhow!("refunding {} failed: {e}", record.payment_id))?;
         record.status = PaymentStatus::Refunded;

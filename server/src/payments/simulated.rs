@@ -11,9 +11,9 @@
 //! | item    | pk                  | sk        | index `undelivered` (until acknowledged) |
 //! |---------|---------------------|-----------|------------------------------------------|
 //! | payment | `INTENT#<pay_…>`    | `INTENT`  | `UNDELIVERED` / `<due unix ms>#<pay_…>`  |
-//! | refund  | `REFUND#<pay_…>`    | `REFUND`  |                                          |
+//! | refund  | `REFUND#<key>`      | `REFUND`  |                                          |
 
-use super::provider::{Created, Outcome, PaymentProvider, ProviderError};
+use super::provider::{Created, Outcome, PaymentProvider, ProviderError, RefundRequest};
 use super::signature;
 use crate::contracts::ports::{PaymentMethod, PaymentRequest};
 use crate::platform::signing::hmac_sha256;
@@ -233,9 +233,10 @@ impl PaymentProvider for Simulated {
         Ok(Created::Pending(intent_id))
     }
 
-    async fn refund(&self, payment_id: &str, _intent_id: Option<&str>) -> Result<(), ProviderError> {
-        let refund = Item::new(Key::new(format!("REFUND#{payment_id}"), "REFUND"), json!({ "payment_id": payment_id }));
-        match self.table.put(refund, Condition::NotExists).await {
+    async fn refund(&self, refund: &RefundRequest) -> Result<(), ProviderError> {
+        let record = json!({ "payment_id": refund.payment_id, "amount_minor": refund.amount_minor });
+        let item = Item::new(Key::new(format!("REFUND#{}", refund.key), "REFUND"), record);
+        match self.table.put(item, Condition::NotExists).await {
             Ok(_) | Err(StoreError::ConditionFailed(_)) => Ok(()),
             Err(e) => Err(ProviderError::Transient(e.to_string())),
         }

@@ -1,6 +1,6 @@
 //! PaymentIntents on a Stripe-compatible HTTP API (Stripe, or localstripe in tests).
 
-use super::provider::{Created, Outcome, PaymentProvider, ProviderError};
+use super::provider::{Created, Outcome, PaymentProvider, ProviderError, RefundRequest};
 use crate::contracts::ports::{PaymentMethod, PaymentRequest};
 use app::api::ErrorDetail;
 
@@ -92,21 +92,29 @@ impl PaymentProvider for Stripe {
 
     /// `POST /v1/refunds` for the PaymentIntent, with an idempotency key, so
     /// a redelivered RefundDue never refunds twice.
-    async fn refund(&self, payment_id: &str, intent_id: Option<&str>) -> Result<(), ProviderError> {
-        let Some(intent_id) = intent_id.filter(|id| !id.is_empty()) else {
-            return Err(ProviderError::Transient(format!("payment {payment_id} has no PaymentIntent to refund yet")));
+    async fn refund(&self, refund: &RefundRequest) -> Result<(), ProviderError> {
+        let Some(intent_id) = refund.intent_id.as_deref().filter(|id| !id.is_empty()) else {
+            let why = format!("payment {} has no PaymentIntent to refund yet", refund.payment_id);
+            return Err(ProviderError::Transient(why));
         };
+        let mut form = vec![("payment_intent", intent_id.to_string())];
+        form.extend(refund.amount_minor.map(|amount| ("amount", amount.to_string())));
         let response = self
             .client
             .post(format!("{}/v1/refunds", self.api_base))
             .bearer_auth(&self.secret_key)
-            .header("Idempotency-Key", format!("refund-{payment_id}"))
-            .form(&[("payment_intent", intent_id)])
+            .header("Idempotency-Key", &refund.key)
+            .form(&form)
             .send()
             .await
             .map_err(|e| ProviderError::Transient(e.to_string()))?;
         match response.status().as_u16() {
             200..=299 => Ok(()),
+            // The refund cannot be made as asked (more than is left, a payment not captured): say so, do not retry.
+            status @ 400..=499 if status != 429 => {
+                let why = format!("refunding {intent_id}: {status} {}", response.text().await.unwrap_or_default());
+                Err(ProviderError::Invalid(vec![ErrorDetail::new("refund_refused", why)]))
+            }
             status => Err(ProviderError::Transient(format!("refunding {intent_id}: {status}"))),
         }
     }

@@ -23,7 +23,7 @@ pub use service::SERVICE;
 
 use crate::contracts::{
     OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,
-    ReceiptSent, ReturnReceived, ReturnRequested, ShipmentItemProcessed,
+    ReceiptSent, RefundFailed, RefundIssued, ReturnReceived, ReturnRequested, ShipmentItemProcessed,
 };
 use crate::platform::consumer::Consumer;
 use crate::platform::events::Envelope;
@@ -59,6 +59,8 @@ crate::consumed_events! {
         OrderAnonymised,
         ReturnRequested,
         ReturnReceived,
+        RefundIssued,
+        RefundFailed,
     }
 }
 
@@ -205,6 +207,12 @@ fn describe(event: &Incoming, at: time::OffsetDateTime) -> Option<TimelineEntry>
         Incoming::OrderCancelled(e) => ("cancelled", "Order cancelled", e.reason.clone()),
         Incoming::ReturnRequested(e) => ("return_requested", "Return requested", returned_items(e)),
         Incoming::ReturnReceived(_) => ("return_received", "Returned items received", String::new()),
+        Incoming::RefundIssued(e) => {
+            ("refund_issued", "Refund issued", app::money::format_money(e.amount_minor, &e.currency))
+        }
+        Incoming::RefundFailed(_) => {
+            ("refund_delayed", "Refund delayed", "Our team will be in touch to settle it".into())
+        }
         Incoming::OrderAnonymised(_) => return None,
     };
     Some(TimelineEntry { kind: kind.into(), title: title.into(), detail, at: at.format(&Rfc3339).unwrap_or_default() })

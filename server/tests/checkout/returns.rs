@@ -1,7 +1,8 @@
 //! Returns: a shopper returns a sent line of their order; what cannot go
 //! back (not sent yet, digital, more than bought, someone else's) is
 //! refused with the reason; the dispatch team receives the return once, the
-//! resellable item goes back into stock, and the order's timeline shows it.
+//! resellable item goes back into stock, the payment provider refunds it,
+//! and the order's timeline shows it all.
 
 use crate::harness::{DISPATCHER, Shopper, Store, new_order_id};
 use serde_json::{Value, json};
@@ -92,22 +93,25 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     received_once(&mut dora, &path).await;
     assert_eq!(ann.call("GET", &path, None).await.body["status"], "received");
     back_in_stock(&store, mugs + 1).await;
-    on_the_timeline(&mut ann, &order_id).await;
+    on_the_timeline(&mut ann, &order_id, 1450 + share).await;
     let bad_id = ann.call("PUT", "/api/returns/not%20an%20id", Some(asking(&order_id, "KIT-001", 1))).await;
     assert_eq!(code(&bad_id), (400, Some("invalid_id".into())), "{}", bad_id.body);
 }
 
-/// The order's timeline shows the return asked for and received (20 s at most).
-async fn on_the_timeline(ann: &mut Shopper<'_>, order_id: &str) {
+/// The order's timeline shows the return asked for and received, and the refund issued once (20 s at most).
+async fn on_the_timeline(ann: &mut Shopper<'_>, order_id: &str, refund: i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let timeline = ann.call("GET", &format!("/api/tracking/orders/{order_id}"), None).await.body;
         let kinds: Vec<&str> =
             timeline["entries"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
-        if kinds.contains(&"return_requested") && kinds.contains(&"return_received") {
-            let asked =
-                timeline["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "return_requested").unwrap();
-            assert_eq!(asked["detail"], "1 × Enamel Camp Mug");
+        if ["return_requested", "return_received", "refund_issued"].iter().all(|k| kinds.contains(k)) {
+            let entry = |kind: &str| {
+                timeline["entries"].as_array().unwrap().iter().find(|e| e["kind"] == kind).unwrap().clone()
+            };
+            assert_eq!(entry("return_requested")["detail"], "1 × Enamel Camp Mug");
+            assert_eq!(entry("refund_issued")["detail"], app::money::format_money(refund, "USD"));
+            assert_eq!(kinds.iter().filter(|k| **k == "refund_issued").count(), 1, "refunded once");
             return;
         }
         assert!(Instant::now() < deadline, "the timeline never showed the return: {timeline}");

@@ -106,12 +106,13 @@ async fn an_unreachable_provider_opens_the_breaker_and_the_shopper_is_told_at_on
     );
 }
 
-/// Reconciliation asks Stripe for the PaymentIntent, and a refund goes to
-/// Stripe's refunds API: both against localstripe.
+/// Reconciliation asks Stripe for the PaymentIntent, and refunds (a part,
+/// the same part again under its key, the rest, then one of a payment
+/// Stripe does not know) go to Stripe's refunds API: all against localstripe.
 #[tokio::test]
 async fn the_stripe_provider_reads_a_payment_intent_back_and_refunds_it() {
     use server::contracts::ports::{PaymentMethod, PaymentRequest};
-    use server::payments::provider::{Created, Outcome, PaymentProvider};
+    use server::payments::provider::{Created, Outcome, PaymentProvider, ProviderError, RefundRequest};
     let stripe = server::payments::stripe::Stripe::new(reqwest::Client::new(), &localstripe(), "sk_test_tbs".into());
     let request = PaymentRequest {
         payment_id: format!("pay_{}", uuid::Uuid::new_v4().simple()).into(),
@@ -128,6 +129,21 @@ async fn the_stripe_provider_reads_a_payment_intent_back_and_refunds_it() {
         Outcome::Pending,
         "no id: never assumed failed"
     );
-    stripe.refund(&request.payment_id, Some(&intent)).await.expect("refunded by Stripe");
-    stripe.refund(&request.payment_id, Some(&intent)).await.expect("the same refund again changes nothing");
+    let refund = |key: &str, amount| RefundRequest {
+        key: key.into(),
+        payment_id: request.payment_id.to_string(),
+        intent_id: Some(intent.clone()),
+        amount_minor: amount,
+    };
+    let part = refund(&format!("refund-return-{}", uuid::Uuid::new_v4()), Some(500));
+    stripe.refund(&part).await.expect("a returned item's part refunded by Stripe");
+    stripe.refund(&part).await.expect("the same refund again changes nothing");
+    stripe.refund(&refund(&format!("refund-{}", request.payment_id), Some(734))).await.expect("the rest refunded");
+    // localstripe refunds beyond what was paid (Stripe refuses); an unknown payment it refuses, as Stripe does.
+    let unknown = RefundRequest { intent_id: Some("pi_unknown".into()), ..refund("refund-return-unknown", Some(1)) };
+    let refused = stripe.refund(&unknown).await;
+    assert!(
+        matches!(refused, Err(ProviderError::Invalid(_))),
+        "a refund Stripe refuses is refused for good: {refused:?}"
+    );
 }
