@@ -82,6 +82,39 @@ fn every_contract_round_trips_in_an_envelope() {
     check(OrderAnonymised { order_id: "o1".into() });
     check(RefundDue { order_id: "o1".into(), payment_id: "p2".into(), reason: "paid twice".into() });
     check(PaymentRefunded { order_id: "o1".into(), payment_id: "p2".into(), amount_minor: 1, currency: "USD".into() });
+    let returned = ReturnLine { sku: "KIT-001".into(), name: "Mug".into(), quantity: 1, unit_price_minor: 1450 };
+    check(ReturnRequested {
+        return_id: "r1".into(),
+        order_id: "o1".into(),
+        email: "a@b.c".into(),
+        lines: vec![returned],
+        reason: "too small".into(),
+        refund_minor: 1566,
+        currency: "USD".into(),
+    });
+    let received = app::returns::ReceivedLine {
+        sku: "KIT-001".into(),
+        quantity: 1,
+        condition: app::returns::ItemCondition::Resellable,
+    };
+    check(ReturnReceived {
+        return_id: "r1".into(),
+        order_id: "o1".into(),
+        lines: vec![received],
+        refund_minor: 1566,
+        currency: "USD".into(),
+        net_minor: 1450,
+    });
+    let (currency, return_id) = ("USD".to_string(), "r1".to_string());
+    check(RefundIssued {
+        return_id: return_id.clone(),
+        order_id: "o1".into(),
+        payment_id: "p1".into(),
+        amount_minor: 1566,
+        currency,
+        net_minor: 1450,
+    });
+    check(RefundFailed { return_id, order_id: "o1".into(), reason: "refused".into() });
 }
 
 #[test]

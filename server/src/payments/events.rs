@@ -64,6 +64,9 @@ pub struct RefundIssued {
     pub payment_id: PaymentId,
     pub amount_minor: i64,
     pub currency: String,
+    /// The part of `amount_minor` that is the items' price (no tax, no shipping).
+    #[serde(default)]
+    pub net_minor: i64,
 }
 domain_event!(RefundIssued, order_id, one per return_id);
 

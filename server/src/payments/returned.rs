@@ -90,6 +90,7 @@ impl Payments {
                     payment_id: payment.payment_id.clone(),
                     amount_minor: received.refund_minor,
                     currency: received.currency.clone(),
+                    net_minor: received.net_minor,
                 };
                 let record =
                     serde_json::json!({ "payment_id": payment.payment_id, "amount_minor": received.refund_minor });

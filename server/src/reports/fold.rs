@@ -1,10 +1,12 @@
 //! Folding events into the view: OrderConfirmed adds an order's net total
-//! to its month, OrderCancelled after it takes it out again. Each order's
+//! to its month, OrderCancelled after it takes it out again, and
+//! RefundIssued takes the refunded items' net price out of the month the
+//! refund was issued in (the order still counts: it was sold). Each order's
 //! share is kept beside the month totals, so an order counts once however
 //! often and in whatever order its events arrive.
 
 use super::{CONSUMER, FOLD_BATCH, MonthRecord, Reports, month_key, month_of, share_key, status_key};
-use crate::contracts::{OrderCancelled, OrderConfirmed};
+use crate::contracts::{OrderCancelled, OrderConfirmed, RefundIssued};
 use crate::platform::consumer::{Consumer, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::store::optimistic::{self, Attempt};
@@ -16,7 +18,7 @@ use time::OffsetDateTime;
 
 crate::consumed_events! {
     /// What the completed-orders view is made of.
-    pub enum Incoming { OrderConfirmed, OrderCancelled }
+    pub enum Incoming { OrderConfirmed, OrderCancelled, RefundIssued }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +117,13 @@ impl Reports {
 /// The order's share after `event` (at `at`), and what that changes in a month.
 fn change(share: &mut Option<OrderShare>, event: &Incoming, at: OffsetDateTime) -> Option<Delta> {
     match (event, share.as_mut()) {
+        // Each refund once (its event's marker): its month, whatever the order's.
+        (Incoming::RefundIssued(refund), _) => Some(Delta {
+            month: month_of(at),
+            currency: refund.currency.clone(),
+            net_minor: -refund.net_minor,
+            orders: 0,
+        }),
         (Incoming::OrderConfirmed(confirmed), None) => {
             let month = month_of(at);
             let (currency, net_minor) = (confirmed.currency.clone(), confirmed.net_total_minor);

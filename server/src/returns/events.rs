@@ -40,5 +40,8 @@ pub struct ReturnReceived {
     pub lines: Vec<ReceivedLine>,
     pub refund_minor: i64,
     pub currency: String,
+    /// The part of the refund that is the items' price (no tax, no shipping).
+    #[serde(default)]
+    pub net_minor: i64,
 }
 domain_event!(ReturnReceived, order_id, one per return_id);

@@ -27,6 +27,7 @@ impl Returns {
             lines: input.lines.clone(),
             refund_minor: record.refund_minor,
             currency: record.currency.clone(),
+            net_minor: record.lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum(),
         };
         let ops = vec![
             WriteOp::Put { item: record.item()?, condition: Condition::Version(item.version) },

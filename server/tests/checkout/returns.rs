@@ -2,9 +2,10 @@
 //! back (not sent yet, digital, more than bought, someone else's) is
 //! refused with the reason; the dispatch team receives the return once, the
 //! resellable item goes back into stock, the payment provider refunds it,
-//! and the order's timeline shows it all.
+//! the order's timeline shows it all, and the report's month drops by the
+//! refunded price.
 
-use crate::harness::{DISPATCHER, Shopper, Store, new_order_id};
+use crate::harness::{ADMIN, DISPATCHER, Shopper, Store, new_order_id};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,7 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     assert_eq!(ann.call("GET", &path, None).await.body["status"], "received");
     back_in_stock(&store, mugs + 1).await;
     on_the_timeline(&mut ann, &order_id, 1450 + share).await;
+    in_the_report(&store, net - 1450).await;
     let bad_id = ann.call("PUT", "/api/returns/not%20an%20id", Some(asking(&order_id, "KIT-001", 1))).await;
     assert_eq!(code(&bad_id), (400, Some("invalid_id".into())), "{}", bad_id.body);
 }
@@ -115,6 +117,23 @@ async fn on_the_timeline(ann: &mut Shopper<'_>, order_id: &str, refund: i64) {
             return;
         }
         assert!(Instant::now() < deadline, "the timeline never showed the return: {timeline}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// This month's net sales in the report: the order, less the refunded mug's price (20 s at most).
+async fn in_the_report(store: &Store, net: i64) {
+    let mut ada = store.shopper();
+    ada.sign_in(ADMIN).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let report = ada.call("GET", "/api/reports/completed-orders?months=1", None).await.body;
+        let usd = &report["months"][0]["totals"][0];
+        if usd["net_total_minor"] == net {
+            assert_eq!(usd["order_count"], 1, "the order still counts: it was sold");
+            return;
+        }
+        assert!(Instant::now() < deadline, "the report never took the refund out: {report}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
