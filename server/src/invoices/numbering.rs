@@ -10,7 +10,7 @@
 use super::{Invoices, Stored, invoice_key};
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Abandoned, together_or_alone};
-use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp, counter};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -54,13 +54,7 @@ impl Invoices {
 
     /// The year's next `count` numbers (the first of them) and the write that takes them.
     async fn next_numbers(&self, year: i32, count: u64) -> Result<(u64, WriteOp), StoreError> {
-        let current = self.table.get(&counter_key(year)).await?;
-        let (next, condition) = match &current {
-            Some(item) => (item.attrs["next"].as_u64().unwrap_or(1), Condition::Version(item.version)),
-            None => (1, Condition::NotExists),
-        };
-        let item = Item::new(counter_key(year), serde_json::json!({ "next": next + count }));
-        Ok((next, WriteOp::Put { item, condition }))
+        counter::take(&*self.table, counter_key(year), 1, count).await
     }
 
     /// `draft` numbered `sequence` of the year of `now`, as a write that

@@ -9,7 +9,7 @@
 //! | counter | `COUNTER` | `ORDER_NUMBER` |
 
 use super::Orders;
-use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp};
+use crate::platform::store::{Key, StoreError, WriteOp, counter};
 
 /// The first order's number.
 const FIRST: u64 = 1001;
@@ -23,13 +23,7 @@ impl Orders {
     /// takes them (which fails, and fails its transaction, if another order
     /// took any of them first).
     pub(super) async fn next_numbers(&self, count: u64) -> Result<(u64, WriteOp), StoreError> {
-        let current = self.table.get(&counter_key()).await?;
-        let (number, condition) = match &current {
-            Some(item) => (item.attrs["next"].as_u64().unwrap_or(FIRST), Condition::Version(item.version)),
-            None => (FIRST, Condition::NotExists),
-        };
-        let item = Item::new(counter_key(), serde_json::json!({ "next": number + count }));
-        Ok((number, WriteOp::Put { item, condition }))
+        counter::take(&*self.table, counter_key(), FIRST, count).await
     }
 }
 

@@ -52,8 +52,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let Some(value) = parts.headers.get("idempotency-key") else { return Ok(Self(None)) };
         let value = value.to_str().unwrap_or_default();
-        let fits = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !fits {
+        if !client_id_fits(value, 64) {
             return Err(ApiError::new(
                 axum::http::StatusCode::BAD_REQUEST,
                 "invalid_idempotency_key",
@@ -62,6 +61,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         }
         Ok(Self(Some(value.to_string())))
     }
+}
+
+/// Whether `id`, chosen by a client for a request it may retry (an
+/// idempotency key, a return's or an adjustment's id), is 1 to `max`
+/// letters, digits or '-' (a UUID fits).
+pub fn client_id_fits(id: &str, max: usize) -> bool {
+    (1..=max).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// The order link token a guest brings (`?token=`, from the receipt e-mail).

@@ -31,7 +31,7 @@ impl Returns {
     /// Stores return `id` as `input` asks (the caller may read the order);
     /// `Ok(false)` when the same request made it before.
     pub(super) async fn request(&self, id: &str, input: &ReturnInput) -> Result<(ReturnRecord, bool), ReturnsError> {
-        if id.is_empty() || id.len() > ID_MAX || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        if !crate::platform::extract::client_id_fits(id, ID_MAX) {
             return Err(ReturnsError::Invalid(
                 "id",
                 format!("a return id is 1–{ID_MAX} letters, digits or '-' (a UUID)"),

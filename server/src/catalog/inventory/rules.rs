@@ -17,8 +17,7 @@ fn invalid(field: &'static str, message: impl Into<String>) -> CatalogError {
 
 /// Refuses a request that can never be applied (400, the field named).
 pub fn check(id: &str, input: &StockAdjustmentInput) -> Result<(), CatalogError> {
-    let id_ok = !id.is_empty() && id.len() <= ID_MAX && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if !id_ok {
+    if !crate::platform::extract::client_id_fits(id, ID_MAX) {
         return Err(invalid("id", format!("an adjustment id is 1–{ID_MAX} letters, digits or '-' (a UUID)")));
     }
     if input.note.trim().chars().count() > NOTE_MAX {

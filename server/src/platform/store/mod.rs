@@ -9,6 +9,7 @@
 
 mod combine;
 pub mod conformance;
+pub mod counter;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
 mod embedded;
