@@ -173,6 +173,11 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The seller's postal address, one line each.
+    pub fn seller_address_lines(&self) -> Vec<String> {
+        self.seller_address.split(';').map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+    }
+
     /// The URL shoppers reach the store at, without a trailing slash.
     pub fn public_url(&self) -> String {
         match &self.public_url {

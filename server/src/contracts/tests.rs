@@ -86,6 +86,7 @@ fn every_contract_round_trips_in_an_envelope() {
     check(ReturnRequested {
         return_id: "r1".into(),
         order_id: "o1".into(),
+        order_number: "2026-000001".into(),
         email: "a@b.c".into(),
         lines: vec![returned],
         reason: "too small".into(),

@@ -10,8 +10,11 @@ use app::orders::TAX_RATE_BPS;
 
 /// The seller as invoices print it.
 pub fn seller(settings: &Settings) -> Party {
-    let address = settings.seller_address.split(';').map(str::trim).filter(|l| !l.is_empty()).map(String::from);
-    Party { name: settings.seller_name.clone(), address: address.collect(), tax_id: settings.seller_tax_id.clone() }
+    Party {
+        name: settings.seller_name.clone(),
+        address: settings.seller_address_lines(),
+        tax_id: settings.seller_tax_id.clone(),
+    }
 }
 
 /// The buyer: whom and where the order was for (its country as the order gave it).

@@ -1,27 +1,31 @@
-//! The notifications service. Owns the `notifications` table; on
-//! OrderConfirmed it e-mails the shopper a receipt (HTML and plain text)
-//! with lettre — to files in the mail directory by default, through SMTP
-//! when configured — and records it (ReceiptSent) so each order gets one.
+//! The notifications service. Owns the `notifications` table; it e-mails
+//! the shopper (HTML and plain text, with lettre — to files in the mail
+//! directory by default, through SMTP when configured): a receipt on
+//! OrderConfirmed (recorded with ReceiptSent), the return accepted with how
+//! to send the items back on ReturnRequested, and the refund on
+//! RefundIssued. Each mail is recorded once sent, so each goes once.
 //!
-//! | item    | pk                  | sk        |
-//! |---------|---------------------|-----------|
-//! | receipt | `RECEIPT#<order>`   | `RECEIPT` |
+//! | item        | pk                | sk                |
+//! |-------------|-------------------|-------------------|
+//! | receipt     | `RECEIPT#<order>` | `RECEIPT`         |
+//! | return mail | `ORDER#<order>`   | `RETURN#<return>` |
+//! | refund mail | `ORDER#<order>`   | `REFUND#<return>` |
 //!
-//! The receipt is recorded after it is sent. A crash between the two sends
-//! it again on redelivery, with the same Message-ID so mail clients can fold
+//! A mail is recorded after it is sent. A crash between the two sends it
+//! again on redelivery, with the same Message-ID so mail clients can fold
 //! the copies; a duplicate *event* never sends twice.
-
 pub mod events;
 mod receipt;
+mod returns;
 mod service;
 
 pub use service::SERVICE;
 
-use crate::contracts::{OrderAnonymised, OrderConfirmed, ReceiptSent};
+use crate::contracts::{OrderAnonymised, OrderConfirmed, REDACTED, ReceiptSent, RefundIssued, ReturnRequested};
 use crate::platform::consumer::{Applied, Consumer, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
-use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
+use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -36,7 +40,7 @@ pub fn table_spec() -> TableSpec {
 
 crate::consumed_events! {
     /// What notifications react to.
-    pub enum Incoming { OrderConfirmed, OrderAnonymised }
+    pub enum Incoming { OrderConfirmed, OrderAnonymised, ReturnRequested, RefundIssued }
 }
 
 /// Where e-mail goes.
@@ -78,6 +82,18 @@ fn receipt_key(order_id: &str) -> Key {
     Key::new(format!("RECEIPT#{order_id}"), "RECEIPT")
 }
 
+fn order_mails(order_id: &str) -> String {
+    format!("ORDER#{order_id}")
+}
+
+fn return_mail_key(order_id: &str, return_id: &str) -> Key {
+    Key::new(order_mails(order_id), format!("RETURN#{return_id}"))
+}
+
+fn refund_mail_key(order_id: &str, return_id: &str) -> Key {
+    Key::new(order_mails(order_id), format!("REFUND#{return_id}"))
+}
+
 /// Writes `message` to `<dir>/<its Message-ID>.eml`, atomically.
 async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
     let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
@@ -101,8 +117,16 @@ pub struct Notifications {
     table: Arc<dyn Table>,
     relay: Relay,
     mailer: Mailer,
-    from: String,
-    order_link: OrderLink,
+    letters: Letters,
+}
+
+/// What every letter needs: who it is from, where returned items go, the
+/// link to an order's page.
+pub struct Letters {
+    pub from: String,
+    /// The address lines returned parcels are sent to.
+    pub return_address: Vec<String>,
+    pub order_link: OrderLink,
 }
 
 /// The link to an order's page, as the receipt gives it (with its token).
@@ -113,11 +137,10 @@ impl Notifications {
         store: &dyn Store,
         hub: Arc<dyn crate::platform::hub::EventHub>,
         mailer: Mailer,
-        from: String,
-        order_link: OrderLink,
+        letters: Letters,
     ) -> Result<Self, StoreError> {
         let table = store.open_table(&table_spec()).await?;
-        Ok(Self { relay: Relay::new(table.clone(), hub), table, mailer, from, order_link })
+        Ok(Self { relay: Relay::new(table.clone(), hub), table, mailer, letters })
     }
 
     pub fn relay(&self) -> Relay {
@@ -130,38 +153,91 @@ impl Notifications {
         Ok(record.and_then(|item| item.attrs["email"].as_str().map(str::to_string)))
     }
 
-    /// Forgets the address a receipt went to (OrderAnonymised). Arriving
-    /// before the order's OrderConfirmed, it leaves the record that stops a
-    /// receipt going to a deleted account.
+    /// Forgets the addresses the order's mails went to (OrderAnonymised).
+    /// Arriving before the order's OrderConfirmed, it leaves the record
+    /// that stops a receipt going to a deleted account.
     async fn forget(&self, order_id: &str) -> anyhow::Result<()> {
         let key = receipt_key(order_id);
-        let mut record = match self.table.get(&key).await? {
-            Some(item) => item.attrs,
-            None => serde_json::json!({}),
-        };
-        record["email"] = serde_json::json!(crate::contracts::REDACTED);
-        self.table.put(Item::new(key, record), Condition::None).await?;
+        let mut records = vec![self.table.get(&key).await?.unwrap_or_else(|| Item::new(key, serde_json::json!({})))];
+        records.extend(self.table.query(Query::partition(order_mails(order_id))).await?.items);
+        for mut record in records {
+            record.attrs["email"] = serde_json::json!(REDACTED);
+            self.table.put(Item::new(record.key, record.attrs), Condition::None).await?;
+        }
         Ok(())
     }
 
     async fn send_receipt(&self, order: OrderConfirmed, event: &Envelope) -> anyhow::Result<()> {
-        let key = receipt_key(&order.order_id);
-        if self.table.get(&key).await?.is_some() {
+        let message_id = format!("<receipt-{}@thebetterstore>", order.order_id);
+        let sent = ReceiptSent { order_id: order.order_id.clone(), email: order.email.clone(), message_id };
+        let also = vec![outbox::stage(&Envelope::new(SOURCE, &sent, "", event.trace().as_ref()))?];
+        let link = (self.letters.order_link)(&order.order_id);
+        let message = || receipt::message(&order, &self.letters.from, &sent.message_id, &link);
+        self.send_once(Sent::new(receipt_key(&order.order_id), &order.email, &sent.message_id), event, also, message)
+            .await
+    }
+
+    async fn send_return_accepted(&self, requested: ReturnRequested, event: &Envelope) -> anyhow::Result<()> {
+        if requested.email == REDACTED {
+            return Ok(()); // the account was deleted
+        }
+        let message_id = format!("<return-{}@thebetterstore>", requested.return_id);
+        let link = (self.letters.order_link)(&requested.order_id);
+        let mail = returns::Envelope { to: &requested.email, message_id: &message_id, order_link: &link };
+        let message = || returns::accepted(&requested, &self.sender(), &mail);
+        let key = return_mail_key(&requested.order_id, &requested.return_id);
+        let sent = Sent {
+            extra: serde_json::json!({ "order_number": requested.order_number }),
+            ..Sent::new(key, &requested.email, &message_id)
+        };
+        self.send_once(sent, event, Vec::new(), message).await
+    }
+
+    /// The refund's mail goes where the return's did.
+    async fn send_refund_issued(&self, refund: RefundIssued, event: &Envelope) -> anyhow::Result<()> {
+        let Some(accepted) = self.table.get(&return_mail_key(&refund.order_id, &refund.return_id)).await? else {
+            anyhow::bail!("return {} is not known to notifications yet", refund.return_id);
+        };
+        let email = accepted.attrs["email"].as_str().unwrap_or(REDACTED).to_string();
+        if email == REDACTED {
+            return Ok(());
+        }
+        let number = accepted.attrs["order_number"].as_str().unwrap_or_default().to_string();
+        let message_id = format!("<refund-{}@thebetterstore>", refund.return_id);
+        let link = (self.letters.order_link)(&refund.order_id);
+        let mail = returns::Envelope { to: &email, message_id: &message_id, order_link: &link };
+        let message = || returns::refunded(&refund, &number, &self.sender(), &mail);
+        let key = refund_mail_key(&refund.order_id, &refund.return_id);
+        self.send_once(Sent::new(key, &email, &message_id), event, Vec::new(), message).await
+    }
+
+    fn sender(&self) -> returns::Sender<'_> {
+        returns::Sender { from: &self.letters.from, return_address: &self.letters.return_address }
+    }
+
+    /// Sends `message` unless `sent.key` records it sent; then records it
+    /// (and `also`, in the same transaction) once for `event`.
+    async fn send_once(
+        &self,
+        sent: Sent<'_>,
+        event: &Envelope,
+        also: Vec<WriteOp>,
+        message: impl FnOnce() -> anyhow::Result<Message>,
+    ) -> anyhow::Result<()> {
+        if self.table.get(&sent.key).await?.is_some() {
             return Ok(()); // sent before
         }
-        let message_id = format!("<receipt-{}@thebetterstore>", order.order_id);
-        let message = receipt::message(&order, &self.from, &message_id, &(self.order_link)(&order.order_id))?;
-        self.mailer.send(message).await?;
-        let sent = ReceiptSent { order_id: order.order_id.clone(), email: order.email.clone(), message_id };
-        let record = serde_json::json!({ "email": order.email, "message_id": sent.message_id, "at": time::OffsetDateTime::now_utc().unix_timestamp() });
-        let ops = vec![
-            WriteOp::Put { item: Item::new(key, record), condition: Condition::NotExists },
-            outbox::stage(&Envelope::new(SOURCE, &sent, "", event.trace().as_ref()))?,
-        ];
+        self.mailer.send(message()?).await?;
+        let mut record = sent.extra;
+        record["email"] = serde_json::json!(sent.to);
+        record["message_id"] = serde_json::json!(sent.message_id);
+        record["at"] = serde_json::json!(time::OffsetDateTime::now_utc().unix_timestamp());
+        let mut ops = vec![WriteOp::Put { item: Item::new(sent.key, record), condition: Condition::NotExists }];
+        ops.extend(also);
         match apply_once(&*self.table, CONSUMER, event, ops).await {
             Ok(Applied::Now) => {
                 self.relay.notify();
-                tracing::info!(order = %order.order_id, via = %self.mailer.describe(), "receipt e-mailed");
+                tracing::info!(message = sent.message_id, via = %self.mailer.describe(), "e-mailed");
                 Ok(())
             }
             Ok(Applied::Before) | Err(StoreError::TransactionCancelled { .. }) => Ok(()),
@@ -170,10 +246,25 @@ impl Notifications {
     }
 }
 
-pub struct ReceiptMailer(pub Arc<Notifications>);
+/// The record of a mail sent: where it is kept, to whom, its Message-ID,
+/// and what else it keeps.
+struct Sent<'a> {
+    key: Key,
+    to: &'a str,
+    message_id: &'a str,
+    extra: serde_json::Value,
+}
+
+impl<'a> Sent<'a> {
+    fn new(key: Key, to: &'a str, message_id: &'a str) -> Self {
+        Self { key, to, message_id, extra: serde_json::json!({}) }
+    }
+}
+
+pub struct ShopperMailer(pub Arc<Notifications>);
 
 #[async_trait]
-impl Consumer for ReceiptMailer {
+impl Consumer for ShopperMailer {
     const NAME: &'static str = CONSUMER;
     type Event = Incoming;
 
@@ -181,6 +272,8 @@ impl Consumer for ReceiptMailer {
         match event {
             Incoming::OrderConfirmed(order) => self.0.send_receipt(order, envelope).await,
             Incoming::OrderAnonymised(anonymised) => self.0.forget(&anonymised.order_id).await,
+            Incoming::ReturnRequested(requested) => self.0.send_return_accepted(requested, envelope).await,
+            Incoming::RefundIssued(refund) => self.0.send_refund_issued(refund, envelope).await,
         }
     }
 }

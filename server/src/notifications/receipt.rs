@@ -5,7 +5,7 @@ use app::money::format_money;
 use lettre::Message;
 use lettre::message::MultiPart;
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -1,7 +1,7 @@
 //! How notifications join their process: the table, the mailer the settings
-//! name (SMTP, or files), and the receipt mailer consuming confirmed orders.
+//! name (SMTP, or files), and the mailer consuming the events shoppers hear of.
 
-use super::{Mailer, Notifications, OrderLink, ReceiptMailer, table_spec};
+use super::{Letters, Mailer, Notifications, OrderLink, ShopperMailer, table_spec};
 use crate::config::ExposeSecret;
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub const SERVICE: Definition = Definition {
     service: Service::Notifications,
     tables: || vec![table_spec()],
-    subscriptions: || vec![subscription::<ReceiptMailer>()],
+    subscriptions: || vec![subscription::<ShopperMailer>()],
     needs: &[],
     register: |r| Box::pin(register(r)),
     elsewhere: None,
@@ -24,9 +24,12 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     };
     let (links, public_url) = (r.links.clone(), r.settings.public_url());
     let order_link: OrderLink = Arc::new(move |id: &str| format!("{public_url}/orders/{id}?token={}", links.token(id)));
-    let from = r.settings.mail_from.clone();
-    let notifications = Arc::new(Notifications::open(r.store(), r.hub.clone(), mailer, from, order_link).await?);
-    r.consumer(ReceiptMailer(notifications.clone()))?;
+    let settings = r.settings;
+    let mut return_address = vec![settings.seller_name.clone()];
+    return_address.extend(settings.seller_address_lines());
+    let letters = Letters { from: settings.mail_from.clone(), return_address, order_link };
+    let notifications = Arc::new(Notifications::open(r.store(), r.hub.clone(), mailer, letters).await?);
+    r.consumer(ShopperMailer(notifications.clone()))?;
     r.relay(notifications.relay());
     r.offer(notifications);
     Ok(())

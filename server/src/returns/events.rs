@@ -21,6 +21,9 @@ pub struct ReturnLine {
 pub struct ReturnRequested {
     pub return_id: String,
     pub order_id: OrderId,
+    /// The order's number, as the shopper knows it.
+    #[serde(default)]
+    pub order_number: String,
     /// Where to tell the shopper how to send the items back.
     pub email: String,
     pub lines: Vec<ReturnLine>,

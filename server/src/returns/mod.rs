@@ -17,7 +17,7 @@ mod view;
 
 pub use service::SERVICE;
 
-use crate::contracts::{OrderCancelled, OrderConfirmed, ReturnLine, ShipmentItemProcessed};
+use crate::contracts::{OrderAnonymised, OrderCancelled, OrderConfirmed, ReturnLine, ShipmentItemProcessed};
 use crate::platform::consumer::Consumer;
 use crate::platform::events::Envelope;
 use crate::platform::http::{ApiError, ServiceError};
@@ -42,7 +42,7 @@ pub fn table_spec() -> TableSpec {
 
 crate::consumed_events! {
     /// What returns knows of orders.
-    pub enum Incoming { OrderConfirmed, ShipmentItemProcessed, OrderCancelled }
+    pub enum Incoming { OrderConfirmed, ShipmentItemProcessed, OrderCancelled, OrderAnonymised }
 }
 
 fn order_key(order_id: &str) -> Key {
@@ -184,6 +184,7 @@ impl Consumer for OrdersForReturns {
                 self.0.sent(&item, envelope.timestamp.format(&Rfc3339).unwrap_or_default()).await
             }
             Incoming::OrderCancelled(cancelled) => self.0.cancelled(&cancelled).await,
+            Incoming::OrderAnonymised(anonymised) => self.0.anonymised(&anonymised.order_id).await,
         }
     }
 }

@@ -69,6 +69,7 @@ impl Returns {
         let requested = ReturnRequested {
             return_id: id.into(),
             order_id: input.order_id.clone().into(),
+            order_number: record.order_number.clone(),
             email: checked.order.email.clone(),
             lines: checked.lines,
             reason: record.reason.clone(),

@@ -1,11 +1,12 @@
 //! What returns knows of an order, built only from events: its lines and
 //! money as confirmed (OrderConfirmed), when each line was sent
 //! (ShipmentItemProcessed), whether it was cancelled (OrderCancelled), and
-//! how much of it returns already cover. One item per order, written on its
+//! how much of it returns already cover; its e-mail address is forgotten
+//! when its account is deleted (OrderAnonymised). One item per order, written on its
 //! version, so events and return requests racing for it take turns.
 
 use super::{Returns, order_key};
-use crate::contracts::{FulfilmentKind, OrderCancelled, OrderConfirmed, ShipmentItemProcessed};
+use crate::contracts::{FulfilmentKind, OrderCancelled, OrderConfirmed, REDACTED, ShipmentItemProcessed};
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, StoreError, WriteOp};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,7 @@ enum Change<'a> {
     Confirmed(&'a OrderConfirmed),
     Sent(&'a ShipmentItemProcessed, String),
     Cancelled,
+    Anonymised,
 }
 
 impl Returns {
@@ -87,13 +89,17 @@ impl Returns {
         self.change(&cancelled.order_id, Change::Cancelled).await
     }
 
+    pub(super) async fn anonymised(&self, order_id: &str) -> anyhow::Result<()> {
+        self.change(order_id, Change::Anonymised).await
+    }
+
     /// Applies `change` on the order's version (again when something wrote it meanwhile).
     async fn change(&self, order_id: &str, change: Change<'_>) -> anyhow::Result<()> {
         let done = optimistic::until_done(|| async {
             let current = self.order(order_id).await?;
             let (order, condition) = match (current, &change) {
                 (Some((order, version)), _) => (order, Condition::Version(version)),
-                (None, Change::Confirmed(_) | Change::Cancelled) => {
+                (None, Change::Confirmed(_) | Change::Cancelled | Change::Anonymised) => {
                     (ReturnableOrder { order_id: order_id.into(), ..Default::default() }, Condition::NotExists)
                 }
                 // Sent before returns heard of the order: the retry finds it.
@@ -117,12 +123,12 @@ fn apply(mut order: ReturnableOrder, change: &Change<'_>) -> Option<ReturnableOr
     match change {
         Change::Confirmed(_) if !order.lines.is_empty() => return None,
         Change::Confirmed(c) => {
-            let cancelled = order.cancelled;
+            let (cancelled, forgotten) = (order.cancelled, order.email == REDACTED);
             order = ReturnableOrder {
                 order_id: c.order_id.to_string(),
                 number: c.number(),
                 account_id: c.account_id.clone(),
-                email: c.email.clone(),
+                email: if forgotten { REDACTED.into() } else { c.email.clone() },
                 currency: c.currency.clone(),
                 lines: c
                     .lines
@@ -149,6 +155,8 @@ fn apply(mut order: ReturnableOrder, change: &Change<'_>) -> Option<ReturnableOr
         }
         Change::Cancelled if order.cancelled => return None,
         Change::Cancelled => order.cancelled = true,
+        Change::Anonymised if order.email == REDACTED => return None,
+        Change::Anonymised => order.email = REDACTED.into(),
     }
     Some(order)
 }
@@ -159,4 +167,52 @@ pub fn put(order: &ReturnableOrder, version: u64) -> Result<WriteOp, StoreError>
         item: Item::from_record(order_key(&order.order_id), order)?,
         condition: Condition::Version(version),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::ShippingAddress;
+
+    fn confirmed() -> OrderConfirmed {
+        let address = ShippingAddress {
+            name: "Ann".into(),
+            line1: "1 St".into(),
+            line2: String::new(),
+            city: "C".into(),
+            postal_code: "1".into(),
+            country: "US".into(),
+        };
+        OrderConfirmed {
+            order_id: "o1".into(),
+            email: "ann@example.com".into(),
+            currency: "USD".into(),
+            lines: Vec::new(),
+            net_total_minor: 100,
+            tax_minor: 8,
+            shipping_minor: 0,
+            gross_total_minor: 108,
+            shipping_address: address,
+            number: "1001".into(),
+            account_id: None,
+        }
+    }
+
+    #[test]
+    fn a_deleted_accounts_address_is_forgotten_whenever_the_confirmation_comes() {
+        let order = ReturnableOrder::default();
+        let known = apply(order.clone(), &Change::Confirmed(&confirmed())).unwrap();
+        assert_eq!(known.email, "ann@example.com");
+        let forgotten = apply(known, &Change::Anonymised).unwrap();
+        assert_eq!(forgotten.email, REDACTED);
+        assert!(apply(forgotten, &Change::Anonymised).is_none(), "forgotten once");
+
+        let early = apply(order, &Change::Anonymised).unwrap();
+        let late = apply(early, &Change::Confirmed(&confirmed())).unwrap();
+        assert_eq!(
+            (late.email.as_str(), late.number.as_str()),
+            (REDACTED, "1001"),
+            "a late confirmation stays forgotten"
+        );
+    }
 }

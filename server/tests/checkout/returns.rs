@@ -2,8 +2,9 @@
 //! back (not sent yet, digital, more than bought, someone else's) is
 //! refused with the reason; the dispatch team receives the return once, the
 //! resellable item goes back into stock, the payment provider refunds it,
-//! the order's timeline shows it all, and the report's month drops by the
-//! refunded price.
+//! the order's timeline shows it all, the shopper is e-mailed at each step,
+//! and the report's month drops by the refunded price; the received return's
+//! event delivered three more times changes none of it.
 
 use crate::harness::{ADMIN, DISPATCHER, Shopper, Store, new_order_id};
 use serde_json::{Value, json};
@@ -91,10 +92,15 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     assert_eq!(bob.call("GET", &path, None).await.status, 403);
 
     let mugs = store.stock("KIT-001").await;
+    mailed_once(&store, "Your return for order", &["1 x Enamel Camp Mug", "too small", "1 Market Street"]).await;
     received_once(&mut dora, &path).await;
+    redelivered(&store, &path, &order_id, 1450 + share).await;
     assert_eq!(ann.call("GET", &path, None).await.body["status"], "received");
     back_in_stock(&store, mugs + 1).await;
     on_the_timeline(&mut ann, &order_id, 1450 + share).await;
+    in_the_report(&store, net - 1450).await;
+    let refund = app::money::format_money(1450 + share, "USD");
+    mailed_once(&store, &format!("Your refund of {refund} for order"), &["5 to 10 working days"]).await;
     in_the_report(&store, net - 1450).await;
     let bad_id = ann.call("PUT", "/api/returns/not%20an%20id", Some(asking(&order_id, "KIT-001", 1))).await;
     assert_eq!(code(&bad_id), (400, Some("invalid_id".into())), "{}", bad_id.body);
@@ -161,4 +167,44 @@ async fn received_once(dora: &mut Shopper<'_>, path: &str) {
     assert_eq!((twice.status, twice.body["error"]["code"].as_str()), (409, Some("already_received")));
     let open = dora.call("GET", "/api/returns", None).await;
     assert!(!open.body["items"].as_array().unwrap().iter().any(|r| r["id"] == id), "received: no longer open");
+}
+
+/// The e-mail whose subject starts with `subject` arrives once, saying each
+/// of `needles` (20 s at most).
+async fn mailed_once(store: &Store, subject: &str, needles: &[&str]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let header = format!("Subject: {subject}");
+    loop {
+        let mails: Vec<String> = store.mails().into_iter().filter(|m| m.contains(&header)).collect();
+        if let [mail] = &mails[..] {
+            let text = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            for needle in needles {
+                assert!(text.contains(needle), "the mail lacks {needle:?}:\n{mail}");
+            }
+            return;
+        }
+        assert!(mails.len() < 2, "{subject:?} was mailed {} times", mails.len());
+        assert!(Instant::now() < deadline, "{subject:?} was never mailed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The received return's event comes three more times (in-process stores:
+/// published again beside the first delivery), as a hub may redeliver it.
+async fn redelivered(store: &Store, path: &str, order_id: &str, refund_minor: i64) {
+    let Some(state) = &store.state else { return };
+    let received = server::contracts::ReturnReceived {
+        return_id: path.trim_start_matches("/api/returns/").into(),
+        order_id: order_id.into(),
+        lines: vec![app::returns::ReceivedLine {
+            sku: "KIT-001".into(),
+            quantity: 1,
+            condition: app::returns::ItemCondition::Resellable,
+        }],
+        refund_minor,
+        currency: "USD".into(),
+        net_minor: 1450,
+    };
+    let again = server::platform::events::Envelope::new("returns", &received, "", None);
+    state.hub.publish(&[again.clone(), again.clone(), again]).await.unwrap();
 }
