@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders") view={Lazy::<pages::MyOrdersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id/invoice") view={Lazy::<pages::InvoiceRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id/return") view={Lazy::<pages::ReturnRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
@@ -126,6 +127,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/inventory") view={Lazy::<pages::InventoryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/inventory/:sku") view={Lazy::<pages::StockRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch") view={Lazy::<pages::DispatchQueueRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch/returns") view={Lazy::<pages::DispatchReturnsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/:id") view={Lazy::<pages::DispatchOrderRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/:id/slip") view={Lazy::<pages::PackingSlipRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { BASE, launch, hydrated, confirmedOrder, invoiced, signIn } from './support.mjs';
+import { BASE, launch, hydrated, confirmedOrder, invoiced, signIn, sendLines, returnable } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
@@ -124,6 +124,14 @@ test('staff on a phone: the dispatch app and the report fit and can be used', as
   assert.ok(await page.locator('svg.chart .chart__scale').count() === 1, 'the chart says what its tallest bar stands for');
   found.push(...await check(page, '/admin/inventory?below=1000', (p) => p.getByTestId('low-stock').waitFor()));
   found.push(...await check(page, '/admin/inventory/KIT-001', (p) => p.getByTestId('stock').waitFor()));
+  await sendLines(page.request, order.id, ['KIT-001']);
+  await returnable(page.request, order.id);
+  found.push(...await check(page, `/orders/${order.id}/return`, (p) => p.getByLabel(/Enamel Camp Mug/).waitFor()));
+  const asked = await page.request.put(`${BASE}/api/returns/${crypto.randomUUID()}`, {
+    data: { order_id: order.id, lines: [{ sku: 'KIT-001', quantity: 1 }], reason: 'Checking the phone layout' },
+  });
+  assert.equal(asked.status(), 201, await asked.text());
+  found.push(...await check(page, '/dispatch/returns', (p) => p.getByTestId('open-return').first().waitFor()));
   await context.close();
   assert.deepEqual(found, []);
 });

@@ -160,3 +160,29 @@ export function proxy(port = 0) {
     close: () => new Promise((done) => { for (const s of sockets) s.destroy(); server.close(done); }),
   })));
 }
+
+/** Staff (`request` signed in as a dispatcher) send lines `skus` of order `orderId` through the fulfilment API. */
+export async function sendLines(request, orderId, skus) {
+  const so = `${BASE}/api/fulfilment/shipping-orders/so-${orderId}`;
+  const { version } = await (await request.get(so)).json();
+  const sent = await request.post(`${so}/process`, {
+    data: { lines: skus, carrier: 'UPS', tracking_number: `1Z${Date.now()}`, expected_version: version },
+  });
+  if (sent.status() !== 200) throw new Error(`process ${skus}: ${sent.status()} ${await sent.text()}`);
+}
+
+/** The completed-orders report's current month in USD, read by an administrator's `request`: `{ net, count }`. */
+export async function thisMonth(request) {
+  const report = await (await request.get(`${BASE}/api/reports/completed-orders?months=1`)).json();
+  const usd = report.months[0]?.totals.find((t) => t.currency === 'USD');
+  return { net: usd?.net_total_minor ?? 0, count: usd?.order_count ?? 0 };
+}
+
+/** Waits until the returns service has heard that a line of order `orderId` was sent (its return page offers it). */
+export async function returnable(request, orderId, token = '') {
+  const form = `${BASE}/rpc/returns/form?order_id=${orderId}&token=${token}`;
+  await until(`a line of ${orderId} to be returnable`, async () => {
+    const answer = await request.get(form);
+    return answer.ok() && (await answer.json()).lines.some((l) => l.left > 0);
+  });
+}

@@ -25,6 +25,7 @@ pub fn DispatchQueuePage() -> impl IntoView {
     view! {
         <Title text="Dispatch · The Better Store"/>
         <h1>"Dispatch"</h1>
+        <p><a href="/dispatch/returns">"Returns waiting for their items"</a></p>
         <form class="filter" method="get" action="/dispatch" role="search" aria-label="Filter shipping orders">
             <div class="field">
                 <label for="q">"Order number or name"</label>

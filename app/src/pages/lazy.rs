@@ -59,6 +59,7 @@ micro_app!(orders_app, __preload_orders_app {
     MyOrdersRoute => super::MyOrdersPage,
     OrderRoute => super::OrderPage,
     InvoiceRoute => super::InvoicePage,
+    ReturnRoute => super::ReturnPage,
 });
 
 micro_app!(account_app, __preload_account_app {
@@ -74,5 +75,6 @@ micro_app!(admin_app, __preload_admin_app { InventoryRoute => super::InventoryPa
 micro_app!(dispatch_app, __preload_dispatch_app {
     DispatchQueueRoute => super::DispatchQueuePage,
     DispatchOrderRoute => super::DispatchOrderPage,
+    DispatchReturnsRoute => super::DispatchReturnsPage,
     PackingSlipRoute => super::PackingSlipPage,
 });

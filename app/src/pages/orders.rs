@@ -4,6 +4,7 @@
 //! through the link in the receipt e-mail (`?token=`).
 
 use crate::components::{OrderSummary, refused};
+use crate::fulfilment::LineStatus;
 use crate::invoices::Invoice;
 use crate::money::format_money;
 use crate::orders::{OrderDetails, OrderView, load_order_details, my_orders};
@@ -131,6 +132,11 @@ fn order_view(d: OrderDetails) -> impl IntoView {
             })
             .collect_view()
     });
+    let sent_any = d.shipment.as_ref().is_some_and(|s| s.lines.iter().any(|l| l.status == LineStatus::Processed));
+    let returning = sent_any.then(|| {
+        let href = crate::url::with_query(&format!("/orders/{}/return", o.id), &[("token", Some(&d.token))]);
+        view! { <p><a class="button" href=href data-testid="return-link">"Return items"</a></p> }
+    });
     let shipment = d.shipment.map(|s| {
         let lines = s
             .lines
@@ -161,6 +167,7 @@ fn order_view(d: OrderDetails) -> impl IntoView {
                 <h2>"Timeline"</h2>
                 <ol class="timeline" aria-live="polite">{timeline}</ol>
                 {shipment}
+                {returning}
                 <h2>"Delivery address"</h2>
                 <address class="address">{a.name}<br/>{a.line1}<br/>{a.postal_code}" "{a.city}<br/>{a.country}</address>
             </div>

@@ -33,6 +33,7 @@ const PRIVATE: &[&str] = &[
     "/rpc/dispatch",
     "/rpc/reports",
     "/rpc/inventory",
+    "/rpc/returns",
     "/metrics",
 ];
 

@@ -1,6 +1,7 @@
 //! The returns service. Owns the `returns` table: what it knows of each
 //! paid order (built from events, `view.rs`), and the returns shoppers ask
-//! for (`requesting.rs`) and the dispatch team receives (`receiving.rs`).
+//! for (`requesting.rs`) and the dispatch team receives (`receiving.rs`),
+//! through the API (`routes.rs`) or the returns pages (`pages.rs`).
 //! It publishes ReturnRequested and ReturnReceived through its outbox.
 //!
 //! | item   | pk             | sk       | index `open`                      |
@@ -9,6 +10,7 @@
 //! | return | `RETURN#<id>`  | `RETURN` | `OPEN` / `<requested at>#<id>` while requested |
 
 pub mod events;
+mod pages;
 mod receiving;
 mod requesting;
 mod routes;

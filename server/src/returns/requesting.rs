@@ -12,7 +12,7 @@ use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, Item, StoreError, WriteOp};
-use app::returns::{RETURN_DAYS, ReturnInput, ReturnStatus};
+use app::returns::{RETURN_DAYS, ReturnInput, ReturnStatus, ReturnableLine};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -51,7 +51,8 @@ impl Returns {
         }
         let (order, version) =
             self.order(&input.order_id).await?.ok_or_else(|| ReturnsError::OrderNotFound(input.order_id.clone()))?;
-        let checked = check(order, input, OffsetDateTime::now_utc())?;
+        let mut checked = check(order, input, OffsetDateTime::now_utc())?;
+        checked.order.returns.push(id.into());
         let record = ReturnRecord {
             id: id.into(),
             order_id: input.order_id.clone(),
@@ -132,6 +133,29 @@ fn check(mut order: ReturnableOrder, input: &ReturnInput, now: OffsetDateTime) -
     }
     let refund_minor = refund(&order, returned_net_before, &lines);
     Ok(Checked { lines, refund_minor, order })
+}
+
+/// Each line of `order` as a return form offers it at `now`: how many can
+/// still go back, or why none can.
+pub(super) fn offer(order: &ReturnableOrder, now: OffsetDateTime) -> Vec<ReturnableLine> {
+    let offered = |line: &view::OrderedLine| {
+        let (left, why_not) = match returnable_line(order, &line.sku, now) {
+            _ if order.cancelled => (0, Some("The order was cancelled".to_string())),
+            Ok(line) => match line.quantity.saturating_sub(order.returned_of(&line.sku)) {
+                0 => (0, Some("Returned already".to_string())),
+                left => (left, None),
+            },
+            Err(refused) => (0, Some(refused.to_string())),
+        };
+        ReturnableLine {
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            unit_price_minor: line.unit_price_minor,
+            left,
+            why_not,
+        }
+    };
+    order.lines.iter().map(offered).collect()
 }
 
 /// The order's line `sku`, if it may be returned at `now`.

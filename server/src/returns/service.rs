@@ -1,6 +1,7 @@
 //! How returns join their process: the table, the view of orders consuming
-//! their events, the outbox relay, and the returns API.
+//! their events, the outbox relay, the returns API and the pages' port.
 
+use super::pages::ReturnsPages;
 use super::{OrdersForReturns, Returns, routes, table_spec};
 use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
@@ -21,6 +22,8 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.consumer(OrdersForReturns(returns.clone()))?;
     r.relay(returns.relay());
     r.routes("/api/returns", routes::router(returns.clone(), r.links.clone()));
+    let pages = ReturnsPages { returns: returns.clone(), links: r.links.clone() };
+    r.page_context(Arc::new(pages) as app::returns::ssr::SharedReturns);
     r.offer(returns);
     Ok(())
 }

@@ -39,6 +39,9 @@ pub struct ReturnableOrder {
     /// Quantities already asked back, per SKU.
     #[serde(default)]
     pub returned: BTreeMap<String, u32>,
+    /// The ids of its returns, oldest first.
+    #[serde(default)]
+    pub returns: Vec<String>,
 }
 
 impl ReturnableOrder {
@@ -147,6 +150,7 @@ fn apply(mut order: ReturnableOrder, change: &Change<'_>) -> Option<ReturnableOr
                 shipping_minor: c.shipping_minor,
                 cancelled,
                 returned: BTreeMap::new(),
+                returns: Vec::new(),
             };
         }
         Change::Sent(item, at) => {

@@ -169,6 +169,10 @@ const SERVER_FNS: &[(&str, Access)] = &[
     ("/rpc/inventory/low-stock", Access::Role(Role::Admin)),
     ("/rpc/inventory/history", Access::Role(Role::Admin)),
     ("/rpc/inventory/adjust", Access::Role(Role::Admin)),
+    ("/rpc/returns/form", Access::OrderHolder),
+    ("/rpc/returns/request", Access::OrderHolder),
+    ("/rpc/returns/open", Access::Role(Role::Dispatcher)),
+    ("/rpc/returns/receive", Access::Role(Role::Dispatcher)),
 ];
 
 #[tokio::test]
@@ -206,6 +210,16 @@ async fn guarded_server_functions_refuse_anonymous_and_wrong_roles() {
                 "/rpc/inventory/adjust" => {
                     format!("sku=NOPE-001&id={}&reason=received&quantity=1&note=", uuid::Uuid::new_v4())
                 }
+                "/rpc/returns/form" => format!("order_id={}", uuid::Uuid::new_v4()),
+                "/rpc/returns/request" => format!(
+                    "id={}&order_id={}&lines[0][sku]=KIT-001&lines[0][quantity]=1&reason=small",
+                    uuid::Uuid::new_v4(),
+                    uuid::Uuid::new_v4()
+                ),
+                "/rpc/returns/receive" => format!(
+                    "id={}&lines[0][sku]=KIT-001&lines[0][quantity]=1&lines[0][condition]=resellable",
+                    uuid::Uuid::new_v4()
+                ),
                 "/rpc/dispatch/process" => {
                     "id=so-none&lines[0]=KIT-001&carrier=UPS&tracking_number=1Z&expected_version=1".into()
                 }

@@ -312,7 +312,6 @@ impl Shopper<'_> {
 
     /// A page's server function (`/rpc/…`), its arguments form-encoded as
     /// the page sends them: POST, or GET for those that read.
-    #[cfg(feature = "aws")]
     pub async fn rpc(&mut self, method: &str, path: &str, form: &str) -> Answer {
         let mut request = match method {
             "GET" => self.client.get(format!("{}{path}?{form}", self.store.base)),

@@ -72,6 +72,8 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     let again = ann.call("PUT", &path, Some(asking(&order_id, "KIT-001", 1))).await;
     assert_eq!((again.status, &again.body), (200, &asked.body), "a retry answers the return it made");
 
+    return_page(&store, &mut ann, &order_id, &path).await;
+
     let other = |sku, quantity| {
         let path = format!("/api/returns/{}", uuid::Uuid::new_v4());
         (path, asking(&order_id, sku, quantity))
@@ -207,4 +209,27 @@ async fn redelivered(store: &Store, path: &str, order_id: &str, refund_minor: i6
     };
     let again = server::platform::events::Envelope::new("returns", &received, "", None);
     state.hub.publish(&[again.clone(), again.clone(), again]).await.unwrap();
+}
+
+/// The order's return page offers what is left of each line or says why
+/// nothing is, and lists the return; only the order's holder opens it.
+async fn return_page(store: &Store, ann: &mut Shopper<'_>, order_id: &str, path: &str) {
+    let args = format!("order_id={order_id}");
+    let form = ann.rpc("GET", "/rpc/returns/form", &args).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let line = |sku: &str| form.body["lines"].as_array().unwrap().iter().find(|l| l["sku"] == sku).unwrap().clone();
+    assert_eq!(
+        (line("KIT-001")["left"].clone(), line("KIT-001")["why_not"].clone()),
+        (json!(0), json!("Returned already"))
+    );
+    for (sku, why) in [("KIT-002", "has not been sent yet"), ("DIG-001", "delivered digitally")] {
+        let offered = line(sku);
+        assert_eq!(offered["left"], 0, "{offered}");
+        assert!(offered["why_not"].as_str().unwrap().contains(why), "{sku}: {offered}");
+    }
+    assert_eq!(form.body["returns"][0]["id"], path.trim_start_matches("/api/returns/"));
+    assert_eq!(store.shopper().rpc("GET", "/rpc/returns/form", &args).await.status, 401, "a guest without the link");
+    let mut bob = store.shopper();
+    bob.register(format!("bob-{}@example.com", uuid::Uuid::new_v4().simple()), "Bob").await;
+    assert_eq!(bob.rpc("GET", "/rpc/returns/form", &args).await.status, 403, "not Bob's order");
 }

@@ -1,0 +1,87 @@
+//! Returns in the dispatch micro-app (`/dispatch/returns`, dispatchers and
+//! administrators): the returns waiting for their items, oldest first; each
+//! is received with every line resellable (back into stock) or damaged, and
+//! its refund follows. The forms work before the page's code has loaded.
+
+use crate::components::refused;
+use crate::money::format_money;
+use crate::pages::shopper_message;
+use crate::returns::{OpenReturns, ReceiveReturn, ReturnView, load_open_returns};
+use crate::words::readable_utc;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn DispatchReturnsPage() -> impl IntoView {
+    let receive = ServerAction::<ReceiveReturn>::new();
+    let open = Resource::new(move || receive.version().get(), |_| load_open_returns());
+    let answer = move || {
+        match receive.value().get()? {
+        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
+        Ok(done) => Some(
+            view! {
+                <p class="notice" role="status" data-testid="return-received">
+                    {format!("Received the return of order {}: the refund of {} is on its way.", done.order_number, format_money(done.refund_minor, &done.currency))}
+                </p>
+            }
+            .into_any(),
+        ),
+    }
+    };
+    view! {
+        <Title text="Returns · Dispatch · The Better Store"/>
+        <p><a href="/dispatch">"← Dispatch"</a></p>
+        <h1>"Returns"</h1>
+        {answer}
+        <Transition fallback=|| view! { <p class="loading">"Loading the returns…"</p> }>
+            {move || Suspend::new(async move {
+                match open.await {
+                    Ok(open) => open_view(open, receive).into_any(),
+                    Err(e) => refused(shopper_message(&e), "/dispatch/returns"),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn open_view(open: OpenReturns, receive: ServerAction<ReceiveReturn>) -> impl IntoView {
+    if open.items.is_empty() {
+        return view! { <p class="empty" data-testid="no-returns">"No returns are waiting for their items."</p> }
+            .into_any();
+    }
+    open.items.into_iter().map(|r| return_view(r, receive)).collect_view().into_any()
+}
+
+fn return_view(r: ReturnView, receive: ServerAction<ReceiveReturn>) -> impl IntoView {
+    let lines = r
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let field = format!("condition-{}-{i}", r.id);
+            view! {
+                <div class="field">
+                    <input type="hidden" name=format!("lines[{i}][sku]") value=l.sku.clone()/>
+                    <input type="hidden" name=format!("lines[{i}][quantity]") value=l.quantity.to_string()/>
+                    <label for=field.clone()>{format!("{} × {} ({})", l.quantity, l.name, l.sku)}</label>
+                    <select id=field name=format!("lines[{i}][condition]")>
+                        <option value="resellable">"Fit to sell again (back into stock)"</option>
+                        <option value="damaged">"Damaged"</option>
+                    </select>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card return" data-testid="open-return" data-order=r.order_number.clone()>
+            <h2>"Order " {r.order_number.clone()}</h2>
+            <p>"Asked for " {readable_utc(&r.requested_at)} " · refund " {format_money(r.refund_minor, &r.currency)}</p>
+            <p>"Reason: " {r.reason.clone()}</p>
+            <ActionForm action=receive attr:class="form-grid" attr:aria-label=format!("Receive the return of order {}", r.order_number)>
+                <input type="hidden" name="id" value=r.id.clone()/>
+                {lines}
+                <button class="button button--primary" type="submit">"Mark received"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,84 @@
+// Returns: a guest returns one of two sent items from the order's page
+// (reached from the receipt's link), is e-mailed how to send it back; a
+// dispatcher receives it in the dispatch app; the refund is issued once,
+// the shopper sees it on the order's timeline and by e-mail, and the
+// report's month drops by the returned item's price.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn, sendLines, thisMonth, mailbox, until, returnable,
+} from './support.mjs';
+
+const STAFF = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
+const MUG_MINOR = 1450;
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** The mails whose subject starts with `subject`, quoted-printable undone. */
+function mailsAbout(subject) {
+  return mailbox().map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).filter((m) => m.includes(`Subject: ${subject}`));
+}
+
+test('a guest returns one of two sent items, a dispatcher receives it, and the refund is issued once', async () => {
+  const { page: staff, problems: staffProblems } = await strictPage(browser);
+  await signIn(staff, STAFF);
+  const before = await thisMonth(staff.request);
+  const guest = await browser.newContext();
+  const order = await confirmedOrder(guest.request, `rita+${Date.now()}@example.com`, ['KIT-001', 'KIT-002']);
+  // The report has taken the order in before the return is measured against it.
+  const sold = await until('the report to count the order', async () => {
+    const now = await thisMonth(staff.request);
+    return now.count === before.count + 1 && now;
+  });
+  await sendLines(staff.request, order.id, ['KIT-001', 'KIT-002']);
+
+  // The shopper opens the order from the receipt and asks to return the mug.
+  const { page: shopper, problems } = await strictPage(browser);
+  const link = await receiptLink(order.id);
+  await returnable(guest.request, order.id, new URL(link).searchParams.get('token'));
+  await shopper.goto(link);
+  await hydrated(shopper);
+  await shopper.getByTestId('shipment-status').filter({ hasText: 'Processed' }).waitFor();
+  await shopper.getByRole('link', { name: 'Return items' }).click();
+  await shopper.getByRole('heading', { name: 'Return items' }).waitFor();
+  await hydrated(shopper);
+  await shopper.getByLabel(/Enamel Camp Mug/).selectOption('1');
+  await shopper.getByLabel('Why are you returning it?').fill('It is smaller than it looked');
+  await shopper.getByRole('button', { name: 'Ask for the return' }).click();
+  const accepted = await shopper.getByTestId('return-accepted').innerText();
+  assert.match(accepted, /Return accepted/);
+  await shopper.getByTestId('return').filter({ hasText: '1 × Enamel Camp Mug' }).filter({ hasText: 'Waiting for the items' }).waitFor();
+  const instructions = await until('the return e-mail', () => mailsAbout(`Your return for order ${order.number}`)[0]);
+  assert.match(instructions, /Put a note with order number/);
+
+  // The dispatcher receives it, fit to sell again.
+  await staff.goto(`${BASE}/dispatch`);
+  await staff.getByRole('link', { name: 'Returns waiting for their items' }).click();
+  const open = staff.locator(`[data-testid="open-return"][data-order="${order.number}"]`);
+  await open.waitFor();
+  await hydrated(staff);
+  await open.getByLabel(/Enamel Camp Mug/).selectOption('resellable');
+  await open.getByRole('button', { name: 'Mark received' }).click();
+  await staff.getByTestId('return-received').filter({ hasText: order.number }).waitFor();
+  assert.equal(await open.count(), 0, 'no longer waiting');
+
+  // The refund: on the shopper's timeline once, by e-mail once, out of the report's month.
+  await shopper.goto(link);
+  const refunded = shopper.locator('.timeline__entry[data-kind="refund_issued"]');
+  await until('the refund on the timeline', async () => {
+    await shopper.reload();
+    return (await refunded.count()) > 0;
+  }, 20_000, 500);
+  const refundMail = await until('the refund e-mail', () => mailsAbout('Your refund of')
+    .find((m) => m.includes(order.number)), 20_000);
+  const amount = refundMail.match(/Your refund of (\$[\d.]+)/)[1];
+  assert.match(await refunded.innerText(), new RegExp(amount.replace(/[$.]/g, '\\$&')));
+  await until('the report to take the refund out', async () => (await thisMonth(staff.request)).net === sold.net - MUG_MINOR, 20_000);
+  assert.equal((await thisMonth(staff.request)).count, sold.count, 'the order still counts: it was sold');
+  assert.equal(await refunded.count(), 1, 'refunded once');
+  assert.equal(mailsAbout('Your refund of').filter((m) => m.includes(order.number)).length, 1, 'one refund e-mail');
+  assert.deepEqual([...problems, ...staffProblems], []);
+  await guest.close();
+});
