@@ -26,7 +26,22 @@ pub struct InvoiceLine {
     pub net_minor: i64,
 }
 
-/// `GET /api/invoices/{order id}`: the invoice of a confirmed order.
+/// A credit note issued against an invoice, as the invoice lists it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditNoteRef {
+    /// `CN-<year>-<000001>`.
+    pub number: String,
+    /// The return whose refund it records.
+    pub return_id: String,
+    /// What went back (minor units of the invoice's currency).
+    pub gross_minor: i64,
+}
+
+/// `GET /api/invoices/{order id}`: the invoice of a confirmed order. A
+/// credit note (`GET …/credit-notes/{return id}`) has the same shape: the
+/// returned lines, their tax, the shipping when refunded, and in
+/// `gross_minor` what went back; `credits` names the invoice it corrects.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
@@ -49,11 +64,22 @@ pub struct Invoice {
     /// The tax rate on the lines, in basis points (800 = 8 %).
     pub tax_rate_bps: i64,
     pub tax_minor: i64,
-    /// What was paid: net + shipping + tax.
+    /// What was paid: net + shipping + tax (on a credit note: what went back).
     pub gross_minor: i64,
+    /// On a credit note: the number of the invoice it credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<String>,
+    /// On an invoice: the credit notes issued against it, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credit_notes: Vec<CreditNoteRef>,
 }
 
 impl Invoice {
+    /// How the document calls itself: "Invoice" or "Credit note".
+    pub fn title(&self) -> &'static str {
+        if self.credits.is_some() { "Credit note" } else { "Invoice" }
+    }
+
     /// The PDF's file name, e.g. `INV-2026-000123.pdf`.
     pub fn file_name(&self) -> String {
         format!("{}.pdf", self.number)

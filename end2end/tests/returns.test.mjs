@@ -1,10 +1,12 @@
 // Returns: a guest returns one of two sent items from the order's page
 // (reached from the receipt's link), is e-mailed how to send it back; a
 // dispatcher receives it in the dispatch app; the refund is issued once,
-// the shopper sees it on the order's timeline and by e-mail, and the
-// report's month drops by the returned item's price.
+// the shopper sees it on the order's timeline and by e-mail, downloads its
+// credit note, and the report's month drops by the returned item's price.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { extractText, getDocumentProxy } from 'unpdf';
 import {
   BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn, sendLines, thisMonth, mailbox, until, returnable,
 } from './support.mjs';
@@ -75,6 +77,19 @@ test('a guest returns one of two sent items, a dispatcher receives it, and the r
     .find((m) => m.includes(order.number)), 20_000);
   const amount = refundMail.match(/Your refund of (\$[\d.]+)/)[1];
   assert.match(await refunded.innerText(), new RegExp(amount.replace(/[$.]/g, '\\$&')));
+  const note = await until('the credit note on the order page', async () => {
+    await shopper.reload();
+    return (await shopper.getByTestId('credit-note').count()) > 0 && shopper.getByTestId('credit-note');
+  }, 20_000, 500);
+  const [download] = await Promise.all([
+    shopper.waitForEvent('download'),
+    note.getByRole('link', { name: 'Download credit note' }).click(),
+  ]);
+  const { text } = await extractText(await getDocumentProxy(new Uint8Array(await readFile(await download.path()))), { mergePages: true });
+  const invoiceNumber = (await shopper.getByTestId('invoice').locator('strong').innerText()).trim();
+  for (const needle of ['Credit note', download.suggestedFilename().replace('.pdf', ''), invoiceNumber, 'Enamel Camp Mug', amount]) {
+    assert.ok(text.includes(needle), `the credit note lacks ${needle}:\n${text}`);
+  }
   await until('the report to take the refund out', async () => (await thisMonth(staff.request)).net === sold.net - MUG_MINOR, 20_000);
   assert.equal((await thisMonth(staff.request)).count, sold.count, 'the order still counts: it was sold');
   assert.equal(await refunded.count(), 1, 'refunded once');

@@ -182,11 +182,27 @@ fn invoice_links(invoice: &Invoice, token: &str) -> impl IntoView + use<> {
     let token = Some(token);
     let page = crate::url::with_query(&format!("/orders/{}/invoice", invoice.order_id), &[("token", token)]);
     let pdf = crate::url::with_query(&format!("/api/invoices/{}/pdf", invoice.order_id), &[("token", token)]);
+    let credit_notes = invoice
+        .credit_notes
+        .iter()
+        .map(|note| {
+            let path = format!("/api/invoices/{}/credit-notes/{}/pdf", invoice.order_id, note.return_id);
+            let pdf = crate::url::with_query(&path, &[("token", token)]);
+            view! {
+                <p data-testid="credit-note">
+                    "Credit note " <strong>{note.number.clone()}</strong> " · "
+                    {format_money(note.gross_minor, &invoice.currency)} " refunded · "
+                    <a href=pdf download=format!("{}.pdf", note.number)>"Download credit note"</a>
+                </p>
+            }
+        })
+        .collect_view();
     view! {
         <p data-testid="invoice">
             "Invoice " <strong>{invoice.number.clone()}</strong> " · "
             <a href=page>"View invoice"</a> " · "
             <a href=pdf download=invoice.file_name()>"Download PDF"</a>
         </p>
+        {credit_notes}
     }
 }

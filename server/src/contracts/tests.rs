@@ -92,6 +92,8 @@ fn every_contract_round_trips_in_an_envelope() {
         reason: "too small".into(),
         refund_minor: 1566,
         currency: "USD".into(),
+        tax_minor: 116,
+        shipping_minor: 0,
     });
     let received = app::returns::ReceivedLine {
         sku: "KIT-001".into(),

@@ -4,7 +4,7 @@
 //! is issued (`numbering.rs`).
 
 use crate::config::Settings;
-use crate::contracts::OrderConfirmed;
+use crate::contracts::{OrderConfirmed, ReturnRequested};
 use app::invoices::{Invoice, InvoiceLine, Party};
 use app::orders::TAX_RATE_BPS;
 
@@ -56,5 +56,37 @@ pub fn draft(order: &OrderConfirmed, seller: &Party) -> Invoice {
         tax_rate_bps: TAX_RATE_BPS,
         tax_minor: order.tax_minor,
         gross_minor: order.gross_total_minor,
+        credits: None,
+        credit_notes: Vec::new(),
+    }
+}
+
+/// The credit note of return `requested`'s refund of `refunded_minor`
+/// against `invoice`, not yet numbered or dated: the returned lines at the
+/// prices paid, their tax and the shipping as the return counted them.
+pub fn credit_note(invoice: &Invoice, requested: &ReturnRequested, refunded_minor: i64) -> Invoice {
+    let lines: Vec<InvoiceLine> = requested
+        .lines
+        .iter()
+        .map(|l| InvoiceLine {
+            sku: l.sku.clone(),
+            description: l.name.clone(),
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            net_minor: l.unit_price_minor * i64::from(l.quantity),
+        })
+        .collect();
+    let net_minor = lines.iter().map(|l| l.net_minor).sum();
+    Invoice {
+        number: String::new(),
+        issued_at: String::new(),
+        lines,
+        net_minor,
+        shipping_minor: requested.shipping_minor,
+        tax_minor: refunded_minor - net_minor - requested.shipping_minor,
+        gross_minor: refunded_minor,
+        credits: Some(invoice.number.clone()),
+        credit_notes: Vec::new(),
+        ..invoice.clone()
     }
 }

@@ -1,5 +1,5 @@
-//! Invoice numbers: `INV-<year>-<000001>`, a sequence per calendar year
-//! (UTC) with no gaps. The year's next number lives in a counter item, taken
+//! Invoice numbers: `INV-<year>-<000001>`, and credit note numbers
+//! `CN-<year>-<000001>`: each a sequence per calendar year (UTC) with no gaps. The year's next number lives in a counter item, taken
 //! in the same transaction that stores the invoice: a number is used only
 //! by an invoice that was stored, two invoices racing for one number cannot
 //! both commit (the loser takes the next), and a redelivered confirmation
@@ -7,7 +7,7 @@
 //! being stored wait, and are then numbered and stored together (one read
 //! of the counter, one transaction), like order numbers.
 
-use super::{Invoices, Stored, invoice_key};
+use super::{Invoices, Stored};
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Abandoned, together_or_alone};
 use crate::platform::store::{Condition, Item, Key, StoreError, WriteOp, counter};
@@ -20,19 +20,37 @@ pub(super) const BATCH: usize = 32;
 /// being issued at once take turns on one counter by design.
 const ROUNDS: u32 = 32;
 
-fn counter_key(year: i32) -> Key {
-    Key::new("COUNTER", format!("INVOICE#{year}"))
+/// A numbered series: invoices, or credit notes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Series {
+    Invoices,
+    CreditNotes,
 }
 
-/// How invoice `sequence` of `year` reads.
-pub fn number(year: i32, sequence: u64) -> String {
-    format!("INV-{year}-{sequence:06}")
+impl Series {
+    fn of(draft: &Stored) -> Self {
+        if draft.return_id.is_some() { Self::CreditNotes } else { Self::Invoices }
+    }
+
+    fn counter_key(self, year: i32) -> Key {
+        match self {
+            Self::Invoices => Key::new("COUNTER", format!("INVOICE#{year}")),
+            Self::CreditNotes => Key::new("COUNTER", format!("CREDIT#{year}")),
+        }
+    }
+
+    /// How number `sequence` of `year` reads.
+    fn number(self, year: i32, sequence: u64) -> String {
+        let prefix = if self == Self::Invoices { "INV" } else { "CN" };
+        format!("{prefix}-{year}-{sequence:06}")
+    }
 }
 
 impl Invoices {
-    /// Numbers, dates and stores `draft`'s invoice (or finds it stored already).
+    /// Numbers, dates and stores `draft` (or finds it stored already).
     pub(super) async fn issue(&self, draft: Stored) -> anyhow::Result<()> {
-        match self.numbering.submit(draft.clone(), |batch| self.store_batch(batch)).await {
+        let combiner = if Series::of(&draft) == Series::Invoices { &self.numbering } else { &self.crediting };
+        match combiner.submit(draft.clone(), |batch| self.store_batch(batch)).await {
             Ok(outcome) => outcome,
             // Its batch's writer stopped: whether it stored this one is unknown, and alone finds out.
             Err(Abandoned) => self.store_alone(&draft).await,
@@ -52,31 +70,33 @@ impl Invoices {
         together_or_alone(&batch, together, |draft| self.store_alone(draft)).await
     }
 
-    /// The year's next `count` numbers (the first of them) and the write that takes them.
-    async fn next_numbers(&self, year: i32, count: u64) -> Result<(u64, WriteOp), StoreError> {
-        counter::take(&*self.table, counter_key(year), 1, count).await
+    /// The series' next `count` numbers of `year` (the first of them) and the write that takes them.
+    async fn next_numbers(&self, series: Series, year: i32, count: u64) -> Result<(u64, WriteOp), StoreError> {
+        counter::take(&*self.table, series.counter_key(year), 1, count).await
     }
 
     /// `draft` numbered `sequence` of the year of `now`, as a write that
-    /// stores it unless its order's invoice exists.
+    /// stores it unless it exists.
     fn numbered(draft: &Stored, now: OffsetDateTime, sequence: u64) -> Result<WriteOp, StoreError> {
         let mut stored = draft.clone();
-        stored.invoice.number = number(now.year(), sequence);
+        stored.invoice.number = Series::of(draft).number(now.year(), sequence);
         stored.invoice.issued_at = now.format(&Rfc3339).unwrap_or_default();
-        let item = Item::from_record(invoice_key(&stored.invoice.order_id), &stored)?;
+        let item = Item::from_record(stored.key(), &stored)?;
         Ok(WriteOp::Put { item, condition: Condition::NotExists })
     }
 
-    /// One attempt at the whole batch with consecutive numbers; `false` when
-    /// it was refused (an order twice, one issued meanwhile, the counter moved).
+    /// One attempt at the whole batch (of one series) with consecutive
+    /// numbers; `false` when it was refused (a document twice, one issued
+    /// meanwhile, the counter moved).
     async fn store_together(&self, batch: &[Stored]) -> Result<bool, StoreError> {
-        let mut orders: Vec<&str> = batch.iter().map(|d| d.invoice.order_id.as_str()).collect();
-        orders.sort_unstable();
-        if orders.windows(2).any(|pair| pair[0] == pair[1]) {
+        let mut keys: Vec<Key> = batch.iter().map(Stored::key).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|pair| pair[0] == pair[1]) || batch.is_empty() {
             return Ok(false);
         }
         let now = OffsetDateTime::now_utc();
-        let (first, take) = self.next_numbers(now.year(), batch.len() as u64).await?;
+        let series = Series::of(&batch[0]);
+        let (first, take) = self.next_numbers(series, now.year(), batch.len() as u64).await?;
         let mut ops = vec![take];
         for (sequence, draft) in (first..).zip(batch) {
             ops.push(Self::numbered(draft, now, sequence)?);
@@ -93,7 +113,7 @@ impl Invoices {
     async fn store_alone(&self, draft: &Stored) -> anyhow::Result<()> {
         let stored = optimistic::within(ROUNDS, || async {
             let now = OffsetDateTime::now_utc();
-            let (sequence, take) = self.next_numbers(now.year(), 1).await?;
+            let (sequence, take) = self.next_numbers(Series::of(draft), now.year(), 1).await?;
             match self.table.transact_write(vec![Self::numbered(draft, now, sequence)?, take]).await {
                 Ok(()) => Ok(Attempt::Done(())),
                 // Issued before (a redelivery that raced the first delivery).
@@ -109,9 +129,12 @@ impl Invoices {
 
 #[cfg(test)]
 mod tests {
+    use super::Series;
+
     #[test]
-    fn numbers_carry_the_year_and_six_digits() {
-        assert_eq!(super::number(2026, 123), "INV-2026-000123");
-        assert_eq!(super::number(2027, 1), "INV-2027-000001");
+    fn numbers_carry_the_series_the_year_and_six_digits() {
+        assert_eq!(Series::Invoices.number(2026, 123), "INV-2026-000123");
+        assert_eq!(Series::Invoices.number(2027, 1), "INV-2027-000001");
+        assert_eq!(Series::CreditNotes.number(2026, 7), "CN-2026-000007");
     }
 }

@@ -1,4 +1,4 @@
-//! An invoice as a PDF (A4), written with `pdf-writer`: text in the PDF's
+//! An invoice or credit note as a PDF (A4), written with `pdf-writer`: text in the PDF's
 //! built-in Helvetica, so the file embeds no font and stays a few kilobytes.
 //! Those fonts speak WinAnsi (Latin-1 plus € and typographic marks); any
 //! other character prints as `?` (see `win_ansi`).
@@ -83,12 +83,13 @@ pub fn render(invoice: &Invoice) -> Vec<u8> {
 fn heading(page: &mut Page, invoice: &Invoice) {
     let top = page.y;
     party(page, &invoice.seller, MARGIN, top, 14.0);
-    page.right(BOLD, 20.0, RIGHT, top, "Invoice");
-    let facts = [
+    page.right(BOLD, 20.0, RIGHT, top, invoice.title());
+    let mut facts = vec![
         ("Number", invoice.number.clone()),
         ("Date", readable_utc(&invoice.issued_at)),
         ("Order", invoice.order_number.clone()),
     ];
+    facts.extend(invoice.credits.clone().map(|credited| ("Credits invoice", credited)));
     for (i, (label, value)) in facts.iter().enumerate() {
         let y = top - 26.0 - i as f32 * LINE;
         page.right(BOLD, 10.0, RIGHT - 150.0, y, label);
@@ -132,7 +133,7 @@ fn totals(page: &mut Page, invoice: &Invoice) {
         ("Subtotal", money(invoice.net_minor), REGULAR),
         ("Shipping", money(invoice.shipping_minor), REGULAR),
         (&*format!("Tax ({})", readable_rate(invoice.tax_rate_bps)), money(invoice.tax_minor), REGULAR),
-        ("Total", money(invoice.gross_minor), BOLD),
+        (if invoice.credits.is_some() { "Total refunded" } else { "Total" }, money(invoice.gross_minor), BOLD),
     ];
     for (label, amount, font) in rows {
         page.right(font, 10.0, UNIT_END, page.y, label);
@@ -140,7 +141,9 @@ fn totals(page: &mut Page, invoice: &Invoice) {
         page.y -= LINE;
     }
     page.y -= LINE;
-    page.text(REGULAR, 10.0, MARGIN, page.y, &format!("Paid in full by card. Amounts in {}.", invoice.currency));
+    let how =
+        if invoice.credits.is_some() { "Refunded to the card the order was paid with" } else { "Paid in full by card" };
+    page.text(REGULAR, 10.0, MARGIN, page.y, &format!("{how}. Amounts in {}.", invoice.currency));
     page.text(REGULAR, 9.0, MARGIN, MARGIN, "Thank you for shopping with us.");
 }
 
@@ -153,7 +156,7 @@ fn document(invoice: &Invoice, pages: Vec<Page>) -> Vec<u8> {
     pdf.pages(tree).kids(ids.iter().map(|(page, _)| *page)).count(pages.len() as i32);
     pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    let title = format!("Invoice {}", invoice.number);
+    let title = format!("{} {}", invoice.title(), invoice.number);
     pdf.document_info(info).title(pdf_writer::TextStr(&title)).producer(pdf_writer::TextStr("The Better Store"));
     for ((page_id, content_id), page) in ids.into_iter().zip(pages) {
         let mut writer = pdf.page(page_id);

@@ -55,9 +55,11 @@ pub fn accepted(requested: &ReturnRequested, sender: &Sender, mail: &Envelope) -
 
 pub fn refunded(refund: &RefundIssued, number: &str, sender: &Sender, mail: &Envelope) -> anyhow::Result<Message> {
     let money = format_money(refund.amount_minor, &refund.currency);
+    let credit_note = credit_note_link(mail.order_link, &refund.return_id);
     let text = format!(
         "We received the items you returned from order {number} and refunded {money} to the card you paid with.\n\
-         Banks usually show a refund within 5 to 10 working days.\n\nFollow your order: {}\n",
+         Banks usually show a refund within 5 to 10 working days.\n\nYour credit note: {credit_note}\n\
+         Follow your order: {}\n",
         mail.order_link,
     );
     let html = format!(
@@ -65,10 +67,20 @@ pub fn refunded(refund: &RefundIssued, number: &str, sender: &Sender, mail: &Env
          <p>We received the items you returned from order <strong>{number}</strong> and refunded \
          <strong>{money}</strong> to the card you paid with.</p>\
          <p>Banks usually show a refund within 5 to 10 working days.</p>\
-         <p><a href=\"{}\">Follow your order</a></p></body></html>",
+         <p><a href=\"{}\">Your credit note (PDF)</a> · <a href=\"{}\">Follow your order</a></p></body></html>",
+        escape(&credit_note),
         escape(mail.order_link),
     );
     build(sender, mail, format!("Your refund of {money} for order {number}"), text, html)
+}
+
+/// The PDF of the credit note of return `return_id`, from the order page's
+/// link (`<store>/orders/<id>?token=…`): the invoices API's path, same token.
+fn credit_note_link(order_link: &str, return_id: &str) -> String {
+    let (page, query) = order_link.split_once('?').unwrap_or((order_link, ""));
+    let (store, order_id) = page.rsplit_once("/orders/").unwrap_or((page, ""));
+    let pdf = format!("{store}/api/invoices/{order_id}/credit-notes/{return_id}/pdf");
+    if query.is_empty() { pdf } else { format!("{pdf}?{query}") }
 }
 
 fn build(sender: &Sender, mail: &Envelope, subject: String, text: String, html: String) -> anyhow::Result<Message> {
@@ -78,4 +90,13 @@ fn build(sender: &Sender, mail: &Envelope, subject: String, text: String, html: 
         .subject(subject)
         .message_id(Some(mail.message_id.to_string()))
         .multipart(MultiPart::alternative_plain_html(text, html))?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_credit_note_link_is_the_invoices_api_with_the_order_links_token() {
+        let link = super::credit_note_link("https://shop.example/orders/o-1?token=abc", "r-9");
+        assert_eq!(link, "https://shop.example/api/invoices/o-1/credit-notes/r-9/pdf?token=abc");
+    }
 }

@@ -28,9 +28,16 @@ pub struct ReturnRequested {
     pub email: String,
     pub lines: Vec<ReturnLine>,
     pub reason: String,
-    /// What the refund will be (minor units of `currency`).
+    /// What the refund will be (minor units of `currency`): the lines'
+    /// price, `tax_minor` and `shipping_minor`.
     pub refund_minor: i64,
     pub currency: String,
+    /// The lines' share of the order's tax.
+    #[serde(default)]
+    pub tax_minor: i64,
+    /// The shipping, refunded when the return completes every physical line.
+    #[serde(default)]
+    pub shipping_minor: i64,
 }
 domain_event!(ReturnRequested, order_id, one per return_id);
 

@@ -23,8 +23,22 @@ const ID_MAX: usize = 64;
 /// What the request returns, checked against the order.
 struct Checked {
     lines: Vec<ReturnLine>,
-    refund_minor: i64,
+    refund: Refund,
     order: ReturnableOrder,
+}
+
+/// What a return refunds: the lines' price, their share of the tax, and
+/// the shipping when the return completes every physical line.
+struct Refund {
+    net: i64,
+    tax: i64,
+    shipping: i64,
+}
+
+impl Refund {
+    fn total(&self) -> i64 {
+        self.net + self.tax + self.shipping
+    }
 }
 
 impl Returns {
@@ -61,7 +75,7 @@ impl Returns {
             status: ReturnStatus::Requested,
             lines: checked.lines.clone(),
             reason: input.reason.trim().into(),
-            refund_minor: checked.refund_minor,
+            refund_minor: checked.refund.total(),
             currency: checked.order.currency.clone(),
             requested_at: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
             received: Vec::new(),
@@ -76,6 +90,8 @@ impl Returns {
             reason: record.reason.clone(),
             refund_minor: record.refund_minor,
             currency: record.currency.clone(),
+            tax_minor: checked.refund.tax,
+            shipping_minor: checked.refund.shipping,
         };
         let ops = vec![
             WriteOp::Put { item: record.item()?, condition: Condition::NotExists },
@@ -131,8 +147,8 @@ fn check(mut order: ReturnableOrder, input: &ReturnInput, now: OffsetDateTime) -
             unit_price_minor: line.unit_price_minor,
         });
     }
-    let refund_minor = refund(&order, returned_net_before, &lines);
-    Ok(Checked { lines, refund_minor, order })
+    let refund = refund(&order, returned_net_before, &lines);
+    Ok(Checked { lines, refund, order })
 }
 
 /// Each line of `order` as a return form offers it at `now`: how many can
@@ -184,7 +200,7 @@ fn returnable_line<'o>(
 /// (shares taken from the running total of what was returned, so the
 /// shares of every return add up to the order's tax exactly), and the
 /// shipping when this return completes every physical line.
-fn refund(order: &ReturnableOrder, returned_net_before: i64, lines: &[ReturnLine]) -> i64 {
+fn refund(order: &ReturnableOrder, returned_net_before: i64, lines: &[ReturnLine]) -> Refund {
     let net: i64 = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
     let tax_share = |returned_net: i64| {
         if order.net_minor == 0 {
@@ -195,7 +211,7 @@ fn refund(order: &ReturnableOrder, returned_net_before: i64, lines: &[ReturnLine
     };
     let tax = tax_share(returned_net_before + net) - tax_share(returned_net_before);
     let shipping = if order.all_physical_returned() { order.shipping_minor } else { 0 };
-    net + tax + shipping
+    Refund { net, tax, shipping }
 }
 
 #[cfg(test)]
@@ -237,7 +253,7 @@ mod tests {
         let mut refunded = 0;
         for lines in [&[("B", 1)][..], &[("A", 1), ("B", 1)], &[("A", 1)]] {
             let checked = check(order, &input(lines), at(3)).unwrap();
-            refunded += checked.refund_minor;
+            refunded += checked.refund.total();
             order = checked.order;
         }
         assert_eq!(refunded, 2_666 + 213 + 495, "everything back: net, tax and shipping, to the cent");

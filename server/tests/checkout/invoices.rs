@@ -1,5 +1,6 @@
 //! Invoices: every paid order gets one, numbered per year with no gaps,
-//! readable by whoever may read the order, as JSON and as a PDF.
+//! readable by whoever may read the order, as JSON and as a PDF; a refund
+//! of a return gets a credit note that references it, once.
 
 use crate::harness::{Shopper, Store, new_order_id};
 use server::contracts::{OrderConfirmed, OrderLine, ShippingAddress};
@@ -49,7 +50,10 @@ async fn invoice(shopper: &mut Shopper<'_>, id: &str, query: &str) -> serde_json
 /// The sequence part of `INV-<year>-<sequence>`, checking the year is this one.
 fn sequence(number: &str) -> u64 {
     let year = time::OffsetDateTime::now_utc().year();
-    let rest = number.strip_prefix(&format!("INV-{year}-")).unwrap_or_else(|| panic!("{number} is not this year's"));
+    let rest = [format!("INV-{year}-"), format!("CN-{year}-")]
+        .iter()
+        .find_map(|prefix| number.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("{number} is not this year's"));
     assert_eq!(rest.len(), 6, "{number}");
     rest.parse().unwrap()
 }
@@ -107,7 +111,7 @@ async fn pdf(store: &Store, id: &str, cookie: Option<&str>, token: Option<&str>)
 }
 
 /// What a PDF text extractor reads on the PDF's first page.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let document = lopdf::Document::load_mem(pdf).expect("a PDF that parses");
     document.extract_text(&[1]).expect("text on its first page")
 }
@@ -186,6 +190,80 @@ async fn issued(invoices: &server::invoices::Invoices, order_id: &str) -> app::i
             return invoice;
         }
         assert!(Instant::now() < deadline, "{order_id} was never invoiced");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A return of one torch of order `order_id`, asked for (`ReturnRequested`)
+/// and refunded (`RefundIssued`): its torch, its tax share, no shipping.
+fn returned_torch(order_id: &str, return_id: &str) -> (Envelope, Envelope) {
+    let requested = server::contracts::ReturnRequested {
+        return_id: return_id.into(),
+        order_id: order_id.into(),
+        order_number: "2001".into(),
+        email: "zoe@example.com".into(),
+        lines: vec![server::contracts::ReturnLine {
+            sku: "KIT-002".into(),
+            name: "Crème Brûlée Torch".into(),
+            quantity: 1,
+            unit_price_minor: 12_00,
+        }],
+        reason: "too hot".into(),
+        refund_minor: 12_96,
+        currency: "EUR".into(),
+        tax_minor: 96,
+        shipping_minor: 0,
+    };
+    let refunded = server::contracts::RefundIssued {
+        return_id: return_id.into(),
+        order_id: order_id.into(),
+        payment_id: "pay_1".into(),
+        amount_minor: 12_96,
+        currency: "EUR".into(),
+        net_minor: 12_00,
+    };
+    (Envelope::new("returns", &requested, "", None), Envelope::new("payments", &refunded, "", None))
+}
+
+/// A refund delivered three times at once makes one credit note and takes
+/// one number (the next return's note has the next); it references the
+/// invoice, and its PDF says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_refund_is_credited_once_against_its_invoice() {
+    let store = crate::harness::embedded(1800).await;
+    let state = store.state.as_ref().unwrap();
+    let invoices = state.port::<std::sync::Arc<server::invoices::Invoices>>();
+    state.hub.publish(&[confirmed("cn-order")]).await.unwrap();
+    let invoice = issued(&invoices, "cn-order").await;
+    let (requested, refunded) = returned_torch("cn-order", "ret-1");
+    state.hub.publish(&[requested, refunded.clone(), refunded.clone(), refunded]).await.unwrap();
+    let first = credited(&invoices, "cn-order", "ret-1").await;
+    let (requested, refunded) = returned_torch("cn-order", "ret-2");
+    state.hub.publish(&[requested, refunded]).await.unwrap();
+    let next = credited(&invoices, "cn-order", "ret-2").await;
+    assert!(first.number.starts_with("CN-"), "{}", first.number);
+    assert_eq!(sequence(&next.number), sequence(&first.number) + 1, "{} then {}", first.number, next.number);
+    assert_eq!(first.credits.as_deref(), Some(invoice.number.as_str()));
+    assert_eq!((first.net_minor, first.tax_minor, first.shipping_minor, first.gross_minor), (12_00, 96, 0, 12_96));
+    let listed = invoices.find("cn-order").await.unwrap().unwrap().0.credit_notes;
+    let numbers: Vec<&str> = listed.iter().map(|n| n.number.as_str()).collect();
+    assert_eq!(numbers, [first.number.as_str(), next.number.as_str()], "the invoice lists its credit notes once each");
+
+    let text = pdf_text(&server::invoices::pdf::render(&first));
+    for needle in
+        ["Credit note", first.number.as_str(), invoice.number.as_str(), "Crème Brûlée Torch (KIT-002)", "€12.96"]
+    {
+        assert!(text.contains(needle), "the credit note's PDF lacks {needle:?}:\n{text}");
+    }
+}
+
+async fn credited(invoices: &server::invoices::Invoices, order_id: &str, return_id: &str) -> app::invoices::Invoice {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some((note, _)) = invoices.find_credit_note(order_id, return_id).await.unwrap() {
+            return note;
+        }
+        assert!(Instant::now() < deadline, "return {return_id} was never credited");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -3,7 +3,8 @@
 //! refused with the reason; the dispatch team receives the return once, the
 //! resellable item goes back into stock, the payment provider refunds it,
 //! the order's timeline shows it all, the shopper is e-mailed at each step,
-//! and the report's month drops by the refunded price; the received return's
+//! the report's month drops by the refunded price, and the refund has a
+//! credit note that references the order's invoice; the received return's
 //! event delivered three more times changes none of it.
 
 use crate::harness::{ADMIN, DISPATCHER, Shopper, Store, new_order_id};
@@ -102,7 +103,11 @@ async fn a_shopper_returns_a_sent_line_and_the_dispatch_team_receives_it(store: 
     on_the_timeline(&mut ann, &order_id, 1450 + share).await;
     in_the_report(&store, net - 1450).await;
     let refund = app::money::format_money(1450 + share, "USD");
-    mailed_once(&store, &format!("Your refund of {refund} for order"), &["5 to 10 working days"]).await;
+    let credit_note_pdf =
+        format!("/api/invoices/{order_id}/credit-notes/{}/pdf?token=", path.trim_start_matches("/api/returns/"));
+    mailed_once(&store, &format!("Your refund of {refund} for order"), &["5 to 10 working days", &credit_note_pdf])
+        .await;
+    credit_note(&store, &mut ann, &order_id, &path, 1450 + share).await;
     in_the_report(&store, net - 1450).await;
     let bad_id = ann.call("PUT", "/api/returns/not%20an%20id", Some(asking(&order_id, "KIT-001", 1))).await;
     assert_eq!(code(&bad_id), (400, Some("invalid_id".into())), "{}", bad_id.body);
@@ -232,4 +237,36 @@ async fn return_page(store: &Store, ann: &mut Shopper<'_>, order_id: &str, path:
     let mut bob = store.shopper();
     bob.register(format!("bob-{}@example.com", uuid::Uuid::new_v4().simple()), "Bob").await;
     assert_eq!(bob.rpc("GET", "/rpc/returns/form", &args).await.status, 403, "not Bob's order");
+}
+
+/// The refund's credit note: listed on the invoice, crediting it with the
+/// refund, as JSON and as a PDF the order's holder may read (20 s at most).
+async fn credit_note(store: &Store, ann: &mut Shopper<'_>, order_id: &str, path: &str, refund: i64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let invoice = loop {
+        let invoice = ann.call("GET", &format!("/api/invoices/{order_id}"), None).await.body;
+        if invoice["credit_notes"].as_array().is_some_and(|notes| !notes.is_empty()) {
+            break invoice;
+        }
+        assert!(Instant::now() < deadline, "the refund was never credited: {invoice}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let return_id = path.trim_start_matches("/api/returns/");
+    assert_eq!(invoice["credit_notes"][0]["return_id"], return_id);
+    let note_path = format!("/api/invoices/{order_id}/credit-notes/{return_id}");
+    let note = ann.call("GET", &note_path, None).await.body;
+    assert_eq!((&note["credits"], &note["gross_minor"]), (&invoice["number"], &json!(refund)), "{note}");
+    assert_eq!(note["number"], invoice["credit_notes"][0]["number"]);
+    let mut request = reqwest::Client::new().get(format!("{}{note_path}/pdf", store.base));
+    request = request.header("cookie", ann.cookie().unwrap());
+    let pdf = request.send().await.unwrap().bytes().await.unwrap();
+    let text = crate::invoices::pdf_text(&pdf);
+    for needle in
+        ["Credit note", note["number"].as_str().unwrap(), invoice["number"].as_str().unwrap(), "Enamel Camp Mug"]
+    {
+        assert!(text.contains(needle), "the credit note's PDF lacks {needle:?}:\n{text}");
+    }
+    let mut bob = store.shopper();
+    bob.register(format!("bob-{}@example.com", uuid::Uuid::new_v4().simple()), "Bob").await;
+    assert_eq!(bob.call("GET", &note_path, None).await.status, 403, "not Bob's credit note");
 }
