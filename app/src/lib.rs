@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod money;
 pub mod orders;
 mod pages;
+pub mod products;
 pub mod reports;
 pub mod returns;
 #[cfg(feature = "ssr")]
@@ -126,6 +127,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reports/completed-orders") view={Lazy::<pages::CompletedOrdersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/inventory") view={Lazy::<pages::InventoryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/inventory/:sku") view={Lazy::<pages::StockRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products") view={Lazy::<pages::ProductsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products/:sku") view={Lazy::<pages::ProductEditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch") view={Lazy::<pages::DispatchQueueRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/returns") view={Lazy::<pages::DispatchReturnsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dispatch/:id") view={Lazy::<pages::DispatchOrderRoute>::new()} ssr=SsrMode::Async/>

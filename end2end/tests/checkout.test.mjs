@@ -5,41 +5,11 @@
 // directed to a purchase-confirmation screen."
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, mailbox } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, mailbox, addToCart, fillCheckout, payWith } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function addToCart(page, sku, times = 1) {
-  await page.goto(`${BASE}/products/${sku}`);
-  await hydrated(page);
-  for (let i = 1; i < times; i++) await page.getByRole('button', { name: 'Increase quantity' }).click();
-  await page.getByRole('button', { name: 'Add to cart' }).click();
-  await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
-}
-
-async function fillCheckout(page, email) {
-  await page.goto(`${BASE}/checkout`);
-  await hydrated(page);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Full name').fill('Ann Shopper');
-  await page.getByLabel('Street address').fill('1 Main Street');
-  await page.getByLabel('Town or city').fill('Springfield');
-  await page.getByLabel('Postal code').fill('12345');
-  await page.getByLabel('Country code').fill('US');
-  await page.getByRole('button', { name: 'Continue to payment' }).click();
-  await page.waitForURL(/\/checkout\/[0-9a-f-]{36}\/pay$/);
-  await page.getByLabel('Card number').waitFor({ timeout: 10_000 });
-  return page.url().match(/checkout\/([0-9a-f-]{36})\/pay/)[1];
-}
-
-async function payWith(page, number) {
-  await page.getByLabel('Card number').fill(number);
-  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
-  await page.getByLabel('Security code (CVC)').fill('123');
-  await page.getByRole('button', { name: /^Pay / }).click();
-}
 
 test('OrderPurchased: approved payment stores the order, e-mails a receipt, sends a shipping order, shows the confirmation', async () => {
   const { page, context, problems } = await strictPage(browser);

@@ -124,6 +124,8 @@ test('staff on a phone: the dispatch app and the report fit and can be used', as
   assert.ok(await page.locator('svg.chart .chart__scale').count() === 1, 'the chart says what its tallest bar stands for');
   found.push(...await check(page, '/admin/inventory?below=1000', (p) => p.getByTestId('low-stock').waitFor()));
   found.push(...await check(page, '/admin/inventory/KIT-001', (p) => p.getByTestId('stock').waitFor()));
+  found.push(...await check(page, '/admin/products', (p) => p.getByTestId('products').waitFor()));
+  found.push(...await check(page, '/admin/products/KIT-001', (p) => p.getByLabel('Price').waitFor()));
   await sendLines(page.request, order.id, ['KIT-001']);
   await returnable(page.request, order.id);
   found.push(...await check(page, `/orders/${order.id}/return`, (p) => p.getByLabel(/Enamel Camp Mug/).waitFor()));

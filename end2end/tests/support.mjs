@@ -186,3 +186,36 @@ export async function returnable(request, orderId, token = '') {
     return answer.ok() && (await answer.json()).lines.some((l) => l.left > 0);
   });
 }
+
+/** Adds `sku` to the cart from its product page, `times` of it. */
+export async function addToCart(page, sku, times = 1) {
+  await page.goto(`${BASE}/products/${sku}`);
+  await hydrated(page);
+  for (let i = 1; i < times; i++) await page.getByRole('button', { name: 'Increase quantity' }).click();
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+}
+
+/** Fills the checkout form as Ann at `email`; the order id of the payment page it leads to. */
+export async function fillCheckout(page, email) {
+  await page.goto(`${BASE}/checkout`);
+  await hydrated(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Full name').fill('Ann Shopper');
+  await page.getByLabel('Street address').fill('1 Main Street');
+  await page.getByLabel('Town or city').fill('Springfield');
+  await page.getByLabel('Postal code').fill('12345');
+  await page.getByLabel('Country code').fill('US');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await page.waitForURL(/\/checkout\/[0-9a-f-]{36}\/pay$/);
+  await page.getByLabel('Card number').waitFor({ timeout: 10_000 });
+  return page.url().match(/checkout\/([0-9a-f-]{36})\/pay/)[1];
+}
+
+/** Pays on the payment page with card `number`. */
+export async function payWith(page, number) {
+  await page.getByLabel('Card number').fill(number);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await page.getByLabel('Security code (CVC)').fill('123');
+  await page.getByRole('button', { name: /^Pay / }).click();
+}

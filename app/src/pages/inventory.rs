@@ -21,6 +21,7 @@ pub fn InventoryPage() -> impl IntoView {
     view! {
         <Title text="Inventory · The Better Store"/>
         <h1>"Inventory"</h1>
+        <p><a href="/admin/products">"All products: add, change or archive them"</a></p>
         <form method="get" action="/admin/inventory" class="filter" aria-label="Low stock threshold">
             <div class="field">
                 <label for="below">"Running low: fewer than"</label>
@@ -127,14 +128,15 @@ fn history_view(history: StockHistory) -> impl IntoView {
             let change = if a.change > 0 { format!("+{}", a.change) } else { a.change.to_string() };
             view! {
                 <tr>
-                    <td>{readable_utc(&a.at)}</td><td>{a.reason.label()}</td><td class="num">{change}</td>
-                    <td class="num">{a.stock_after}</td><td>{a.note}</td><td>{a.by}</td>
+                    <td>{readable_utc(&a.at)}</td><td data-label="Reason">{a.reason.label()}</td>
+                    <td data-label="Change" class="num">{change}</td><td data-label="After" class="num">{a.stock_after}</td>
+                    <td data-label="Note">{a.note}</td><td data-label="By">{a.by}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="report-table" data-testid="stock-history">
+        <table class="report-table stacked" data-testid="stock-history">
             <thead><tr>
                 <th scope="col">"When"</th><th scope="col">"Reason"</th><th scope="col" class="num">"Change"</th>
                 <th scope="col" class="num">"After"</th><th scope="col">"Note"</th><th scope="col">"By"</th>

@@ -70,7 +70,12 @@ micro_app!(account_app, __preload_account_app {
 
 micro_app!(reports_app, __preload_reports_app { CompletedOrdersRoute => super::CompletedOrdersPage });
 
-micro_app!(admin_app, __preload_admin_app { InventoryRoute => super::InventoryPage, StockRoute => super::StockPage });
+micro_app!(admin_app, __preload_admin_app {
+    InventoryRoute => super::InventoryPage,
+    StockRoute => super::StockPage,
+    ProductsRoute => super::ProductsPage,
+    ProductEditRoute => super::ProductEditPage,
+});
 
 micro_app!(dispatch_app, __preload_dispatch_app {
     DispatchQueueRoute => super::DispatchQueuePage,

@@ -105,6 +105,11 @@ pub struct Product {
     pub stock: u32,
     pub image: String,
     pub fulfilment: app::catalog::Fulfilment,
+    /// No longer sold: kept for administrators and the orders that bought it.
+    pub archived: bool,
+    /// How many times administrators have saved it (0: as seeded). Stock
+    /// changes leave it alone, so an edit races only with other edits.
+    pub revision: u64,
 }
 
 /// Lower-cased words a product must all contain (in its name or description).
@@ -196,9 +201,10 @@ impl ProductQuery {
         })
     }
 
-    /// Whether `product` belongs in the listing (the category is applied by the index).
+    /// Whether `product` belongs in the listing: still sold and matching the
+    /// text (the category is applied by the index).
     pub fn admits(&self, product: &Product) -> bool {
-        self.text.as_ref().is_none_or(|t| t.matches(product))
+        !product.archived && self.text.as_ref().is_none_or(|t| t.matches(product))
     }
 }
 
@@ -226,6 +232,8 @@ mod tests {
             stock: 1,
             image: String::new(),
             fulfilment: Default::default(),
+            archived: false,
+            revision: 0,
         }
     }
 

@@ -7,6 +7,7 @@ mod domain;
 mod error;
 pub mod events;
 mod inventory;
+mod products;
 mod routes;
 mod seed;
 mod service;
@@ -26,18 +27,22 @@ use domain::{Product, ProductCursor, ProductQuery, Sku};
 use store::CatalogTable;
 
 use crate::platform::http::ServiceError;
+use crate::platform::hub::EventHub;
+use crate::platform::outbox::Relay;
 use crate::platform::store::Store;
+use std::sync::{Arc, OnceLock};
 
 /// Products read per store round-trip while filtering a search.
 const SCAN_BATCH: usize = 100;
 
 pub struct Catalog {
     table: CatalogTable,
+    relay: OnceLock<Relay>,
 }
 
 impl Catalog {
     pub async fn open(store: &dyn Store) -> Result<Self, CatalogError> {
-        Ok(Self { table: CatalogTable::open(store).await? })
+        Ok(Self { table: CatalogTable::open(store).await?, relay: OnceLock::new() })
     }
 
     /// Adds the demo catalog's categories and products that are not there yet.
@@ -53,7 +58,7 @@ impl Catalog {
             None => None,
         };
         let limit = query.limit.get();
-        // Without search text every product read is a match: read just one past the page.
+        // Without search text nearly every product read is a match: read just one past the page.
         let batch_size = if query.text.is_some() { SCAN_BATCH } else { limit + 1 };
         // Collect one more match than the page holds, to know whether a next page exists.
         let mut matches: Vec<Product> = Vec::with_capacity(limit + 1);
@@ -72,10 +77,10 @@ impl Catalog {
         Ok(ProductPage { items: matches.into_iter().map(view).collect(), next_cursor, category })
     }
 
-    /// The product with this SKU; `None` if there is none.
+    /// The product with this SKU; `None` if there is none or it is archived.
     pub async fn product(&self, sku: &str) -> Result<Option<ProductView>, CatalogError> {
         let sku = Sku::parse(sku)?;
-        Ok(self.table.product(&sku).await?.map(view))
+        Ok(self.table.product(&sku).await?.filter(|p| !p.archived).map(view))
     }
 
     pub async fn categories(&self) -> Result<Vec<CategoryView>, CatalogError> {
@@ -88,12 +93,18 @@ impl Catalog {
     }
 
     /// The relay that publishes the events this service stages in its table's outbox.
-    pub fn relay(&self, hub: std::sync::Arc<dyn crate::platform::hub::EventHub>) -> crate::platform::outbox::Relay {
-        self.table.relay(hub)
+    pub fn relay(&self, hub: Arc<dyn EventHub>) -> Relay {
+        self.relay.get_or_init(|| self.table.relay(hub)).clone()
+    }
+
+    fn notify_relay(&self) {
+        if let Some(relay) = self.relay.get() {
+            relay.notify();
+        }
     }
 
     /// The consumer that reserves and releases stock for orders, publishing through `relay`.
-    pub fn stock_keeper(&self, relay: crate::platform::outbox::Relay) -> StockKeeper {
+    pub fn stock_keeper(&self, relay: Relay) -> StockKeeper {
         StockKeeper::new(self.table.clone(), relay)
     }
 }

@@ -29,11 +29,14 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.consumer(catalog.stock_keeper(relay.clone()))?;
     r.relay(relay);
     r.consumer(Restocker(catalog.clone()))?;
-    r.routes("/api/catalog", routes::router(catalog.clone()).merge(super::inventory::routes::router(catalog.clone())));
+    let admin =
+        super::inventory::routes::router(catalog.clone()).merge(super::products::routes::router(catalog.clone()));
+    r.routes("/api/catalog", routes::router(catalog.clone()).merge(admin));
     let port: SharedCatalog = catalog.clone();
     r.offer(port.clone());
     r.page_context(port);
     r.page_context(catalog.clone() as app::inventory::ssr::SharedInventory);
+    r.page_context(catalog.clone() as app::products::ssr::SharedProducts);
     r.offer(catalog);
     Ok(())
 }

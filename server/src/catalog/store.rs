@@ -32,6 +32,12 @@ struct ProductRecord {
     /// Absent in products stored before digital ones existed: physical.
     #[serde(default)]
     fulfilment: app::catalog::Fulfilment,
+    /// Absent in products stored before archiving existed: still sold.
+    #[serde(default)]
+    archived: bool,
+    /// Absent in products no administrator has saved: 0.
+    #[serde(default)]
+    revision: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,6 +66,8 @@ fn product_item(p: &Product) -> Result<Item, StoreError> {
         stock: p.stock,
         image: p.image.clone(),
         fulfilment: p.fulfilment,
+        archived: p.archived,
+        revision: p.revision,
     };
     Ok(Item::from_record(product_key(&p.sku), &record)?
         .with_index(BY_CATEGORY, Key::new(category_partition(&p.category), p.sku.as_str())))
@@ -77,6 +85,8 @@ fn product_from(item: &Item) -> Result<Product, StoreError> {
         stock: r.stock,
         image: r.image,
         fulfilment: r.fulfilment,
+        archived: r.archived,
+        revision: r.revision,
     })
 }
 
@@ -125,7 +135,12 @@ impl CatalogTable {
 
     /// The write that stores `product` if its item is still at `version`.
     pub fn put_product(&self, product: &Product, version: u64) -> Result<WriteOp, StoreError> {
-        Ok(WriteOp::Put { item: product_item(product)?, condition: Condition::Version(version) })
+        self.put_product_on(product, Condition::Version(version))
+    }
+
+    /// The write that stores `product` on `condition`.
+    pub fn put_product_on(&self, product: &Product, condition: Condition) -> Result<WriteOp, StoreError> {
+        Ok(WriteOp::Put { item: product_item(product)?, condition })
     }
 
     pub fn table(&self) -> &Arc<dyn Table> {
@@ -176,13 +191,13 @@ impl CatalogTable {
         Ok(Batch { products, more: page.next.is_some() })
     }
 
-    /// How many products a category holds.
+    /// How many products a category holds that are still sold.
     pub async fn count_in(&self, category: &CategorySlug) -> Result<u32, StoreError> {
         let mut count = 0;
         let mut after = None;
         loop {
             let batch = self.products_after(Some(category), after.as_ref(), 100).await?;
-            count += batch.products.len() as u32;
+            count += batch.products.iter().filter(|p| !p.archived).count() as u32;
             if !batch.more {
                 return Ok(count);
             }

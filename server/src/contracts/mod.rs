@@ -73,6 +73,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ReturnReceived as DomainEvent>::TYPE,
     <RefundIssued as DomainEvent>::TYPE,
     <RefundFailed as DomainEvent>::TYPE,
+    <ProductChanged as DomainEvent>::TYPE,
 ];
 
 pub mod ids;

@@ -118,6 +118,18 @@ fn every_contract_round_trips_in_an_envelope() {
         net_minor: 1450,
     });
     check(RefundFailed { return_id, order_id: "o1".into(), reason: "refused".into() });
+    check(ProductChanged {
+        sku: "o1".into(),
+        name: "Mug".into(),
+        description: "Stoneware.".into(),
+        category: "kitchen".into(),
+        price_minor: 1450,
+        currency: "USD".into(),
+        fulfilment: FulfilmentKind::Physical,
+        image: "/images/product.svg".into(),
+        archived: true,
+        version: 2,
+    });
 }
 
 #[test]

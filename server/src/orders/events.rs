@@ -29,6 +29,15 @@ pub enum FulfilmentKind {
     Digital,
 }
 
+impl From<app::catalog::Fulfilment> for FulfilmentKind {
+    fn from(kind: app::catalog::Fulfilment) -> Self {
+        match kind {
+            app::catalog::Fulfilment::Physical => Self::Physical,
+            app::catalog::Fulfilment::Digital => Self::Digital,
+        }
+    }
+}
+
 /// Where a shipping order goes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingAddress {

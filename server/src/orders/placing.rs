@@ -6,7 +6,7 @@
 use super::error::OrdersError;
 use super::record::{OrderRecord, Status, StockState, Totals};
 use super::{Orders, SOURCE, parse_order_id};
-use crate::contracts::{FulfilmentKind, OrderLine, OrderPlaced};
+use crate::contracts::{OrderLine, OrderPlaced};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
@@ -249,10 +249,7 @@ fn order_line(product: ProductView, quantity: u32) -> Result<OrderLine, OrdersEr
         name: product.name,
         quantity,
         unit_price_minor: product.price.amount_minor,
-        fulfilment: match product.fulfilment {
-            app::catalog::Fulfilment::Physical => FulfilmentKind::Physical,
-            app::catalog::Fulfilment::Digital => FulfilmentKind::Digital,
-        },
+        fulfilment: product.fulfilment.into(),
     })
 }
 

@@ -34,6 +34,7 @@ const PRIVATE: &[&str] = &[
     "/rpc/reports",
     "/rpc/inventory",
     "/rpc/returns",
+    "/rpc/products",
     "/metrics",
 ];
 

@@ -45,6 +45,10 @@ const EXPECTED: &[(&str, Access)] = &[
     ("/api/returns", Access::Role(Role::Dispatcher)),
     ("/api/returns/{id}/receive", Access::Role(Role::Dispatcher)),
     ("/api/invoices/{id}/pdf", Access::OrderHolder),
+    ("/api/invoices/{id}/credit-notes/{return_id}", Access::OrderHolder),
+    ("/api/invoices/{id}/credit-notes/{return_id}/pdf", Access::OrderHolder),
+    ("/api/catalog/admin/products", Access::Role(Role::Admin)),
+    ("/api/catalog/admin/products/{sku}", Access::Role(Role::Admin)),
     ("/api/fulfilment/shipping-orders/{id}", Access::Role(Role::Dispatcher)),
     ("/api/fulfilment/shipping-orders/{id}/process", Access::Role(Role::Dispatcher)),
     ("/webhooks/stripe", Access::Public),
@@ -173,6 +177,9 @@ const SERVER_FNS: &[(&str, Access)] = &[
     ("/rpc/returns/request", Access::OrderHolder),
     ("/rpc/returns/open", Access::Role(Role::Dispatcher)),
     ("/rpc/returns/receive", Access::Role(Role::Dispatcher)),
+    ("/rpc/products/list", Access::Role(Role::Admin)),
+    ("/rpc/products/form", Access::Role(Role::Admin)),
+    ("/rpc/products/save", Access::Role(Role::Admin)),
 ];
 
 #[tokio::test]
@@ -211,6 +218,11 @@ async fn guarded_server_functions_refuse_anonymous_and_wrong_roles() {
                     format!("sku=NOPE-001&id={}&reason=received&quantity=1&note=", uuid::Uuid::new_v4())
                 }
                 "/rpc/returns/form" => format!("order_id={}", uuid::Uuid::new_v4()),
+                "/rpc/products/form" => "sku=NOPE-001".into(),
+                "/rpc/products/save" => {
+                    "sku=NOPE-001&name=N&description=&price=1.00&category=kitchen&fulfilment=physical&image=&expected_version=1"
+                        .into()
+                }
                 "/rpc/returns/request" => format!(
                     "id={}&order_id={}&lines[0][sku]=KIT-001&lines[0][quantity]=1&reason=small",
                     uuid::Uuid::new_v4(),

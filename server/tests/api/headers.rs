@@ -38,7 +38,7 @@ async fn private_answers_are_never_cached_and_public_ones_may_be() {
     let app = spawn_app().await;
     let guarded =
         ["/api/invoices/o-1", "/api/returns", "/api/catalog/low-stock", "/api/catalog/products/KIT-001/stock-history"];
-    let pages = ["/admin/inventory", "/rpc/inventory/low-stock?below=5"];
+    let pages = ["/admin/inventory", "/rpc/inventory/low-stock?below=5", "/admin/products", "/rpc/products/list"];
     let private = ["/api/cart", "/account/sign-in", "/api/account/me", "/api/orders", "/orders", "/cart"];
     for path in private.iter().chain(&guarded).chain(&pages) {
         let reply = app.get(path).await;

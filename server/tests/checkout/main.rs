@@ -29,6 +29,7 @@ mod harness;
 mod inventory;
 mod invoices;
 mod privacy;
+mod products;
 mod reports;
 mod returns;
 mod saga;

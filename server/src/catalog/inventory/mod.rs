@@ -133,14 +133,14 @@ impl Catalog {
         Ok(StockHistory { sku: sku.as_str().into(), name: product.name, stock: product.stock, adjustments })
     }
 
-    /// Every product with fewer than `below` in stock, fewest first.
+    /// Every product still sold with fewer than `below` in stock, fewest first.
     pub async fn low_stock(&self, below: u32) -> Result<LowStock, CatalogError> {
         let mut low = Vec::new();
         let mut after = None;
         loop {
             let batch = self.table.products_after(None, after.as_ref(), super::SCAN_BATCH).await?;
             after = batch.products.last().map(|p| p.sku.clone());
-            low.extend(batch.products.into_iter().filter(|p| p.stock < below).map(|p| StockLevel {
+            low.extend(batch.products.into_iter().filter(|p| p.stock < below && !p.archived).map(|p| StockLevel {
                 sku: p.sku.as_str().into(),
                 name: p.name,
                 stock: p.stock,

@@ -48,6 +48,8 @@ fn demo_products() -> Result<Vec<Product>, CatalogError> {
                 } else {
                     app::catalog::Fulfilment::Physical
                 },
+                archived: false,
+                revision: 0,
             })
         })
         .collect()
