@@ -29,19 +29,20 @@ fn buyer(order: &OrderConfirmed) -> Party {
     }
 }
 
+/// A line of `quantity` × `sku` at the unit price paid.
+fn line(sku: &str, name: &str, quantity: u32, unit_price_minor: i64) -> InvoiceLine {
+    InvoiceLine {
+        sku: sku.into(),
+        description: name.into(),
+        quantity,
+        unit_price_minor,
+        net_minor: unit_price_minor * i64::from(quantity),
+    }
+}
+
 /// The invoice of `order`, not yet numbered or dated.
 pub fn draft(order: &OrderConfirmed, seller: &Party) -> Invoice {
-    let lines = order
-        .lines
-        .iter()
-        .map(|l| InvoiceLine {
-            sku: l.sku.clone(),
-            description: l.name.clone(),
-            quantity: l.quantity,
-            unit_price_minor: l.unit_price_minor,
-            net_minor: l.unit_price_minor * i64::from(l.quantity),
-        })
-        .collect();
+    let lines = order.lines.iter().map(|l| line(&l.sku, &l.name, l.quantity, l.unit_price_minor)).collect();
     Invoice {
         number: String::new(),
         order_id: order.order_id.to_string(),
@@ -65,17 +66,8 @@ pub fn draft(order: &OrderConfirmed, seller: &Party) -> Invoice {
 /// against `invoice`, not yet numbered or dated: the returned lines at the
 /// prices paid, their tax and the shipping as the return counted them.
 pub fn credit_note(invoice: &Invoice, requested: &ReturnRequested, refunded_minor: i64) -> Invoice {
-    let lines: Vec<InvoiceLine> = requested
-        .lines
-        .iter()
-        .map(|l| InvoiceLine {
-            sku: l.sku.clone(),
-            description: l.name.clone(),
-            quantity: l.quantity,
-            unit_price_minor: l.unit_price_minor,
-            net_minor: l.unit_price_minor * i64::from(l.quantity),
-        })
-        .collect();
+    let lines: Vec<InvoiceLine> =
+        requested.lines.iter().map(|l| line(&l.sku, &l.name, l.quantity, l.unit_price_minor)).collect();
     let net_minor = lines.iter().map(|l| l.net_minor).sum();
     Invoice {
         number: String::new(),
