@@ -44,11 +44,13 @@ pub struct AdminProduct {
     pub version: u64,
 }
 
-/// `GET /api/catalog/admin/products`: every product, archived ones too, in SKU order.
+/// `GET /api/catalog/admin/products`: a page of products, archived ones too, in SKU order.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminProducts {
     pub items: Vec<AdminProduct>,
+    /// Pass back as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
 }
 
 /// A product's edit form: the product (`None`: a new one) and the categories to choose from.
@@ -64,11 +66,13 @@ pub const PLAIN_PICTURE: &str = "/images/product.svg";
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-/// Every product, archived ones too (administrators).
+/// A page of products matching the shop's listing parameters, archived ones too (administrators).
 #[server(prefix = "/rpc", endpoint = "products/list", input = GetUrl)]
-pub async fn load_admin_products() -> Result<AdminProducts, ServerFnError> {
+pub async fn load_admin_products(
+    #[server(flatten)] params: crate::catalog::ProductQueryParams,
+) -> Result<AdminProducts, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
-    ssr::products()?.list().await.map_err(crate::rpc::to_server_error)
+    ssr::products()?.list(params).await.map_err(crate::rpc::to_server_error)
 }
 
 /// A product's edit form; a new product's without `sku` (administrators).
@@ -171,7 +175,7 @@ pub mod ssr {
 
     #[async_trait::async_trait]
     pub trait ProductsApi: Send + Sync {
-        async fn list(&self) -> Result<AdminProducts, ErrorDetail>;
+        async fn list(&self, params: crate::catalog::ProductQueryParams) -> Result<AdminProducts, ErrorDetail>;
         async fn form(&self, sku: Option<String>) -> Result<ProductForm, ErrorDetail>;
         async fn save(&self, sku: String, input: ProductInput) -> Result<AdminProduct, ErrorDetail>;
     }

@@ -52,8 +52,12 @@ test('an administrator creates a product and sets its stock, and a shopper finds
   await signIn(admin.page, ADMIN);
   await createProduct(admin.page);
   await stock(admin.page, 4);
-  const listed = await (await admin.page.request.get(`${BASE}/api/catalog/admin/products`)).json();
-  assert.ok(listed.items.some((p) => p.sku === SKU && p.stock === 4 && !p.archived), 'on the products list');
+  await admin.page.goto(`${BASE}/admin/products`);
+  await admin.page.getByLabel('Name or description').fill(`sharpener ${STAMP}`);
+  await admin.page.getByRole('button', { name: 'Find' }).click();
+  const row = admin.page.getByTestId('products').locator('tbody tr');
+  await row.filter({ hasText: SKU }).waitFor();
+  assert.deepEqual(await row.allInnerTexts(), [`${SKU}\t${NAME}\t$8.50\t4\tOn sale`], 'found on the products list');
   assert.deepEqual(admin.problems.filter((p) => !p.includes('400')), []);
 
   const { page, problems } = await strictPage(browser);

@@ -1,11 +1,11 @@
-//! The admin micro-app's products: every product, archived ones too
-//! (`/admin/products`), and a product's form (`/admin/products/new`,
+//! The admin micro-app's products: every product, archived ones too, 50 a
+//! page and found by name or description (`/admin/products`), and a product's form (`/admin/products/new`,
 //! `/admin/products/{sku}`): name, description, price, category, how it
 //! reaches the shopper, its picture, and whether it is still sold. A
 //! refused field is marked with the reason beside it. Administrators only;
 //! the form works before the page's code has loaded (a plain form post).
 
-use crate::catalog::{CategoryView, Fulfilment};
+use crate::catalog::{CategoryView, Fulfilment, ProductQueryParams};
 use crate::components::refused;
 use crate::money::format_money;
 use crate::pages::shopper_message;
@@ -13,13 +13,25 @@ use crate::products::{
     AdminProduct, AdminProducts, FIELDS, ProductForm, SaveProduct, about_field, load_admin_products, load_product_form,
     typed_price,
 };
+use crate::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+/// Products listed on one page.
+const PAGE_SIZE: &str = "50";
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
-    let products = Resource::new(|| (), |_| load_admin_products());
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let params = move || ProductQueryParams {
+        q: Some(q()).filter(|q| !q.is_empty()),
+        cursor: query.read().get("cursor"),
+        limit: Some(PAGE_SIZE.into()),
+        category: None,
+    };
+    let products = Resource::new(params, load_admin_products);
     view! {
         <Title text="Products · The Better Store"/>
         <h1>"Products"</h1>
@@ -27,10 +39,17 @@ pub fn ProductsPage() -> impl IntoView {
             <a class="button button--primary" href="/admin/products/new">"New product"</a>
             <a href="/admin/inventory">"What runs low"</a>
         </p>
+        <form method="get" action="/admin/products" class="filter" aria-label="Find products">
+            <div class="field">
+                <label for="q">"Name or description"</label>
+                <input id="q" name="q" type="search" value=q/>
+            </div>
+            <button class="button" type="submit">"Find"</button>
+        </form>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match products.await {
-                    Ok(list) => list_view(list).into_any(),
+                    Ok(list) => list_view(list, q()).into_any(),
                     Err(e) => refused(shopper_message(&e), "/admin/products"),
                 }
             })}
@@ -38,7 +57,14 @@ pub fn ProductsPage() -> impl IntoView {
     }
 }
 
-fn list_view(list: AdminProducts) -> impl IntoView {
+fn list_view(list: AdminProducts, q: String) -> impl IntoView {
+    if list.items.is_empty() {
+        return view! { <p>"No products match."</p> }.into_any();
+    }
+    let next = list.next_cursor.map(|cursor| {
+        let href = with_query("/admin/products", &[("q", Some(&q)), ("cursor", Some(&cursor))]);
+        view! { <p class="pager"><a href=href>"Next page"</a></p> }
+    });
     let rows = list
         .items
         .into_iter()
@@ -66,7 +92,9 @@ fn list_view(list: AdminProducts) -> impl IntoView {
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
+        {next}
     }
+    .into_any()
 }
 
 #[component]

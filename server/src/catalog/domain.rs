@@ -201,10 +201,9 @@ impl ProductQuery {
         })
     }
 
-    /// Whether `product` belongs in the listing: still sold and matching the
-    /// text (the category is applied by the index).
+    /// Whether `product` matches the text (the category is applied by the index).
     pub fn admits(&self, product: &Product) -> bool {
-        !product.archived && self.text.as_ref().is_none_or(|t| t.matches(product))
+        self.text.as_ref().is_none_or(|t| t.matches(product))
     }
 }
 

@@ -50,13 +50,24 @@ impl Catalog {
         seed::seed_demo(&self.table).await
     }
 
-    /// One page of products matching the query, in SKU order.
+    /// One page of the products on sale matching the query, in SKU order.
     pub async fn search(&self, params: &ProductQueryParams) -> Result<ProductPage, CatalogError> {
         let query = ProductQuery::parse(params)?;
         let category = match &query.category {
             Some(slug) => self.categories().await?.into_iter().find(|c| c.slug == slug.as_str()),
             None => None,
         };
+        let (items, next_cursor) = self.page(&query, |p| !p.archived).await?;
+        Ok(ProductPage { items: items.into_iter().map(view).collect(), next_cursor, category })
+    }
+
+    /// One page of the products matching `query` that `keep` keeps, and the
+    /// cursor of the next page when there is one.
+    async fn page(
+        &self,
+        query: &ProductQuery,
+        keep: impl Fn(&Product) -> bool,
+    ) -> Result<(Vec<Product>, Option<String>), CatalogError> {
         let limit = query.limit.get();
         // Without search text nearly every product read is a match: read just one past the page.
         let batch_size = if query.text.is_some() { SCAN_BATCH } else { limit + 1 };
@@ -66,7 +77,7 @@ impl Catalog {
         loop {
             let batch = self.table.products_after(query.category.as_ref(), after.as_ref(), batch_size).await?;
             after = batch.products.last().map(|p| p.sku.clone());
-            matches.extend(batch.products.into_iter().filter(|p| query.admits(p)));
+            matches.extend(batch.products.into_iter().filter(|p| keep(p) && query.admits(p)));
             if matches.len() > limit || !batch.more {
                 break;
             }
@@ -74,7 +85,7 @@ impl Catalog {
         let has_more = matches.len() > limit;
         matches.truncate(limit);
         let next_cursor = if has_more { matches.last().map(|p| ProductCursor::encode(&p.sku)) } else { None };
-        Ok(ProductPage { items: matches.into_iter().map(view).collect(), next_cursor, category })
+        Ok((matches, next_cursor))
     }
 
     /// The product with this SKU; `None` if there is none or it is archived.

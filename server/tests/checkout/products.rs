@@ -62,7 +62,7 @@ async fn an_administrator_creates_prices_and_archives_a_product(store: Store) {
     let archived = ada.call("PUT", PATH, Some(lantern(3000, Some(2), true))).await;
     assert_eq!((archived.status, archived.body["archived"].as_bool()), (200, Some(true)), "{}", archived.body);
     gone_from_the_shop(&store, &mut bea).await;
-    let listed = ada.call("GET", "/api/catalog/admin/products", None).await;
+    let listed = ada.call("GET", "/api/catalog/admin/products?q=solar+lantern", None).await;
     let items = listed.body["items"].as_array().unwrap();
     assert!(items.iter().any(|p| p["sku"] == "GAR-900" && p["archived"] == true), "{}", listed.body);
     only_administrators(&store).await;
@@ -83,8 +83,34 @@ async fn through_the_form(ada: &mut Shopper<'_>) {
         (saved.body["sku"].as_str(), saved.body["price"]["amount_minor"].as_i64()),
         (Some("GAR-901"), Some(1250))
     );
-    let listed = ada.rpc("GET", "/rpc/products/list", "").await;
+    let listed = ada.rpc("GET", "/rpc/products/list", "q=rain+gauge").await;
     assert!(listed.body["items"].as_array().unwrap().iter().any(|p| p["sku"] == "GAR-901"), "{}", listed.body);
+    pages_of_products(ada).await;
+}
+
+/// Every product, archived ones too, a page at a time: each once, in SKU order.
+async fn pages_of_products(ada: &mut Shopper<'_>) {
+    let (mut seen, mut cursor) = (Vec::<String>::new(), None::<String>);
+    for _ in 0..100 {
+        let path = match &cursor {
+            Some(c) => format!("/api/catalog/admin/products?limit=7&cursor={c}"),
+            None => "/api/catalog/admin/products?limit=7".into(),
+        };
+        let page = ada.call("GET", &path, None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|p| p["sku"].as_str().unwrap().to_string()));
+        cursor = page.body["next_cursor"].as_str().map(String::from);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "each once, in SKU order");
+    assert!(seen.contains(&"GAR-900".to_string()), "the archived one too: {seen:?}");
+    let bad = ada.call("GET", "/api/catalog/admin/products?limit=500", None).await;
+    assert_eq!(refusal(&bad).2, Some("limit"));
 }
 
 /// Ann buys one lantern; the order's id.

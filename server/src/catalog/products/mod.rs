@@ -14,13 +14,14 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use super::domain::{Currency, Money, Product, Sku};
+use super::domain::{Currency, Money, Product, ProductQuery, Sku};
 use super::{Catalog, CatalogError, view};
 use crate::contracts::ProductChanged;
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Condition, StoreError};
+use app::catalog::ProductQueryParams;
 use app::products::{AdminProduct, AdminProducts, ProductInput};
 use rules::Checked;
 
@@ -35,18 +36,10 @@ pub enum Saved {
 }
 
 impl Catalog {
-    /// Every product, archived ones too, in SKU order.
-    pub async fn admin_products(&self) -> Result<AdminProducts, CatalogError> {
-        let mut items = Vec::new();
-        let mut after = None;
-        loop {
-            let batch = self.table.products_after(None, after.as_ref(), super::SCAN_BATCH).await?;
-            after = batch.products.last().map(|p| p.sku.clone());
-            items.extend(batch.products.into_iter().map(admin_view));
-            if !batch.more {
-                return Ok(AdminProducts { items });
-            }
-        }
+    /// One page of the products matching the query, archived ones too, in SKU order.
+    pub async fn admin_products(&self, params: &ProductQueryParams) -> Result<AdminProducts, CatalogError> {
+        let (items, next_cursor) = self.page(&ProductQuery::parse(params)?, |_| true).await?;
+        Ok(AdminProducts { items: items.into_iter().map(admin_view).collect(), next_cursor })
     }
 
     /// The product, archived or not.

@@ -5,13 +5,14 @@ use super::Saved;
 use crate::catalog::{Catalog, CatalogError};
 use crate::platform::http::ServiceError;
 use app::api::ErrorDetail;
+use app::catalog::ProductQueryParams;
 use app::products::ssr::ProductsApi;
 use app::products::{AdminProduct, AdminProducts, ProductForm, ProductInput};
 
 #[async_trait::async_trait]
 impl ProductsApi for Catalog {
-    async fn list(&self) -> Result<AdminProducts, ErrorDetail> {
-        self.admin_products().await.map_err(|e| e.detail())
+    async fn list(&self, params: ProductQueryParams) -> Result<AdminProducts, ErrorDetail> {
+        self.admin_products(&params).await.map_err(|e| e.detail())
     }
 
     async fn form(&self, sku: Option<String>) -> Result<ProductForm, ErrorDetail> {

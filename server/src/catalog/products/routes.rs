@@ -4,9 +4,10 @@
 use super::Saved;
 use crate::catalog::{Catalog, CatalogError};
 use crate::platform::access::{Access, Guarded};
-use crate::platform::extract::{ApiJson, Body};
+use crate::platform::extract::{ApiJson, ApiQuery, Body};
 use app::account::Role;
 use app::api::ErrorBody;
+use app::catalog::ProductQueryParams;
 use app::products::{AdminProduct, AdminProducts, ProductInput};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -54,19 +55,30 @@ async fn save_product(
     })
 }
 
-/// Every product, archived ones too, in SKU order (administrators).
+/// List or search every product, archived ones too, in SKU order (administrators).
 ///
-/// Each with its stock, whether it is archived, and its version.
+/// Each with its stock, whether it is archived, and its version; the
+/// parameters are the shop's listing's.
 #[utoipa::path(
     get,
     path = "/admin/products",
     tag = "products",
+    params(
+        ("q" = Option<String>, Query, description = "words to search for"),
+        ("category" = Option<String>, Query, description = "category slug"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 12"),
+    ),
     responses(
-        (status = 200, description = "the products", body = AdminProducts),
+        (status = 200, description = "a page of products", body = AdminProducts),
+        (status = 400, description = "a bad parameter, named in `field`", body = ErrorBody),
         (status = 401, description = "not signed in (`unauthenticated`)", body = ErrorBody),
         (status = 403, description = "not an administrator", body = ErrorBody),
     )
 )]
-async fn admin_products(State(catalog): State<Arc<Catalog>>) -> Result<Json<AdminProducts>, CatalogError> {
-    Ok(Json(catalog.admin_products().await?))
+async fn admin_products(
+    State(catalog): State<Arc<Catalog>>,
+    ApiQuery(params): ApiQuery<ProductQueryParams>,
+) -> Result<Json<AdminProducts>, CatalogError> {
+    Ok(Json(catalog.admin_products(&params).await?))
 }
