@@ -95,6 +95,8 @@ fn new_line(edit: &CartEdit, quantity: u32) -> Option<CartLineView> {
         line_total: preview.unit_price.clone(),
         available: preview.available,
         problem: None,
+        fulfilment: Default::default(),
+        withdrawn: false,
     })
 }
 
@@ -135,6 +137,8 @@ mod tests {
                 line_total: price(unit * i64::from(quantity)),
                 available: 5,
                 problem: None,
+                fulfilment: Default::default(),
+                withdrawn: false,
             })
             .collect();
         priced(lines, "USD")

@@ -39,6 +39,12 @@ pub struct CartLineView {
     /// Why the line cannot be bought as it is (e.g. "Only 2 left"); absent when it can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// How it reaches the shopper.
+    #[serde(default)]
+    pub fulfilment: crate::catalog::Fulfilment,
+    /// The catalog no longer sells it (archived or gone): it cannot be ordered.
+    #[serde(default)]
+    pub withdrawn: bool,
 }
 
 /// A shopper's cart.

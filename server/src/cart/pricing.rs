@@ -36,6 +36,8 @@ impl Carts {
                     line_total: Price { amount_minor: 0, currency: currency.clone() },
                     available: 0,
                     problem: Some("No longer sold".into()),
+                    fulfilment: Default::default(),
+                    withdrawn: true,
                 });
                 continue;
             };
@@ -57,6 +59,8 @@ impl Carts {
                 unit_price: p.price,
                 available: p.stock,
                 problem,
+                fulfilment: p.fulfilment,
+                withdrawn: false,
             });
         }
         let item_count = lines.iter().map(|l| l.quantity).sum();

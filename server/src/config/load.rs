@@ -98,7 +98,9 @@ mod tests {
         let missing = Path::new("/nonexistent/tbs.toml");
         let only_orders = json!({ "services": ["orders"] });
         let err = Settings::load(missing, false, only_orders).unwrap_err().to_string();
-        assert!(err.contains("Orders") && err.contains("Catalog"), "{err}");
+        assert!(err.contains("Orders") && err.contains("Cart"), "{err}");
+        let only_cart = Settings::load(missing, false, json!({ "services": ["cart"] })).unwrap_err().to_string();
+        assert!(only_cart.contains("Cart") && only_cart.contains("Catalog"), "{only_cart}");
         let back = json!({ "services": ["notifications", "fulfilment"], "identity_url": "http://id.internal" });
         let s = Settings::load(missing, false, back).unwrap();
         assert!(s.runs(Service::Fulfilment) && !s.runs(Service::Orders));

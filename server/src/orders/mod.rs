@@ -2,9 +2,9 @@
 //! Owns the `orders` table.
 //!
 //! Placing an order (`PUT /api/orders/{id}`, id chosen by the client so a
-//! retry is harmless) snapshots the caller's cart, re-priced against the
-//! catalog, as a *PendingPayment* order and publishes OrderPlaced in the same
-//! transaction. The catalog reserves stock; the payments service reports the
+//! retry is harmless) snapshots the caller's cart, as the cart service has
+//! just priced it from the catalog, as a *PendingPayment* order and
+//! publishes OrderPlaced in the same transaction. The catalog reserves stock; the payments service reports the
 //! payment; the order is confirmed (OrderConfirmed) once both have happened.
 //! An order not paid by its deadline is cancelled (OrderCancelled), which
 //! releases its stock.
@@ -38,7 +38,6 @@ use crate::platform::signing::OrderLinks;
 use crate::platform::store::{Combiner, Store, StoreError, Table};
 use app::api::ErrorDetail;
 use app::cart::ssr::SharedCarts;
-use app::catalog::ssr::SharedCatalog;
 use app::orders::OrderView;
 use record::OrderRecord;
 use std::sync::Arc;
@@ -50,7 +49,6 @@ pub const SOURCE: &str = "orders";
 pub struct Orders {
     table: Arc<dyn Table>,
     relay: Relay,
-    catalog: SharedCatalog,
     carts: SharedCarts,
     payments: Arc<dyn Payments>,
     payment_timeout: Duration,
@@ -78,7 +76,6 @@ impl Orders {
     pub async fn open(
         store: &dyn Store,
         hub: Arc<dyn crate::platform::hub::EventHub>,
-        catalog: SharedCatalog,
         carts: SharedCarts,
         payments: Arc<dyn Payments>,
         payment_timeout: Duration,
@@ -89,7 +86,6 @@ impl Orders {
         Ok(Self {
             relay,
             table,
-            catalog,
             carts,
             payments,
             payment_timeout,

@@ -1,5 +1,5 @@
-//! Placing an order: the checkout's cart priced again from the catalog, the
-//! order stored with the next order number and OrderPlaced in one
+//! Placing an order: the checkout's cart as the cart service priced it from
+//! the catalog a moment ago (no second read of each product), the order stored with the next order number and OrderPlaced in one
 //! transaction, then the cart emptied. A retried request with the same id
 //! and the same body gets the stored order back.
 
@@ -11,8 +11,7 @@ use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Abandoned, Condition, StoreError, WriteOp, together_or_alone};
-use app::cart::{CartOwner, CartView};
-use app::catalog::ProductView;
+use app::cart::{CartLineView, CartOwner, CartView};
 use app::orders::{CheckoutInput, OrderView};
 use time::OffsetDateTime;
 
@@ -58,7 +57,7 @@ impl Orders {
             .view(owner.clone())
             .await
             .map_err(|detail| OrdersError::Upstream { context: "orders could not read the cart", detail })?;
-        let (lines, currency) = self.priced(&cart).await?;
+        let (lines, currency) = Self::priced(&cart)?;
         let record = self.new_record(id.clone(), input, lines, currency, &owner, request);
         let record = match self.store_numbered(record, &owner).await? {
             Ok(stored) => stored,
@@ -73,30 +72,18 @@ impl Orders {
         Ok(Placed { order: record.view(), created: true })
     }
 
-    /// The cart's lines checked again against the catalog now (price, name,
-    /// stock), and their one currency.
-    async fn priced(&self, cart: &CartView) -> Result<(Vec<OrderLine>, String), OrdersError> {
+    /// The cart's lines as the cart service priced them from the catalog
+    /// just now (price, name, stock), and their one currency.
+    fn priced(cart: &CartView) -> Result<(Vec<OrderLine>, String), OrdersError> {
         if cart.lines.is_empty() {
             return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
         }
-        let mut lines = Vec::with_capacity(cart.lines.len());
-        let mut currency = None;
-        for line in &cart.lines {
-            let product = self
-                .catalog
-                .product(line.sku.clone())
-                .await
-                .map_err(|detail| OrdersError::Upstream { context: "orders could not read the catalog", detail })?
-                .ok_or_else(|| {
-                    OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name))
-                })?;
-            let line_currency = product.price.currency.clone();
-            lines.push(order_line(product, line.quantity)?);
-            if currency.get_or_insert_with(|| line_currency.clone()) != &line_currency {
-                return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
-            }
+        let currency = &cart.subtotal.currency;
+        if cart.lines.iter().any(|l| !l.withdrawn && &l.unit_price.currency != currency) {
+            return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
         }
-        Ok((lines, currency.unwrap_or_else(|| "USD".into())))
+        let lines = cart.lines.iter().map(order_line).collect::<Result<_, _>>()?;
+        Ok((lines, currency.clone()))
     }
 
     /// The order as placed now, before it has a number.
@@ -235,21 +222,24 @@ impl Orders {
     }
 }
 
-/// A cart line as ordered: the product as sold now, if enough is in stock.
-fn order_line(product: ProductView, quantity: u32) -> Result<OrderLine, OrdersError> {
-    if product.stock < quantity {
-        let message = match product.stock {
-            0 => format!("{} is out of stock", product.name),
-            n => format!("Only {n} of {} left", product.name),
+/// A cart line as ordered: the product as sold now, if it is sold and enough is in stock.
+fn order_line(line: &CartLineView) -> Result<OrderLine, OrdersError> {
+    if line.withdrawn {
+        return Err(OrdersError::conflict("product_unavailable", format!("{} is no longer sold", line.name)));
+    }
+    if line.available < line.quantity {
+        let message = match line.available {
+            0 => format!("{} is out of stock", line.name),
+            n => format!("Only {n} of {} left", line.name),
         };
         return Err(OrdersError::conflict("insufficient_stock", message));
     }
     Ok(OrderLine {
-        sku: product.sku,
-        name: product.name,
-        quantity,
-        unit_price_minor: product.price.amount_minor,
-        fulfilment: product.fulfilment.into(),
+        sku: line.sku.clone(),
+        name: line.name.clone(),
+        quantity: line.quantity,
+        unit_price_minor: line.unit_price.amount_minor,
+        fulfilment: line.fulfilment.into(),
     })
 }
 

@@ -1,5 +1,5 @@
-//! How orders join their process: the table, the catalog, carts and
-//! payments ports an order is placed and paid with, the consumer of the
+//! How orders join their process: the table, the carts and payments ports
+//! an order is placed (from the cart as priced) and paid with, the consumer of the
 //! other services' events, the expiry of unpaid orders, and the order API
 //! with the order page's composition of the services run here.
 
@@ -10,7 +10,6 @@ use crate::platform::consumer::subscription;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
 use app::cart::ssr::SharedCarts;
-use app::catalog::ssr::SharedCatalog;
 use app::orders::ssr::{SharedOrderDetails, SharedOrders};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,18 +18,18 @@ pub const SERVICE: Definition = Definition {
     service: Service::Orders,
     tables: || vec![table_spec()],
     subscriptions: || vec![subscription::<OrderEvents>()],
-    needs: &[Service::Catalog, Service::Cart, Service::Payments],
+    needs: &[Service::Cart, Service::Payments],
     register: |r| Box::pin(register(r)),
     elsewhere: None,
 };
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let timeout_secs = r.settings.payment_timeout_secs;
-    let (catalog, carts) = (r.port::<SharedCatalog>()?, r.port::<SharedCarts>()?);
+    let carts = r.port::<SharedCarts>()?;
     let payments = r.port::<Arc<dyn Payments>>()?;
     let (hub, links) = (r.hub.clone(), r.links.clone());
     let timeout = Duration::from_secs(timeout_secs);
-    let orders = Arc::new(Orders::open(r.store(), hub, catalog, carts, payments, timeout, links).await?);
+    let orders = Arc::new(Orders::open(r.store(), hub, carts, payments, timeout, links).await?);
     r.consumer(OrderEvents(orders.clone()))?;
     r.relay(orders.relay());
     let expiring = orders.clone();
