@@ -73,11 +73,17 @@ pub struct ProductPage {
 
 /// The raw query of a product listing, exactly as it arrived (the catalog
 /// service parses it, so a bad value gets a 400 naming the field).
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductQueryParams {
+    /// Words to search for.
     pub q: Option<String>,
+    /// A category's slug.
     pub category: Option<String>,
+    /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// 1–100, default 12.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>))]
     pub limit: Option<String>,
 }
 

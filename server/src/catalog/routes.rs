@@ -23,12 +23,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
     get,
     path = "/products",
     tag = "catalog",
-    params(
-        ("q" = Option<String>, Query, description = "words to search for"),
-        ("category" = Option<String>, Query, description = "category slug"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "1–100, default 12"),
-    ),
+    params(ProductQueryParams),
     responses(
         (status = 200, description = "a page of products", body = ProductPage),
         (status = 400, description = "a bad parameter, named in `field`", body = ErrorBody),

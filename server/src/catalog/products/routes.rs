@@ -63,12 +63,7 @@ async fn save_product(
     get,
     path = "/admin/products",
     tag = "products",
-    params(
-        ("q" = Option<String>, Query, description = "words to search for"),
-        ("category" = Option<String>, Query, description = "category slug"),
-        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "1–100, default 12"),
-    ),
+    params(ProductQueryParams),
     responses(
         (status = 200, description = "a page of products", body = AdminProducts),
         (status = 400, description = "a bad parameter, named in `field`", body = ErrorBody),
