@@ -1,7 +1,8 @@
 //! Invoice numbers: `INV-<year>-<000001>`, and credit note numbers
-//! `CN-<year>-<000001>`: each a sequence per calendar year (UTC) with no gaps. The year's next number lives in a counter item, taken
-//! in the same transaction that stores the invoice: a number is used only
-//! by an invoice that was stored, two invoices racing for one number cannot
+//! `CN-<year>-<000001>`: each a sequence per calendar year (UTC) with no
+//! gaps. The year's next number lives in a counter item, taken in the same
+//! transaction that stores the document: a number is used only by a
+//! document that was stored, two invoices racing for one number cannot
 //! both commit (the loser takes the next), and a redelivered confirmation
 //! finds its invoice stored and takes nothing. Invoices issued while one is
 //! being stored wait, and are then numbered and stored together (one read

@@ -57,7 +57,7 @@ impl Orders {
             .view(owner.clone())
             .await
             .map_err(|detail| OrdersError::Upstream { context: "orders could not read the cart", detail })?;
-        let (lines, currency) = Self::priced(&cart)?;
+        let (lines, currency) = priced(&cart)?;
         let record = self.new_record(id.clone(), input, lines, currency, &owner, request);
         let record = match self.store_numbered(record, &owner).await? {
             Ok(stored) => stored,
@@ -70,20 +70,6 @@ impl Orders {
             tracing::warn!(order = %id, error = %e.message, "could not empty the cart after placing the order");
         }
         Ok(Placed { order: record.view(), created: true })
-    }
-
-    /// The cart's lines as the cart service priced them from the catalog
-    /// just now (price, name, stock), and their one currency.
-    fn priced(cart: &CartView) -> Result<(Vec<OrderLine>, String), OrdersError> {
-        if cart.lines.is_empty() {
-            return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
-        }
-        let currency = &cart.subtotal.currency;
-        if cart.lines.iter().any(|l| !l.withdrawn && &l.unit_price.currency != currency) {
-            return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
-        }
-        let lines = cart.lines.iter().map(order_line).collect::<Result<_, _>>()?;
-        Ok((lines, currency.clone()))
     }
 
     /// The order as placed now, before it has a number.
@@ -220,6 +206,20 @@ impl Orders {
             None => Ok(None),
         }
     }
+}
+
+/// The cart's lines as the cart service priced them from the catalog
+/// just now (price, name, stock), and their one currency.
+fn priced(cart: &CartView) -> Result<(Vec<OrderLine>, String), OrdersError> {
+    if cart.lines.is_empty() {
+        return Err(OrdersError::conflict("cart_empty", "Your cart is empty"));
+    }
+    let currency = &cart.subtotal.currency;
+    if cart.lines.iter().any(|l| !l.withdrawn && &l.unit_price.currency != currency) {
+        return Err(OrdersError::conflict("mixed_currencies", "Your cart mixes currencies"));
+    }
+    let lines = cart.lines.iter().map(order_line).collect::<Result<_, _>>()?;
+    Ok((lines, currency.clone()))
 }
 
 /// A cart line as ordered: the product as sold now, if it is sold and enough is in stock.
