@@ -14,6 +14,7 @@ pub mod fulfilment;
 pub mod hydration;
 pub mod inventory;
 pub mod invoices;
+pub mod json;
 pub mod money;
 pub mod orders;
 mod pages;

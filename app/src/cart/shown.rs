@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
 pub struct ShownCart {
-    server: Resource<Result<CartView, ServerFnError>>,
+    server: crate::json::Loaded<Result<CartView, ServerFnError>>,
     /// When `server`'s value was got (UTC): the page's load for the value it
     /// came with, else when the refetch answered. An answer the outbox got
     /// after that is newer.
@@ -26,7 +26,7 @@ impl ShownCart {
         let loaded_at = RwSignal::new(crate::device::page_started());
         #[cfg(not(feature = "hydrate"))]
         let loaded_at = RwSignal::new(String::new());
-        let server = Resource::new(move || revision.get(), |_| get_cart());
+        let server = crate::json::load(move || revision.get(), |_| get_cart());
         // Each value after the one the page came with is a refetch that just answered.
         #[cfg(feature = "hydrate")]
         Effect::new(move |first: Option<()>| {
@@ -47,7 +47,7 @@ impl ShownCart {
         let outbox = expect_context::<Device>().outbox.get();
         let edits = outbox.cart_edits();
         let newer = outbox.cart.filter(|saved| saved.at > self.loaded_at.get());
-        let base = match (newer.and_then(|saved| serde_json::from_str(&saved.value).ok()), server?) {
+        let base = match (newer.and_then(|saved| crate::json::decode(&saved.value).ok()), server?) {
             (Some(answer), _) => answer,
             (None, Ok(cart)) => cart,
             (None, Err(_)) if !edits.is_empty() => empty(),

@@ -52,7 +52,7 @@ pub type AccountRevision = Revision<Account>;
 #[component]
 fn AccountLinks() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
-    let account = Resource::new(move || revision.get(), |_| current_account());
+    let account = crate::json::load(move || revision.get(), |_| current_account());
     let device = expect_context::<Device>();
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = account.get() {

@@ -40,7 +40,7 @@ pub async fn enqueue(change: &NewChange) -> Result<String, String> {
 /// What the outbox holds now.
 pub async fn snapshot() -> Result<Outbox, String> {
     let json = settle(js_snapshot()).await?.as_string().unwrap_or_default();
-    serde_json::from_str(&json).map_err(|e| e.to_string())
+    crate::json::decode(&json).map_err(|e| e.to_string())
 }
 
 pub async fn dismiss(id: &str) -> Result<(), String> {

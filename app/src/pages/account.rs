@@ -47,7 +47,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = signed_in_then_next(action);
     // A single sign-on that failed comes back here saying why.
     let failed = use_query_map().read_untracked().get("error");
-    let sso = Resource::new(|| (), |_| single_sign_on());
+    let sso = crate::json::load(|| (), |_| single_sign_on());
     let sso_href = format!("/api/account/oidc/start?next={}", crate::url::encode_component(&next_path()));
     view! {
         <Title text="Sign in · The Better Store"/>
@@ -95,7 +95,7 @@ pub fn RegisterPage() -> impl IntoView {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
-    let account = Resource::new(move || revision.get(), |_| current_account());
+    let account = crate::json::load(move || revision.get(), |_| current_account());
     let sign_out = ServerAction::<SignOut>::new();
     let update = ServerAction::<UpdateProfile>::new();
     let delete = ServerAction::<DeleteAccount>::new();

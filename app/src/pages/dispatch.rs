@@ -18,7 +18,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn DispatchQueuePage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
-    let page = Resource::new(
+    let page = crate::json::load(
         move || (param("status"), param("q"), param("cursor")),
         |(status, q, cursor)| dispatch_queue(status, q, cursor),
     );
@@ -87,9 +87,12 @@ fn queue_view(page: ShippingOrderPage, status: Option<String>, q: Option<String>
 }
 
 /// The shipping order the route's `:id` names, fetched again when `revision` changes.
-fn routed_order(revision: RwSignal<u64>) -> Resource<Result<ShippingOrderView, ServerFnError>> {
+fn routed_order(revision: RwSignal<u64>) -> crate::json::Loaded<Result<ShippingOrderView, ServerFnError>> {
     let params = use_params_map();
-    Resource::new(move || (params.read().get("id").unwrap_or_default(), revision.get()), |(id, _)| dispatch_order(id))
+    crate::json::load(
+        move || (params.read().get("id").unwrap_or_default(), revision.get()),
+        |(id, _)| dispatch_order(id),
+    )
 }
 
 #[component]

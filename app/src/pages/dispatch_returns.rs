@@ -14,7 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn DispatchReturnsPage() -> impl IntoView {
     let receive = ServerAction::<ReceiveReturn>::new();
-    let open = Resource::new(move || receive.version().get(), |_| load_open_returns());
+    let open = crate::json::load(move || receive.version().get(), |_| load_open_returns());
     let answer = move || {
         match receive.value().get()? {
         Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),

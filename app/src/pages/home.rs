@@ -8,8 +8,8 @@ use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let categories = Resource::new(|| (), |_| list_categories());
-    let featured = Resource::new(|| (), |_| search_products(None, None, None, Some("8".into())));
+    let categories = crate::json::load(|| (), |_| list_categories());
+    let featured = crate::json::load(|| (), |_| search_products(None, None, None, Some("8".into())));
     view! {
         <Title text="The Better Store"/>
         <section class="hero">

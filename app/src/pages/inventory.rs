@@ -17,7 +17,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn InventoryPage() -> impl IntoView {
     let query = use_query_map();
     let below = move || query.read().get("below").and_then(|b| b.parse().ok()).unwrap_or(LOW_STOCK_BELOW);
-    let low = Resource::new(below, load_low_stock);
+    let low = crate::json::load(below, load_low_stock);
     view! {
         <Title text="Inventory · The Better Store"/>
         <h1>"Inventory"</h1>
@@ -67,7 +67,7 @@ pub fn StockPage() -> impl IntoView {
     let params = use_params_map();
     let sku = move || params.read().get("sku").unwrap_or_default();
     let adjust = ServerAction::<AdjustStock>::new();
-    let page = Resource::new(move || (sku(), adjust.version().get()), |(sku, _)| load_stock_page(sku));
+    let page = crate::json::load(move || (sku(), adjust.version().get()), |(sku, _)| load_stock_page(sku));
     view! {
         <Title text="Stock · The Better Store"/>
         <p><a href="/admin/inventory">"← Inventory"</a></p>

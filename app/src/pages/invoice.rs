@@ -19,7 +19,7 @@ pub fn InvoicePage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let token = move || query.read().get("token");
-    let details = Resource::new(move || (id(), token()), |(id, token)| load_order_details(id, token));
+    let details = crate::json::load(move || (id(), token()), |(id, token)| load_order_details(id, token));
     view! {
         <Title text="Invoice · The Better Store"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading the invoice…"</p> }>

@@ -15,7 +15,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
-    let orders = Resource::new(|| (), |_| my_orders());
+    let orders = crate::json::load(|| (), |_| my_orders());
     view! {
         <Title text="My orders · The Better Store"/>
         <h1>"My orders"</h1>
@@ -62,7 +62,7 @@ pub fn OrderPage() -> impl IntoView {
     let token = move || query.read().get("token");
     let revision = RwSignal::new(0u64);
     let details =
-        Resource::new(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
+        crate::json::load(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
     follow_live(id, token, revision);
     view! {
         <Title text="Your order · The Better Store"/>

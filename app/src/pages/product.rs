@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let sku = move || params.read().get("sku").unwrap_or_default();
-    let product = Resource::new(sku, get_product);
+    let product = crate::json::load(sku, get_product);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading product…"</p> }>
             {move || Suspend::new(async move {

@@ -31,7 +31,7 @@ pub fn ProductsPage() -> impl IntoView {
         limit: Some(PAGE_SIZE.into()),
         category: None,
     };
-    let products = Resource::new(params, load_admin_products);
+    let products = crate::json::load(params, load_admin_products);
     view! {
         <Title text="Products · The Better Store"/>
         <h1>"Products"</h1>
@@ -117,7 +117,7 @@ pub fn ProductEditPage() -> impl IntoView {
         }
         now
     });
-    let form = Resource::new(move || (sku(), saved.get()), |(sku, _)| load_product_form(sku));
+    let form = crate::json::load(move || (sku(), saved.get()), |(sku, _)| load_product_form(sku));
     view! {
         <Title text="Product · The Better Store"/>
         <p><a href="/admin/products">"← Products"</a></p>

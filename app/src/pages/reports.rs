@@ -11,7 +11,7 @@ const MONTHS: u32 = 12;
 
 #[component]
 pub fn CompletedOrdersPage() -> impl IntoView {
-    let report = Resource::new(|| (), |_| load_completed_orders(MONTHS));
+    let report = crate::json::load(|| (), |_| load_completed_orders(MONTHS));
     view! {
         <Title text="Completed orders · Reports · The Better Store"/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">"Reports / Completed Orders"</nav>

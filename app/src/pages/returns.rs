@@ -21,8 +21,10 @@ pub fn ReturnPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let token = move || query.read().get("token");
     let request = ServerAction::<RequestReturn>::new();
-    let form =
-        Resource::new(move || (id(), token(), request.version().get()), |(id, token, _)| load_return_form(id, token));
+    let form = crate::json::load(
+        move || (id(), token(), request.version().get()),
+        |(id, token, _)| load_return_form(id, token),
+    );
     view! {
         <Title text="Return items · The Better Store"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -23,7 +23,7 @@ pub fn SearchPage() -> impl IntoView {
         let nonempty = |k: &str| map.get(k).filter(|v| !v.trim().is_empty());
         Criteria { q: nonempty("q"), category: nonempty("category"), cursor: nonempty("cursor") }
     };
-    let results = Resource::new(criteria, |c| search_products(c.q, c.category, c.cursor, None));
+    let results = crate::json::load(criteria, |c| search_products(c.q, c.category, c.cursor, None));
     view! {
         <Title text="Search · The Better Store"/>
         <section class="results" aria-live="polite">

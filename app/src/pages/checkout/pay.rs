@@ -23,11 +23,11 @@ fn poll_every(ms: u64, tick: impl Fn() + Clone + 'static) {
 }
 
 /// The order named by the route's `:id`, refetched every second while `keep_polling` says so.
-fn polled_order(keep_polling: fn(&OrderView) -> bool) -> Resource<Result<Option<OrderView>, ServerFnError>> {
+fn polled_order(keep_polling: fn(&OrderView) -> bool) -> crate::json::Loaded<Result<Option<OrderView>, ServerFnError>> {
     let params = use_params_map();
     let tick = RwSignal::new(0u64);
     let order =
-        Resource::new(move || (params.read().get("id").unwrap_or_default(), tick.get()), |(id, _)| get_order(id));
+        crate::json::load(move || (params.read().get("id").unwrap_or_default(), tick.get()), |(id, _)| get_order(id));
     poll_every(1000, move || {
         let polling = order.get_untracked().and_then(Result::ok).flatten().is_none_or(|o| keep_polling(&o));
         if polling {
@@ -40,7 +40,7 @@ fn polled_order(keep_polling: fn(&OrderView) -> bool) -> Resource<Result<Option<
 /// The polled order rendered by `render` (kept on screen while it refreshes).
 #[component]
 fn OrderLoaded(
-    order: Resource<Result<Option<OrderView>, ServerFnError>>,
+    order: crate::json::Loaded<Result<Option<OrderView>, ServerFnError>>,
     render: fn(OrderView) -> AnyView,
 ) -> impl IntoView {
     view! {
