@@ -3,11 +3,16 @@
 //!
 //! A queued message is an item in partition `QUEUE#<consumer>` whose sort key
 //! starts with the time it becomes visible (`<ms since epoch, 13 digits>#…`),
-//! so "what is due" is one range query. Receiving, delaying and acknowledging
-//! re-key or delete the item in a version-checked transaction, so two
-//! receivers never get the same message at once.
+//! so "what is due" is one range query. A message queued by this run is
+//! received without a write (its lease is kept in memory, see [`leases`]);
+//! one queued before this run started is claimed durably, re-keyed in a
+//! version-checked transaction. Delaying and acknowledging re-key or delete
+//! the item. Two receivers never get the same message at once.
+//!
+//! [`leases`]: super::leases
 
 use super::faults::announce;
+use super::leases::{self, Leases};
 use super::{Delivery, EventHub, Fault, FaultLog, HubError, MAX_RECEIVES, Subscription, VISIBILITY_TIMEOUT};
 use crate::platform::events::Envelope;
 use crate::platform::store::{
@@ -45,6 +50,10 @@ pub struct EmbeddedHub {
     wake: HashMap<String, Arc<Notify>>,
     /// Orders messages queued in the same millisecond.
     sequence: AtomicU64,
+    /// Names this run in the keys of the messages it queues: those are
+    /// received on a lease in memory.
+    run: String,
+    leases: Leases,
     visibility_timeout: Duration,
 }
 
@@ -66,6 +75,8 @@ impl EmbeddedHub {
             subscriptions,
             wake,
             sequence: AtomicU64::new(0),
+            run: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
+            leases: Leases::default(),
             visibility_timeout: VISIBILITY_TIMEOUT,
         })
     }
@@ -78,7 +89,13 @@ impl EmbeddedHub {
 
     fn message_key(&self, consumer: &str, visible_at_ms: u64, event: &Envelope) -> Key {
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
-        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}", event.id))
+        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}#{}", self.run, event.id))
+    }
+
+    /// Whether this run queued the message under `key` (a key from an earlier
+    /// run, or from before runs were named, has another third part).
+    fn queued_by_this_run(&self, key: &Key) -> bool {
+        key.sk.split('#').nth(2) == Some(self.run.as_str())
     }
 
     fn enqueue_op(
@@ -103,25 +120,58 @@ impl EmbeddedHub {
         }
     }
 
-    /// Takes the due messages of `consumer` once, without waiting: all in one
-    /// transaction (one commit for the batch), or one by one when another
-    /// receiver took some of them first.
+    /// Takes the due messages of `consumer` once, without waiting: this
+    /// run's on a lease, earlier runs' claimed durably (all in one
+    /// transaction, or one by one when another receiver took some first).
     async fn take_due(&self, consumer: &str, max: usize) -> Result<Vec<Delivery>, HubError> {
         let now = now_ms();
         // Every key whose visibility time is <= now sorts below "<now>$" ('#' < '$').
         let due = Query::partition(queue(consumer)).sort_key(SortKeyCondition::LessThan(format!("{now:013}$")));
-        let page = self.table.query(due.limit(max)).await?;
-        let mut claims = Vec::new();
+        let page = self.table.query(due.limit(max + self.leases.held(&queue(consumer)))).await?;
+        let (mut deliveries, mut claims) = (Vec::new(), Vec::new());
         for item in page.items {
+            if deliveries.len() + claims.len() == max {
+                break;
+            }
             let message: Message = item.record()?;
-            if message.receive_count + 1 > MAX_RECEIVES {
-                // The redrive policy: received too often without an ack (a consumer that crashed).
-                let fault = Fault::exhausted(consumer, &message.envelope, message.receive_count);
-                self.move_to_faults(&item, &fault).await?;
+            if !self.queued_by_this_run(&item.key) {
+                if !self.redriven(consumer, &item, &message, message.receive_count).await? {
+                    claims.push(self.claim(consumer, item, message, now)?);
+                }
                 continue;
             }
-            claims.push(self.claim(consumer, item, message, now)?);
+            let until = now + self.visibility_timeout.as_millis() as u64;
+            let Some(receive_count) = self.leases.take(&item.key, message.receive_count, now, until) else {
+                continue; // another receiver holds it
+            };
+            if self.redriven(consumer, &item, &message, receive_count - 1).await? {
+                self.leases.end(&item.key, receive_count);
+                continue;
+            }
+            let receipt = leases::receipt(&item.key, receive_count);
+            deliveries.push(Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt });
         }
+        deliveries.extend(self.commit_claims(claims).await?);
+        Ok(deliveries)
+    }
+
+    /// Moves the message to the fault log when it has been received
+    /// `received` times already, the most allowed (the redrive policy: a
+    /// consumer that crashed each time); whether it did.
+    async fn redriven(&self, consumer: &str, item: &Item, message: &Message, received: u32) -> Result<bool, HubError> {
+        if received < MAX_RECEIVES {
+            return Ok(false);
+        }
+        let fault = Fault::exhausted(consumer, &message.envelope, received);
+        match self.move_to_faults(item, &fault).await {
+            Ok(()) | Err(HubError::StaleReceipt(_)) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes durable claims: all in one transaction, or one by one when
+    /// another receiver took some of them first.
+    async fn commit_claims(&self, claims: Vec<Claim>) -> Result<Vec<Delivery>, HubError> {
         if claims.is_empty() {
             return Ok(Vec::new());
         }
@@ -144,12 +194,16 @@ impl EmbeddedHub {
 
     /// How long until the earliest message of `consumer`'s queue is due;
     /// `None` when the queue is empty.
+    /// A leased message is due when its lease lapses.
     async fn next_due_in(&self, consumer: &str) -> Result<Option<Duration>, HubError> {
-        let first = self.table.query(Query::partition(queue(consumer)).limit(1)).await?;
-        Ok(first.items.first().map(|item| {
-            let visible_at_ms = item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0);
-            Duration::from_millis(visible_at_ms.saturating_sub(now_ms()))
-        }))
+        let held = self.leases.held(&queue(consumer));
+        let first = self.table.query(Query::partition(queue(consumer)).limit(held + 1)).await?;
+        let due_at = |item: &Item| match self.leases.get(&item.key) {
+            Some(lease) => lease.until_ms,
+            None => item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0),
+        };
+        let now = now_ms();
+        Ok(first.items.iter().map(due_at).min().map(|at| Duration::from_millis(at.saturating_sub(now))))
     }
 
     /// The writes that hide a message for the visibility timeout and count
@@ -176,8 +230,21 @@ impl EmbeddedHub {
         }
     }
 
+    /// The message's key, if `delivery` is still its latest receive: a lease
+    /// must be this receive's; a durable claim's key is this receive's alone.
+    fn receipt_key(&self, delivery: &Delivery) -> Result<Key, HubError> {
+        let (sk, leased) = leases::parse(&delivery.receipt);
+        let key = Key::new(queue(&delivery.consumer), sk);
+        match leased {
+            Some(count) if self.leases.get(&key).map(|lease| lease.receive_count) != Some(count) => {
+                Err(HubError::StaleReceipt(delivery.receipt.clone()))
+            }
+            _ => Ok(key),
+        }
+    }
+
     async fn current(&self, delivery: &Delivery) -> Result<Item, HubError> {
-        let key = Key::new(queue(&delivery.consumer), &delivery.receipt);
+        let key = self.receipt_key(delivery)?;
         self.table.get(&key).await?.ok_or_else(|| HubError::StaleReceipt(delivery.receipt.clone()))
     }
 }
@@ -220,28 +287,33 @@ impl EventHub for EmbeddedHub {
         }
     }
 
-    /// The receipt is the message's key for this receive alone (receiving
-    /// again re-keys it), so it is acknowledged by deleting what is under
-    /// that key, if anything: one write, no read.
+    /// Deletes what is under the receipt's key, if anything: one write, no read.
     async fn ack(&self, delivery: &Delivery) -> Result<(), HubError> {
-        let key = Key::new(queue(&delivery.consumer), &delivery.receipt);
+        let key = self.receipt_key(delivery)?;
         match self.table.delete(&key, Condition::Exists).await {
+            Ok(()) => {
+                self.leases.end(&key, delivery.receive_count);
+                Ok(())
+            }
             Err(StoreError::ConditionFailed(_)) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
-            other => other.map_err(Into::into),
+            Err(e) => Err(e.into()),
         }
     }
 
     async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError> {
         let item = self.current(delivery).await?;
-        let message: Message = item.record()?;
         let visible_at = now_ms() + delay.as_millis() as u64;
         let ops = vec![
             WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
-            self.enqueue_op(&delivery.consumer, &message.envelope, message.receive_count, visible_at)?,
+            self.enqueue_op(&delivery.consumer, &delivery.envelope, delivery.receive_count, visible_at)?,
         ];
         match self.table.transact_write(ops).await {
+            Ok(()) => {
+                self.leases.end(&item.key, delivery.receive_count);
+                Ok(())
+            }
             Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
-            other => other.map_err(Into::into),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -249,6 +321,7 @@ impl EventHub for EmbeddedHub {
         let item = self.current(delivery).await?;
         let fault = Fault::new(&delivery.consumer, &delivery.envelope, error, delivery.receive_count);
         self.move_to_faults(&item, &fault).await?;
+        self.leases.end(&item.key, delivery.receive_count);
         Ok(fault)
     }
 

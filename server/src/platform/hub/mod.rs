@@ -13,6 +13,7 @@
 pub mod aws;
 mod embedded;
 mod faults;
+mod leases;
 
 pub use embedded::{EmbeddedHub, spec as table_spec};
 pub use faults::{Fault, FaultLog};

@@ -1,0 +1,138 @@
+//! How the embedded hub receives: a message this run queued is received on a
+//! lease in memory (no write until it is acknowledged); one queued before the
+//! run started is claimed durably, so a message that crashes the process on
+//! every run is still redriven to the fault log.
+
+use async_trait::async_trait;
+use server::contracts::{StockLine, StockReserved};
+use server::platform::events::Envelope;
+use server::platform::hub::{EmbeddedHub, EventHub, MAX_RECEIVES, Subscription};
+use server::platform::store::{
+    Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+fn subscriptions() -> Vec<Subscription> {
+    vec![Subscription::new("tally", &["StockReserved"]), Subscription::new("alerts", &["Fault"])]
+}
+
+fn reserved(order: &str) -> Envelope {
+    let event = StockReserved { order_id: order.into(), lines: vec![StockLine { sku: "KIT-001".into(), quantity: 1 }] };
+    Envelope::new("catalog", &event, "", None)
+}
+
+/// A store whose tables count the write calls made to them.
+struct Counting {
+    inner: EmbeddedStore,
+    writes: Arc<AtomicUsize>,
+}
+
+struct CountingTable {
+    inner: Arc<dyn Table>,
+    writes: Arc<AtomicUsize>,
+}
+
+#[async_trait]
+impl Store for Counting {
+    async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
+        Ok(Arc::new(CountingTable { inner: self.inner.open_table(spec).await?, writes: self.writes.clone() }))
+    }
+}
+
+impl CountingTable {
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Table for CountingTable {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
+        self.wrote();
+        self.inner.put(item, condition).await
+    }
+    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner.delete(key, condition).await
+    }
+    async fn query(&self, query: Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner.transact_write(ops).await
+    }
+    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
+        self.wrote();
+        self.inner.delete_batch(keys).await
+    }
+}
+
+#[tokio::test]
+async fn a_message_this_run_queued_is_received_without_a_write_and_acknowledged_with_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let writes = Arc::new(AtomicUsize::new(0));
+    let store = Counting { inner: EmbeddedStore::open(dir.path()).unwrap(), writes: writes.clone() };
+    let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+    hub.publish(&[reserved("o1")]).await.unwrap();
+    let published = writes.load(Ordering::SeqCst);
+    let got = hub.receive("tally", 10, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(writes.load(Ordering::SeqCst), published, "receiving wrote nothing");
+    assert!(hub.receive("tally", 10, Duration::from_millis(50)).await.unwrap().is_empty(), "hidden while leased");
+    hub.ack(&got[0]).await.unwrap();
+    assert_eq!(writes.load(Ordering::SeqCst), published + 1, "the ack is the one write");
+    assert!(hub.ack(&got[0]).await.is_err(), "a receipt acknowledges once");
+}
+
+#[tokio::test]
+async fn receivers_racing_for_one_message_get_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let hub = Arc::new(EmbeddedHub::open(&store, subscriptions()).await.unwrap());
+    hub.publish(&[reserved("o1")]).await.unwrap();
+    let receivers: Vec<_> = (0..8)
+        .map(|_| {
+            let hub = hub.clone();
+            tokio::spawn(async move { hub.receive("tally", 10, Duration::from_millis(100)).await.unwrap().len() })
+        })
+        .collect();
+    let mut received = 0;
+    for r in receivers {
+        received += r.await.unwrap();
+    }
+    assert_eq!(received, 1);
+}
+
+/// Each run receives the message and "crashes" (the hub is dropped without
+/// an ack); the store is what the next run starts on. The first run queued it.
+#[tokio::test]
+async fn a_message_that_crashes_every_run_is_redriven_to_the_fault_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let mut received = 0;
+    for run in 1..=MAX_RECEIVES + 2 {
+        let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+        let hub = hub.with_visibility_timeout(Duration::from_millis(50));
+        if run == 1 {
+            hub.publish(&[reserved("poison")]).await.unwrap();
+        }
+        let got = hub.receive("tally", 10, Duration::from_millis(500)).await.unwrap();
+        received += got.len();
+        if got.is_empty() {
+            let faults = hub.faults().await.unwrap();
+            assert_eq!(faults.len(), 1, "run {run}: {faults:?}");
+            assert!(faults[0].error.contains("exhausted"), "{}", faults[0].error);
+            break;
+        }
+    }
+    assert_eq!(received as u32, MAX_RECEIVES + 1, "the first run's receive is counted in memory only");
+}
