@@ -3,10 +3,15 @@
 //! is written, so a request whose condition fails leaves the transaction as
 //! it found it and the requests beside it are unaffected.
 
-use super::{Trees, encode, read_item};
+use super::codec::{Body, Head, decode_head};
+use super::{ItemKey, Trees};
 use crate::platform::store::StoreError;
-use crate::platform::store::model::{Condition, Item, Key, WriteOp};
-use redb::WriteTransaction;
+use crate::platform::store::model::{Item, Key, WriteOp};
+use redb::{ReadableTable, WriteTransaction};
+use std::collections::BTreeMap;
+
+/// A table's items tree, open in the shared write transaction.
+type Items<'txn> = redb::Table<'txn, ItemKey<'static>, &'static [u8]>;
 
 /// Why a request was not applied.
 pub(super) enum Failure {
@@ -23,26 +28,47 @@ impl From<StoreError> for Failure {
     }
 }
 
+/// A write made ready by its caller, off the writer thread: a put's item
+/// is already encoded (see [`codec`]).
+pub(super) struct Prepared {
+    op: WriteOp,
+    body: Option<Body>,
+}
+
+/// Encodes the items `ops` put.
+pub(super) fn prepare(ops: Vec<WriteOp>) -> Result<Vec<Prepared>, StoreError> {
+    ops.into_iter()
+        .map(|op| {
+            let body = match &op {
+                WriteOp::Put { item, .. } => Some(Body::of(item)?),
+                _ => None,
+            };
+            Ok(Prepared { op, body })
+        })
+        .collect()
+}
+
 /// Applies `ops` all-or-nothing and returns the items its puts stored, in order.
-pub(super) fn apply(txn: &WriteTransaction, trees: &Trees, ops: Vec<WriteOp>) -> Result<Vec<Item>, Failure> {
+pub(super) fn apply(txn: &WriteTransaction, trees: &Trees, ops: Vec<Prepared>) -> Result<Vec<Item>, Failure> {
+    let mut items = txn.open_table(trees.items()).map_err(StoreError::from)?;
     let mut found = Vec::with_capacity(ops.len());
-    for (index, op) in ops.iter().enumerate() {
-        found.push(check(txn, trees, op).map_err(|refusal| match refusal {
+    for (index, prepared) in ops.iter().enumerate() {
+        found.push(check(&items, trees, &prepared.op).map_err(|refusal| match refusal {
             Failure::Refused { error, .. } => Failure::Refused { index, error },
             broken => broken,
         })?);
     }
     let mut stored = Vec::new();
-    for (op, existing) in ops.into_iter().zip(found) {
-        if let Some(item) = write(txn, trees, op, existing)? {
+    for (prepared, existing) in ops.into_iter().zip(found) {
+        if let Some(item) = write(txn, &mut items, trees, prepared, existing)? {
             stored.push(item);
         }
     }
     Ok(stored)
 }
 
-/// The item `op` touches, as stored now, if `op` may be applied to it.
-fn check(txn: &WriteTransaction, trees: &Trees, op: &WriteOp) -> Result<Option<Item>, Failure> {
+/// What `op` needs of the item it touches, as stored now, if `op` may be applied to it.
+fn check(items: &Items<'_>, trees: &Trees, op: &WriteOp) -> Result<Option<Head>, Failure> {
     let refuse = |error| Failure::Refused { index: 0, error };
     let condition = match op {
         WriteOp::Put { item, condition } => {
@@ -53,59 +79,62 @@ fn check(txn: &WriteTransaction, trees: &Trees, op: &WriteOp) -> Result<Option<I
         }
         WriteOp::Delete { condition, .. } | WriteOp::Check { condition, .. } => condition,
     };
-    let existing = current(txn, trees, op.key())?;
-    if holds(*condition, existing.as_ref()) {
+    let key = op.key();
+    let existing = match items.get((key.pk.as_str(), key.sk.as_str())).map_err(StoreError::from)? {
+        Some(bytes) => Some(decode_head(bytes.value())?),
+        None => None,
+    };
+    if condition.holds(existing.as_ref().map(|e| e.version)) {
         Ok(existing)
     } else {
-        Err(refuse(StoreError::ConditionFailed(op.key().clone())))
+        Err(refuse(StoreError::ConditionFailed(key.clone())))
     }
-}
-
-fn holds(condition: Condition, existing: Option<&Item>) -> bool {
-    condition.holds(existing.map(|e| e.version))
 }
 
 /// Applies one checked operation; returns the item a put stored.
 fn write(
     txn: &WriteTransaction,
+    items: &mut Items<'_>,
     trees: &Trees,
-    op: WriteOp,
-    existing: Option<Item>,
+    prepared: Prepared,
+    existing: Option<Head>,
 ) -> Result<Option<Item>, StoreError> {
-    match op {
-        WriteOp::Check { .. } => Ok(None),
-        WriteOp::Delete { key, .. } => {
-            if let Some(old) = existing {
-                unindex(txn, trees, &old)?;
-                txn.open_table(trees.items())?.remove((key.pk.as_str(), key.sk.as_str()))?;
-            }
-            Ok(None)
-        }
-        WriteOp::Put { mut item, .. } => {
+    match (prepared.op, prepared.body) {
+        (WriteOp::Put { mut item, .. }, Some(body)) => {
             if let Some(old) = &existing {
-                unindex(txn, trees, old)?;
+                unindex(txn, trees, &item.key, &old.indexes)?;
             }
             item.version = existing.map_or(1, |e| e.version + 1);
             for (index, ikey) in &item.indexes {
                 let mut tree = txn.open_table(trees.index(index)?)?;
                 tree.insert((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()), ())?;
             }
-            let bytes = encode(&item)?;
-            txn.open_table(trees.items())?.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
+            let bytes = body.with_version(item.version);
+            items.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
             Ok(Some(item))
         }
+        (WriteOp::Delete { key, .. }, _) => {
+            if let Some(old) = existing {
+                unindex(txn, trees, &key, &old.indexes)?;
+                items.remove((key.pk.as_str(), key.sk.as_str()))?;
+            }
+            Ok(None)
+        }
+        (WriteOp::Check { .. }, _) => Ok(None),
+        (WriteOp::Put { .. }, None) => Err(StoreError::Backend("a put was not prepared".into())),
     }
 }
 
-fn current(txn: &WriteTransaction, trees: &Trees, key: &Key) -> Result<Option<Item>, StoreError> {
-    read_item(&txn.open_table(trees.items())?, key)
-}
-
-fn unindex(txn: &WriteTransaction, trees: &Trees, item: &Item) -> Result<(), StoreError> {
-    for (index, ikey) in &item.indexes {
+fn unindex(
+    txn: &WriteTransaction,
+    trees: &Trees,
+    key: &Key,
+    indexes: &BTreeMap<String, Key>,
+) -> Result<(), StoreError> {
+    for (index, ikey) in indexes {
         if let Ok(tree) = trees.index(index) {
             let mut tree = txn.open_table(tree)?;
-            tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()))?;
+            tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), key.pk.as_str(), key.sk.as_str()))?;
         }
     }
     Ok(())

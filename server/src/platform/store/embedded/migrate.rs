@@ -98,7 +98,9 @@ mod tests {
                 let item = Item::new(Key::new(format!("CART#{n}"), "META"), serde_json::json!({ "quantity": n }))
                     .with_index("by_owner", Key::new("OWNER#ann", format!("CART#{n}")));
                 let item = Item { version: 3, ..item };
-                items.insert((item.key.pk.as_str(), "META"), super::super::encode(&item).unwrap().as_slice()).unwrap();
+                items
+                    .insert((item.key.pk.as_str(), "META"), super::super::codec::encode(&item).unwrap().as_slice())
+                    .unwrap();
                 index.insert(("OWNER#ann", format!("CART#{n}").as_str(), item.key.pk.as_str(), "META"), ()).unwrap();
             }
         }

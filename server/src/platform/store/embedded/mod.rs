@@ -14,6 +14,7 @@
 //! opened ([`migrate`]).
 
 mod apply;
+mod codec;
 mod file;
 mod migrate;
 mod query;
@@ -173,7 +174,7 @@ impl EmbeddedTable {
     }
 
     async fn write(&self, ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
-        self.writer.write(self.trees.clone(), ops, transaction).await
+        self.writer.write(self.trees.clone(), apply::prepare(ops)?, transaction).await
     }
 }
 
@@ -249,10 +250,4 @@ fn run_query(db: &Database, trees: &Trees, query: &Query) -> Result<Page, StoreE
     }
 }
 
-pub(super) fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(item).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))
-}
-
-pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))
-}
+use codec::decode;

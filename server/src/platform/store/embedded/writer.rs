@@ -10,9 +10,9 @@
 //! that arrive meanwhile form the next batch, so a lone write commits at once.
 
 use super::Trees;
-use super::apply::{Failure, apply};
+use super::apply::{Failure, Prepared, apply};
 use crate::platform::store::StoreError;
-use crate::platform::store::model::{Item, WriteOp};
+use crate::platform::store::model::Item;
 use redb::Database;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -28,7 +28,7 @@ type Answer = Result<Vec<Item>, StoreError>;
 struct Request {
     /// The table written.
     trees: Arc<Trees>,
-    ops: Vec<WriteOp>,
+    ops: Vec<Prepared>,
     /// A transaction reports a refusal as [`StoreError::TransactionCancelled`].
     transaction: bool,
     answer: oneshot::Sender<Answer>,
@@ -52,7 +52,7 @@ impl Writer {
 
     /// Applies `ops` to the table of `trees` all-or-nothing, answering once
     /// the write is durable; returns the items its puts stored, in order.
-    pub(super) async fn write(&self, trees: Arc<Trees>, ops: Vec<WriteOp>, transaction: bool) -> Answer {
+    pub(super) async fn write(&self, trees: Arc<Trees>, ops: Vec<Prepared>, transaction: bool) -> Answer {
         let stopped = || StoreError::Backend("the store's writer has stopped".into());
         let (answer, answered) = oneshot::channel();
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
@@ -103,7 +103,7 @@ fn commit(db: &Database, batch: Vec<Request>) {
     }
 }
 
-fn apply_all(db: &Database, work: Vec<(Arc<Trees>, Vec<WriteOp>, bool)>) -> Result<Vec<Answer>, StoreError> {
+fn apply_all(db: &Database, work: Vec<(Arc<Trees>, Vec<Prepared>, bool)>) -> Result<Vec<Answer>, StoreError> {
     let txn = db.begin_write()?;
     let mut answers = Vec::with_capacity(work.len());
     for (trees, ops, transaction) in work {
