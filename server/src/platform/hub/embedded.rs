@@ -193,8 +193,8 @@ impl EmbeddedHub {
     }
 
     /// How long until the earliest message of `consumer`'s queue is due;
-    /// `None` when the queue is empty.
-    /// A leased message is due when its lease lapses.
+    /// `None` when the queue is empty. A leased message is due when its lease
+    /// lapses.
     async fn next_due_in(&self, consumer: &str) -> Result<Option<Duration>, HubError> {
         let held = self.leases.held(&queue(consumer));
         let first = self.table.query(Query::partition(queue(consumer)).limit(held + 1)).await?;

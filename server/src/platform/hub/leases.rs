@@ -11,8 +11,8 @@
 //! A message queued before this run started may be the one that crashed the
 //! last run, so the hub claims it durably instead (counting the receive in the
 //! store): a message that crashes the process every time is still redriven to
-//! the fault log after [`MAX_RECEIVES`](super::MAX_RECEIVES) receives, one
-//! crash later than one counted in memory all along.
+//! the fault log after [`MAX_RECEIVES`](super::MAX_RECEIVES) durable
+//! receives: one crash later than if every receive were written.
 //!
 //! A lease's receipt is the message's key and the receive's count, so a
 //! receipt from before the message was received again is refused.
