@@ -338,6 +338,9 @@ struct CrashingTable {
 
 #[async_trait]
 impl Table for CrashingTable {
+    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
+        self
+    }
     fn name(&self) -> &str {
         self.inner.name()
     }

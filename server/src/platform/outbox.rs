@@ -46,13 +46,15 @@ pub enum RelayError {
 #[derive(Clone)]
 pub struct Relay {
     table: Arc<dyn Table>,
+    /// Deletes what was published: a restart that lost the delete publishes again.
+    relaxed: Arc<dyn Table>,
     hub: Arc<dyn EventHub>,
     wake: Arc<Notify>,
 }
 
 impl Relay {
     pub fn new(table: Arc<dyn Table>, hub: Arc<dyn EventHub>) -> Self {
-        Self { table, hub, wake: Arc::new(Notify::new()) }
+        Self { relaxed: table.clone().relaxed(), table, hub, wake: Arc::new(Notify::new()) }
     }
 
     /// Call after committing a transaction with staged events: the relay
@@ -69,11 +71,11 @@ impl Relay {
             return Ok(0);
         }
         let events = page.items.iter().map(Item::record::<Envelope>).collect::<Result<Vec<_>, _>>()?;
-        self.hub.publish(&events).await?;
+        self.hub.relay(&events).await?;
         // Published: a batch delete, not a transaction (half the cost on
         // DynamoDB); one left behind by a crash is published again, which
         // the consumers absorb.
-        self.table.delete_batch(page.items.into_iter().map(|item| item.key).collect()).await?;
+        self.relaxed.delete_batch(page.items.into_iter().map(|item| item.key).collect()).await?;
         Ok(events.len())
     }
 

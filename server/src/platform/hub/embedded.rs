@@ -44,6 +44,8 @@ struct Message {
 
 pub struct EmbeddedHub {
     table: Arc<dyn Table>,
+    /// The same table for what a restart does again: relayed publishes, acks.
+    relaxed: Arc<dyn Table>,
     faults: FaultLog,
     subscriptions: Vec<Subscription>,
     /// Wakes a consumer's waiting receiver when something is queued for it.
@@ -71,6 +73,7 @@ impl EmbeddedHub {
         let wake = subscriptions.iter().map(|s| (s.consumer.clone(), Arc::new(Notify::new()))).collect();
         Ok(Self {
             faults: FaultLog::new(table.clone()),
+            relaxed: table.clone().relaxed(),
             table,
             subscriptions,
             wake,
@@ -247,11 +250,10 @@ impl EmbeddedHub {
         let key = self.receipt_key(delivery)?;
         self.table.get(&key).await?.ok_or_else(|| HubError::StaleReceipt(delivery.receipt.clone()))
     }
-}
 
-#[async_trait]
-impl EventHub for EmbeddedHub {
-    async fn publish(&self, events: &[Envelope]) -> Result<(), HubError> {
+    /// Queues each event for every consumer subscribed to it, in `table`
+    /// (the hub's, or its relaxed handle), and wakes their receivers.
+    async fn enqueue(&self, table: &dyn Table, events: &[Envelope]) -> Result<(), HubError> {
         let now = now_ms();
         let mut ops = Vec::new();
         let mut woken = Vec::new();
@@ -262,10 +264,21 @@ impl EventHub for EmbeddedHub {
             }
         }
         for chunk in ops.chunks(crate::platform::store::MAX_TRANSACTION_OPS) {
-            self.table.transact_write(chunk.to_vec()).await?;
+            table.transact_write(chunk.to_vec()).await?;
         }
         woken.into_iter().for_each(|c| self.wake(c));
         Ok(())
+    }
+}
+
+#[async_trait]
+impl EventHub for EmbeddedHub {
+    async fn publish(&self, events: &[Envelope]) -> Result<(), HubError> {
+        self.enqueue(&*self.table, events).await
+    }
+
+    async fn relay(&self, events: &[Envelope]) -> Result<(), HubError> {
+        self.enqueue(&*self.relaxed, events).await
     }
 
     async fn receive(&self, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, HubError> {
@@ -290,7 +303,7 @@ impl EventHub for EmbeddedHub {
     /// Deletes what is under the receipt's key, if anything: one write, no read.
     async fn ack(&self, delivery: &Delivery) -> Result<(), HubError> {
         let key = self.receipt_key(delivery)?;
-        match self.table.delete(&key, Condition::Exists).await {
+        match self.relaxed.delete(&key, Condition::Exists).await {
             Ok(()) => {
                 self.leases.end(&key, delivery.receive_count);
                 Ok(())

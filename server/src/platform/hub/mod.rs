@@ -77,6 +77,13 @@ pub trait EventHub: Send + Sync {
     /// Delivers each event to every consumer subscribed to its type.
     async fn publish(&self, events: &[Envelope]) -> Result<(), HubError>;
 
+    /// Publishes events still kept in a durable outbox (the relay's): the
+    /// hub may answer before their delivery is durable, as a restart
+    /// publishes them again (see [`Table::relaxed`](crate::platform::store::Table::relaxed)).
+    async fn relay(&self, events: &[Envelope]) -> Result<(), HubError> {
+        self.publish(events).await
+    }
+
     /// Up to `max` due messages for `consumer`, waiting up to `wait` for one.
     async fn receive(&self, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, HubError>;
 

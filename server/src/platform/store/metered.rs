@@ -50,6 +50,7 @@ enum Call {
 
 /// A table's counters, registered once when it is opened (a store call
 /// then adds to them without building labels or looking them up).
+#[derive(Clone)]
 struct Counters {
     calls: [metrics::Counter; CALLS.len()],
     read_units: metrics::Counter,
@@ -118,6 +119,10 @@ fn write_units(op: &WriteOp) -> u64 {
 
 #[async_trait]
 impl Table for Metered {
+    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
+        Arc::new(Metered { inner: self.inner.clone().relaxed(), counters: self.counters.clone() })
+    }
+
     fn name(&self) -> &str {
         self.inner.name()
     }

@@ -77,6 +77,15 @@ pub trait Table: Send + Sync {
     /// clean-ups that are harmless to redo (the outbox after publishing).
     async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError>;
 
+    /// The same table, for writes a crash may lose without harm because what
+    /// they do is done again after a restart: publishing an event still in a
+    /// durable outbox, deleting it from the outbox afterwards, acknowledging a
+    /// delivered message (delivered again to an idempotent consumer). A
+    /// backend may answer such a write before it is durable; it is made
+    /// durable with the next write that is not relaxed. By default the same
+    /// handle, every write durable.
+    fn relaxed(self: Arc<Self>) -> Arc<dyn Table>;
+
     /// Writes `item` only if the stored version still equals `item.version`
     /// (optimistic locking): the read-modify-write primitive.
     async fn update(&self, item: Item) -> Result<Item, StoreError> {

@@ -4,6 +4,9 @@
 //! redb is an ACID, crash-safe B-tree store; every write transaction commits
 //! with fsync (redb's default `Durability::Immediate`), and a write is
 //! acknowledged only after the commit covering it, so it survives a crash.
+//! The exception is asked for by name: a [`Table::relaxed`] handle's writes
+//! (what a restart does again) commit without waiting for the disk, and
+//! become durable with the next commit that does.
 //! Concurrent writes share one commit ([`writer`]: group commit), whichever
 //! tables they touch: one file means one fsync for all of them, where a file
 //! per table made the disk flush each file on its own. A table is still its
@@ -139,8 +142,13 @@ impl Store for EmbeddedStore {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("open task failed: {e}")))??;
-        let table =
-            Arc::new(EmbeddedTable { spec: spec.clone(), db: self.db.clone(), trees, writer: self.writer.clone() });
+        let table = Arc::new(EmbeddedTable {
+            spec: spec.clone(),
+            db: self.db.clone(),
+            trees,
+            writer: self.writer.clone(),
+            durable: true,
+        });
         self.open.lock().expect("store lock").insert(spec.name.clone(), table.clone());
         Ok(table)
     }
@@ -158,6 +166,9 @@ pub struct EmbeddedTable {
     db: Arc<Database>,
     trees: Arc<Trees>,
     writer: Arc<writer::Writer>,
+    /// False for the [`Table::relaxed`] handle: its writes are committed
+    /// without waiting for the disk (see [`writer`]).
+    durable: bool,
 }
 
 impl EmbeddedTable {
@@ -174,12 +185,22 @@ impl EmbeddedTable {
     }
 
     async fn write(&self, ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
-        self.writer.write(self.trees.clone(), apply::prepare(ops)?, transaction).await
+        self.writer.write(self.trees.clone(), apply::prepare(ops)?, transaction, self.durable).await
     }
 }
 
 #[async_trait]
 impl Table for EmbeddedTable {
+    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
+        Arc::new(EmbeddedTable {
+            spec: self.spec.clone(),
+            db: self.db.clone(),
+            trees: self.trees.clone(),
+            writer: self.writer.clone(),
+            durable: false,
+        })
+    }
+
     fn name(&self) -> &str {
         &self.spec.name
     }

@@ -8,12 +8,18 @@
 //!
 //! Nothing waits to fill a batch: while one commit is flushing, the requests
 //! that arrive meanwhile form the next batch, so a lone write commits at once.
+//!
+//! Relaxed writes ([`Table::relaxed`](crate::platform::store::Table::relaxed):
+//! ones a restart does again, such as publishing an event still in its
+//! outbox) are committed apart, first, without waiting for the disk
+//! (redb's `Durability::None`): they are visible at once, and the next
+//! durable commit makes them durable too, as redb persists commits in order.
 
 use super::Trees;
 use super::apply::{Failure, Prepared, apply};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
-use redb::Database;
+use redb::{Database, Durability};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -31,6 +37,8 @@ struct Request {
     ops: Vec<Prepared>,
     /// A transaction reports a refusal as [`StoreError::TransactionCancelled`].
     transaction: bool,
+    /// False for a relaxed write (see the module's notes).
+    durable: bool,
     answer: oneshot::Sender<Answer>,
 }
 
@@ -51,12 +59,19 @@ impl Writer {
     }
 
     /// Applies `ops` to the table of `trees` all-or-nothing, answering once
-    /// the write is durable; returns the items its puts stored, in order.
-    pub(super) async fn write(&self, trees: Arc<Trees>, ops: Vec<Prepared>, transaction: bool) -> Answer {
+    /// the write is committed (and durable, unless it is not `durable`);
+    /// returns the items its puts stored, in order.
+    pub(super) async fn write(
+        &self,
+        trees: Arc<Trees>,
+        ops: Vec<Prepared>,
+        transaction: bool,
+        durable: bool,
+    ) -> Answer {
         let stopped = || StoreError::Backend("the store's writer has stopped".into());
         let (answer, answered) = oneshot::channel();
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
-        queue.send(Request { trees, ops, transaction, answer }).map_err(|_| stopped())?;
+        queue.send(Request { trees, ops, transaction, durable, answer }).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
 }
@@ -76,19 +91,25 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
     while let Ok(first) = requests.recv() {
         let mut batch = vec![first];
         batch.extend(requests.try_iter().take(MAX_BATCH - 1));
-        let (size, started) = (batch.len(), std::time::Instant::now());
-        commit(db, batch);
-        metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
-        metrics::histogram!("tbs_store_commit_requests").record(size as f64);
+        let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable);
+        for (batch, durability) in [(relaxed, Durability::None), (durable, Durability::Immediate)] {
+            if batch.is_empty() {
+                continue;
+            }
+            let (size, started) = (batch.len(), std::time::Instant::now());
+            commit(db, batch, durability);
+            metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
+            metrics::histogram!("tbs_store_commit_requests").record(size as f64);
+        }
     }
 }
 
 /// Applies and commits one batch, then answers every request in it. When the
 /// backend fails, nothing of the batch was written and every request hears so.
-fn commit(db: &Database, batch: Vec<Request>) {
+fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
     let (answer_to, work): (Vec<_>, Vec<_>) =
         batch.into_iter().map(|r| (r.answer, (r.trees, r.ops, r.transaction))).unzip();
-    match apply_all(db, work) {
+    match apply_all(db, work, durability) {
         Ok(answers) => {
             for (to, answer) in answer_to.into_iter().zip(answers) {
                 let _ = to.send(answer);
@@ -103,8 +124,13 @@ fn commit(db: &Database, batch: Vec<Request>) {
     }
 }
 
-fn apply_all(db: &Database, work: Vec<(Arc<Trees>, Vec<Prepared>, bool)>) -> Result<Vec<Answer>, StoreError> {
-    let txn = db.begin_write()?;
+fn apply_all(
+    db: &Database,
+    work: Vec<(Arc<Trees>, Vec<Prepared>, bool)>,
+    durability: Durability,
+) -> Result<Vec<Answer>, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(durability).map_err(|e| StoreError::Backend(e.to_string()))?;
     let mut answers = Vec::with_capacity(work.len());
     for (trees, ops, transaction) in work {
         answers.push(match apply(&txn, &trees, ops) {
@@ -124,5 +150,31 @@ fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {
     match error {
         StoreError::ConditionFailed(key) if transaction => StoreError::TransactionCancelled { index, key },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::platform::store::{Condition, EmbeddedStore, Item, Key, Store, TableSpec};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn a_relaxed_write_is_seen_at_once_and_kept_once_a_durable_one_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = EmbeddedStore::open(dir.path()).unwrap();
+            let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
+            let relaxed = table.clone().relaxed();
+            relaxed.put(Item::new(Key::new("A", "1"), json!({ "n": 1 })), Condition::NotExists).await.unwrap();
+            assert!(table.get(&Key::new("A", "1")).await.unwrap().is_some(), "seen at once");
+            relaxed.delete(&Key::new("A", "1"), Condition::Exists).await.unwrap();
+            relaxed.put(Item::new(Key::new("A", "2"), json!({ "n": 2 })), Condition::NotExists).await.unwrap();
+            table.put(Item::new(Key::new("B", "1"), json!({})), Condition::None).await.unwrap();
+        }
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
+        assert!(table.get(&Key::new("A", "1")).await.unwrap().is_none(), "the relaxed delete was kept");
+        assert!(table.get(&Key::new("A", "2")).await.unwrap().is_some(), "the relaxed put was kept");
+        assert!(table.get(&Key::new("B", "1")).await.unwrap().is_some());
     }
 }
