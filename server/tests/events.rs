@@ -11,12 +11,14 @@ use server::platform::events::{DomainEvent, Envelope};
 use server::platform::hub::{EmbeddedHub, EventHub, Fault, Subscription};
 use server::platform::outbox::{Relay, stage};
 use server::platform::store::optimistic::{self, Attempt};
-use server::platform::store::{
-    Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
-};
+use server::platform::store::{Condition, EmbeddedStore, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+#[path = "support/hooked_table.rs"]
+mod hooked_table;
+use hooked_table::{Hooked, Write};
 
 /// A consumer that adds reserved quantities to per-SKU totals in its own table,
 /// exactly once per event, and can be "broken" for SKU `POISON`.
@@ -329,55 +331,25 @@ async fn embedded_process_restart_before_relaying_loses_no_event() {
     assert_eq!(w.tally.total("KIT-006").await, 10);
 }
 
-/// A table whose transactions and batch deletes fail while `failing` is set:
-/// a crash after the relay published but before it could delete what it published.
-struct CrashingTable {
-    inner: Arc<dyn Table>,
-    failing: AtomicBool,
-}
-
-#[async_trait]
-impl Table for CrashingTable {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        self
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
-        self.inner.put(item, condition).await
-    }
-    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(StoreError::Backend("simulated crash".into()));
-        }
-        self.inner.transact_write(ops).await
-    }
-    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            return Err(StoreError::Backend("simulated crash".into()));
-        }
-        self.inner.delete_batch(keys).await
-    }
-}
-
 async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it(w: World) {
     w.tally.broken.store(false, Ordering::SeqCst);
     let orders = w.store.open_table(&TableSpec::new("orders")).await.unwrap();
     orders.transact_write(vec![stage(&reserved("o1", "KIT-005", 2)).unwrap()]).await.unwrap();
-    let crashing = Arc::new(CrashingTable { inner: orders, failing: AtomicBool::new(true) });
-    let relay = Relay::new(crashing.clone(), w.hub.clone());
+    // Its transactions and batch deletes fail while `failing` is set: a crash
+    // after the relay published but before it could delete what it published.
+    let failing = Arc::new(AtomicBool::new(true));
+    let crashing = Hooked::new(orders, {
+        let failing = failing.clone();
+        move |write| match write {
+            Write::Transaction | Write::Batch if failing.load(Ordering::SeqCst) => {
+                Err(StoreError::Backend("simulated crash".into()))
+            }
+            _ => Ok(()),
+        }
+    });
+    let relay = Relay::new(Arc::new(crashing), w.hub.clone());
     assert!(relay.relay_once().await.is_err(), "published, then failed to clean up");
-    crashing.failing.store(false, Ordering::SeqCst);
+    failing.store(false, Ordering::SeqCst);
     assert_eq!(relay.relay_once().await.unwrap(), 1, "published again after the restart");
     assert_eq!(drain(&w).await.len(), 2, "the consumer saw it twice");
     assert_eq!(w.tally.total("KIT-005").await, 2, "and applied it once");

@@ -7,12 +7,14 @@ use async_trait::async_trait;
 use server::contracts::{StockLine, StockReserved};
 use server::platform::events::Envelope;
 use server::platform::hub::{EmbeddedHub, EventHub, MAX_RECEIVES, Subscription};
-use server::platform::store::{
-    Condition, EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Table, TableSpec, WriteOp,
-};
+use server::platform::store::{EmbeddedStore, Store, StoreError, Table, TableSpec};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+#[path = "support/hooked_table.rs"]
+mod hooked_table;
+use hooked_table::Hooked;
 
 fn subscriptions() -> Vec<Subscription> {
     vec![Subscription::new("tally", &["StockReserved"]), Subscription::new("alerts", &["Fault"])]
@@ -29,53 +31,14 @@ struct Counting {
     writes: Arc<AtomicUsize>,
 }
 
-struct CountingTable {
-    inner: Arc<dyn Table>,
-    writes: Arc<AtomicUsize>,
-}
-
 #[async_trait]
 impl Store for Counting {
     async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
-        Ok(Arc::new(CountingTable { inner: self.inner.open_table(spec).await?, writes: self.writes.clone() }))
-    }
-}
-
-impl CountingTable {
-    fn wrote(&self) {
-        self.writes.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-#[async_trait]
-impl Table for CountingTable {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        self
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
-        self.wrote();
-        self.inner.put(item, condition).await
-    }
-    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.wrote();
-        self.inner.delete(key, condition).await
-    }
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        self.inner.query(query).await
-    }
-    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        self.wrote();
-        self.inner.transact_write(ops).await
-    }
-    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
-        self.wrote();
-        self.inner.delete_batch(keys).await
+        let writes = self.writes.clone();
+        Ok(Arc::new(Hooked::new(self.inner.open_table(spec).await?, move |_| {
+            writes.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })))
     }
 }
 
