@@ -6,14 +6,13 @@
 //! so "what is due" is one range query. A message queued by this run is
 //! received without a write (its lease is kept in memory, see [`leases`]);
 //! one queued before this run started is claimed durably, re-keyed in a
-//! version-checked transaction. Delaying and acknowledging re-key or delete
+//! version-checked transaction (see [`claims`], with the redrive policy). Delaying and acknowledging re-key or delete
 //! the item. Two receivers never get the same message at once.
 //!
 //! [`leases`]: super::leases
 
-use super::faults::announce;
 use super::leases::{self, Leases};
-use super::{Delivery, EventHub, Fault, FaultLog, HubError, MAX_RECEIVES, Subscription, VISIBILITY_TIMEOUT};
+use super::{Delivery, EventHub, Fault, FaultLog, HubError, Subscription, VISIBILITY_TIMEOUT};
 use crate::platform::events::Envelope;
 use crate::platform::store::{
     Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
@@ -31,16 +30,13 @@ pub fn spec() -> TableSpec {
     TableSpec::new("hub")
 }
 
-struct Claim {
-    ops: Vec<WriteOp>,
-    delivery: Delivery,
-}
-
 #[derive(Serialize, Deserialize)]
-struct Message {
+pub(super) struct Message {
     envelope: Envelope,
     receive_count: u32,
 }
+
+mod claims;
 
 pub struct EmbeddedHub {
     table: Arc<dyn Table>,
@@ -158,43 +154,6 @@ impl EmbeddedHub {
         Ok(deliveries)
     }
 
-    /// Moves the message to the fault log when it has been received
-    /// `received` times already, the most allowed (the redrive policy: a
-    /// consumer that crashed each time); whether it did.
-    async fn redriven(&self, consumer: &str, item: &Item, message: &Message, received: u32) -> Result<bool, HubError> {
-        if received < MAX_RECEIVES {
-            return Ok(false);
-        }
-        let fault = Fault::exhausted(consumer, &message.envelope, received);
-        match self.move_to_faults(item, &fault).await {
-            Ok(()) | Err(HubError::StaleReceipt(_)) => Ok(true),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes durable claims: all in one transaction, or one by one when
-    /// another receiver took some of them first.
-    async fn commit_claims(&self, claims: Vec<Claim>) -> Result<Vec<Delivery>, HubError> {
-        if claims.is_empty() {
-            return Ok(Vec::new());
-        }
-        let all_ops: Vec<WriteOp> = claims.iter().flat_map(|c| c.ops.clone()).collect();
-        match self.table.transact_write(all_ops).await {
-            Ok(()) => return Ok(claims.into_iter().map(|c| c.delivery).collect()),
-            Err(StoreError::TransactionCancelled { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        let mut deliveries = Vec::new();
-        for claim in claims {
-            match self.table.transact_write(claim.ops).await {
-                Ok(()) => deliveries.push(claim.delivery),
-                Err(StoreError::TransactionCancelled { .. }) => {} // another receiver has it
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(deliveries)
-    }
-
     /// How long until the earliest message of `consumer`'s queue is due;
     /// `None` when the queue is empty. A leased message is due when its lease
     /// lapses.
@@ -207,30 +166,6 @@ impl EmbeddedHub {
         };
         let now = now_ms();
         Ok(first.items.iter().map(due_at).min().map(|at| Duration::from_millis(at.saturating_sub(now))))
-    }
-
-    /// The writes that hide a message for the visibility timeout and count
-    /// the receive, and the delivery they make.
-    fn claim(&self, consumer: &str, item: Item, message: Message, now: u64) -> Result<Claim, HubError> {
-        let receive_count = message.receive_count + 1;
-        let hidden_until = now + self.visibility_timeout.as_millis() as u64;
-        let taken = self.enqueue_op(consumer, &message.envelope, receive_count, hidden_until)?;
-        let receipt = taken.key().sk.clone();
-        let release = WriteOp::Delete { key: item.key, condition: Condition::Version(item.version) };
-        let delivery = Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt };
-        Ok(Claim { ops: vec![release, taken], delivery })
-    }
-
-    async fn move_to_faults(&self, item: &Item, fault: &Fault) -> Result<(), HubError> {
-        let ops = vec![
-            WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
-            FaultLog::record_op(fault)?,
-        ];
-        match self.table.transact_write(ops).await {
-            Ok(()) => announce(self, fault).await,
-            Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(item.key.sk.clone())),
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// The message's key, if `delivery` is still its latest receive: a lease
