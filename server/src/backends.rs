@@ -4,10 +4,10 @@
 
 use crate::config::{Backend, Settings};
 use crate::platform::hub::{EmbeddedHub, EventHub, Subscription};
-use crate::platform::store::{EmbeddedStore, MeteredStore, Store};
+use crate::platform::store::{EmbeddedStore, MeteredStore, StagedDelivery, Store};
 #[cfg(feature = "aws")]
 use crate::startup::{subscriptions, table_specs};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// The configured backend's store, its calls counted in DynamoDB's capacity units.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
@@ -25,7 +25,14 @@ pub async fn open_hub(
     subscriptions: Vec<Subscription>,
 ) -> anyhow::Result<Arc<dyn EventHub>> {
     match settings.backend {
-        Backend::Embedded => Ok(Arc::new(EmbeddedHub::open(store, subscriptions).await?)),
+        Backend::Embedded => {
+            let hub = Arc::new(EmbeddedHub::open(store, subscriptions).await?);
+            // Events staged in a service's outbox are queued in the commit
+            // that stages them, with no relay in between.
+            let to: Weak<dyn StagedDelivery> = Arc::downgrade(&hub) as _;
+            store.deliver_staged(crate::platform::outbox::OUTBOX, to);
+            Ok(hub)
+        }
         Backend::Aws => aws::hub(settings, store).await,
     }
 }

@@ -6,6 +6,11 @@
 //! A crash before the relay publishes delays events; a crash between publish
 //! and delete publishes them again, which idempotent consumers absorb. No
 //! event is lost and none is applied twice.
+//!
+//! A store that can write the hub's queues in the same commit (the embedded
+//! one: [`Store::deliver_staged`](crate::platform::store::Store::deliver_staged))
+//! queues a staged event there and then instead of keeping it in the outbox;
+//! the relay then finds only what earlier versions left.
 
 use crate::platform::events::Envelope;
 use crate::platform::hub::{EventHub, HubError};
@@ -14,7 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-const OUTBOX: &str = "OUTBOX";
+/// The partition of a service's table that holds its outbox.
+pub const OUTBOX: &str = "OUTBOX";
 
 /// Events published per hub call (EventBridge's PutEvents takes at most 10).
 pub const RELAY_BATCH: usize = 10;

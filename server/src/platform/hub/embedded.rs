@@ -37,6 +37,7 @@ pub(super) struct Message {
 }
 
 mod claims;
+mod staged;
 
 pub struct EmbeddedHub {
     table: Arc<dyn Table>,

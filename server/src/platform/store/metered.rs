@@ -13,9 +13,9 @@
 //! plus values) without being exact.
 
 use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
-use super::{Store, StoreError, Table};
+use super::{StagedDelivery, Store, StoreError, Table};
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// A store whose tables count their calls and capacity units.
 pub struct MeteredStore(Arc<dyn Store>);
@@ -32,6 +32,10 @@ impl MeteredStore {
 impl Store for MeteredStore {
     async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
         Ok(Arc::new(Metered::new(self.0.open_table(spec).await?)))
+    }
+
+    fn deliver_staged(&self, partition: &str, to: Weak<dyn StagedDelivery>) -> bool {
+        self.0.deliver_staged(partition, to)
     }
 }
 

@@ -25,7 +25,7 @@ pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, Tab
 pub use turns::{Held, Turns};
 
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// The most operations one transaction may hold (DynamoDB's TransactWriteItems limit).
 pub const MAX_TRANSACTION_OPS: usize = 100;
@@ -115,4 +115,29 @@ pub(crate) fn validate_transaction(ops: &[WriteOp]) -> Result<(), StoreError> {
 pub trait Store: Send + Sync {
     /// Opens (creating if needed) the table described by `spec`.
     async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError>;
+
+    /// Hands what any table's writes put in `partition` (the services'
+    /// outboxes) to `to` inside the commit that puts it, instead of storing
+    /// it there, when the backend can write `to`'s table in the same commit.
+    /// Returns whether it does; by default it does not, and what is put
+    /// stays until a relay has published it. `to` is held weakly: once it
+    /// is dropped, puts are stored as before.
+    fn deliver_staged(&self, partition: &str, to: Weak<dyn StagedDelivery>) -> bool {
+        let _ = (partition, to);
+        false
+    }
+}
+
+/// Where a backend that can ([`Store::deliver_staged`]) delivers staged
+/// items (an outbox's events) in the commit that stages them.
+pub trait StagedDelivery: Send + Sync {
+    /// The table the deliveries are written to (opened on the same store).
+    fn table(&self) -> &str;
+
+    /// The writes that deliver `staged`, made part of the commit that stages it.
+    fn deliver(&self, staged: &Item) -> Result<Vec<WriteOp>, StoreError>;
+
+    /// Called once the commit holding one request's deliveries is done, with
+    /// the keys they wrote.
+    fn delivered(&self, written: &[Key]);
 }

@@ -9,6 +9,7 @@ use crate::platform::store::StoreError;
 use crate::platform::store::model::{Item, Key, WriteOp};
 use redb::{ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A table's items tree, open in the shared write transaction.
 type Items<'txn> = redb::Table<'txn, ItemKey<'static>, &'static [u8]>;
@@ -48,23 +49,53 @@ pub(super) fn prepare(ops: Vec<WriteOp>) -> Result<Vec<Prepared>, StoreError> {
         .collect()
 }
 
-/// Applies `ops` all-or-nothing and returns the items its puts stored, in order.
-pub(super) fn apply(txn: &WriteTransaction, trees: &Trees, ops: Vec<Prepared>) -> Result<Vec<Item>, Failure> {
-    let mut items = txn.open_table(trees.items()).map_err(StoreError::from)?;
-    let mut found = Vec::with_capacity(ops.len());
-    for (index, prepared) in ops.iter().enumerate() {
-        found.push(check(&items, trees, &prepared.op).map_err(|refusal| match refusal {
-            Failure::Refused { error, .. } => Failure::Refused { index, error },
-            broken => broken,
-        })?);
+/// One table's share of a write request: the caller's own operations, or
+/// what they deliver to another table in the same commit (see [`super::staged`]).
+pub(super) struct Part {
+    pub(super) trees: Arc<Trees>,
+    pub(super) ops: Vec<Prepared>,
+}
+
+/// Applies a request's parts (each in its own table) all-or-nothing and
+/// returns the items its first part's puts stored, in order. A refusal's
+/// index counts the operations of every part, in order.
+pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>) -> Result<Vec<Item>, Failure> {
+    let mut trees = Vec::with_capacity(parts.len());
+    for part in &parts {
+        trees.push(txn.open_table(part.trees.items()).map_err(StoreError::from)?);
+    }
+    let mut found = Vec::with_capacity(parts.len());
+    let mut offset = 0;
+    for (part, items) in parts.iter().zip(&trees) {
+        found.push(check_all(items, part, offset)?);
+        offset += part.ops.len();
     }
     let mut stored = Vec::new();
-    for (prepared, existing) in ops.into_iter().zip(found) {
-        if let Some(item) = write(txn, &mut items, trees, prepared, existing)? {
-            stored.push(item);
+    for (n, ((part, mut items), existing)) in parts.into_iter().zip(trees).zip(found).enumerate() {
+        let mut written = Vec::new();
+        for (prepared, existing) in part.ops.into_iter().zip(existing) {
+            written.extend(write(txn, &mut items, &part.trees, prepared, existing)?);
+        }
+        if n == 0 {
+            stored = written;
         }
     }
     Ok(stored)
+}
+
+/// What each operation of `part` needs of the item it touches, if all may be applied.
+fn check_all(items: &Items<'_>, part: &Part, offset: usize) -> Result<Vec<Option<Head>>, Failure> {
+    let refused_at = |index: usize| {
+        move |refusal| match refusal {
+            Failure::Refused { error, .. } => Failure::Refused { index: offset + index, error },
+            broken => broken,
+        }
+    };
+    part.ops
+        .iter()
+        .enumerate()
+        .map(|(index, prepared)| check(items, &part.trees, &prepared.op).map_err(refused_at(index)))
+        .collect()
 }
 
 /// What `op` needs of the item it touches, as stored now, if `op` may be applied to it.

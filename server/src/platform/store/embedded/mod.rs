@@ -21,15 +21,16 @@ mod codec;
 mod file;
 mod migrate;
 mod query;
+mod staged;
 mod writer;
 
 use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
-use super::{Store, StoreError, Table, validate_transaction};
+use super::{StagedDelivery, Store, StoreError, Table, validate_transaction};
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// The file holding every table, in the data directory.
 const FILE: &str = "store.redb";
@@ -101,6 +102,8 @@ pub struct EmbeddedStore {
     dir: PathBuf,
     db: Arc<Database>,
     writer: Arc<writer::Writer>,
+    /// Where staged items go, once set (shared with every table).
+    route: Arc<OnceLock<staged::Route>>,
     /// Open tables, so a second `open_table` shares the first one's handle.
     open: Mutex<HashMap<String, Arc<EmbeddedTable>>>,
     /// Held while a table is set up, so two callers never move one table's
@@ -116,7 +119,8 @@ impl EmbeddedStore {
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let db = Arc::new(file::open_or_create(&dir.join(FILE))?);
         let writer = Arc::new(writer::Writer::start(db.clone())?);
-        Ok(Self { dir, db, writer, open: Mutex::new(HashMap::new()), opening: tokio::sync::Mutex::new(()) })
+        let (open, opening) = (Mutex::new(HashMap::new()), tokio::sync::Mutex::new(()));
+        Ok(Self { dir, db, writer, route: Arc::default(), open, opening })
     }
 }
 
@@ -147,10 +151,20 @@ impl Store for EmbeddedStore {
             db: self.db.clone(),
             trees,
             writer: self.writer.clone(),
+            route: self.route.clone(),
             durable: true,
         });
         self.open.lock().expect("store lock").insert(spec.name.clone(), table.clone());
         Ok(table)
+    }
+
+    /// Every table shares the file, so the deliveries join the staging
+    /// write's transaction (see [`staged`]); `to`'s table must be open.
+    fn deliver_staged(&self, partition: &str, to: Weak<dyn StagedDelivery>) -> bool {
+        let Some(receiver) = to.upgrade() else { return false };
+        let Some(table) = self.open.lock().expect("store lock").get(receiver.table()).cloned() else { return false };
+        let route = staged::Route { partition: partition.to_string(), trees: table.trees.clone(), to };
+        self.route.set(route).is_ok()
     }
 }
 
@@ -166,6 +180,7 @@ pub struct EmbeddedTable {
     db: Arc<Database>,
     trees: Arc<Trees>,
     writer: Arc<writer::Writer>,
+    route: Arc<OnceLock<staged::Route>>,
     /// False for the [`Table::relaxed`] handle: its writes are committed
     /// without waiting for the disk (see [`writer`]).
     durable: bool,
@@ -184,8 +199,23 @@ impl EmbeddedTable {
             .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
     }
 
-    async fn write(&self, ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
-        self.writer.write(self.trees.clone(), apply::prepare(ops)?, transaction, self.durable).await
+    /// Writes `ops` in one commit, with what their staged items deliver.
+    async fn write(&self, mut ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
+        let route = self.route.get().filter(|route| !Arc::ptr_eq(&route.trees, &self.trees));
+        let delivery = match route {
+            Some(route) => route.take(&mut ops)?,
+            None => None,
+        };
+        let own = apply::Part { trees: self.trees.clone(), ops: apply::prepare(ops)? };
+        let (parts, routed) = match delivery {
+            Some((part, routed)) => (vec![own, part], Some(routed)),
+            None => (vec![own], None),
+        };
+        let stored = self.writer.write(parts, transaction, self.durable).await?;
+        if let Some(routed) = routed {
+            routed.done();
+        }
+        Ok(stored)
     }
 }
 
@@ -197,6 +227,7 @@ impl Table for EmbeddedTable {
             db: self.db.clone(),
             trees: self.trees.clone(),
             writer: self.writer.clone(),
+            route: self.route.clone(),
             durable: false,
         })
     }

@@ -15,8 +15,7 @@
 //! (redb's `Durability::None`): they are visible at once, and the next
 //! durable commit makes them durable too, as redb persists commits in order.
 
-use super::Trees;
-use super::apply::{Failure, Prepared, apply};
+use super::apply::{Failure, Part, apply};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
 use redb::{Database, Durability};
@@ -32,9 +31,8 @@ const MAX_BATCH: usize = 256;
 type Answer = Result<Vec<Item>, StoreError>;
 
 struct Request {
-    /// The table written.
-    trees: Arc<Trees>,
-    ops: Vec<Prepared>,
+    /// The tables written: the caller's, then any its writes deliver to.
+    parts: Vec<Part>,
     /// A transaction reports a refusal as [`StoreError::TransactionCancelled`].
     transaction: bool,
     /// False for a relaxed write (see the module's notes).
@@ -58,20 +56,14 @@ impl Writer {
         Ok(Self { queue: Some(queue), thread: Some(thread) })
     }
 
-    /// Applies `ops` to the table of `trees` all-or-nothing, answering once
-    /// the write is committed (and durable, unless it is not `durable`);
-    /// returns the items its puts stored, in order.
-    pub(super) async fn write(
-        &self,
-        trees: Arc<Trees>,
-        ops: Vec<Prepared>,
-        transaction: bool,
-        durable: bool,
-    ) -> Answer {
+    /// Applies `parts` all-or-nothing, answering once the write is committed
+    /// (and durable, unless it is not `durable`); returns the items the first
+    /// part's puts stored, in order.
+    pub(super) async fn write(&self, parts: Vec<Part>, transaction: bool, durable: bool) -> Answer {
         let stopped = || StoreError::Backend("the store's writer has stopped".into());
         let (answer, answered) = oneshot::channel();
         let queue = self.queue.as_ref().ok_or_else(stopped)?;
-        queue.send(Request { trees, ops, transaction, durable, answer }).map_err(|_| stopped())?;
+        queue.send(Request { parts, transaction, durable, answer }).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
 }
@@ -107,8 +99,7 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
 /// Applies and commits one batch, then answers every request in it. When the
 /// backend fails, nothing of the batch was written and every request hears so.
 fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
-    let (answer_to, work): (Vec<_>, Vec<_>) =
-        batch.into_iter().map(|r| (r.answer, (r.trees, r.ops, r.transaction))).unzip();
+    let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
     match apply_all(db, work, durability) {
         Ok(answers) => {
             for (to, answer) in answer_to.into_iter().zip(answers) {
@@ -124,16 +115,12 @@ fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
     }
 }
 
-fn apply_all(
-    db: &Database,
-    work: Vec<(Arc<Trees>, Vec<Prepared>, bool)>,
-    durability: Durability,
-) -> Result<Vec<Answer>, StoreError> {
+fn apply_all(db: &Database, work: Vec<(Vec<Part>, bool)>, durability: Durability) -> Result<Vec<Answer>, StoreError> {
     let mut txn = db.begin_write()?;
     txn.set_durability(durability).map_err(|e| StoreError::Backend(e.to_string()))?;
     let mut answers = Vec::with_capacity(work.len());
-    for (trees, ops, transaction) in work {
-        answers.push(match apply(&txn, &trees, ops) {
+    for (parts, transaction) in work {
+        answers.push(match apply(&txn, parts) {
             Ok(stored) => Ok(stored),
             Err(Failure::Refused { index, error }) => Err(refusal(transaction, index, error)),
             Err(Failure::Broken(e)) => {
