@@ -70,17 +70,30 @@ pub fn app(state: AppState) -> Router {
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(options)
     };
-    let router = router
-        .layer(axum::middleware::from_fn_with_state(state.port::<Arc<dyn Sessions>>(), resolve_caller))
-        .layer(axum::middleware::from_fn_with_state(state.our_origin.clone(), crate::platform::csrf::guard))
-        .layer(RequestBodyLimitLayer::new(crate::platform::bad_input::BODY_LIMIT))
-        .layer(axum::middleware::from_fn(crate::platform::bad_input::as_client_errors))
-        .layer(CompressionLayer::new())
+    edge(&state, router.route_layer(axum::middleware::from_fn(crate::platform::metrics::tag_route)))
+}
+
+/// What every request passes through, outermost first, around the routes:
+/// one service, so a request clones and boxes each layer once (as layers of
+/// the router, each route would carry its own copy of the whole stack).
+fn edge(state: &AppState, routes: Router) -> Router {
+    use crate::platform::{bad_input, csrf, headers, metrics, rate_limit};
+    use axum::middleware::{from_fn, from_fn_with_state, map_response_with_state};
+    let service = tower::ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .layer(map_response_with_state(headers::Secure::new(state.https), headers::secure))
+        .layer(from_fn(metrics::record))
+        .layer(from_fn_with_state(state.rate_limits.clone(), rate_limit::limit))
+        .layer(from_fn(headers::private_no_store))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
-        .layer(axum::middleware::from_fn(crate::platform::headers::private_no_store))
-        .layer(axum::middleware::from_fn_with_state(state.rate_limits.clone(), crate::platform::rate_limit::limit))
-        .layer(axum::middleware::from_fn(crate::platform::metrics::record));
-    crate::platform::headers::secure(router, state.https).layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new())
+        .layer(from_fn(bad_input::as_client_errors))
+        .layer(RequestBodyLimitLayer::new(bad_input::BODY_LIMIT))
+        .map_request(|request: axum::http::Request<_>| request.map(axum::body::Body::new))
+        .layer(from_fn_with_state(state.our_origin.clone(), csrf::guard))
+        .layer(from_fn_with_state(state.port::<Arc<dyn Sessions>>(), resolve_caller))
+        .service(routes);
+    Router::new().fallback_service(service)
 }
 
 /// Where the bundle of a site built without a build name is.

@@ -18,9 +18,14 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 const INPUT_PROBLEMS: &[&str] = &["Args", "MissingArg", "Deserialization"];
 
 pub async fn as_client_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            let mut answer = too_large();
+            // What the layers outside read of the answer (its route, for metrics).
+            std::mem::swap(answer.extensions_mut(), response.extensions_mut());
+            answer
+        }
         StatusCode::INTERNAL_SERVER_ERROR if response.headers().contains_key("serverfnerror") => {
             server_fn_error(response).await
         }
@@ -42,7 +47,9 @@ async fn server_fn_error(response: Response) -> Response {
     match text.split_once('|') {
         Some((kind, why)) if INPUT_PROBLEMS.contains(&kind) => {
             let message = format!("The arguments could not be read: {why}");
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_arguments", message).into_response()
+            let mut answer = ApiError::new(StatusCode::BAD_REQUEST, "invalid_arguments", message).into_response();
+            *answer.extensions_mut() = parts.extensions;
+            answer
         }
         _ => Response::from_parts(parts, Body::from(bytes)),
     }

@@ -2,12 +2,11 @@
 //! private one, and no shared cache for any page. The pages' Content-Security-Policy carries the nonce of each
 //! render, so it is set where the page is rendered (`app::shell`).
 
-use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use tower_http::set_header::SetResponseHeaderLayer;
+use std::sync::Arc;
 
 /// Paths whose answers are someone's own (an account, an order, a cart) or
 /// staff's: never kept by a browser's or a proxy's HTTP cache. (Every API
@@ -38,22 +37,36 @@ const PRIVATE: &[&str] = &[
     "/metrics",
 ];
 
-/// Headers every answer carries (unless a handler chose its own); HSTS
+/// The headers every answer carries (unless a handler chose its own); HSTS
 /// only when the store is served over HTTPS.
-pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
-    let mut fixed: Vec<(HeaderName, &'static str)> = vec![
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), usb=()"),
-        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
-    ];
-    if https {
-        fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+#[derive(Clone)]
+pub struct Secure(Arc<[(HeaderName, HeaderValue)]>);
+
+impl Secure {
+    pub fn new(https: bool) -> Self {
+        let mut fixed = vec![
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+            (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), usb=()"),
+            (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+        ];
+        if https {
+            fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains"));
+        }
+        Self(fixed.into_iter().map(|(name, value)| (name, HeaderValue::from_static(value))).collect())
     }
-    fixed.into_iter().fold(router, |router, (name, value)| {
-        router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)))
-    })
+}
+
+/// Middleware: adds the [`Secure`] headers an answer does not have.
+pub async fn secure(State(fixed): State<Secure>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in fixed.0.iter() {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    response
 }
 
 /// Middleware: private answers, and any answer that sets a cookie, are

@@ -74,12 +74,23 @@ async fn metrics() -> impl IntoResponse {
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
 }
 
-/// Middleware: counts and times every request.
+/// Route middleware: hands the route's pattern to [`record`], which runs
+/// outside the router, on the answer.
+pub async fn tag_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Middleware: counts and times every request, by the route [`tag_route`] names.
 pub async fn record(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let method = method_label(request.method()).to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
+    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
     metrics::counter!("tbs_http_requests_total", &labels).increment(1);
     metrics::histogram!("tbs_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
