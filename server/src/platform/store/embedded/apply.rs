@@ -70,15 +70,23 @@ pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>) -> Result<Vec<Item
         found.push(check_all(items, part, offset)?);
         offset += part.ops.len();
     }
+    let mut stored = Vec::with_capacity(parts.len());
+    for ((part, mut items), existing) in parts.into_iter().zip(trees).zip(found) {
+        stored.push(write_all(txn, &mut items, part, existing)?);
+    }
+    Ok(stored.swap_remove(0))
+}
+
+/// Applies `part`'s checked operations; returns the items its puts stored.
+fn write_all(
+    txn: &WriteTransaction,
+    items: &mut Items<'_>,
+    part: Part,
+    existing: Vec<Option<Head>>,
+) -> Result<Vec<Item>, StoreError> {
     let mut stored = Vec::new();
-    for (n, ((part, mut items), existing)) in parts.into_iter().zip(trees).zip(found).enumerate() {
-        let mut written = Vec::new();
-        for (prepared, existing) in part.ops.into_iter().zip(existing) {
-            written.extend(write(txn, &mut items, &part.trees, prepared, existing)?);
-        }
-        if n == 0 {
-            stored = written;
-        }
+    for (prepared, existing) in part.ops.into_iter().zip(existing) {
+        stored.extend(write(txn, items, &part.trees, prepared, existing)?);
     }
     Ok(stored)
 }
