@@ -7,6 +7,7 @@
 //! embedded backend and a DynamoDB backend are interchangeable and can be held
 //! to the same [`conformance`] suite.
 
+mod attrs;
 mod combine;
 pub mod conformance;
 pub mod counter;
@@ -21,7 +22,7 @@ mod turns;
 pub use combine::{Abandoned, Combiner, together_or_alone};
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
-pub use model::{Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+pub use model::{Attrs, Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
 pub use turns::{Held, Turns};
 
 use async_trait::async_trait;

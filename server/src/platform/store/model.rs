@@ -1,5 +1,6 @@
 //! The store's data model: keys, items, conditions, queries and pages.
 
+pub use super::attrs::Attrs;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,20 +38,19 @@ pub struct Item {
     /// value a caller puts in a new item is ignored.
     #[serde(default)]
     pub version: u64,
-    /// The item's attributes: a JSON object.
-    pub attrs: serde_json::Value,
+    /// The item's attributes: a JSON object (see [`Attrs`]).
+    pub attrs: Attrs,
 }
 
 impl Item {
     /// A new item with the given attributes.
-    pub fn new(key: Key, attrs: serde_json::Value) -> Self {
-        Self { key, indexes: BTreeMap::new(), version: 0, attrs }
+    pub fn new(key: Key, attrs: impl Into<Attrs>) -> Self {
+        Self { key, indexes: BTreeMap::new(), version: 0, attrs: attrs.into() }
     }
 
     /// A new item holding `record` serialised as its attributes.
     pub fn from_record<T: Serialize>(key: Key, record: &T) -> Result<Self, super::StoreError> {
-        let attrs = serde_json::to_value(record)
-            .map_err(|e| super::StoreError::Invalid(format!("unserialisable record: {e}")))?;
+        let attrs = Attrs::of(record).map_err(|e| super::StoreError::Invalid(format!("unserialisable record: {e}")))?;
         Ok(Self::new(key, attrs))
     }
 
@@ -60,11 +60,10 @@ impl Item {
         self
     }
 
-    /// The attributes read back as a record (straight from the borrowed
-    /// value: no copy of the attributes first).
+    /// The attributes read back as a record (straight from their JSON text
+    /// when they have not been changed by name).
     pub fn record<T: DeserializeOwned>(&self) -> Result<T, super::StoreError> {
-        T::deserialize(&self.attrs)
-            .map_err(|e| super::StoreError::Backend(format!("item {} does not decode: {e}", self.key)))
+        self.attrs.record().map_err(|e| super::StoreError::Backend(format!("item {} does not decode: {e}", self.key)))
     }
 }
 

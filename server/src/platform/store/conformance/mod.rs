@@ -92,14 +92,14 @@ pub async fn update_requires_expected_version(h: &dyn Harness) {
     let t = table(h).await;
     let v1 = t.put(item("p", "a", 1), Condition::None).await.unwrap();
     let mut change = v1.clone();
-    change.attrs = json!({ "n": 2 });
+    change.attrs = json!({ "n": 2 }).into();
     let v2 = t.update(change.clone()).await.unwrap();
     assert_eq!(v2.version, 2);
     // A writer still holding version 1 loses: its change is stale.
-    change.attrs = json!({ "n": 3 });
+    change.attrs = json!({ "n": 3 }).into();
     assert!(matches!(t.update(change).await, Err(StoreError::ConditionFailed(_))));
     let read = t.get(&Key::new("p", "a")).await.unwrap().unwrap();
-    assert_eq!((read.version, read.attrs), (2, json!({ "n": 2 })));
+    assert_eq!((read.version, &*read.attrs), (2, &json!({ "n": 2 })));
     assert!(matches!(t.put(item("p", "new", 1), Condition::Version(7)).await, Err(StoreError::ConditionFailed(_))));
     assert_eq!(t.put(item("p", "new", 1), Condition::Version(0)).await.unwrap().version, 1);
 }

@@ -111,7 +111,7 @@ pub async fn concurrent_versioned_transactions_have_one_winner(h: &dyn Harness) 
     }
     assert_eq!(winners.len(), 1, "winners: {winners:?}");
     let stored = t.get(&Key::new("race", "record")).await.unwrap().unwrap();
-    assert_eq!((stored.version, stored.attrs), (2, json!({ "n": winners[0] })));
+    assert_eq!((stored.version, &*stored.attrs), (2, &json!({ "n": winners[0] })));
     let outbox = t.query(Query::partition("race-outbox")).await.unwrap().items;
     assert_eq!(sks(&outbox), [winners[0].to_string()], "only the winner's outbox entry");
 }

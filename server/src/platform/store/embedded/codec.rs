@@ -8,7 +8,7 @@
 //! not its attributes.
 
 use crate::platform::store::StoreError;
-use crate::platform::store::model::{Item, Key};
+use crate::platform::store::model::{Attrs, Item, Key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,7 +28,7 @@ pub(super) struct Head {
 struct Unversioned<'a> {
     key: &'a Key,
     indexes: &'a BTreeMap<String, Key>,
-    attrs: &'a serde_json::Value,
+    attrs: &'a Attrs,
 }
 
 impl Body {

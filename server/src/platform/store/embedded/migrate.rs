@@ -115,7 +115,7 @@ mod tests {
             let store = EmbeddedStore::open(dir.path()).unwrap();
             let carts = store.open_table(&spec()).await.unwrap();
             let one = carts.get(&Key::new("CART#1", "META")).await.unwrap().expect("moved");
-            assert_eq!((one.version, &one.attrs), (3, &serde_json::json!({ "quantity": "1" })));
+            assert_eq!((one.version, &*one.attrs), (3, &serde_json::json!({ "quantity": "1" })));
             let owned = Query::partition("OWNER#ann").on_index("by_owner").sort_key(SortKeyCondition::All);
             assert_eq!(carts.query(owned).await.unwrap().items.len(), 2, "the index moved too");
             // A version check against the moved item still holds.

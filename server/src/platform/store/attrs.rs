@@ -1,0 +1,134 @@
+//! An item's attributes: a JSON object, kept as the JSON text it was read
+//! (or encoded) as until something looks inside.
+//!
+//! Most reads go straight into a record ([`Item::record`](super::Item::record)),
+//! and most writes come from one; building a `serde_json::Value` in between
+//! was the biggest cost of reading a page of the catalog (a tree of maps and
+//! strings per item, built and dropped). The text is decoded into the record
+//! directly, and written out as it is; a `Value` is made only when a caller
+//! looks at or changes the attributes by name, which reads and writes as
+//! before (`item.attrs["stock"]`).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
+
+#[derive(Clone, Default)]
+pub struct Attrs {
+    /// The JSON text, while nothing has changed the attributes.
+    text: Option<Box<RawValue>>,
+    /// The attributes as a value: made on first look when there is text.
+    value: OnceLock<Value>,
+}
+
+impl Attrs {
+    /// Attributes holding `record`, encoded once as JSON text.
+    pub fn of<T: Serialize + ?Sized>(record: &T) -> serde_json::Result<Self> {
+        Ok(Self { text: Some(serde_json::value::to_raw_value(record)?), value: OnceLock::new() })
+    }
+
+    /// The attributes read as a record: from the text when there is one.
+    pub fn record<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
+        match &self.text {
+            Some(text) => serde_json::from_str(text.get()),
+            None => T::deserialize(self.value()),
+        }
+    }
+
+    fn value(&self) -> &Value {
+        self.value.get_or_init(|| match &self.text {
+            // Text is only ever set from valid JSON (a `RawValue`).
+            Some(text) => serde_json::from_str(text.get()).unwrap_or_default(),
+            None => Value::Null,
+        })
+    }
+}
+
+impl From<Value> for Attrs {
+    fn from(value: Value) -> Self {
+        Self { text: None, value: OnceLock::from(value) }
+    }
+}
+
+impl Deref for Attrs {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        self.value()
+    }
+}
+
+/// A change goes to the value; the text no longer says what the attributes are.
+impl DerefMut for Attrs {
+    fn deref_mut(&mut self) -> &mut Value {
+        self.value();
+        self.text = None;
+        self.value.get_mut().expect("made just above")
+    }
+}
+
+impl PartialEq for Attrs {
+    fn eq(&self, other: &Self) -> bool {
+        self.value() == other.value()
+    }
+}
+
+impl PartialEq<Value> for Attrs {
+    fn eq(&self, other: &Value) -> bool {
+        self.value() == other
+    }
+}
+
+impl fmt::Debug for Attrs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value(), f)
+    }
+}
+
+impl Serialize for Attrs {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.text {
+            Some(text) => text.serialize(serializer),
+            None => self.value().serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Attrs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self { text: Some(Box::<RawValue>::deserialize(deserializer)?), value: OnceLock::new() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Stock {
+        sku: String,
+        stock: u32,
+    }
+
+    #[test]
+    fn read_text_becomes_a_record_and_reads_by_name_alike() {
+        let attrs: Attrs = serde_json::from_str(r#"{"sku":"KIT-001","stock":3}"#).unwrap();
+        assert_eq!(attrs.record::<Stock>().unwrap(), Stock { sku: "KIT-001".into(), stock: 3 });
+        assert_eq!(attrs["stock"], 3);
+        assert_eq!(serde_json::to_string(&attrs).unwrap(), r#"{"sku":"KIT-001","stock":3}"#);
+    }
+
+    #[test]
+    fn a_change_by_name_is_what_is_written_and_read_after() {
+        let mut attrs = Attrs::of(&Stock { sku: "KIT-001".into(), stock: 3 }).unwrap();
+        attrs["stock"] = json!(9);
+        assert_eq!(attrs.record::<Stock>().unwrap().stock, 9);
+        assert_eq!(serde_json::to_value(&attrs).unwrap(), json!({ "sku": "KIT-001", "stock": 9 }));
+        assert_eq!(attrs, json!({ "sku": "KIT-001", "stock": 9 }));
+    }
+}
