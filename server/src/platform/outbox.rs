@@ -64,9 +64,12 @@ impl Relay {
     }
 
     /// Call after committing a transaction with staged events: the relay
-    /// publishes at once instead of at its next poll.
+    /// publishes at once instead of at its next poll (unless the store
+    /// delivered them in that commit, leaving nothing to publish).
     pub fn notify(&self) {
-        self.wake.notify_one();
+        if !self.table.delivers_staged(OUTBOX) {
+            self.wake.notify_one();
+        }
     }
 
     /// Publishes the oldest pending events (up to [`RELAY_BATCH`]), then

@@ -131,6 +131,10 @@ impl Table for Metered {
         self.inner.name()
     }
 
+    fn delivers_staged(&self, partition: &str) -> bool {
+        self.inner.delivers_staged(partition)
+    }
+
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let found = self.inner.get(key).await;
         let bytes = found.as_ref().ok().and_then(|f| f.as_ref()).map_or(0, size);

@@ -87,6 +87,14 @@ pub trait Table: Send + Sync {
     /// handle, every write durable.
     fn relaxed(self: Arc<Self>) -> Arc<dyn Table>;
 
+    /// Whether puts into `partition` are handed on in their commit
+    /// ([`Store::deliver_staged`]) instead of kept, so nothing waits there
+    /// for a relay. By default, no.
+    fn delivers_staged(&self, partition: &str) -> bool {
+        let _ = partition;
+        false
+    }
+
     /// Writes `item` only if the stored version still equals `item.version`
     /// (optimistic locking): the read-modify-write primitive.
     async fn update(&self, item: Item) -> Result<Item, StoreError> {

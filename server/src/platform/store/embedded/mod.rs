@@ -236,6 +236,10 @@ impl Table for EmbeddedTable {
         &self.spec.name
     }
 
+    fn delivers_staged(&self, partition: &str) -> bool {
+        self.route.get().is_some_and(|route| route.routes(partition, &self.trees))
+    }
+
     /// A point read is one walk down the B-tree, microseconds from redb's
     /// cache: done in place. Handing it to a blocking thread and back cost
     /// more than the read (two thread wake-ups, seen as scheduler time in a

@@ -36,6 +36,12 @@ impl Routed {
 }
 
 impl Route {
+    /// Whether puts into `partition` of the table of `trees` are delivered
+    /// (never the receiver's own table), while the receiver lives.
+    pub(super) fn routes(&self, partition: &str, trees: &Arc<Trees>) -> bool {
+        partition == self.partition && !Arc::ptr_eq(&self.trees, trees) && self.to.strong_count() > 0
+    }
+
     /// Turns the puts of `ops` into this route's partition into checks and
     /// returns their deliveries, as the request's part in the receiver's
     /// table; `None` when there are none, or when the receiver is gone (the
