@@ -201,9 +201,8 @@ impl EmbeddedTable {
 
     /// Writes `ops` in one commit, with what their staged items deliver.
     async fn write(&self, mut ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
-        let route = self.route.get().filter(|route| !Arc::ptr_eq(&route.trees, &self.trees));
-        let delivery = match route {
-            Some(route) => route.take(&mut ops)?,
+        let delivery = match self.route.get() {
+            Some(route) => route.take(&self.trees, &mut ops)?,
             None => None,
         };
         let own = apply::Part { trees: self.trees.clone(), ops: apply::prepare(ops)? };

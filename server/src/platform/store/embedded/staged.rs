@@ -39,15 +39,21 @@ impl Route {
     /// Whether puts into `partition` of the table of `trees` are delivered
     /// (never the receiver's own table), while the receiver lives.
     pub(super) fn routes(&self, partition: &str, trees: &Arc<Trees>) -> bool {
-        partition == self.partition && !Arc::ptr_eq(&self.trees, trees) && self.to.strong_count() > 0
+        partition == self.partition && self.serves(trees) && self.to.strong_count() > 0
     }
 
-    /// Turns the puts of `ops` into this route's partition into checks and
-    /// returns their deliveries, as the request's part in the receiver's
-    /// table; `None` when there are none, or when the receiver is gone (the
-    /// puts are then stored as they are).
-    pub(super) fn take(&self, ops: &mut [WriteOp]) -> Result<Option<(Part, Routed)>, StoreError> {
-        if !ops.iter().any(|op| matches!(op, WriteOp::Put { item, .. } if item.key.pk == self.partition)) {
+    /// Whether writes to the table of `trees` are routed: any but the receiver's own.
+    fn serves(&self, trees: &Arc<Trees>) -> bool {
+        !Arc::ptr_eq(&self.trees, trees)
+    }
+
+    /// Turns the puts of `ops` (a write to the table of `trees`) into this
+    /// route's partition into checks and returns their deliveries, as the
+    /// request's part in the receiver's table; `None` when there are none,
+    /// or when they are not routed (the puts are then stored as they are).
+    pub(super) fn take(&self, trees: &Arc<Trees>, ops: &mut [WriteOp]) -> Result<Option<(Part, Routed)>, StoreError> {
+        let staged = |op: &WriteOp| matches!(op, WriteOp::Put { item, .. } if item.key.pk == self.partition);
+        if !self.serves(trees) || !ops.iter().any(staged) {
             return Ok(None);
         }
         let Some(to) = self.to.upgrade() else { return Ok(None) };
