@@ -22,15 +22,17 @@ mod file;
 mod migrate;
 mod query;
 mod staged;
+mod table;
 mod writer;
 
-use super::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
-use super::{StagedDelivery, Store, StoreError, Table, validate_transaction};
+use super::model::TableSpec;
+use super::{StagedDelivery, Store, StoreError, Table};
 use async_trait::async_trait;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+use table::EmbeddedTable;
 
 /// The file holding every table, in the data directory.
 const FILE: &str = "store.redb";
@@ -173,136 +175,3 @@ fn valid_table_name(name: &str) -> bool {
         && name.len() <= 200
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
-
-/// One table: its trees in the store's file.
-pub struct EmbeddedTable {
-    spec: TableSpec,
-    db: Arc<Database>,
-    trees: Arc<Trees>,
-    writer: Arc<writer::Writer>,
-    route: Arc<OnceLock<staged::Route>>,
-    /// False for the [`Table::relaxed`] handle: its writes are committed
-    /// without waiting for the disk (see [`writer`]).
-    durable: bool,
-}
-
-impl EmbeddedTable {
-    async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Database, &Trees) -> Result<T, StoreError> + Send + 'static,
-    {
-        let db = self.db.clone();
-        let trees = self.trees.clone();
-        tokio::task::spawn_blocking(move || f(&db, &trees))
-            .await
-            .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
-    }
-
-    /// Writes `ops` in one commit, with what their staged items deliver.
-    async fn write(&self, mut ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
-        let delivery = match self.route.get() {
-            Some(route) => route.take(&self.trees, &mut ops)?,
-            None => None,
-        };
-        let own = apply::Part { trees: self.trees.clone(), ops: apply::prepare(ops)? };
-        let (parts, routed) = match delivery {
-            Some((part, routed)) => (vec![own, part], Some(routed)),
-            None => (vec![own], None),
-        };
-        let stored = self.writer.write(parts, transaction, self.durable).await?;
-        if let Some(routed) = routed {
-            routed.done();
-        }
-        Ok(stored)
-    }
-}
-
-#[async_trait]
-impl Table for EmbeddedTable {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        Arc::new(EmbeddedTable {
-            spec: self.spec.clone(),
-            db: self.db.clone(),
-            trees: self.trees.clone(),
-            writer: self.writer.clone(),
-            route: self.route.clone(),
-            durable: false,
-        })
-    }
-
-    fn name(&self) -> &str {
-        &self.spec.name
-    }
-
-    fn delivers_staged(&self, partition: &str) -> bool {
-        self.route.get().is_some_and(|route| route.routes(partition, &self.trees))
-    }
-
-    /// A point read is one walk down the B-tree, microseconds from redb's
-    /// cache: done in place. Handing it to a blocking thread and back cost
-    /// more than the read (two thread wake-ups, seen as scheduler time in a
-    /// profile of add-to-cart). Long queries still go to one (see `query`).
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        read_item(&self.db.begin_read()?.open_table(self.trees.items())?, key)
-    }
-
-    async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
-        let stored = self.write(vec![WriteOp::Put { item, condition }], false).await?;
-        stored.into_iter().next().ok_or_else(|| StoreError::Backend("a put stored nothing".into()))
-    }
-
-    async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
-        self.write(vec![WriteOp::Delete { key: key.clone(), condition }], false).await.map(drop)
-    }
-
-    /// A short page (the outbox's, a queue's) is read in place like a get; a
-    /// longer one, whose reading grows with its length, on a blocking thread.
-    async fn query(&self, query: Query) -> Result<Page, StoreError> {
-        if query.limit == 0 {
-            return Err(StoreError::Invalid("query limit must be at least 1".into()));
-        }
-        if query.limit <= IN_PLACE_QUERY_LIMIT {
-            return run_query(&self.db, &self.trees, &query);
-        }
-        self.blocking(move |db, trees| run_query(db, trees, &query)).await
-    }
-
-    async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
-        validate_transaction(&ops)?;
-        self.write(ops, true).await.map(drop)
-    }
-
-    /// One request to the writer (so one commit), all-or-nothing here, which
-    /// the port allows but does not promise.
-    async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
-        let mut keys = keys;
-        keys.sort();
-        keys.dedup();
-        let ops = keys.into_iter().map(|key| WriteOp::Delete { key, condition: Condition::None }).collect();
-        self.write(ops, false).await.map(drop)
-    }
-}
-
-/// The item under `key` in an items tree, of a read or a write transaction.
-pub(super) fn read_item(
-    items: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
-    key: &Key,
-) -> Result<Option<Item>, StoreError> {
-    match items.get((key.pk.as_str(), key.sk.as_str()))? {
-        Some(bytes) => Ok(Some(decode(bytes.value())?)),
-        None => Ok(None),
-    }
-}
-
-/// Queries of at most this many items are read in place (see `query`).
-const IN_PLACE_QUERY_LIMIT: usize = 25;
-
-fn run_query(db: &Database, trees: &Trees, query: &Query) -> Result<Page, StoreError> {
-    match &query.index {
-        None => query::items(db, trees.items(), query),
-        Some(index) => query::index(db, trees.index(index)?, trees.items(), query),
-    }
-}
-
-use codec::decode;

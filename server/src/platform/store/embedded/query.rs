@@ -1,7 +1,8 @@
 //! Reads of the embedded backend: one partition of the items tree or of an
 //! index tree, in sort-key order, with sort-key conditions and paging.
 
-use super::{IndexKey, IndexTree, ItemsTree, decode};
+use super::codec::decode;
+use super::{IndexKey, IndexTree, ItemsTree};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Cursor, Item, Key, Page, Query, SortKeyCondition};
 use redb::{Database, ReadableDatabase};
