@@ -113,7 +113,7 @@ pub struct Product {
 }
 
 /// Lower-cased words a product must all contain (in its name or description).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SearchText(Vec<String>);
 
 impl SearchText {
@@ -136,7 +136,7 @@ impl SearchText {
 }
 
 /// How many products a listing page holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageSize(usize);
 
 impl PageSize {
@@ -179,7 +179,7 @@ impl ProductCursor {
 }
 
 /// A parsed product listing request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProductQuery {
     pub text: Option<SearchText>,
     pub category: Option<CategorySlug>,

@@ -29,20 +29,30 @@ use store::CatalogTable;
 use crate::platform::http::ServiceError;
 use crate::platform::hub::EventHub;
 use crate::platform::outbox::Relay;
-use crate::platform::store::Store;
+use crate::platform::store::{ReadCache, Store};
 use std::sync::{Arc, OnceLock};
 
 /// Products read per store round-trip while filtering a search.
 const SCAN_BATCH: usize = 100;
 
+/// Listing pages kept between changes to the catalog (each at most
+/// [`domain::PageSize::MAX`] products).
+const KEPT_PAGES: usize = 128;
+
 pub struct Catalog {
     table: CatalogTable,
     relay: OnceLock<Relay>,
+    /// The shop's listing pages and categories, as last read (see [`ReadCache`]).
+    pages: ReadCache<ProductQuery, ProductPage>,
+    categories: ReadCache<(), Vec<CategoryView>>,
 }
 
 impl Catalog {
     pub async fn open(store: &dyn Store) -> Result<Self, CatalogError> {
-        Ok(Self { table: CatalogTable::open(store).await?, relay: OnceLock::new() })
+        let table = CatalogTable::open(store).await?;
+        let (pages, categories) =
+            (ReadCache::new(table.table().clone(), KEPT_PAGES), ReadCache::new(table.table().clone(), 1));
+        Ok(Self { table, relay: OnceLock::new(), pages, categories })
     }
 
     /// Adds the demo catalog's categories and products that are not there yet.
@@ -51,13 +61,17 @@ impl Catalog {
     }
 
     /// One page of the products on sale matching the query, in SKU order.
-    pub async fn search(&self, params: &ProductQueryParams) -> Result<ProductPage, CatalogError> {
+    pub async fn search(&self, params: &ProductQueryParams) -> Result<Arc<ProductPage>, CatalogError> {
         let query = ProductQuery::parse(params)?;
+        self.pages.get_or_load(&query, || self.search_table(&query)).await
+    }
+
+    async fn search_table(&self, query: &ProductQuery) -> Result<ProductPage, CatalogError> {
         let category = match &query.category {
-            Some(slug) => self.categories().await?.into_iter().find(|c| c.slug == slug.as_str()),
+            Some(slug) => self.categories().await?.iter().find(|c| c.slug == slug.as_str()).cloned(),
             None => None,
         };
-        let (items, next_cursor) = self.page(&query, |p| !p.archived).await?;
+        let (items, next_cursor) = self.page(query, |p| !p.archived).await?;
         Ok(ProductPage { items: items.into_iter().map(view).collect(), next_cursor, category })
     }
 
@@ -94,7 +108,12 @@ impl Catalog {
         Ok(self.table.product(&sku).await?.filter(|p| !p.archived).map(view))
     }
 
-    pub async fn categories(&self) -> Result<Vec<CategoryView>, CatalogError> {
+    /// Every category with how many products on sale it holds, in display order.
+    pub async fn categories(&self) -> Result<Arc<Vec<CategoryView>>, CatalogError> {
+        self.categories.get_or_load(&(), || self.count_categories()).await
+    }
+
+    async fn count_categories(&self) -> Result<Vec<CategoryView>, CatalogError> {
         let mut views = Vec::new();
         for c in self.table.categories().await? {
             let product_count = self.table.count_in(&c.slug).await?;
@@ -136,7 +155,7 @@ fn view(p: Product) -> ProductView {
 #[async_trait::async_trait]
 impl CatalogReader for Catalog {
     async fn products(&self, params: ProductQueryParams) -> Result<ProductPage, ErrorDetail> {
-        self.search(&params).await.map_err(|e| e.detail())
+        self.search(&params).await.map(Arc::unwrap_or_clone).map_err(|e| e.detail())
     }
 
     async fn product(&self, sku: String) -> Result<Option<ProductView>, ErrorDetail> {
@@ -148,6 +167,6 @@ impl CatalogReader for Catalog {
     }
 
     async fn categories(&self) -> Result<Vec<CategoryView>, ErrorDetail> {
-        Catalog::categories(self).await.map_err(|e| e.detail())
+        Catalog::categories(self).await.map(Arc::unwrap_or_clone).map_err(|e| e.detail())
     }
 }

@@ -7,6 +7,7 @@ use app::api::ErrorBody;
 use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use utoipa_axum::routes;
 
@@ -32,8 +33,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
 async fn list_products(
     State(catalog): State<Arc<Catalog>>,
     ApiQuery(params): ApiQuery<ProductQueryParams>,
-) -> Result<Json<ProductPage>, CatalogError> {
-    Ok(Json(catalog.search(&params).await?))
+) -> Result<Response, CatalogError> {
+    Ok(Json(&*catalog.search(&params).await?).into_response())
 }
 
 /// One product.
@@ -66,6 +67,6 @@ async fn get_product(
         (status = 200, description = "categories", body = [CategoryView]),
     )
 )]
-async fn list_categories(State(catalog): State<Arc<Catalog>>) -> Result<Json<Vec<CategoryView>>, CatalogError> {
-    Ok(Json(catalog.categories().await?))
+async fn list_categories(State(catalog): State<Arc<Catalog>>) -> Result<Response, CatalogError> {
+    Ok(Json(&*catalog.categories().await?).into_response())
 }

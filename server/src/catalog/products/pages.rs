@@ -25,7 +25,10 @@ impl ProductsApi for Catalog {
             ),
             None => None,
         };
-        Ok(ProductForm { product, categories: self.categories().await.map_err(|e| e.detail())? })
+        Ok(ProductForm {
+            product,
+            categories: self.categories().await.map(std::sync::Arc::unwrap_or_clone).map_err(|e| e.detail())?,
+        })
     }
 
     async fn save(&self, sku: String, input: ProductInput) -> Result<AdminProduct, ErrorDetail> {

@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::platform::store::{EmbeddedStore, Query};
-use app::catalog::{Fulfilment, ProductQueryParams};
+use app::catalog::{CategoryView, Fulfilment, ProductQueryParams};
+use std::sync::Arc;
 
 async fn catalog(dir: &std::path::Path) -> Catalog {
     let catalog = Catalog::open(&EmbeddedStore::open(dir).unwrap()).await.unwrap();
@@ -81,8 +82,10 @@ async fn an_edit_keeps_stock_changed_meanwhile_but_not_a_save_it_did_not_see() {
 async fn an_archived_product_leaves_the_shop_but_not_the_administrators_list() {
     let dir = tempfile::tempdir().unwrap();
     let catalog = catalog(dir.path()).await;
-    let kitchen = |c: Vec<app::catalog::CategoryView>| c.into_iter().find(|c| c.slug == "kitchen").unwrap();
+    let kitchen = |c: Arc<Vec<CategoryView>>| c.iter().find(|c| c.slug == "kitchen").unwrap().clone();
     let before = kitchen(catalog.categories().await.unwrap()).product_count;
+    let every = ProductQueryParams { limit: Some("100".into()), ..Default::default() };
+    assert!(catalog.search(&every).await.unwrap().items.iter().any(|p| p.sku == "KIT-001"), "listed before");
     let mug = catalog.admin_product("KIT-001").await.unwrap().unwrap();
     let input = ProductInput {
         name: mug.product.name.clone(),
@@ -96,7 +99,7 @@ async fn an_archived_product_leaves_the_shop_but_not_the_administrators_list() {
     };
     catalog.save_product("KIT-001", input).await.unwrap();
     assert_eq!(catalog.product("KIT-001").await.unwrap(), None, "no product page, cart line or order");
-    let all = catalog.search(&ProductQueryParams { limit: Some("100".into()), ..Default::default() }).await.unwrap();
+    let all = catalog.search(&every).await.unwrap();
     assert!(all.items.iter().all(|p| p.sku != "KIT-001"), "not listed");
     assert_eq!(kitchen(catalog.categories().await.unwrap()).product_count, before - 1);
     assert!(catalog.low_stock(u32::MAX).await.unwrap().products.iter().all(|p| p.sku != "KIT-001"));

@@ -135,6 +135,10 @@ impl Table for Metered {
         self.inner.delivers_staged(partition)
     }
 
+    fn changes(&self) -> Option<u64> {
+        self.inner.changes()
+    }
+
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let found = self.inner.get(key).await;
         let bytes = found.as_ref().ok().and_then(|f| f.as_ref()).map_or(0, size);

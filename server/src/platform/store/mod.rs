@@ -17,12 +17,14 @@ mod embedded;
 mod metered;
 mod model;
 pub mod optimistic;
+mod read_cache;
 mod turns;
 
 pub use combine::{Abandoned, Combiner, together_or_alone};
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
 pub use model::{Attrs, Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
+pub use read_cache::ReadCache;
 pub use turns::{Held, Turns};
 
 use async_trait::async_trait;
@@ -86,6 +88,15 @@ pub trait Table: Send + Sync {
     /// durable with the next write that is not relaxed. By default the same
     /// handle, every write durable.
     fn relaxed(self: Arc<Self>) -> Arc<dyn Table>;
+
+    /// A count that grows with every commit writing this table, where this
+    /// process makes every write to it and so sees each one (the embedded
+    /// store: one process holds its file). Read before reading the table, it
+    /// tells whether what was read may have changed since ([`ReadCache`]).
+    /// `None` where other processes write the table too (DynamoDB): by default.
+    fn changes(&self) -> Option<u64> {
+        None
+    }
 
     /// Whether puts into `partition` are handed on in their commit
     /// ([`Store::deliver_staged`]) instead of kept, so nothing waits there

@@ -31,6 +31,7 @@ use async_trait::async_trait;
 use redb::{Database, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use table::EmbeddedTable;
 
@@ -47,12 +48,23 @@ pub(super) type IndexTree<'a> = TableDefinition<'a, IndexKey<'static>, ()>;
 pub(super) struct Trees {
     items: String,
     indexes: HashMap<String, String>,
+    /// Commits that wrote these trees so far in this process (see [`Table::changes`]).
+    changes: AtomicU64,
 }
 
 impl Trees {
     fn of(spec: &TableSpec) -> Self {
         let indexes = spec.indexes.iter().map(|i| (i.clone(), format!("{}:index:{i}", spec.name))).collect();
-        Self { items: spec.name.clone(), indexes }
+        Self { items: spec.name.clone(), indexes, changes: AtomicU64::new(0) }
+    }
+
+    /// Counts a commit that wrote these trees; called once it is visible to readers.
+    pub(super) fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::Release);
+    }
+
+    pub(super) fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
     }
 
     pub(super) fn items(&self) -> ItemsTree<'_> {

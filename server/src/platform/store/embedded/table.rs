@@ -71,6 +71,11 @@ impl Table for EmbeddedTable {
         &self.spec.name
     }
 
+    /// This process is the only one with the file open, so it sees every commit.
+    fn changes(&self) -> Option<u64> {
+        Some(self.trees.changes())
+    }
+
     fn delivers_staged(&self, partition: &str) -> bool {
         self.route.get().is_some_and(|route| route.routes(partition, &self.trees))
     }

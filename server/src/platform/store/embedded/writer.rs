@@ -15,6 +15,7 @@
 //! (redb's `Durability::None`): they are visible at once, and the next
 //! durable commit makes them durable too, as redb persists commits in order.
 
+use super::Trees;
 use super::apply::{Failure, Part, apply};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
@@ -96,12 +97,17 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
     }
 }
 
-/// Applies and commits one batch, then answers every request in it. When the
+/// Applies and commits one batch, counts the commit against every table it
+/// wrote ([`Table::changes`](crate::platform::store::Table::changes): before
+/// any answer, so a reader told of the write sees the count moved), then
+/// answers every request in it. When the
 /// backend fails, nothing of the batch was written and every request hears so.
 fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
+    let written: Vec<Arc<Trees>> = batch.iter().flat_map(|r| r.parts.iter().map(|p| p.trees.clone())).collect();
     let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
     match apply_all(db, work, durability) {
         Ok(answers) => {
+            written.iter().for_each(|trees| trees.changed());
             for (to, answer) in answer_to.into_iter().zip(answers) {
                 let _ = to.send(answer);
             }
