@@ -8,11 +8,13 @@ use crate::config::Settings;
 use crate::contracts::ports::Sessions;
 use crate::platform::caller::resolve_caller;
 use crate::platform::http::api_route_not_found;
+use crate::platform::page_cache::{self, PageCache, PageSource};
 use crate::registry::Routes;
 use crate::startup::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
 use axum::routing::any;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -55,22 +57,34 @@ pub fn app(state: AppState) -> Router {
     let router = if !pages {
         router.fallback(api_route_not_found).with_state(options)
     } else {
-        let context = state.pages.clone();
         router
-            .leptos_routes_with_context(
-                &options,
-                generate_route_list(App),
-                move || context.iter().for_each(|provide| provide()),
-                {
-                    let options = options.clone();
-                    move || shell(options.clone())
-                },
-            )
+            .merge(pages_router(&state))
             .nest_service(&format!("/{}", options.site_pkg_dir), bundle(&options))
             .fallback(leptos_axum::file_and_error_handler(shell))
             .with_state(options)
     };
     edge(&state, router.route_layer(axum::middleware::from_fn(crate::platform::metrics::tag_route)))
+}
+
+/// The shop's pages a visitor without cookies may be given as rendered
+/// before (see [`page_cache`]): they show only the catalog to such a visitor.
+const CACHED_PAGES: [&str; 3] = ["/", "/search", "/products/{sku}"];
+
+/// The Leptos pages (and their server functions), with the services' ports
+/// in their context; [`CACHED_PAGES`] behind the page cache when the catalog
+/// offers its table.
+fn pages_router(state: &AppState) -> Router<LeptosOptions> {
+    let (options, context) = (state.leptos.clone(), state.pages.clone());
+    let pages = Router::new().leptos_routes_with_context(
+        &options.clone(),
+        generate_route_list(App),
+        move || context.iter().for_each(|provide| provide()),
+        move || shell(options.clone()),
+    );
+    match state.ports.get::<PageSource>() {
+        Some(source) => pages.route_layer(from_fn_with_state(PageCache::new(source, &CACHED_PAGES), page_cache::serve)),
+        None => pages,
+    }
 }
 
 /// What every request passes through, outermost first, around the routes:
@@ -122,4 +136,15 @@ fn bundle(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
     let lifetime =
         if &*options.site_pkg_dir == UNNAMED_BUNDLE { "no-cache" } else { "public, max-age=31536000, immutable" };
     SetResponseHeader::overriding(files, header::CACHE_CONTROL, HeaderValue::from_static(lifetime))
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn every_cached_page_is_one_the_app_routes() {
+        let routes = leptos_axum::generate_route_list(app::App);
+        for page in super::CACHED_PAGES {
+            assert!(routes.iter().any(|route| route.path() == page), "the app has no page {page}");
+        }
+    }
 }

@@ -122,6 +122,11 @@ impl Catalog {
         Ok(views)
     }
 
+    /// The catalog's table (what the shop's pages show: see [`PageSource`](crate::platform::page_cache::PageSource)).
+    pub fn table(&self) -> &Arc<dyn crate::platform::store::Table> {
+        self.table.table()
+    }
+
     /// The relay that publishes the events this service stages in its table's outbox.
     pub fn relay(&self, hub: Arc<dyn EventHub>) -> Relay {
         self.relay.get_or_init(|| self.table.relay(hub)).clone()

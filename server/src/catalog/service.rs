@@ -5,6 +5,7 @@
 use super::inventory::restock::Restocker;
 use super::{Catalog, StockKeeper, routes, store};
 use crate::platform::consumer::subscription;
+use crate::platform::page_cache::PageSource;
 use crate::registry::{Definition, Registry};
 use crate::services::Service;
 use app::catalog::ssr::SharedCatalog;
@@ -34,6 +35,7 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     r.routes("/api/catalog", routes::router(catalog.clone()).merge(admin));
     let port: SharedCatalog = catalog.clone();
     r.offer(port.clone());
+    r.offer(PageSource(catalog.table().clone()));
     r.page_context(port);
     r.page_context(catalog.clone() as app::inventory::ssr::SharedInventory);
     r.page_context(catalog.clone() as app::products::ssr::SharedProducts);

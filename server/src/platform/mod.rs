@@ -19,6 +19,7 @@ pub mod http;
 pub mod hub;
 pub mod metrics;
 pub mod outbox;
+pub mod page_cache;
 pub mod rate_limit;
 pub mod signing;
 pub mod store;

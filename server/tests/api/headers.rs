@@ -24,6 +24,9 @@ async fn pages_carry_a_nonce_csp_and_the_security_headers() {
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let again = app.get("/").await;
     assert_ne!(header(&again, "content-security-policy"), csp, "a fresh nonce per page");
+    let fresh = header(&again, "content-security-policy").split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(again.body.contains(&format!("nonce=\"{fresh}\"")), "the page carries its own policy's nonce");
+    assert!(!again.body.contains(nonce), "and no earlier page's");
     for reply in [&page, &app.get("/api/catalog/products").await, &app.get("/favicon.svg").await] {
         assert_eq!(header(reply, "x-content-type-options"), "nosniff");
         assert_eq!(header(reply, "x-frame-options"), "DENY");

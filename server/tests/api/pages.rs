@@ -1,7 +1,10 @@
 //! The shop pages, server-rendered (what a browser without JavaScript gets).
 
 use crate::helpers::spawn_app;
+use app::inventory::{StockAdjustmentInput, StockReason};
 use axum::http::StatusCode;
+use server::catalog::Catalog;
+use std::sync::Arc;
 
 #[tokio::test]
 async fn home_page_is_complete_html_with_categories_and_products() {
@@ -43,6 +46,23 @@ async fn product_page_shows_the_product_and_unknown_ones_are_404() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.body.contains("We couldn’t find that"));
     assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
+}
+
+/// A visitor without cookies may be given a page rendered before (the page
+/// cache), but never one older than the catalog it shows.
+#[tokio::test]
+async fn an_anonymous_product_page_shows_the_stock_as_it_is_now() {
+    let app = spawn_app().await;
+    let stock =
+        |page: &str| page.split("class=\"product__stock\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let before = stock(&app.get("/products/KIT-001").await.body);
+    assert_eq!(stock(&app.get("/products/KIT-001").await.body), before);
+    let catalog = app.state.port::<Arc<Catalog>>();
+    let input =
+        StockAdjustmentInput { reason: StockReason::CountCorrection, change: None, set: Some(3), note: String::new() };
+    catalog.adjust_stock("KIT-001", "count-1", input, "admin@example.com").await.unwrap();
+    assert_ne!(before, "Only 3 left");
+    assert_eq!(stock(&app.get("/products/KIT-001").await.body), "Only 3 left");
 }
 
 #[tokio::test]
