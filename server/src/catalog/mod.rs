@@ -38,21 +38,25 @@ const SCAN_BATCH: usize = 100;
 /// Listing pages kept between changes to the catalog (each at most
 /// [`domain::PageSize::MAX`] products).
 const KEPT_PAGES: usize = 128;
+/// Products kept between changes to the catalog (what carts and product pages read).
+const KEPT_PRODUCTS: usize = 1024;
 
 pub struct Catalog {
     table: CatalogTable,
     relay: OnceLock<Relay>,
-    /// The shop's listing pages and categories, as last read (see [`ReadCache`]).
+    /// The shop's listing pages, categories and products as last read (see [`ReadCache`]).
     pages: ReadCache<ProductQuery, ProductPage>,
     categories: ReadCache<(), Vec<CategoryView>>,
+    products: ReadCache<Sku, Option<ProductView>>,
 }
 
 impl Catalog {
     pub async fn open(store: &dyn Store) -> Result<Self, CatalogError> {
         let table = CatalogTable::open(store).await?;
-        let (pages, categories) =
-            (ReadCache::new(table.table().clone(), KEPT_PAGES), ReadCache::new(table.table().clone(), 1));
-        Ok(Self { table, relay: OnceLock::new(), pages, categories })
+        let source = table.table();
+        let pages = ReadCache::new(source.clone(), KEPT_PAGES);
+        let (categories, products) = (ReadCache::new(source.clone(), 1), ReadCache::new(source.clone(), KEPT_PRODUCTS));
+        Ok(Self { table, relay: OnceLock::new(), pages, categories, products })
     }
 
     /// Adds the demo catalog's categories and products that are not there yet.
@@ -103,9 +107,11 @@ impl Catalog {
     }
 
     /// The product with this SKU; `None` if there is none or it is archived.
-    pub async fn product(&self, sku: &str) -> Result<Option<ProductView>, CatalogError> {
+    pub async fn product(&self, sku: &str) -> Result<Arc<Option<ProductView>>, CatalogError> {
         let sku = Sku::parse(sku)?;
-        Ok(self.table.product(&sku).await?.filter(|p| !p.archived).map(view))
+        let read =
+            || async { Ok::<_, CatalogError>(self.table.product(&sku).await?.filter(|p| !p.archived).map(view)) };
+        self.products.get_or_load(&sku, read).await
     }
 
     /// Every category with how many products on sale it holds, in display order.
@@ -165,9 +171,10 @@ impl CatalogReader for Catalog {
 
     async fn product(&self, sku: String) -> Result<Option<ProductView>, ErrorDetail> {
         match Catalog::product(self, &sku).await {
+            Ok(product) => Ok(Option::clone(&product)),
             // A malformed SKU in a page URL is simply a product that does not exist.
             Err(CatalogError::Invalid(_)) => Ok(None),
-            other => other.map_err(|e| e.detail()),
+            Err(e) => Err(e.detail()),
         }
     }
 

@@ -51,11 +51,11 @@ async fn list_products(
         (status = 404, description = "no such product", body = ErrorBody),
     )
 )]
-async fn get_product(
-    State(catalog): State<Arc<Catalog>>,
-    Path(sku): Path<String>,
-) -> Result<Json<ProductView>, CatalogError> {
-    catalog.product(&sku).await?.map(Json).ok_or_else(|| CatalogError::ProductNotFound(sku.to_uppercase()))
+async fn get_product(State(catalog): State<Arc<Catalog>>, Path(sku): Path<String>) -> Result<Response, CatalogError> {
+    match &*catalog.product(&sku).await? {
+        Some(product) => Ok(Json(product).into_response()),
+        None => Err(CatalogError::ProductNotFound(sku.to_uppercase())),
+    }
 }
 
 /// Categories in display order.
