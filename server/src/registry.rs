@@ -202,6 +202,7 @@ impl<'a> Registry<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::consumer::Effects;
     use crate::platform::events::Envelope;
     use crate::platform::hub::EmbeddedHub;
     use crate::platform::store::EmbeddedStore;
@@ -216,6 +217,7 @@ mod tests {
     #[async_trait::async_trait]
     impl Consumer for Listener {
         const NAME: &'static str = "listener";
+        const EFFECTS: Effects = Effects::InStore;
         type Event = Incoming;
 
         async fn on(&self, _: Incoming, _: &Envelope) -> anyhow::Result<()> {

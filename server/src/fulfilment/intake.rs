@@ -6,7 +6,7 @@ use super::domain::ShippingOrder;
 use super::{CONSUMER, Fulfilment, LineStatus, SOURCE, item, item_processed, key, order_processed};
 use crate::contracts::ShippingOrderId;
 use crate::contracts::{OrderAnonymised, OrderConfirmed, ShippingOrderCreated, StockLine};
-use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::{Condition, StoreError, WriteOp};
@@ -24,6 +24,8 @@ pub struct Intake(pub Arc<Fulfilment>);
 #[async_trait]
 impl Consumer for Intake {
     const NAME: &'static str = CONSUMER;
+    /// Shipping orders in fulfilment's table.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

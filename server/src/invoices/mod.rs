@@ -26,7 +26,7 @@ mod service;
 pub use service::SERVICE;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, RefundIssued, ReturnRequested};
-use crate::platform::consumer::Consumer;
+use crate::platform::consumer::{Consumer, Effects};
 use crate::platform::events::Envelope;
 use crate::platform::store::Combiner;
 use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec};
@@ -206,6 +206,8 @@ pub struct InvoiceIssuer(pub Arc<Invoices>);
 #[async_trait]
 impl Consumer for InvoiceIssuer {
     const NAME: &'static str = CONSUMER;
+    /// Invoice numbers shoppers download: one given out stays given.
+    const EFFECTS: Effects = Effects::Outside;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, _: &Envelope) -> anyhow::Result<()> {

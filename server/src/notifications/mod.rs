@@ -22,7 +22,7 @@ mod service;
 pub use service::SERVICE;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, REDACTED, ReceiptSent, RefundIssued, ReturnRequested};
-use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
@@ -266,6 +266,8 @@ pub struct ShopperMailer(pub Arc<Notifications>);
 #[async_trait]
 impl Consumer for ShopperMailer {
     const NAME: &'static str = CONSUMER;
+    /// Mail.
+    const EFFECTS: Effects = Effects::Outside;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

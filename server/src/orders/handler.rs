@@ -11,7 +11,7 @@ use crate::contracts::{
     RefundDue, ShipmentItemProcessed, ShippingOrderCreated, ShippingOrderProcessed, StockReservationRejected,
     StockReserved,
 };
-use crate::platform::consumer::Consumer;
+use crate::platform::consumer::{Consumer, Effects};
 use crate::platform::events::{Envelope, TraceParent};
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -41,6 +41,8 @@ type Change = (OrderRecord, Vec<Envelope>);
 #[async_trait]
 impl Consumer for OrderEvents {
     const NAME: &'static str = CONSUMER;
+    /// The order's record and the events it stages.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

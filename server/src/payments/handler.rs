@@ -4,7 +4,7 @@
 
 use super::{PaymentRecord, PaymentStatus, Payments};
 use crate::contracts::{PaymentFailed, PaymentProviderEventReceived, PaymentSucceeded, RefundDue, ReturnReceived};
-use crate::platform::consumer::{Applied, Consumer, apply_once};
+use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox;
 use crate::platform::store::optimistic::{self, Attempt};
@@ -26,6 +26,8 @@ pub struct PaymentEvents(pub Arc<Payments>);
 #[async_trait]
 impl Consumer for PaymentEvents {
     const NAME: &'static str = CONSUMER;
+    /// Refunds at the payment provider.
+    const EFFECTS: Effects = Effects::Outside;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@
 
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::hub::{Delivery, EventHub, HubError, MAX_RECEIVES, Subscription};
-use crate::platform::store::{Condition, Item, Key, StoreError, Table, WriteOp};
+use crate::platform::store::{self, Condition, Item, Key, StoreError, Table, WriteOp};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +26,26 @@ pub trait Handler: Send + Sync {
     /// Applies the event. An error means "try again later"; after the last
     /// attempt the event becomes a fault carrying the error's message.
     async fn handle(&self, event: &Envelope) -> anyhow::Result<()>;
+
+    /// Where what it does lands; by default outside the store too.
+    fn effects(&self) -> Effects {
+        Effects::Outside
+    }
+}
+
+/// Where what a consumer does lands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effects {
+    /// Only in the store: its writes are relaxed ([`store::relaxed`]),
+    /// answered before they are durable. A crash that loses them loses the
+    /// acknowledgement after them too, so the event comes again and they
+    /// are made again; whatever a durable write later builds on them makes
+    /// them durable first, as commits persist in order.
+    InStore,
+    /// Also outside the store, where doing it again shows (a mail sent, a
+    /// payment provider called, a numbered document given out): every write
+    /// durable before it is answered, so what was done is on disk at once.
+    Outside,
 }
 
 /// A consumer of one typed list of events (see [`crate::consumed_events!`]):
@@ -35,6 +55,9 @@ pub trait Handler: Send + Sync {
 pub trait Consumer: Send + Sync {
     /// Its name: its queue and its processed markers.
     const NAME: &'static str;
+
+    /// Where what it does lands (which decides whether its writes wait for the disk).
+    const EFFECTS: Effects;
 
     /// The events it handles.
     type Event: Consumed;
@@ -56,6 +79,10 @@ impl<C: Consumer> Handler for C {
 
     fn subscribes_to(&self) -> Vec<&'static str> {
         C::Event::TYPES.to_vec()
+    }
+
+    fn effects(&self) -> Effects {
+        C::EFFECTS
     }
 
     async fn handle(&self, envelope: &Envelope) -> anyhow::Result<()> {
@@ -154,7 +181,11 @@ async fn process(
     d: &Delivery,
 ) -> Result<Outcome, HubError> {
     let event = &d.envelope;
-    match handler.handle(event).await {
+    let handled = match handler.effects() {
+        Effects::InStore => store::relaxed::relaxed(handler.handle(event)).await,
+        Effects::Outside => handler.handle(event).await,
+    };
+    match handled {
         Ok(()) => {
             hub.ack(d).await?;
             let age = (time::OffsetDateTime::now_utc() - event.timestamp).try_into().ok();
@@ -265,6 +296,54 @@ pub(crate) async fn handle_at_once(handler: Arc<dyn Handler>, events: Vec<Envelo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contracts::OrderCancelled;
+    use crate::platform::events::DomainEvent;
+    use crate::platform::hub::EmbeddedHub;
+    use crate::platform::store::EmbeddedStore;
+    use std::sync::Mutex;
+
+    /// Notes whether its handling's writes would be relaxed.
+    struct Noting(&'static str, Effects, Mutex<Option<bool>>);
+
+    #[async_trait]
+    impl Handler for Noting {
+        fn consumer(&self) -> &'static str {
+            self.0
+        }
+
+        fn subscribes_to(&self) -> Vec<&'static str> {
+            vec![OrderCancelled::TYPE]
+        }
+
+        async fn handle(&self, _: &Envelope) -> anyhow::Result<()> {
+            *self.2.lock().unwrap() = Some(store::relaxed::here());
+            Ok(())
+        }
+
+        fn effects(&self) -> Effects {
+            self.1
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_consumer_whose_effects_stay_in_the_store_writes_relaxed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let handlers = [
+            Noting("in_store", Effects::InStore, Mutex::default()),
+            Noting("outside", Effects::Outside, Mutex::default()),
+        ];
+        let subscriptions = handlers.iter().map(|h| Subscription::new(h.0, &h.subscribes_to())).collect();
+        let hub = EmbeddedHub::open(&store, subscriptions).await.unwrap();
+        let cancelled = OrderCancelled { order_id: "o-1".into(), reason: "expired".into() };
+        hub.publish(&[Envelope::new("test", &cancelled, "", None)]).await.unwrap();
+        for handler in &handlers {
+            let outcomes = process_batch(&hub, handler, RetryPolicy::default(), Duration::from_secs(5)).await.unwrap();
+            assert_eq!(outcomes, [Outcome::Handled]);
+        }
+        assert_eq!(*handlers[0].2.lock().unwrap(), Some(true));
+        assert_eq!(*handlers[1].2.lock().unwrap(), Some(false));
+    }
 
     #[test]
     fn backoff_doubles_from_the_first_delay() {

@@ -7,7 +7,7 @@
 
 use super::{CONSUMER, FOLD_BATCH, MonthRecord, Reports, month_key, month_of, share_key, status_key};
 use crate::contracts::{OrderCancelled, OrderConfirmed, RefundIssued};
-use crate::platform::consumer::{Consumer, processed_marker};
+use crate::platform::consumer::{Consumer, Effects, processed_marker};
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::store::optimistic::{self, Attempt};
 use crate::platform::store::{Abandoned, Combiner, Condition, Item, StoreError, WriteOp, together_or_alone};
@@ -213,6 +213,8 @@ impl ReportFolder {
 #[async_trait::async_trait]
 impl Consumer for ReportFolder {
     const NAME: &'static str = CONSUMER;
+    /// The report's rows.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, _event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

@@ -20,7 +20,7 @@ mod view;
 pub use service::SERVICE;
 
 use crate::contracts::{OrderAnonymised, OrderCancelled, OrderConfirmed, ReturnLine, ShipmentItemProcessed};
-use crate::platform::consumer::Consumer;
+use crate::platform::consumer::{Consumer, Effects};
 use crate::platform::events::Envelope;
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;
@@ -177,6 +177,8 @@ pub struct OrdersForReturns(pub Arc<Returns>);
 #[async_trait]
 impl Consumer for OrdersForReturns {
     const NAME: &'static str = CONSUMER;
+    /// What returns knows of orders.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

@@ -25,7 +25,7 @@ use crate::contracts::{
     OrderAnonymised, OrderCancelled, OrderConfirmed, OrderPlaced, OrderProcessed, PaymentFailed, PaymentSucceeded,
     ReceiptSent, RefundFailed, RefundIssued, ReturnReceived, ReturnRequested, ShipmentItemProcessed,
 };
-use crate::platform::consumer::Consumer;
+use crate::platform::consumer::{Consumer, Effects};
 use crate::platform::events::Envelope;
 use crate::platform::signing::OrderLinks;
 use crate::platform::store::{
@@ -239,6 +239,8 @@ pub struct TrackingView(pub Arc<Tracking>);
 #[async_trait]
 impl Consumer for TrackingView {
     const NAME: &'static str = CONSUMER;
+    /// Tracking entries (open pages are told again after a restart).
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

@@ -6,7 +6,7 @@
 use super::Adjusted;
 use crate::catalog::Catalog;
 use crate::contracts::ReturnReceived;
-use crate::platform::consumer::Consumer;
+use crate::platform::consumer::{Consumer, Effects};
 use crate::platform::events::Envelope;
 use app::inventory::{StockAdjustmentInput, StockReason};
 use app::returns::ItemCondition;
@@ -27,6 +27,8 @@ pub struct Restocker(pub Arc<Catalog>);
 #[async_trait]
 impl Consumer for Restocker {
     const NAME: &'static str = CONSUMER;
+    /// Stock adjustments with ids made from the return.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, _: &Envelope) -> anyhow::Result<()> {

@@ -20,7 +20,7 @@ mod tests;
 use super::domain::Sku;
 use super::store::CatalogTable;
 use crate::contracts::{OrderCancelled, OrderPlaced, StockLine, StockReleased};
-use crate::platform::consumer::{Applied, Consumer, apply_once_all};
+use crate::platform::consumer::{Applied, Consumer, Effects, apply_once_all};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::optimistic::{self, Attempt};
@@ -145,6 +145,8 @@ impl StockKeeper {
 #[async_trait]
 impl Consumer for StockKeeper {
     const NAME: &'static str = CONSUMER;
+    /// Reservations and releases of stock.
+    const EFFECTS: Effects = Effects::InStore;
     type Event = Incoming;
 
     async fn on(&self, event: Incoming, envelope: &Envelope) -> anyhow::Result<()> {

@@ -18,6 +18,7 @@ mod metered;
 mod model;
 pub mod optimistic;
 mod read_cache;
+pub mod relaxed;
 mod turns;
 
 pub use combine::{Abandoned, Combiner, together_or_alone};

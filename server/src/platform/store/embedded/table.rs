@@ -46,7 +46,8 @@ impl EmbeddedTable {
             Some((part, routed)) => (vec![own, part], Some(routed)),
             None => (vec![own], None),
         };
-        let stored = self.writer.write(parts, transaction, self.durable).await?;
+        let durable = self.durable && !crate::platform::store::relaxed::here();
+        let stored = self.writer.write(parts, transaction, durable).await?;
         if let Some(routed) = routed {
             routed.done();
         }

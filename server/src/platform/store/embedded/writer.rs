@@ -14,6 +14,10 @@
 //! outbox) are committed apart, first, without waiting for the disk
 //! (redb's `Durability::None`): they are visible at once, and the next
 //! durable commit makes them durable too, as redb persists commits in order.
+//! That commit comes within [`FLUSH_WITHIN`] of the first relaxed one: the
+//! next batch is committed durably once that is due, and a quiet writer
+//! commits nothing durably, so a crash loses at most that much work to be
+//! done again (and a busy one no more than the durable writes it has anyway).
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
@@ -23,7 +27,11 @@ use redb::{Database, Durability};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
+
+/// How long a relaxed commit may wait for a durable one to follow it.
+const FLUSH_WITHIN: Duration = Duration::from_millis(100);
 
 /// The most requests one commit covers (bounds a transaction's size and the
 /// time the first request of a batch waits for the last).
@@ -81,20 +89,60 @@ impl Drop for Writer {
 }
 
 fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
-    while let Ok(first) = requests.recv() {
+    // When the first relaxed commit not yet followed by a durable one was made.
+    let mut unflushed: Option<Instant> = None;
+    while let Some(first) = next(db, requests, &mut unflushed) {
         let mut batch = vec![first];
         batch.extend(requests.try_iter().take(MAX_BATCH - 1));
-        let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable);
-        for (batch, durability) in [(relaxed, Durability::None), (durable, Durability::Immediate)] {
-            if batch.is_empty() {
-                continue;
-            }
-            let (size, started) = (batch.len(), std::time::Instant::now());
-            commit(db, batch, durability);
-            metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
-            metrics::histogram!("tbs_store_commit_requests").record(size as f64);
+        let due = unflushed.is_some_and(|since| since.elapsed() >= FLUSH_WITHIN);
+        let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable || due);
+        if !relaxed.is_empty() {
+            timed(db, relaxed, Durability::None);
+            unflushed.get_or_insert_with(Instant::now);
+        }
+        if !durable.is_empty() {
+            timed(db, durable, Durability::Immediate);
+            unflushed = None;
         }
     }
+    if unflushed.is_some() {
+        flush(db);
+    }
+}
+
+/// The next request; while relaxed commits wait for a durable one, waits no
+/// longer than they may, and makes them durable when none comes.
+fn next(db: &Database, requests: &mpsc::Receiver<Request>, unflushed: &mut Option<Instant>) -> Option<Request> {
+    loop {
+        let Some(since) = *unflushed else { return requests.recv().ok() };
+        match requests.recv_timeout(FLUSH_WITHIN.saturating_sub(since.elapsed())) {
+            Ok(request) => return Some(request),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                flush(db);
+                *unflushed = None;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
+/// Makes every relaxed commit so far durable: an empty durable commit.
+fn flush(db: &Database) {
+    let flush = || -> Result<(), StoreError> {
+        let mut txn = db.begin_write()?;
+        txn.set_durability(Durability::Immediate).map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(txn.commit()?)
+    };
+    if let Err(e) = flush() {
+        tracing::error!(error = %e, "the store could not make its relaxed commits durable; the next durable commit will");
+    }
+}
+
+fn timed(db: &Database, batch: Vec<Request>, durability: Durability) {
+    let (size, started) = (batch.len(), Instant::now());
+    commit(db, batch, durability);
+    metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
+    metrics::histogram!("tbs_store_commit_requests").record(size as f64);
 }
 
 /// Applies and commits one batch, counts the commit against every table it
@@ -148,8 +196,34 @@ fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use crate::platform::store::{Condition, EmbeddedStore, Item, Key, Store, TableSpec};
+    use crate::platform::store::{Condition, EmbeddedStore, Item, Key, Store, TableSpec, relaxed};
     use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    /// Whether `key` is in the table as a process killed now would leave the
+    /// file: a copy of it, opened as a restart would.
+    async fn kept_on_disk(dir: &std::path::Path, key: &Key) -> bool {
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::copy(dir.join(super::super::FILE), copy.path().join(super::super::FILE)).unwrap();
+        let store = EmbeddedStore::open(copy.path()).unwrap();
+        let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
+        table.get(key).await.unwrap().is_some()
+    }
+
+    #[tokio::test]
+    async fn relaxed_writes_reach_the_disk_soon_though_no_durable_write_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
+        let (a, b) = (Key::new("A", "1"), Key::new("B", "1"));
+        table.clone().relaxed().put(Item::new(a.clone(), json!({})), Condition::None).await.unwrap();
+        relaxed::relaxed(table.put(Item::new(b.clone(), json!({})), Condition::None)).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !(kept_on_disk(dir.path(), &a).await && kept_on_disk(dir.path(), &b).await) {
+            assert!(Instant::now() < deadline, "relaxed writes still not durable after 10 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 
     #[tokio::test]
     async fn a_relaxed_write_is_seen_at_once_and_kept_once_a_durable_one_follows() {
