@@ -8,11 +8,17 @@
 
 use crate::platform::events::{Consumed, Envelope};
 use crate::platform::hub::{Delivery, EventHub, HubError, MAX_RECEIVES, Subscription};
-use crate::platform::store::{self, Condition, Item, Key, StoreError, Table, WriteOp};
+use crate::platform::store;
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+
+mod once;
+#[cfg(test)]
+mod tests;
+
+pub use once::{Applied, apply_once, apply_once_all, processed_marker};
 
 /// Something that reacts to events.
 #[async_trait]
@@ -232,51 +238,6 @@ pub async fn run(
     }
 }
 
-/// Whether an effect was applied or the event had been processed before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Applied {
-    Now,
-    Before,
-}
-
-/// The marker recording that `consumer` processed `event`.
-pub fn processed_marker(consumer: &str, event: &Envelope) -> Result<WriteOp, StoreError> {
-    let key = Key::new(format!("PROCESSED#{consumer}"), event.id.to_string());
-    let record = serde_json::json!({ "type": event.event_type, "at": event.timestamp.unix_timestamp() });
-    Ok(WriteOp::Put { item: Item::new(key, record), condition: Condition::NotExists })
-}
-
-/// Writes `effect` and the processed marker in one transaction, so the
-/// effect happens exactly once per event id.
-pub async fn apply_once(
-    table: &dyn Table,
-    consumer: &str,
-    event: &Envelope,
-    effect: Vec<WriteOp>,
-) -> Result<Applied, StoreError> {
-    apply_once_all(table, consumer, &[event], effect).await
-}
-
-/// Writes `effect` and the processed markers of all of `events` in one
-/// transaction (a batch of events handled together). With one event, its
-/// marker found already there means [`Applied::Before`]; with several, a
-/// cancelled transaction does not say which, and the caller handles them
-/// one by one.
-pub async fn apply_once_all(
-    table: &dyn Table,
-    consumer: &str,
-    events: &[&Envelope],
-    effect: Vec<WriteOp>,
-) -> Result<Applied, StoreError> {
-    let mut ops = events.iter().map(|event| processed_marker(consumer, event)).collect::<Result<Vec<_>, _>>()?;
-    ops.extend(effect);
-    match table.transact_write(ops).await {
-        Ok(()) => Ok(Applied::Now),
-        Err(StoreError::TransactionCancelled { index: 0, .. }) if events.len() == 1 => Ok(Applied::Before),
-        Err(e) => Err(e),
-    }
-}
-
 /// Handles `events` concurrently, as [`process_batch`] does the partitions
 /// of a batch, and expects each to be handled (tests of concurrent handlers).
 #[cfg(test)]
@@ -290,66 +251,5 @@ pub(crate) async fn handle_at_once(handler: Arc<dyn Handler>, events: Vec<Envelo
         .collect();
     for task in tasks {
         task.await.expect("the handler's task").expect("handled");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::contracts::OrderCancelled;
-    use crate::platform::events::DomainEvent;
-    use crate::platform::hub::EmbeddedHub;
-    use crate::platform::store::EmbeddedStore;
-    use std::sync::Mutex;
-
-    /// Notes whether its handling's writes would be relaxed.
-    struct Noting(&'static str, Effects, Mutex<Option<bool>>);
-
-    #[async_trait]
-    impl Handler for Noting {
-        fn consumer(&self) -> &'static str {
-            self.0
-        }
-
-        fn subscribes_to(&self) -> Vec<&'static str> {
-            vec![OrderCancelled::TYPE]
-        }
-
-        async fn handle(&self, _: &Envelope) -> anyhow::Result<()> {
-            *self.2.lock().unwrap() = Some(store::relaxed::here());
-            Ok(())
-        }
-
-        fn effects(&self) -> Effects {
-            self.1
-        }
-    }
-
-    #[tokio::test]
-    async fn only_a_consumer_whose_effects_stay_in_the_store_writes_relaxed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = EmbeddedStore::open(dir.path()).unwrap();
-        let handlers = [
-            Noting("in_store", Effects::InStore, Mutex::default()),
-            Noting("outside", Effects::Outside, Mutex::default()),
-        ];
-        let subscriptions = handlers.iter().map(|h| Subscription::new(h.0, &h.subscribes_to())).collect();
-        let hub = EmbeddedHub::open(&store, subscriptions).await.unwrap();
-        let cancelled = OrderCancelled { order_id: "o-1".into(), reason: "expired".into() };
-        hub.publish(&[Envelope::new("test", &cancelled, "", None)]).await.unwrap();
-        for handler in &handlers {
-            let outcomes = process_batch(&hub, handler, RetryPolicy::default(), Duration::from_secs(5)).await.unwrap();
-            assert_eq!(outcomes, [Outcome::Handled]);
-        }
-        assert_eq!(*handlers[0].2.lock().unwrap(), Some(true));
-        assert_eq!(*handlers[1].2.lock().unwrap(), Some(false));
-    }
-
-    #[test]
-    fn backoff_doubles_from_the_first_delay() {
-        let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100) };
-        assert_eq!(p.delay_after(1), Duration::from_millis(100));
-        assert_eq!(p.delay_after(2), Duration::from_millis(200));
-        assert_eq!(p.delay_after(3), Duration::from_millis(400));
     }
 }

@@ -1,0 +1,57 @@
+//! Running handlers: retries' backoff, and whose writes are relaxed.
+
+use super::*;
+use crate::contracts::OrderCancelled;
+use crate::platform::events::DomainEvent;
+use crate::platform::hub::EmbeddedHub;
+use crate::platform::store::EmbeddedStore;
+use std::sync::Mutex;
+
+/// Notes whether its handling's writes would be relaxed.
+struct Noting(&'static str, Effects, Mutex<Option<bool>>);
+
+#[async_trait]
+impl Handler for Noting {
+    fn consumer(&self) -> &'static str {
+        self.0
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec![OrderCancelled::TYPE]
+    }
+
+    async fn handle(&self, _: &Envelope) -> anyhow::Result<()> {
+        *self.2.lock().unwrap() = Some(store::relaxed::here());
+        Ok(())
+    }
+
+    fn effects(&self) -> Effects {
+        self.1
+    }
+}
+
+#[tokio::test]
+async fn only_a_consumer_whose_effects_stay_in_the_store_writes_relaxed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let handlers =
+        [Noting("in_store", Effects::InStore, Mutex::default()), Noting("outside", Effects::Outside, Mutex::default())];
+    let subscriptions = handlers.iter().map(|h| Subscription::new(h.0, &h.subscribes_to())).collect();
+    let hub = EmbeddedHub::open(&store, subscriptions).await.unwrap();
+    let cancelled = OrderCancelled { order_id: "o-1".into(), reason: "expired".into() };
+    hub.publish(&[Envelope::new("test", &cancelled, "", None)]).await.unwrap();
+    for handler in &handlers {
+        let outcomes = process_batch(&hub, handler, RetryPolicy::default(), Duration::from_secs(5)).await.unwrap();
+        assert_eq!(outcomes, [Outcome::Handled]);
+    }
+    assert_eq!(*handlers[0].2.lock().unwrap(), Some(true));
+    assert_eq!(*handlers[1].2.lock().unwrap(), Some(false));
+}
+
+#[test]
+fn backoff_doubles_from_the_first_delay() {
+    let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100) };
+    assert_eq!(p.delay_after(1), Duration::from_millis(100));
+    assert_eq!(p.delay_after(2), Duration::from_millis(200));
+    assert_eq!(p.delay_after(3), Duration::from_millis(400));
+}
