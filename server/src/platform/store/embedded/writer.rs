@@ -100,8 +100,7 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
             timed(db, relaxed, Durability::None);
             unflushed.get_or_insert_with(Instant::now);
         }
-        if !durable.is_empty() {
-            timed(db, durable, Durability::Immediate);
+        if !durable.is_empty() && timed(db, durable, Durability::Immediate) {
             unflushed = None;
         }
     }
@@ -117,40 +116,39 @@ fn next(db: &Database, requests: &mpsc::Receiver<Request>, unflushed: &mut Optio
         let Some(since) = *unflushed else { return requests.recv().ok() };
         match requests.recv_timeout(FLUSH_WITHIN.saturating_sub(since.elapsed())) {
             Ok(request) => return Some(request),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                flush(db);
-                *unflushed = None;
-            }
+            // A flush that fails is tried again when the next wait is over.
+            Err(mpsc::RecvTimeoutError::Timeout) => *unflushed = if flush(db) { None } else { Some(Instant::now()) },
             Err(mpsc::RecvTimeoutError::Disconnected) => return None,
         }
     }
 }
 
-/// Makes every relaxed commit so far durable: an empty durable commit.
-fn flush(db: &Database) {
+/// Makes every relaxed commit so far durable (an empty durable commit);
+/// whether it did.
+fn flush(db: &Database) -> bool {
     let flush = || -> Result<(), StoreError> {
         let mut txn = db.begin_write()?;
         txn.set_durability(Durability::Immediate).map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(txn.commit()?)
     };
-    if let Err(e) = flush() {
-        tracing::error!(error = %e, "the store could not make its relaxed commits durable; the next durable commit will");
-    }
+    flush().map_err(|e| tracing::error!(error = %e, "the store could not make its relaxed commits durable")).is_ok()
 }
 
-fn timed(db: &Database, batch: Vec<Request>, durability: Durability) {
+/// [`commit`], measured; whether it committed.
+fn timed(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
     let (size, started) = (batch.len(), Instant::now());
-    commit(db, batch, durability);
+    let committed = commit(db, batch, durability);
     metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
     metrics::histogram!("tbs_store_commit_requests").record(size as f64);
+    committed
 }
 
 /// Applies and commits one batch, counts the commit against every table it
 /// wrote ([`Table::changes`](crate::platform::store::Table::changes): before
 /// any answer, so a reader told of the write sees the count moved), then
-/// answers every request in it. When the
-/// backend fails, nothing of the batch was written and every request hears so.
-fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
+/// answers every request in it; whether it committed. When the backend
+/// fails, nothing of the batch was written and every request hears so.
+fn commit(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
     let written: Vec<Arc<Trees>> = batch.iter().flat_map(|r| r.parts.iter().map(|p| p.trees.clone())).collect();
     let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
     match apply_all(db, work, durability) {
@@ -159,12 +157,14 @@ fn commit(db: &Database, batch: Vec<Request>, durability: Durability) {
             for (to, answer) in answer_to.into_iter().zip(answers) {
                 let _ = to.send(answer);
             }
+            true
         }
         Err(e) => {
             let message = e.to_string();
             for to in answer_to {
                 let _ = to.send(Err(StoreError::Backend(message.clone())));
             }
+            false
         }
     }
 }
