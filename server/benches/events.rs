@@ -126,9 +126,6 @@ impl Counting {
 
 #[async_trait]
 impl Table for Counting {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        self
-    }
     fn name(&self) -> &str {
         self.inner.name()
     }

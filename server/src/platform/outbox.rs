@@ -14,6 +14,7 @@
 
 use crate::platform::events::Envelope;
 use crate::platform::hub::{EventHub, HubError};
+use crate::platform::store::relaxed::relaxed;
 use crate::platform::store::{Condition, Item, Key, Query, StoreError, Table, WriteOp};
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,15 +53,13 @@ pub enum RelayError {
 #[derive(Clone)]
 pub struct Relay {
     table: Arc<dyn Table>,
-    /// Deletes what was published: a restart that lost the delete publishes again.
-    relaxed: Arc<dyn Table>,
     hub: Arc<dyn EventHub>,
     wake: Arc<Notify>,
 }
 
 impl Relay {
     pub fn new(table: Arc<dyn Table>, hub: Arc<dyn EventHub>) -> Self {
-        Self { relaxed: table.clone().relaxed(), table, hub, wake: Arc::new(Notify::new()) }
+        Self { table, hub, wake: Arc::new(Notify::new()) }
     }
 
     /// Call after committing a transaction with staged events: the relay
@@ -83,8 +82,8 @@ impl Relay {
         self.hub.relay(&events).await?;
         // Published: a batch delete, not a transaction (half the cost on
         // DynamoDB); one left behind by a crash is published again, which
-        // the consumers absorb.
-        self.relaxed.delete_batch(page.items.into_iter().map(|item| item.key).collect()).await?;
+        // the consumers absorb; so a restart that lost it does no harm.
+        relaxed(self.table.delete_batch(page.items.into_iter().map(|item| item.key).collect())).await?;
         Ok(events.len())
     }
 

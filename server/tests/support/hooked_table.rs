@@ -30,9 +30,6 @@ impl Hooked {
 
 #[async_trait]
 impl Table for Hooked {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        self
-    }
     fn name(&self) -> &str {
         self.inner.name()
     }

@@ -14,6 +14,7 @@
 use super::leases::{self, Leases};
 use super::{Delivery, EventHub, Fault, FaultLog, HubError, Subscription, VISIBILITY_TIMEOUT};
 use crate::platform::events::Envelope;
+use crate::platform::store::relaxed::relaxed;
 use crate::platform::store::{
     Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
 };
@@ -42,7 +43,6 @@ mod staged;
 pub struct EmbeddedHub {
     table: Arc<dyn Table>,
     /// The same table for what a restart does again: relayed publishes, acks.
-    relaxed: Arc<dyn Table>,
     faults: FaultLog,
     subscriptions: Vec<Subscription>,
     /// Wakes a consumer's waiting receiver when something is queued for it.
@@ -70,7 +70,6 @@ impl EmbeddedHub {
         let wake = subscriptions.iter().map(|s| (s.consumer.clone(), Arc::new(Notify::new()))).collect();
         Ok(Self {
             faults: FaultLog::new(table.clone()),
-            relaxed: table.clone().relaxed(),
             table,
             subscriptions,
             wake,
@@ -187,9 +186,8 @@ impl EmbeddedHub {
         self.table.get(&key).await?.ok_or_else(|| HubError::StaleReceipt(delivery.receipt.clone()))
     }
 
-    /// Queues each event for every consumer subscribed to it, in `table`
-    /// (the hub's, or its relaxed handle), and wakes their receivers.
-    async fn enqueue(&self, table: &dyn Table, events: &[Envelope]) -> Result<(), HubError> {
+    /// Queues each event for every consumer subscribed to it, and wakes their receivers.
+    async fn enqueue(&self, events: &[Envelope]) -> Result<(), HubError> {
         let now = now_ms();
         let mut ops = Vec::new();
         let mut woken = Vec::new();
@@ -200,7 +198,7 @@ impl EmbeddedHub {
             }
         }
         for chunk in ops.chunks(crate::platform::store::MAX_TRANSACTION_OPS) {
-            table.transact_write(chunk.to_vec()).await?;
+            self.table.transact_write(chunk.to_vec()).await?;
         }
         woken.into_iter().for_each(|c| self.wake(c));
         Ok(())
@@ -210,11 +208,11 @@ impl EmbeddedHub {
 #[async_trait]
 impl EventHub for EmbeddedHub {
     async fn publish(&self, events: &[Envelope]) -> Result<(), HubError> {
-        self.enqueue(&*self.table, events).await
+        self.enqueue(events).await
     }
 
     async fn relay(&self, events: &[Envelope]) -> Result<(), HubError> {
-        self.enqueue(&*self.relaxed, events).await
+        relaxed(self.enqueue(events)).await
     }
 
     async fn receive(&self, consumer: &str, max: usize, wait: Duration) -> Result<Vec<Delivery>, HubError> {
@@ -239,7 +237,7 @@ impl EventHub for EmbeddedHub {
     /// Deletes what is under the receipt's key, if anything: one write, no read.
     async fn ack(&self, delivery: &Delivery) -> Result<(), HubError> {
         let key = self.receipt_key(delivery)?;
-        match self.relaxed.delete(&key, Condition::Exists).await {
+        match relaxed(self.table.delete(&key, Condition::Exists)).await {
             Ok(()) => {
                 self.leases.end(&key, delivery.receive_count);
                 Ok(())

@@ -79,7 +79,7 @@ pub trait EventHub: Send + Sync {
 
     /// Publishes events still kept in a durable outbox (the relay's): the
     /// hub may answer before their delivery is durable, as a restart
-    /// publishes them again (see [`Table::relaxed`](crate::platform::store::Table::relaxed)).
+    /// publishes them again (see [`store::relaxed`](crate::platform::store::relaxed)).
     async fn relay(&self, events: &[Envelope]) -> Result<(), HubError> {
         self.publish(events).await
     }

@@ -123,10 +123,6 @@ fn write_units(op: &WriteOp) -> u64 {
 
 #[async_trait]
 impl Table for Metered {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        Arc::new(Metered { inner: self.inner.clone().relaxed(), counters: self.counters.clone() })
-    }
-
     fn name(&self) -> &str {
         self.inner.name()
     }

@@ -81,15 +81,6 @@ pub trait Table: Send + Sync {
     /// clean-ups that are harmless to redo (the outbox after publishing).
     async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError>;
 
-    /// The same table, for writes a crash may lose without harm because what
-    /// they do is done again after a restart: publishing an event still in a
-    /// durable outbox, deleting it from the outbox afterwards, acknowledging a
-    /// delivered message (delivered again to an idempotent consumer). A
-    /// backend may answer such a write before it is durable; it is made
-    /// durable with the next write that is not relaxed. By default the same
-    /// handle, every write durable.
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table>;
-
     /// A count that grows with every commit writing this table, where this
     /// process makes every write to it and so sees each one (the embedded
     /// store: one process holds its file). Read before reading the table, it

@@ -1,10 +1,14 @@
-//! Writes relaxed for the work that makes them, not for the table handle:
-//! what a consumer does whose every effect is in the store (see
-//! [`Effects`](crate::platform::consumer::Effects)) is done again after a
-//! crash, because the event it handles stays in its queue until the
-//! acknowledgement, which commits after those writes. So its writes may be
-//! answered before they are durable, as a [`Table::relaxed`](super::Table::relaxed)
-//! handle's are. A backend that does not relax writes ignores this.
+//! Writes a crash may lose without harm, because what they do is done
+//! again after a restart: publishing an event still in a durable outbox and
+//! deleting it from the outbox afterwards, acknowledging a delivered message
+//! (delivered again to an idempotent consumer), and all a consumer writes
+//! whose every effect is in the store (see
+//! [`Effects`](crate::platform::consumer::Effects): the event it handles
+//! stays in its queue until the acknowledgement, which commits after those
+//! writes). Made inside [`relaxed`], such writes may be answered before they
+//! are durable; the next durable commit makes them durable too. A backend
+//! that does not relax writes (DynamoDB: every write durable when answered)
+//! ignores this.
 
 tokio::task_local! {
     static RELAXED: ();

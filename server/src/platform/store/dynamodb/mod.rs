@@ -126,10 +126,6 @@ impl DynamoTable {
 
 #[async_trait]
 impl Table for DynamoTable {
-    /// DynamoDB acknowledges a write once it is durable: there is no faster kind.
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        self
-    }
     fn name(&self) -> &str {
         &self.spec.name
     }

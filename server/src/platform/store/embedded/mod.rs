@@ -4,9 +4,9 @@
 //! redb is an ACID, crash-safe B-tree store; every write transaction commits
 //! with fsync (redb's default `Durability::Immediate`), and a write is
 //! acknowledged only after the commit covering it, so it survives a crash.
-//! The exception is asked for by name: a [`Table::relaxed`] handle's writes
-//! (what a restart does again) commit without waiting for the disk, and
-//! become durable with the next commit that does.
+//! The exception is asked for by name: writes made inside
+//! [`relaxed`](super::relaxed) (what a restart does again) commit without
+//! waiting for the disk, and become durable with the next commit that does.
 //! Concurrent writes share one commit ([`writer`]: group commit), whichever
 //! tables they touch: one file means one fsync for all of them, where a file
 //! per table made the disk flush each file on its own. A table is still its
@@ -166,7 +166,6 @@ impl Store for EmbeddedStore {
             trees,
             writer: self.writer.clone(),
             route: self.route.clone(),
-            durable: true,
         });
         self.open.lock().expect("store lock").insert(spec.name.clone(), table.clone());
         Ok(table)

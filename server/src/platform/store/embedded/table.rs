@@ -17,9 +17,6 @@ pub struct EmbeddedTable {
     pub(super) trees: Arc<Trees>,
     pub(super) writer: Arc<writer::Writer>,
     pub(super) route: Arc<OnceLock<staged::Route>>,
-    /// False for the [`Table::relaxed`] handle: its writes are committed
-    /// without waiting for the disk (see [`writer`]).
-    pub(super) durable: bool,
 }
 
 impl EmbeddedTable {
@@ -46,7 +43,8 @@ impl EmbeddedTable {
             Some((part, routed)) => (vec![own, part], Some(routed)),
             None => (vec![own], None),
         };
-        let durable = self.durable && !crate::platform::store::relaxed::here();
+        // Inside `store::relaxed`: committed without waiting for the disk (see `writer`).
+        let durable = !crate::platform::store::relaxed::here();
         let stored = self.writer.write(parts, transaction, durable).await?;
         if let Some(routed) = routed {
             routed.done();
@@ -57,17 +55,6 @@ impl EmbeddedTable {
 
 #[async_trait]
 impl Table for EmbeddedTable {
-    fn relaxed(self: Arc<Self>) -> Arc<dyn Table> {
-        Arc::new(EmbeddedTable {
-            spec: self.spec.clone(),
-            db: self.db.clone(),
-            trees: self.trees.clone(),
-            writer: self.writer.clone(),
-            route: self.route.clone(),
-            durable: false,
-        })
-    }
-
     fn name(&self) -> &str {
         &self.spec.name
     }

@@ -9,7 +9,7 @@
 //! Nothing waits to fill a batch: while one commit is flushing, the requests
 //! that arrive meanwhile form the next batch, so a lone write commits at once.
 //!
-//! Relaxed writes ([`Table::relaxed`](crate::platform::store::Table::relaxed):
+//! Relaxed writes ([`store::relaxed`](crate::platform::store::relaxed):
 //! ones a restart does again, such as publishing an event still in its
 //! outbox) are committed apart, first, without waiting for the disk
 //! (redb's `Durability::None`): they are visible at once, and the next
@@ -216,7 +216,7 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
         let (a, b) = (Key::new("A", "1"), Key::new("B", "1"));
-        table.clone().relaxed().put(Item::new(a.clone(), json!({})), Condition::None).await.unwrap();
+        relaxed::relaxed(table.put(Item::new(a.clone(), json!({})), Condition::None)).await.unwrap();
         relaxed::relaxed(table.put(Item::new(b.clone(), json!({})), Condition::None)).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while !(kept_on_disk(dir.path(), &a).await && kept_on_disk(dir.path(), &b).await) {
@@ -231,11 +231,11 @@ mod tests {
         {
             let store = EmbeddedStore::open(dir.path()).unwrap();
             let table = store.open_table(&TableSpec::new("relaxed_test")).await.unwrap();
-            let relaxed = table.clone().relaxed();
-            relaxed.put(Item::new(Key::new("A", "1"), json!({ "n": 1 })), Condition::NotExists).await.unwrap();
+            let put = |key, n| table.put(Item::new(key, json!({ "n": n })), Condition::NotExists);
+            relaxed::relaxed(put(Key::new("A", "1"), 1)).await.unwrap();
             assert!(table.get(&Key::new("A", "1")).await.unwrap().is_some(), "seen at once");
-            relaxed.delete(&Key::new("A", "1"), Condition::Exists).await.unwrap();
-            relaxed.put(Item::new(Key::new("A", "2"), json!({ "n": 2 })), Condition::NotExists).await.unwrap();
+            relaxed::relaxed(table.delete(&Key::new("A", "1"), Condition::Exists)).await.unwrap();
+            relaxed::relaxed(put(Key::new("A", "2"), 2)).await.unwrap();
             table.put(Item::new(Key::new("B", "1"), json!({})), Condition::None).await.unwrap();
         }
         let store = EmbeddedStore::open(dir.path()).unwrap();
