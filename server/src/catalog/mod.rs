@@ -53,10 +53,14 @@ pub struct Catalog {
 impl Catalog {
     pub async fn open(store: &dyn Store) -> Result<Self, CatalogError> {
         let table = CatalogTable::open(store).await?;
-        let source = table.table();
-        let pages = ReadCache::new(source.clone(), KEPT_PAGES);
-        let (categories, products) = (ReadCache::new(source.clone(), 1), ReadCache::new(source.clone(), KEPT_PRODUCTS));
-        Ok(Self { table, relay: OnceLock::new(), pages, categories, products })
+        let source = table.table().clone();
+        Ok(Self {
+            pages: ReadCache::new(source.clone(), KEPT_PAGES),
+            categories: ReadCache::new(source.clone(), 1),
+            products: ReadCache::new(source, KEPT_PRODUCTS),
+            table,
+            relay: OnceLock::new(),
+        })
     }
 
     /// Adds the demo catalog's categories and products that are not there yet.
