@@ -1,39 +1,90 @@
-//! One JSON decoder for the page's data.
+//! One JSON codec for everything the page reads and sends: its resources'
+//! data, server functions' answers, the outbox and the saved draft.
 //!
-//! serde_json's decoder is generic over where the text comes from, and the
-//! WASM carries a copy of every decoded type for each source: server
-//! functions decode their answers from bytes, Leptos's resources decode the
-//! page's data from a `&str`. Everything in the app decodes from bytes, so
-//! each type is decoded by one copy of the code (a smaller first download).
+//! In the browser the text is parsed by the browser's own `JSON.parse` (and
+//! written by `JSON.stringify`), and serde-wasm-bindgen moves the values
+//! between JavaScript and Rust: the WASM carries no JSON parser or printer,
+//! only each type's field-by-field code (a smaller first download). On the
+//! server it is serde_json, as everywhere else.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
+use leptos::server_fn::{self, Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::{Serialize, de::DeserializeOwned};
 use std::future::Future;
 
-/// Decodes `text` as a `T`, the way server functions decode their answers.
-pub fn decode<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    serde_json::from_slice(text.as_bytes())
+/// Reads `text` as a `T`; the error names what did not fit.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|e| String::from(js_sys::Error::from(e).message()))?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
-/// The codec of the page's resources: serde_json, decoding with [`decode`].
+/// Writes `value` as JSON text, as serde_json writes it.
+pub fn encode<T: Serialize>(value: &T) -> Result<String, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let value = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
+        let text = js_sys::JSON::stringify(&value).map_err(|e| String::from(js_sys::Error::from(e).message()))?;
+        Ok(text.into())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
+/// The codec of the page's resources: [`encode`] and [`decode`].
 pub struct Json;
 
 impl<T: Serialize> Encoder<T> for Json {
-    type Error = serde_json::Error;
+    type Error = String;
     type Encoded = String;
 
-    fn encode(value: &T) -> serde_json::Result<String> {
-        serde_json::to_string(value)
+    fn encode(value: &T) -> Result<String, String> {
+        encode(value)
     }
 }
 
 impl<T: DeserializeOwned> Decoder<T> for Json {
-    type Error = serde_json::Error;
+    type Error = String;
     type Encoded = str;
 
-    fn decode(text: &str) -> serde_json::Result<T> {
+    fn decode(text: &str) -> Result<T, String> {
         decode(text)
+    }
+}
+
+/// Server functions' answers: JSON, read with [`decode`]
+/// (`#[server(output = crate::json::Answer)]`).
+pub type Answer = server_fn::codec::Post<AnswerEncoding>;
+
+/// The encoding of [`Answer`].
+pub struct AnswerEncoding;
+
+impl ContentType for AnswerEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for AnswerEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for AnswerEncoding {
+    type Error = String;
+
+    fn encode(output: &T) -> Result<Bytes, String> {
+        encode(output).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for AnswerEncoding {
+    type Error = String;
+
+    fn decode(bytes: Bytes) -> Result<T, String> {
+        decode(std::str::from_utf8(&bytes).map_err(|e| e.to_string())?)
     }
 }
 

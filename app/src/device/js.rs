@@ -3,7 +3,6 @@
 
 use super::{NewChange, Outbox};
 use crate::orders::CheckoutInput;
-use gloo_storage::{LocalStorage, Storage};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -33,14 +32,14 @@ fn describe(e: JsValue) -> String {
 
 /// Queues `change` on this device (the outbox sends it as soon as it can); its change id.
 pub async fn enqueue(change: &NewChange) -> Result<String, String> {
-    let json = serde_json::to_string(change).map_err(|e| e.to_string())?;
+    let json = crate::json::encode(change)?;
     Ok(settle(js_enqueue(&json)).await?.as_string().unwrap_or_default())
 }
 
 /// What the outbox holds now.
 pub async fn snapshot() -> Result<Outbox, String> {
     let json = settle(js_snapshot()).await?.as_string().unwrap_or_default();
-    crate::json::decode(&json).map_err(|e| e.to_string())
+    crate::json::decode(&json)
 }
 
 pub async fn dismiss(id: &str) -> Result<(), String> {
@@ -75,16 +74,23 @@ pub fn page_started() -> String {
 
 /// The checkout form's draft kept on this device, if any.
 pub fn draft() -> Option<CheckoutInput> {
-    LocalStorage::get(DRAFT).ok()
+    let text = local_storage()?.get_item(DRAFT).ok()??;
+    crate::json::decode(&text).ok()
 }
 
 /// Keeps the checkout form's draft (`None`: forgets it).
 pub fn keep_draft(draft: Option<&CheckoutInput>) {
-    match draft {
-        // Full or private storage: the draft lives only in the page.
-        Some(draft) => LocalStorage::set(DRAFT, draft).unwrap_or_default(),
-        None => LocalStorage::delete(DRAFT),
-    }
+    let Some(storage) = local_storage() else { return };
+    // Full or private storage: the draft lives only in the page.
+    let _ = match draft.map(crate::json::encode) {
+        Some(Ok(text)) => storage.set_item(DRAFT, &text),
+        Some(Err(_)) => Ok(()),
+        None => storage.remove_item(DRAFT),
+    };
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
 }
 
 /// Where the draft is kept (public/outbox.js forgets it with the account's data).

@@ -142,7 +142,7 @@ impl Sending {
             kind: "dispatch",
             method: "POST",
             url: format!("/api/fulfilment/shipping-orders/{id}/process"),
-            body: serde_json::to_string(input).ok(),
+            body: crate::json::encode(input).ok(),
             owner: None,
             label,
             cart: None,

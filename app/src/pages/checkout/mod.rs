@@ -171,7 +171,7 @@ fn CheckoutForm(placing: Placing) -> impl IntoView {
             kind: "order",
             method: "PUT",
             url: format!("/api/orders/{}", order_id.get_value()),
-            body: serde_json::to_string(&input).ok(),
+            body: crate::json::encode(&input).ok(),
             owner: None,
             label: "Your order".into(),
             cart: None,
