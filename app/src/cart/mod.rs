@@ -11,6 +11,7 @@
 
 pub mod edits;
 mod shown;
+mod stored;
 
 pub use shown::ShownCart;
 
