@@ -1,8 +1,10 @@
 //! `GET /api/openapi.json`: the API's OpenAPI 3.1 description, gathered from
 //! the routes this process serves — each handler's `#[utoipa::path]`, the
-//! wire types' `ToSchema`, and each path's guard as `x-access` (see
-//! `platform::access::Guarded`). `tests/api/openapi.rs` checks real answers
-//! against it.
+//! wire types' `ToSchema`, each path's guard as `x-access` (see
+//! `platform::access::Guarded`) and what the edge answers before any
+//! handler ([`edge`]). `tests/api/openapi.rs` checks real answers against it.
+
+mod edge;
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::State;
@@ -48,6 +50,7 @@ pub fn described<S: Clone + Send + Sync + 'static>(routes: Guarded<S>) -> Guarde
     let mut document = Store::openapi();
     document.merge(routes.api().clone());
     document.merge(own.api().clone());
+    edge::describe(&mut document);
     let json = document.to_pretty_json().expect("the description serialises");
     routes.merge(own.with_state(Arc::<str>::from(json)))
 }

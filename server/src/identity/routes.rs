@@ -66,6 +66,7 @@ async fn register(
     request_body = SignInInput,
     responses(
         (status = 200, description = "the account, with a session cookie", body = AccountView),
+        (status = 400, description = "a body that is not an e-mail and password (`invalid_body`)", body = ErrorBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
     )

@@ -34,8 +34,14 @@ pub async fn as_client_errors(request: Request, next: Next) -> Response {
 }
 
 fn too_large() -> Response {
+    body_too_large().into_response()
+}
+
+/// The answer to a body over [`BODY_LIMIT`], whether its length was
+/// declared (refused before it is read) or not (refused once past it).
+pub fn body_too_large() -> ApiError {
     let message = format!("The request body is larger than {} KiB", BODY_LIMIT / 1024);
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", message).into_response()
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", message)
 }
 
 async fn server_fn_error(response: Response) -> Response {

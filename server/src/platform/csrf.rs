@@ -51,9 +51,15 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// Whether a request of `method` to `path` is refused when it comes from
+/// another site: every state change but a provider's webhook.
+pub fn guarded(method: &Method, path: &str) -> bool {
+    let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    !safe && !path.starts_with("/webhooks/")
+}
+
 pub async fn guard(State(ours): State<Arc<OurOrigin>>, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || request.uri().path().starts_with("/webhooks/") {
+    if !guarded(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -1,5 +1,6 @@
 //! Request bodies and query strings that are not what a route expects get the
-//! one JSON error on every route: 400 `invalid_<field>`, naming the field.
+//! one JSON error on every route: 400 `invalid_<field>`, naming the field (a
+//! body over the limit, 413, as at the edge).
 
 use super::http::ApiError;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -12,7 +13,8 @@ pub trait Body: DeserializeOwned {
     const FIELD: &'static str = "body";
 }
 
-/// A JSON body of `T`; anything else is 400 `invalid_<T::FIELD>`.
+/// A JSON body of `T`; anything else is 400 `invalid_<T::FIELD>`, or 413
+/// when it runs past the body limit without having declared its length.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: Body> FromRequest<S> for ApiJson<T> {
@@ -21,6 +23,9 @@ impl<S: Send + Sync, T: Body> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(super::bad_input::body_too_large())
+            }
             Err(e) => Err(ApiError::invalid_field(T::FIELD, e.body_text())),
         }
     }

@@ -69,6 +69,12 @@ impl RateLimits {
     }
 }
 
+/// Whether a request of `method` to `path` (a route's template will do) is
+/// limited at all: what the OpenAPI description documents 429 on.
+pub fn limited(method: &Method, path: &str) -> bool {
+    classify(method, path).is_some()
+}
+
 fn classify(method: &Method, path: &str) -> Option<Class> {
     const SIGN_IN: &[&str] = &[
         "/api/account/sign-in",

@@ -181,6 +181,27 @@ async fn real_answers_have_a_described_status_and_shape() {
         .body(axum::body::Body::from("{ not json"))
         .unwrap();
     check("PUT", "/api/cart/items/{sku}")(&app.send(garbled).await);
+    // What the edge answers before any handler is described too.
+    let sign_in = axum::http::Request::post("/api/account/sign-in")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{ not json"))
+        .unwrap();
+    check("POST", "/api/account/sign-in")(&app.send(sign_in).await);
+    let from_elsewhere = axum::http::Request::put("/api/cart/items/KIT-001")
+        .header("content-type", "application/json")
+        .header("origin", "https://elsewhere.example")
+        .body(axum::body::Body::from(r#"{"quantity":1}"#))
+        .unwrap();
+    let refused = app.send(from_elsewhere).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    check("PUT", "/api/cart/items/{sku}")(&refused);
+    let huge = axum::http::Request::post("/api/account/register")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(vec![b' '; server::platform::bad_input::BODY_LIMIT + 1]))
+        .unwrap();
+    let too_large = app.send(huge).await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", too_large.body);
+    check("POST", "/api/account/register")(&too_large);
     check("POST", "/api/account/sign-out")(&app.call("POST", "/api/account/sign-out", Some(&cookie), None).await);
     check("GET", "/health/live")(&app.get("/health/live").await);
 }

@@ -1,5 +1,6 @@
 //! The edge of a real `tbs serve` process, over real connections: limits
-//! per client answer 429 with `Retry-After` past the configured rate.
+//! per client answer 429 with `Retry-After` past the configured rate, as the
+//! OpenAPI description says they do.
 
 // Shared with the crash tests, which use more of it.
 #[allow(dead_code)]
@@ -46,4 +47,13 @@ async fn a_client_past_its_rate_gets_429_with_retry_after() {
         futures_util::future::join_all(registrations).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
     assert_eq!(answered.iter().filter(|s| **s == 201).count(), 5, "{answered:?}");
     assert_eq!(answered.iter().filter(|s| **s == 429).count(), 3, "{answered:?}");
+
+    let doc: serde_json::Value =
+        client.get(format!("{}/api/openapi.json", tbs.base())).send().await.unwrap().json().await.unwrap();
+    for (path, method) in [("/api/cart/items/{sku}", "put"), ("/api/account/register", "post")] {
+        let answer = &doc["paths"][path][method]["responses"]["429"];
+        assert!(answer["headers"]["Retry-After"].is_object(), "{method} {path}: 429 is not described: {answer}");
+        let schema = &answer["content"]["application/json"]["schema"]["$ref"];
+        assert_eq!(schema, "#/components/schemas/Error", "{method} {path}");
+    }
 }
