@@ -5,6 +5,7 @@
 //! * `cargo xtask test` — lints, every unit/API/conformance test, then browser tests
 //! * `cargo xtask build [--release]` — just build the server and the site
 //! * `cargo xtask bench` — requests/s and latency of the read paths, vs a baseline
+//! * `cargo xtask fuzz` — the REST API fuzzed against its OpenAPI description (also in `test`)
 //!
 //! The site is built the way cargo-leptos builds it, without installing it:
 //! cargo builds the `frontend` crate for wasm32, the wasm-split library cuts
@@ -17,10 +18,12 @@ mod bench;
 mod budget;
 mod bundle;
 mod compress;
+mod fuzz;
 mod precache;
 mod site;
 mod stand_ins;
 mod tasks;
+mod test_server;
 mod tools;
 
 use anyhow::{Result, bail};
@@ -34,6 +37,7 @@ fn main() -> Result<()> {
         "serve" => tasks::serve(passthrough(&rest)),
         "test" => tasks::test(),
         "bench" => tasks::bench(),
+        "fuzz" => tasks::fuzz(),
         "" | "help" | "--help" | "-h" => {
             print!("{}", HELP);
             Ok(())
@@ -59,7 +63,10 @@ commands:
   test               fmt + clippy, all cargo tests, then browser tests in end2end/
   build [--release]  build the server binary and the site (target/site)
   bench              release server under load: req/s and latency vs a same-run baseline
+  fuzz               the REST API fuzzed against its OpenAPI description (schemathesis);
+                     `test` runs it too
 
 Everything needed is installed on first use: the wasm32 target (rustup), npm
-packages (binaryen's wasm-opt, playwright-core) and Debian's chromium.
+packages (binaryen's wasm-opt, playwright-core), Debian's chromium and, in a
+virtualenv, PyPI's stand-ins and schemathesis.
 ";

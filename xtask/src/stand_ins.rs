@@ -1,6 +1,6 @@
-//! Local stand-ins for cloud services, installed from PyPI into a cached
-//! virtualenv and started on a free loopback port for the duration of the
-//! tests (stopped on drop, also when a test fails).
+//! Local stand-ins for cloud services, installed from PyPI (with the API
+//! fuzzer) into a cached virtualenv and started on a free loopback port for
+//! the duration of the tests (stopped on drop, also when a test fails).
 
 use crate::tools::run;
 use anyhow::{Context, Result, bail};
@@ -11,7 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What the virtualenv must hold; a change reinstalls.
-const REQUIREMENTS: &[&str] = &["moto[server]==5.2.5", "aiosmtpd==1.4.6", "localstripe==1.15.10"];
+const REQUIREMENTS: &[&str] =
+    &["moto[server]==5.2.5", "aiosmtpd==1.4.6", "localstripe==1.15.10", "schemathesis==4.32.5"];
 
 /// The cache outside the clone: `$XDG_CACHE_HOME` or `~/.cache`, then `the-better-store/`.
 pub fn cache_dir() -> PathBuf {

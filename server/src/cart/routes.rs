@@ -6,6 +6,7 @@
 
 use super::{CartError, Carts, ChangeId};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::caller::OwnChange;
 use crate::platform::extract::{ApiJson, Body, DeviceChange, IdempotencyKey};
 use app::account::SignedIn;
 use app::api::ErrorBody;
@@ -105,6 +106,7 @@ enum LineEdited {
 async fn put_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
+    _own: OwnChange,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
     IdempotencyKey(key): IdempotencyKey,
@@ -130,6 +132,7 @@ async fn put_item(
 async fn post_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
+    _own: OwnChange,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
     IdempotencyKey(key): IdempotencyKey,
@@ -182,6 +185,7 @@ async fn edit_line(
 async fn delete_item(
     State(carts): State<Arc<Carts>>,
     Path(sku): Path<String>,
+    _own: OwnChange,
     headers: HeaderMap,
     caller: Option<Extension<SignedIn>>,
     IdempotencyKey(key): IdempotencyKey,

@@ -2,6 +2,7 @@
 
 use super::{Fulfilment, FulfilmentError, QueueQuery};
 use crate::platform::access::{Access, Guarded};
+use crate::platform::caller::OwnChange;
 use crate::platform::extract::{ApiJson, ApiQuery, Body, DeviceChange, IdempotencyKey};
 use app::account::{Role, SignedIn};
 use app::api::ErrorBody;
@@ -105,6 +106,7 @@ async fn process(
     State(fulfilment): State<Arc<Fulfilment>>,
     Extension(caller): Extension<SignedIn>,
     Path(id): Path<String>,
+    _own: OwnChange,
     IdempotencyKey(change): IdempotencyKey,
     ApiJson(input): ApiJson<ProcessInput>,
 ) -> Result<Json<ShippingOrderView>, FulfilmentError> {

@@ -3,6 +3,7 @@
 use super::{Orders, OrdersError};
 use crate::contracts::ports::PaymentMethod;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::caller::OwnChange;
 use crate::platform::extract::{ApiJson, Body, DeviceChange, LinkToken};
 use app::api::ErrorBody;
 use app::api::ErrorDetail;
@@ -114,6 +115,7 @@ async fn get_order(
 async fn put_order(
     State(orders): State<Arc<Orders>>,
     Path(id): Path<String>,
+    _own: OwnChange,
     headers: HeaderMap,
     caller: Option<axum::Extension<app::account::SignedIn>>,
     ApiJson(input): ApiJson<CheckoutInput>,

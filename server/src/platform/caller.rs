@@ -1,18 +1,18 @@
 //! Who is calling: the request middleware every route and server function
 //! relies on. It asks the identity service's [`Sessions`] port (in-process
 //! where identity runs, its API elsewhere) and puts the answer in the
-//! request's extensions as [`SignedIn`] for route guards and server functions.
+//! request's extensions as [`SignedIn`] for route guards and server functions;
+//! [`OwnChange`] refuses a device's change made by another account.
 
 use crate::contracts::ports::Sessions;
 use crate::platform::http::ApiError;
 use app::account::{AccountView, SignedIn};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
 use std::sync::Arc;
 
-/// Middleware: a bearer token that does not verify is answered 401 at once;
-/// a change a device queued for another account than the caller's is
-/// refused (see [`MADE_BY`]).
+/// Middleware: a bearer token that does not verify is answered 401 at once.
 pub async fn resolve_caller(
     axum::extract::State(sessions): axum::extract::State<Arc<dyn Sessions>>,
     mut request: axum::extract::Request,
@@ -24,9 +24,6 @@ pub async fn resolve_caller(
         Ok(caller) => caller,
         Err(refusal) => return refusal,
     };
-    if let Err(refusal) = made_by(request.headers(), caller.as_ref()) {
-        return refusal.into_response();
-    }
     request.extensions_mut().insert(SignedIn(caller));
     next.run(request).await
 }
@@ -42,6 +39,20 @@ pub fn bearer(authorization: Option<&str>) -> Option<&str> {
 /// could send it (public/outbox.js sends this with every change an account
 /// queued; a guest's changes go to whoever's cart the browser now has).
 pub const MADE_BY: &str = "tbs-made-by";
+
+/// A change the app's outbox may send, checked to be the caller's own (see
+/// [`MADE_BY`]): an extractor of the routes that take such changes, so a
+/// method a path lacks is 405 before anything else.
+pub struct OwnChange;
+
+impl<S: Send + Sync> FromRequestParts<S> for OwnChange {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let caller = parts.extensions.get::<SignedIn>().and_then(|signed_in| signed_in.0.as_ref());
+        made_by(&parts.headers, caller).map(|()| OwnChange)
+    }
+}
 
 fn made_by(headers: &HeaderMap, caller: Option<&AccountView>) -> Result<(), ApiError> {
     let Some(made_by) = headers.get(MADE_BY) else { return Ok(()) };

@@ -86,7 +86,7 @@ pub struct LinkToken {
 /// What a change queued on a device carries (the app's outbox), described once.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
-#[allow(dead_code)] // Read by `IdempotencyKey` and `platform::caller`; here to be described.
+#[allow(dead_code)] // Read by `IdempotencyKey` and `platform::caller::OwnChange`; here to be described.
 pub struct DeviceChange {
     /// The change's id (the app's outbox sends a UUID): applied at most once;
     /// a repeat is answered with things as they are.

@@ -326,4 +326,9 @@ async fn a_change_made_by_one_account_is_never_applied_for_another() {
     let applied = app.send(made_by_ann(&ann, "ann-3")).await;
     assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
     assert_eq!(applied.json()["item_count"], 1);
+
+    // A method the path does not have is that, whoever made it.
+    let mut patch = made_by_ann(&bob, "ann-4");
+    *patch.method_mut() = axum::http::Method::PATCH;
+    assert_eq!(app.send(patch).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
