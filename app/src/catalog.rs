@@ -83,7 +83,7 @@ pub struct ProductQueryParams {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1–100, default 12.
-    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>))]
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1, maximum = 100))]
     pub limit: Option<String>,
 }
 

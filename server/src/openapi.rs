@@ -55,6 +55,13 @@ pub fn described<S: Clone + Send + Sync + 'static>(routes: Guarded<S>) -> Guarde
     routes.merge(own.with_state(Arc::<str>::from(json)))
 }
 
+/// A string schema: text matching `pattern` (for path parameters whose
+/// rule is a type's, e.g. a SKU's or an order id's).
+pub fn text_matching(pattern: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).into()
+}
+
 /// This description.
 #[utoipa::path(
     get,

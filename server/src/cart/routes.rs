@@ -97,7 +97,7 @@ enum LineEdited {
     path = "/items/{sku}",
     tag = "cart",
     params(
-        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
         DeviceChange,
     ),
     request_body = QuantityBody,
@@ -123,7 +123,7 @@ async fn put_item(
     path = "/items/{sku}",
     tag = "cart",
     params(
-        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
         DeviceChange,
     ),
     request_body = QuantityBody,
@@ -173,7 +173,7 @@ async fn edit_line(
     path = "/items/{sku}",
     tag = "cart",
     params(
-        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
         DeviceChange,
     ),
     responses(

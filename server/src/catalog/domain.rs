@@ -22,6 +22,15 @@ impl InvalidInput {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Sku(String);
 
+/// The API's description of a SKU in a path: the rule of [`Sku::parse`].
+impl utoipa::PartialSchema for Sku {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::text_matching("^[A-Za-z0-9-]{1,32}$")
+    }
+}
+
+impl utoipa::ToSchema for Sku {}
+
 impl Sku {
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
         let s = raw.trim().to_ascii_uppercase();

@@ -14,6 +14,7 @@ mod service;
 mod stock;
 mod store;
 
+pub use domain::Sku;
 pub use error::CatalogError;
 pub use inventory::Adjusted;
 pub use seed::SeedReport;
@@ -23,7 +24,7 @@ pub use store::spec as table_spec;
 
 use app::api::ErrorDetail;
 use app::catalog::{CategoryView, Price, ProductPage, ProductQueryParams, ProductView, ssr::CatalogReader};
-use domain::{Product, ProductCursor, ProductQuery, Sku};
+use domain::{Product, ProductCursor, ProductQuery};
 use store::CatalogTable;
 
 use crate::platform::http::ServiceError;

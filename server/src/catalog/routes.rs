@@ -43,7 +43,7 @@ async fn list_products(
     path = "/products/{sku}",
     tag = "catalog",
     params(
-        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
     ),
     responses(
         (status = 200, description = "the product", body = ProductView),

@@ -42,7 +42,7 @@ struct Params {
         ("status" = Option<String>, Query, description = "pending (default) or processed"),
         ("q" = Option<String>, Query, description = "order number or recipient's name"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "page size"),
+        ("limit" = Option<u32>, Query, description = "page size, 1–100", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "a page", body = ShippingOrderPage),

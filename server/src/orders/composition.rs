@@ -100,7 +100,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(composer: Composer) -> Guarded<S
     path = "/{id}/details",
     tag = "orders",
     params(
-        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
     ),
     responses(

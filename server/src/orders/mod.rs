@@ -61,6 +61,18 @@ pub struct Orders {
 /// An order id: a random UUID (version 4 or 7) in its canonical form, as a
 /// browser's `crypto.randomUUID()` makes. Guessable ids (nil, sequential,
 /// other spellings of one id) are refused.
+pub struct OrderId;
+
+/// The API's description of an order id in a path: the rule of [`parse_order_id`].
+impl utoipa::PartialSchema for OrderId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::openapi::text_matching("^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    }
+}
+
+impl utoipa::ToSchema for OrderId {}
+
+/// The [`OrderId`] in `id`, or 400 `invalid_order_id`.
 fn parse_order_id(id: &str) -> Result<String, OrdersError> {
     let random =
         Uuid::parse_str(id).ok().filter(|u| matches!(u.get_version_num(), 4 | 7) && u.hyphenated().to_string() == id);

@@ -70,7 +70,7 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
     path = "/{id}",
     tag = "orders",
     params(
-        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
     ),
     responses(
@@ -100,7 +100,7 @@ async fn get_order(
     path = "/{id}",
     tag = "orders",
     params(
-        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         DeviceChange,
     ),
     request_body = CheckoutInput,
@@ -145,7 +145,7 @@ struct PaymentBody {
     path = "/{id}/payment",
     tag = "orders",
     params(
-        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
+        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
     ),
     request_body = PaymentBody,

@@ -37,7 +37,7 @@ pub fn parse_months(raw: Option<&str>) -> Result<u32, ApiError> {
     path = "/completed-orders",
     tag = "reports",
     params(
-        ("months" = Option<u32>, Query, description = "1–36, default 12"),
+        ("months" = Option<u32>, Query, description = "1–36, default 12", minimum = 1, maximum = 36),
     ),
     responses(
         (status = 200, description = "the report", body = CompletedOrdersReport),

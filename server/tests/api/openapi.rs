@@ -212,8 +212,49 @@ async fn the_described_limits_are_the_enforced_ones() {
     let schemas = &doc["components"]["schemas"];
     let quantity = &schemas["QuantityBody"]["properties"]["quantity"];
     assert_eq!((&quantity["minimum"], &quantity["maximum"]), (&json!(1), &json!(app::cart::MAX_LINE_QUANTITY)));
+    let parameters = doc["paths"]["/api/reports/completed-orders"]["get"]["parameters"].as_array().unwrap();
+    let months = &parameters.iter().find(|p| p["name"] == "months").unwrap()["schema"];
+    assert_eq!((&months["minimum"], &months["maximum"]), (&json!(1), &json!(app::reports::MAX_MONTHS)));
     for (input, field) in [("RegisterInput", "password"), ("ChangePasswordInput", "new_password")] {
         let min = &schemas[input]["properties"][field]["minLength"];
         assert_eq!(min, &json!(app::account::MIN_PASSWORD_CHARS), "{input}.{field}");
+    }
+}
+
+/// The schema of the path parameter `name` of `GET path`.
+fn path_parameter(doc: &Value, path: &str, name: &str) -> Value {
+    let parameters = doc["paths"][path]["get"]["parameters"].as_array().expect("parameters");
+    parameters.iter().find(|p| p["name"] == name).expect("the parameter")["schema"].clone()
+}
+
+#[tokio::test]
+async fn the_described_ids_are_the_accepted_ones() {
+    let app = spawn_app().await;
+    let doc = description(&app).await;
+    let cookie = signed_in(&app, &[]).await;
+    let accepted =
+        async |path: String| app.call("GET", &path, Some(&cookie), None).await.status != StatusCode::BAD_REQUEST;
+
+    let sku = jsonschema::validator_for(&path_parameter(&doc, "/api/catalog/products/{sku}", "sku")).unwrap();
+    let long = "K".repeat(32);
+    let too_long = "K".repeat(33);
+    for sample in ["KIT-001", "kit-001", "K", &long, &too_long, "KIT_001", "not a sku", "KIT.001"] {
+        let answered = accepted(format!("/api/catalog/products/{}", sample.replace(' ', "%20"))).await;
+        assert_eq!(sku.is_valid(&json!(sample)), answered, "SKU {sample:?}: described vs answered");
+    }
+
+    let order = jsonschema::validator_for(&path_parameter(&doc, "/api/orders/{id}", "id")).unwrap();
+    let samples = [
+        "3f2a6c1e-8b7d-4c2e-9a1b-5d6e7f8a9b0c",
+        "01890a5d-ac96-774b-bcce-b302099a8057",
+        "3F2A6C1E-8B7D-4C2E-9A1B-5D6E7F8A9B0C",
+        "c232ab00-9414-11ec-b3c8-9f6bdeced846",
+        "00000000-0000-0000-0000-000000000000",
+        "3f2a6c1e8b7d4c2e9a1b5d6e7f8a9b0c",
+        "so-3f2a6c1e",
+    ];
+    for sample in samples {
+        let answered = accepted(format!("/api/orders/{sample}")).await;
+        assert_eq!(order.is_valid(&json!(sample)), answered, "order id {sample:?}: described vs answered");
     }
 }

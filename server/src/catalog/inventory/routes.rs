@@ -37,7 +37,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
     path = "/products/{sku}/stock-adjustments/{id}",
     tag = "inventory",
     params(
-        ("sku" = String, Path, description = "product SKU, e.g. KIT-001"),
+        ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
         ("id" = String, Path, description = "the adjustment's id, chosen by the client (a UUID)"),
     ),
     request_body = StockAdjustmentInput,
@@ -71,7 +71,7 @@ async fn adjust_stock(
     get,
     path = "/products/{sku}/stock-history",
     tag = "inventory",
-    params(("sku" = String, Path, description = "product SKU, e.g. KIT-001")),
+    params(("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001")),
     responses(
         (status = 200, description = "the history", body = StockHistory),
         (status = 400, description = "not a SKU (`invalid_sku`)", body = ErrorBody),

@@ -32,7 +32,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
     put,
     path = "/admin/products/{sku}",
     tag = "products",
-    params(("sku" = String, Path, description = "product SKU, e.g. KIT-006")),
+    params(("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-006")),
     request_body = ProductInput,
     responses(
         (status = 201, description = "created", body = AdminProduct),
