@@ -105,3 +105,35 @@ where
 {
     Resource::new_with_options(source, fetcher, false)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every `#[server(…)]` attribute under `dir`, with the file it is in.
+    fn server_functions(dir: &Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                server_functions(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for attribute in text.lines().filter(|line| line.starts_with("#[server(")) {
+                    found.push((path.display().to_string(), attribute.to_string()));
+                }
+            }
+        }
+    }
+
+    /// A server function left on Leptos's default output would bring
+    /// serde_json's decoder back into the first download.
+    #[test]
+    fn every_server_function_answers_in_the_one_codec() {
+        let mut found = Vec::new();
+        server_functions(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert!(found.len() >= 30, "server functions found: {}", found.len());
+        for (file, attribute) in found {
+            assert!(attribute.contains("output = crate::json::Answer"), "{file}: {attribute}");
+        }
+    }
+}

@@ -59,7 +59,7 @@ pub async fn authorize(tracking: &Tracking, caller: &SignedIn, id: &str, token: 
     path = "/orders/{id}",
     tag = "tracking",
     params(
-        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
     ),
     responses(
@@ -116,7 +116,7 @@ async fn session_ended(sessions: Arc<dyn Sessions>, cookie: String) {
     path = "/orders/{id}/events",
     tag = "tracking",
     params(
-        ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
+        ("id" = String, Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
     ),
     responses(
