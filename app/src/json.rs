@@ -17,7 +17,7 @@ use std::future::Future;
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
     {
-        let value = js_sys::JSON::parse(text).map_err(|e| String::from(js_sys::Error::from(e).message()))?;
+        let value = js_sys::JSON::parse(text).map_err(js_error)?;
         serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
     }
     #[cfg(not(feature = "hydrate"))]
@@ -29,11 +29,17 @@ pub fn encode<T: Serialize>(value: &T) -> Result<String, String> {
     #[cfg(feature = "hydrate")]
     {
         let value = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| e.to_string())?;
-        let text = js_sys::JSON::stringify(&value).map_err(|e| String::from(js_sys::Error::from(e).message()))?;
+        let text = js_sys::JSON::stringify(&value).map_err(js_error)?;
         Ok(text.into())
     }
     #[cfg(not(feature = "hydrate"))]
     serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
+/// What `JSON.parse` or `JSON.stringify` threw (a `SyntaxError`, a `TypeError`).
+#[cfg(feature = "hydrate")]
+fn js_error(thrown: wasm_bindgen::JsValue) -> String {
+    js_sys::Error::from(thrown).message().into()
 }
 
 /// The codec of the page's resources: [`encode`] and [`decode`].
