@@ -39,9 +39,11 @@ pub struct AccountView {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 254, pattern = r"^[^\s@]+@[^\s.]\S*\.\S*[^\s.]$"))]
     pub email: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
-    #[cfg_attr(feature = "ssr", schema(min_length = 10))]
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 256))]
     pub password: String,
 }
 
@@ -59,7 +61,9 @@ pub struct SignInInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 254, pattern = r"^[^\s@]+@[^\s.]\S*\.\S*[^\s.]$"))]
     pub email: String,
 }
 
@@ -69,12 +73,28 @@ pub struct ProfileInput {
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordInput {
     pub current_password: String,
-    #[cfg_attr(feature = "ssr", schema(min_length = 10))]
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 256))]
     pub new_password: String,
 }
 
+/// The one rule for an e-mail address, wherever one is typed (registering,
+/// the profile, checkout): at most 254 characters, no white space,
+/// something before the first `@`, and after it a domain with a dot that
+/// neither starts nor ends it. The OpenAPI description says it as a pattern
+/// on each `email` field; `tests/api/openapi.rs` keeps the two equal.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    email.chars().count() <= 254
+        && !email.contains(char::is_whitespace)
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
 /// Fewest characters a password may have (the OpenAPI description's
-/// `min_length` above says it too; `tests/api/openapi.rs` keeps them equal).
+/// `min_length` above says it too; `tests/api/openapi.rs` keeps them equal,
+/// as it does every length and pattern described here).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 /// Who is calling: resolved from the session cookie by the server for every

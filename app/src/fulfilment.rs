@@ -87,7 +87,9 @@ pub struct ShippingOrderPage {
 pub struct ProcessInput {
     /// SKUs of the lines.
     pub lines: Vec<String>,
+    #[cfg_attr(feature = "ssr", schema(max_length = 60, pattern = r"\S"))]
     pub carrier: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 60, pattern = r"\S"))]
     pub tracking_number: String,
     /// The version the dispatcher saw; a stale one is refused (409).
     pub expected_version: u64,

@@ -43,6 +43,7 @@ pub struct StockAdjustmentInput {
     pub set: Option<u32>,
     /// Up to 200 characters, e.g. the delivery note's number.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub note: String,
 }
 

@@ -11,13 +11,17 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
     /// 1–120 characters.
+    #[cfg_attr(feature = "ssr", schema(max_length = 120, pattern = r"\S"))]
     pub name: String,
     /// Up to 2,000 characters.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: String,
     /// In minor units of the store's currency: 1 to 100,000,000.
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 100_000_000))]
     pub price_minor: i64,
-    /// A category's slug.
+    /// A category's slug: one of the store's categories.
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^[a-z0-9-]{1,40}$"))]
     pub category: String,
     #[serde(default)]
     pub fulfilment: Fulfilment,

@@ -12,6 +12,7 @@ pub const RETURN_DAYS: i64 = 30;
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
     pub sku: String,
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub quantity: u32,
 }
 
@@ -21,8 +22,10 @@ pub struct ReturnLineInput {
 #[serde(deny_unknown_fields)]
 pub struct ReturnInput {
     pub order_id: String,
+    #[cfg_attr(feature = "ssr", schema(min_items = 1))]
     pub lines: Vec<ReturnLineInput>,
     /// Why (1–500 characters).
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, pattern = r"\S"))]
     pub reason: String,
 }
 

@@ -1,10 +1,12 @@
 //! `GET /api/openapi.json`: the API's OpenAPI 3.1 description, gathered from
 //! the routes this process serves — each handler's `#[utoipa::path]`, the
 //! wire types' `ToSchema`, each path's guard as `x-access` (see
-//! `platform::access::Guarded`) and what the edge answers before any
-//! handler ([`edge`]). `tests/api/openapi.rs` checks real answers against it.
+//! `platform::access::Guarded`), what the edge answers before any
+//! handler ([`edge`]) and which operations follow which ([`links`]).
+//! `tests/api/openapi.rs` checks real answers against it.
 
 mod edge;
+mod links;
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::State;
@@ -51,7 +53,9 @@ pub fn described<S: Clone + Send + Sync + 'static>(routes: Guarded<S>) -> Guarde
     document.merge(routes.api().clone());
     document.merge(own.api().clone());
     edge::describe(&mut document);
-    let json = document.to_pretty_json().expect("the description serialises");
+    let mut json = serde_json::to_value(&document).expect("the description serialises");
+    links::describe(&mut json);
+    let json = serde_json::to_string_pretty(&json).expect("the description serialises");
     routes.merge(own.with_state(Arc::<str>::from(json)))
 }
 

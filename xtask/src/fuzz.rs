@@ -27,8 +27,13 @@ pub fn api(tbs: &Path, site: &Path) -> Result<()> {
     let server = TestServer::start(tbs, site, ([127, 0, 0, 1], free_port()?).into(), &limits_off)?;
     let base = format!("http://{}", server.addr);
     let cookie = sign_in(&venv, &base)?;
+    // schemathesis keeps a cache in its working directory: one of its own,
+    // outside the clone, new each run so every run starts alike.
+    let scratch = std::env::temp_dir().join(format!("tbs-fuzz-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
     let mut fuzz = Command::new(venv.join("bin/schemathesis"));
-    fuzz.args(["run", &format!("{base}/api/openapi.json"), "--url", &base])
+    fuzz.current_dir(&scratch)
+        .args(["run", &format!("{base}/api/openapi.json"), "--url", &base])
         .args(["--header", &format!("Cookie: {cookie}")])
         // Ending the session or the account would leave the rest unauthorised.
         .args(["--exclude-path", "/api/account/sign-out", "--exclude-name", "DELETE /api/account/me"])
@@ -37,6 +42,7 @@ pub fn api(tbs: &Path, site: &Path) -> Result<()> {
     eprintln!("xtask: schemathesis run {base}/api/openapi.json as {} (checks {CHECKS})", E2E_ADMIN.0);
     let outcome = fuzz.status().context("cannot start schemathesis");
     let stopped = server.stop();
+    let _ = std::fs::remove_dir_all(&scratch);
     anyhow::ensure!(outcome?.success(), "schemathesis found answers the API's description does not allow (above)");
     stopped
 }

@@ -36,13 +36,20 @@ impl Totals {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Address))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"\S"))]
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 100, pattern = r"\S"))]
     pub line1: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 100))]
     pub line2: String,
+    #[cfg_attr(feature = "ssr", schema(max_length = 60, pattern = r"\S"))]
     pub city: String,
+    /// Letters, digits, spaces and hyphens.
+    #[cfg_attr(feature = "ssr", schema(max_length = 12, pattern = r"^[A-Za-z0-9 -]*[A-Za-z0-9-][A-Za-z0-9 -]*$"))]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2, e.g. `US`.
+    #[cfg_attr(feature = "ssr", schema(pattern = r"^[A-Za-z]{2}$"))]
     pub country: String,
 }
 
@@ -51,6 +58,7 @@ pub struct AddressInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 254, pattern = r"^[^\s@]+@[^\s.]\S*\.\S*[^\s.]$"))]
     pub email: String,
     pub shipping_address: AddressInput,
 }
@@ -75,14 +83,7 @@ impl CheckoutInput {
                     .push(ErrorDetail::new(format!("invalid_{}", field.replace('.', "_")), message).on_field(field));
             }
         };
-        let email = self.email.as_str();
-        let at = email.find('@');
-        let valid_email = email.len() <= 254
-            && !email.contains(char::is_whitespace)
-            && at.is_some_and(|i| {
-                i > 0 && email[i + 1..].contains('.') && !email[i + 1..].starts_with('.') && !email.ends_with('.')
-            });
-        check("email", valid_email, "Enter an e-mail address like name@example.com");
+        check("email", crate::account::valid_email(&self.email), "Enter an e-mail address like name@example.com");
         let a = &self.shipping_address;
         let filled = |s: &str, max: usize| !s.is_empty() && s.chars().count() <= max;
         check("shipping_address.name", filled(&a.name, 100), "Enter the recipient's name");

@@ -161,10 +161,11 @@ fn invalid(field: &str, message: impl Into<String>) -> IdentityError {
 
 fn check_email(email: &str) -> Result<String, IdentityError> {
     let email = email.trim().to_string();
-    let ok = email.len() <= 254
-        && !email.contains(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-    if ok { Ok(email) } else { Err(invalid("email", "Enter an e-mail address like name@example.com")) }
+    if app::account::valid_email(&email) {
+        Ok(email)
+    } else {
+        Err(invalid("email", "Enter an e-mail address like name@example.com"))
+    }
 }
 
 fn check_name(name: &str) -> Result<String, IdentityError> {

@@ -42,7 +42,13 @@ const HANDLED: &[&str] = &["payment_intent.succeeded", "payment_intent.payment_f
 #[utoipa::path(
     post,
     path = "/stripe",
+    operation_id = "receive_webhook",
     tag = "payments",
+    params((
+        "Stripe-Signature" = String, Header,
+        description = "the provider's signature of the body, `t=<unix time>,v1=<HMAC-SHA256, hex>`"
+    )),
+    request_body(content = Object, description = "a Stripe event, exactly as signed"),
     responses(
         (status = 200, description = "accepted (stored durably before answering)"),
         (status = 400, description = "a bad signature or payload", body = ErrorBody),

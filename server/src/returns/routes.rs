@@ -55,7 +55,7 @@ impl ReturnsApi {
     put,
     path = "/{id}",
     tag = "returns",
-    params(("id" = String, Path, description = "the return's id, chosen by the client (a UUID)"), LinkToken),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9-]{1,64}$", description = "the return's id, chosen by the client (a UUID)"), LinkToken),
     request_body = ReturnInput,
     responses(
         (status = 201, description = "the return, waiting for its items", body = ReturnView),
@@ -133,6 +133,7 @@ async fn open_returns(State(api): State<ReturnsApi>) -> Result<Json<OpenReturns>
 #[utoipa::path(
     post,
     path = "/{id}/receive",
+    operation_id = "receive_return",
     tag = "returns",
     params(("id" = String, Path, description = "the return's id")),
     request_body = ReceiveInput,

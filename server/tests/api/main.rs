@@ -9,5 +9,6 @@ mod helpers;
 mod metrics;
 mod oidc;
 mod openapi;
+mod openapi_bodies;
 mod pages;
 mod rpc;

@@ -12,13 +12,13 @@ use server::platform::access::Access;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-async fn description(app: &TestApp) -> Value {
+pub(crate) async fn description(app: &TestApp) -> Value {
     let doc = app.get_json("/api/openapi.json", StatusCode::OK).await;
     assert_eq!(doc["openapi"], "3.1.0");
     doc
 }
 
-async fn signed_in(app: &TestApp, roles: &[Role]) -> String {
+pub(crate) async fn signed_in(app: &TestApp, roles: &[Role]) -> String {
     let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
     app.state.port::<Arc<Identity>>().create_user(&email, "Doc Reader", "persona password", roles).await.unwrap();
     let body = json!({ "email": email, "password": "persona password" });

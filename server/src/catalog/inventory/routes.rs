@@ -38,7 +38,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(catalog: Arc<Catalog>) -> Guarde
     tag = "inventory",
     params(
         ("sku" = inline(crate::catalog::Sku), Path, description = "product SKU, e.g. KIT-001"),
-        ("id" = String, Path, description = "the adjustment's id, chosen by the client (a UUID)"),
+        ("id" = String, Path, pattern = r"^[A-Za-z0-9-]{1,100}$", description = "the adjustment's id, chosen by the client (a UUID)"),
     ),
     request_body = StockAdjustmentInput,
     responses(
