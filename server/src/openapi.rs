@@ -8,6 +8,8 @@
 mod edge;
 mod links;
 
+pub use links::FOLLOWS;
+
 use crate::platform::access::{Access, Guarded};
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;

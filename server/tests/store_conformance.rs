@@ -55,6 +55,7 @@ macro_rules! all_checks {
                 concurrent_versioned_transactions_have_one_winner,
                 data_persists_across_restart,
                 a_table_gains_an_index_declared_after_it_was_made,
+                an_expiry_is_kept_as_written,
             ]
         );
     };
@@ -106,3 +107,23 @@ mod aws_harness {
 
 #[cfg(feature = "aws")]
 all_checks!(dynamodb, aws_harness::Dynamo::new());
+
+/// DynamoDB removes expired items itself: every table has its time to live
+/// on, on the attribute the store writes the expiry to.
+#[cfg(feature = "aws")]
+#[tokio::test]
+async fn a_dynamodb_table_has_its_time_to_live_on() {
+    use server::platform::store::TableSpec;
+    let endpoint = std::env::var("TBS_TEST_AWS_ENDPOINT").expect("run with `cargo xtask test`, which starts moto");
+    let client = server::platform::aws::test_clients(&endpoint).dynamodb;
+    let prefix = format!("ttl-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let store = server::platform::store::dynamodb::DynamoStore::new(client.clone(), prefix.clone(), true);
+    for _ in 0..2 {
+        // Opened twice: turning it on again is not an error.
+        store.open_table(&TableSpec::new("expiring")).await.expect("open table");
+    }
+    let found = client.describe_time_to_live().table_name(format!("{prefix}expiring")).send().await.unwrap();
+    let ttl = found.time_to_live_description().expect("a time to live");
+    assert_eq!(ttl.time_to_live_status().map(|s| s.as_str()), Some("ENABLED"));
+    assert_eq!(ttl.attribute_name(), Some("expires_at"));
+}

@@ -46,9 +46,18 @@ pub fn table_spec() -> TableSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CartId(Uuid);
 
+/// How long a guest cart is kept after its last change: as long as its
+/// cookie lasts after it was made ([`owner`]).
+const GUEST_CART_KEPT: time::Duration = time::Duration::seconds(owner::COOKIE_MAX_AGE_SECS as i64);
+
 impl CartId {
     fn key(self) -> Key {
         Key::new(format!("CART#{}", self.0), "CART")
+    }
+
+    /// A guest's cart has a random id; an account's is derived from the account.
+    fn is_guests(self) -> bool {
+        self.0.get_version_num() == 4
     }
 }
 
@@ -245,11 +254,17 @@ impl Carts {
     /// Writes the cart if nobody changed it since `version`.
     async fn save(&self, id: CartId, mut record: CartRecord, version: u64) -> Result<Attempt<CartRecord>, StoreError> {
         record.updated_at = OffsetDateTime::now_utc();
-        let written = optimistic::written(
-            self.table.put(Item::from_record(id.key(), &record)?, Condition::Version(version)).await,
-        )?;
+        let written = optimistic::written(self.table.put(cart_item(id, &record)?, Condition::Version(version)).await)?;
         Ok(written.map(|_| record))
     }
+}
+
+/// Cart `id` as stored. A guest cart is removed [`GUEST_CART_KEPT`] after
+/// its last change: by then the cookie naming it (set once, when it was
+/// made) has gone too.
+fn cart_item(id: CartId, record: &CartRecord) -> Result<Item, StoreError> {
+    let item = Item::from_record(id.key(), record)?;
+    Ok(if id.is_guests() { item.expiring_at(record.updated_at + GUEST_CART_KEPT) } else { item })
 }
 
 #[async_trait::async_trait]
@@ -297,4 +312,19 @@ fn set_line(record: &mut CartRecord, product: &ProductView, wanted: u32) -> Resu
         None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guest_cart_expires_with_its_cookie_and_an_accounts_does_not() {
+        let record = CartRecord { updated_at: OffsetDateTime::now_utc(), ..CartRecord::default() };
+        let guest = cart_item(CartId(Uuid::new_v4()), &record).unwrap();
+        let kept = guest.expires_at.unwrap() - record.updated_at.unix_timestamp();
+        assert_eq!(kept, i64::from(owner::COOKIE_MAX_AGE_SECS));
+        let account = CartId(Uuid::new_v5(&owner::ACCOUNT_CARTS, b"account-1"));
+        assert_eq!(cart_item(account, &record).unwrap().expires_at, None);
+    }
 }

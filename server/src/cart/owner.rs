@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Namespace of the cart ids derived from account ids.
-const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93_b4a6);
-const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
+pub(super) const ACCOUNT_CARTS: Uuid = Uuid::from_u128(0x6a1c_3f4e_9b2d_4c8a_8e51_2f7d_0c93_b4a6);
+pub(super) const COOKIE_MAX_AGE_SECS: u32 = 60 * 60 * 24 * 30;
 
 impl Carts {
     /// The cart a `Cookie` header names, if it carries a valid cart cookie.

@@ -43,7 +43,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum InfraCommand {
-    /// Create, idempotently, every table, the event bus, and each consumer's
+    /// Create, idempotently, every table (its time to live on), the event bus, and each consumer's
     /// rule, queue and dead-letter queue on the configured AWS endpoint.
     Apply {
         #[command(flatten)]

@@ -25,11 +25,12 @@ pub(super) fn session_key(token: &str) -> Key {
     Key::new(format!("SESSION#{}", hex::encode(Sha256::digest(token.as_bytes()))), "SESSION")
 }
 
-/// A session item, listed under its user.
+/// A session item, listed under its user, removed by the store once it has ended.
 fn session_item(token: &str, record: &SessionRecord) -> Result<Item, StoreError> {
     let key = session_key(token);
     let hash = key.pk.trim_start_matches("SESSION#").to_string();
-    Ok(Item::from_record(key, record)?.with_index(BY_USER, Key::new(format!("SESSIONS#{}", record.user_id), hash)))
+    let item = Item::from_record(key, record)?.expiring_at(record.expires_at);
+    Ok(item.with_index(BY_USER, Key::new(format!("SESSIONS#{}", record.user_id), hash)))
 }
 
 impl Identity {
@@ -92,5 +93,17 @@ impl Identity {
                 self.table.delete(key, Condition::None).await?;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_is_removed_by_the_store_once_it_has_ended() {
+        let record = SessionRecord { user_id: "u1".into(), expires_at: OffsetDateTime::now_utc() + SESSION_LIFETIME };
+        let item = session_item("token", &record).unwrap();
+        assert_eq!(item.expires_at, Some(record.expires_at.unix_timestamp()));
     }
 }

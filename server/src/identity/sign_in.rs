@@ -68,7 +68,9 @@ impl Identity {
                 return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
             }
             record.failures += 1;
-            let item = Item::from_record(throttle_key(email), &record)?;
+            let ends = OffsetDateTime::from_unix_timestamp(record.window_start + THROTTLE_WINDOW.whole_seconds());
+            let item =
+                Item::from_record(throttle_key(email), &record)?.expiring_at(ends.unwrap_or(OffsetDateTime::now_utc()));
             Ok(optimistic::written(self.table.put(item, condition).await)?.map(drop))
         })
         .await?;

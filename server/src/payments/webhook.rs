@@ -4,6 +4,7 @@
 use super::{Payments, signature};
 use crate::contracts::PaymentProviderEventReceived;
 use crate::platform::access::{Access, Guarded};
+use crate::platform::consumer::PROCESSED_KEPT;
 use crate::platform::events::Envelope;
 use crate::platform::http::ApiError;
 use crate::platform::outbox;
@@ -92,7 +93,8 @@ async fn receive(
     let stored = json!({ "type": event.event_type, "received_at": now });
     let ops = vec![
         WriteOp::Put {
-            item: Item::new(Key::new(format!("WEBHOOK#{}", event.id), "WEBHOOK"), stored),
+            item: Item::new(Key::new(format!("WEBHOOK#{}", event.id), "WEBHOOK"), stored)
+                .expiring_at(time::OffsetDateTime::now_utc() + PROCESSED_KEPT),
             condition: Condition::NotExists,
         },
         outbox::stage(&Envelope::new(super::SOURCE, &received, &event.id, None))

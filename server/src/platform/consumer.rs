@@ -18,7 +18,7 @@ mod once;
 #[cfg(test)]
 mod tests;
 
-pub use once::{Applied, apply_once, apply_once_all, processed_marker};
+pub use once::{Applied, PROCESSED_KEPT, apply_once, apply_once_all, processed_marker};
 
 /// Something that reacts to events.
 #[async_trait]

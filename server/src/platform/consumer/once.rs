@@ -11,11 +11,17 @@ pub enum Applied {
     Before,
 }
 
-/// The marker recording that `consumer` processed `event`.
+/// How long a "processed" marker is kept: longer than any redelivery of its
+/// event can come (a queue's retries take minutes, SQS keeps a dead letter
+/// 14 days at most, a provider retries a webhook for 3 days).
+pub const PROCESSED_KEPT: time::Duration = time::Duration::days(30);
+
+/// The marker recording that `consumer` processed `event`, kept [`PROCESSED_KEPT`].
 pub fn processed_marker(consumer: &str, event: &Envelope) -> Result<WriteOp, StoreError> {
     let key = Key::new(format!("PROCESSED#{consumer}"), event.id.to_string());
     let record = serde_json::json!({ "type": event.event_type, "at": event.timestamp.unix_timestamp() });
-    Ok(WriteOp::Put { item: Item::new(key, record), condition: Condition::NotExists })
+    let item = Item::new(key, record).expiring_at(time::OffsetDateTime::now_utc() + PROCESSED_KEPT);
+    Ok(WriteOp::Put { item, condition: Condition::NotExists })
 }
 
 /// Writes `effect` and the processed marker in one transaction, so the

@@ -55,3 +55,15 @@ fn backoff_doubles_from_the_first_delay() {
     assert_eq!(p.delay_after(2), Duration::from_millis(200));
     assert_eq!(p.delay_after(3), Duration::from_millis(400));
 }
+
+#[test]
+fn a_processed_marker_is_kept_long_enough_and_then_let_go() {
+    let cancelled = OrderCancelled { order_id: "o-1".into(), reason: "expired".into() };
+    let event = Envelope::new("test", &cancelled, "", None);
+    let before = time::OffsetDateTime::now_utc();
+    let crate::platform::store::WriteOp::Put { item, .. } = processed_marker("c", &event).unwrap() else {
+        panic!("a put")
+    };
+    let kept = item.expires_at.expect("an expiry") - before.unix_timestamp();
+    assert!((PROCESSED_KEPT.whole_seconds()..PROCESSED_KEPT.whole_seconds() + 5).contains(&kept), "{kept}");
+}

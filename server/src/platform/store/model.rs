@@ -40,12 +40,25 @@ pub struct Item {
     pub version: u64,
     /// The item's attributes: a JSON object (see [`Attrs`]).
     pub attrs: Attrs,
+    /// When the store may remove the item (Unix seconds, UTC): the embedded
+    /// store removes it within minutes of that instant, DynamoDB (the table's
+    /// time to live) within days. Until then reads may still return it: a
+    /// record whose expiry matters to its reader (a session) carries that
+    /// instant itself and checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 impl Item {
     /// A new item with the given attributes.
     pub fn new(key: Key, attrs: impl Into<Attrs>) -> Self {
-        Self { key, indexes: BTreeMap::new(), version: 0, attrs: attrs.into() }
+        Self { key, indexes: BTreeMap::new(), version: 0, attrs: attrs.into(), expires_at: None }
+    }
+
+    /// The item, to be removed by the store after `at` (see [`Item::expires_at`]).
+    pub fn expiring_at(mut self, at: time::OffsetDateTime) -> Self {
+        self.expires_at = Some(at.unix_timestamp());
+        self
     }
 
     /// A new item holding `record` serialised as its attributes.
@@ -228,6 +241,14 @@ pub struct TableSpec {
 impl TableSpec {
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into(), indexes: Vec::new() }
+    }
+
+    /// Refuses an item this table cannot hold: one in an undeclared index.
+    pub fn check(&self, item: &Item) -> Result<(), super::StoreError> {
+        match item.indexes.keys().find(|i| !self.indexes.contains(i)) {
+            Some(undeclared) => Err(super::StoreError::Invalid(format!("no index named {undeclared:?}"))),
+            None => Ok(()),
+        }
     }
 
     pub fn with_index(mut self, index: impl Into<String>) -> Self {

@@ -11,9 +11,11 @@ use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
 
+mod expiry;
 mod query;
 mod transaction;
 
+pub use expiry::*;
 pub use query::*;
 pub use transaction::*;
 
@@ -44,6 +46,7 @@ pub const CHECKS: &[&str] = &[
     "concurrent_versioned_transactions_have_one_winner",
     "data_persists_across_restart",
     "a_table_gains_an_index_declared_after_it_was_made",
+    "an_expiry_is_kept_as_written",
 ];
 
 fn spec() -> TableSpec {

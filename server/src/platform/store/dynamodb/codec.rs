@@ -2,13 +2,18 @@
 //!
 //! An item is `pk`, `sk` (strings), `version` (number), `data` (the
 //! attributes as JSON text, so they round-trip exactly) and, for each
-//! declared index it belongs to, `<index>_pk` / `<index>_sk` (a sparse GSI).
+//! declared index it belongs to, `<index>_pk` / `<index>_sk` (a sparse GSI);
+//! an item that expires has `expires_at` (number), the table's time to live.
 
 use crate::platform::store::{Condition, Cursor, Item, Key, SortKeyCondition, StoreError, TableSpec};
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::{BTreeMap, HashMap};
 
 pub type Attributes = HashMap<String, AttributeValue>;
+
+/// The attribute of an item's expiry, in Unix seconds: the table's time to
+/// live, so DynamoDB removes the item once it has passed.
+pub const EXPIRES_AT: &str = "expires_at";
 
 pub fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
@@ -81,9 +86,7 @@ pub fn check_condition(expr: &mut Expr, c: Condition) -> String {
 /// The update expression that writes `item` and bumps its version.
 pub fn put_update(expr: &mut Expr, spec: &TableSpec, item: &Item) -> Result<String, StoreError> {
     let data = serde_json::to_string(&item.attrs).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))?;
-    if let Some(undeclared) = item.indexes.keys().find(|i| !spec.indexes.contains(i)) {
-        return Err(StoreError::Invalid(format!("no index named {undeclared:?}")));
-    }
+    spec.check(item)?;
     let mut sets = vec![
         format!("{} = {}", expr.name("#d", "data"), expr.value(":d", s(&data))),
         format!(
@@ -104,6 +107,11 @@ pub fn put_update(expr: &mut Expr, spec: &TableSpec, item: &Item) -> Result<Stri
             }
             None => removes.extend([pk_name, sk_name]),
         }
+    }
+    let expires = expr.name("#x", EXPIRES_AT);
+    match item.expires_at {
+        Some(at) => sets.push(format!("{expires} = {}", expr.value(":x", AttributeValue::N(at.to_string())))),
+        None => removes.push(expires),
     }
     let mut update = format!("SET {}", sets.join(", "));
     if !removes.is_empty() {
@@ -134,7 +142,8 @@ pub fn decode(spec: &TableSpec, attrs: &Attributes) -> Result<Item, StoreError> 
             indexes.insert(index.clone(), Key::new(pk, sk));
         }
     }
-    Ok(Item { key, indexes, version, attrs: attrs_json })
+    let expires_at = attrs.get(EXPIRES_AT).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
+    Ok(Item { key, indexes, version, attrs: attrs_json, expires_at })
 }
 
 /// The key condition of a query on `pk_attr`/`sk_attr`.

@@ -2,21 +2,30 @@
 //! on-demand billing, key `pk`/`sk`, one GSI per declared index. A table
 //! that exists gains the indexes declared since it was made (one at a
 //! time, as DynamoDB allows), so a release that adds one needs only
-//! `tbs infra apply`.
+//! `tbs infra apply`. Every table has its time to live on, so DynamoDB
+//! removes items past their `expires_at`.
 
-use super::codec::{index_pk, index_sk};
+use super::codec::{EXPIRES_AT, index_pk, index_sk};
 use super::{DynamoStore, backend, build_error};
 use crate::platform::store::{StoreError, TableSpec};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType,
+    ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 impl DynamoStore {
-    /// Creates the table unless it exists (idempotent). Returns true if created.
+    /// Creates the table unless it exists (idempotent), with its indexes and
+    /// its time to live on. Returns true if created.
     pub async fn ensure_table(&self, spec: &TableSpec) -> Result<bool, StoreError> {
         let name = self.physical(spec);
-        match self.client.describe_table().table_name(&name).send().await {
+        let created = self.create_or_extend(&name, spec).await?;
+        self.ensure_time_to_live(&name).await?;
+        Ok(created)
+    }
+
+    /// Creates table `name`, or adds the indexes it lacks. Returns true if created.
+    async fn create_or_extend(&self, name: &str, spec: &TableSpec) -> Result<bool, StoreError> {
+        match self.client.describe_table().table_name(name).send().await {
             Ok(found) => {
                 let have: Vec<String> = found
                     .table()
@@ -25,7 +34,7 @@ impl DynamoStore {
                     })
                     .unwrap_or_default();
                 for index in spec.indexes.iter().filter(|i| !have.contains(i)) {
-                    self.add_index(&name, index).await?;
+                    self.add_index(name, index).await?;
                 }
                 return Ok(false);
             }
@@ -45,7 +54,7 @@ impl DynamoStore {
         let mut create = self
             .client
             .create_table()
-            .table_name(&name)
+            .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attribute("pk")?)
             .attribute_definitions(attribute("sk")?)
@@ -72,8 +81,23 @@ impl DynamoStore {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => return Ok(false),
             Err(e) => return Err(backend(e)),
         }
-        self.wait_active(&name).await?;
+        self.wait_active(name).await?;
         Ok(true)
+    }
+
+    /// Turns on the time to live of table `name` on its items' `expires_at`,
+    /// unless it is on (or turning on) already.
+    async fn ensure_time_to_live(&self, name: &str) -> Result<(), StoreError> {
+        let found = self.client.describe_time_to_live().table_name(name).send().await.map_err(backend)?;
+        let status = found.time_to_live_description().and_then(|d| d.time_to_live_status());
+        if status.is_some_and(|s| matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)) {
+            return Ok(());
+        }
+        let on = TimeToLiveSpecification::builder().enabled(true).attribute_name(EXPIRES_AT).build();
+        let update = self.client.update_time_to_live().table_name(name);
+        update.time_to_live_specification(on.map_err(build_error)?).send().await.map_err(backend)?;
+        tracing::info!(table = name, "time to live turned on");
+        Ok(())
     }
 
     /// Adds GSI `index` to the existing table `name`, and waits until it is built.

@@ -4,11 +4,10 @@
 //! it found it and the requests beside it are unaffected.
 
 use super::codec::{Body, Head, decode_head};
-use super::{ItemKey, Trees};
+use super::{EXPIRES, ItemKey, Trees};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Item, Key, WriteOp};
 use redb::{ReadableTable, WriteTransaction};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A table's items tree, open in the shared write transaction.
@@ -99,24 +98,16 @@ fn check_all(items: &Items<'_>, part: &Part, offset: usize) -> Result<Vec<Option
             broken => broken,
         }
     };
-    part.ops
-        .iter()
-        .enumerate()
-        .map(|(index, prepared)| check(items, &part.trees, &prepared.op).map_err(refused_at(index)))
-        .collect()
+    part.ops.iter().enumerate().map(|(index, prepared)| check(items, &prepared.op).map_err(refused_at(index))).collect()
 }
 
 /// What `op` needs of the item it touches, as stored now, if `op` may be applied to it.
-fn check(items: &Items<'_>, trees: &Trees, op: &WriteOp) -> Result<Option<Head>, Failure> {
+fn check(items: &Items<'_>, op: &WriteOp) -> Result<Option<Head>, Failure> {
     let refuse = |error| Failure::Refused { index: 0, error };
     let condition = match op {
-        WriteOp::Put { item, condition } => {
-            for index in item.indexes.keys() {
-                trees.index(index).map_err(refuse)?;
-            }
+        WriteOp::Put { condition, .. } | WriteOp::Delete { condition, .. } | WriteOp::Check { condition, .. } => {
             condition
         }
-        WriteOp::Delete { condition, .. } | WriteOp::Check { condition, .. } => condition,
     };
     let key = op.key();
     let existing = match items.get((key.pk.as_str(), key.sk.as_str())).map_err(StoreError::from)? {
@@ -141,20 +132,17 @@ fn write(
     match (prepared.op, prepared.body) {
         (WriteOp::Put { mut item, .. }, Some(body)) => {
             if let Some(old) = &existing {
-                unindex(txn, trees, &item.key, &old.indexes)?;
+                unindex(txn, trees, &item.key, old)?;
             }
             item.version = existing.map_or(1, |e| e.version + 1);
-            for (index, ikey) in &item.indexes {
-                let mut tree = txn.open_table(trees.index(index)?)?;
-                tree.insert((ikey.pk.as_str(), ikey.sk.as_str(), item.key.pk.as_str(), item.key.sk.as_str()), ())?;
-            }
+            index(txn, trees, &item)?;
             let bytes = body.with_version(item.version);
             items.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
             Ok(Some(item))
         }
         (WriteOp::Delete { key, .. }, _) => {
             if let Some(old) = existing {
-                unindex(txn, trees, &key, &old.indexes)?;
+                unindex(txn, trees, &key, &old)?;
                 items.remove((key.pk.as_str(), key.sk.as_str()))?;
             }
             Ok(None)
@@ -164,17 +152,28 @@ fn write(
     }
 }
 
-fn unindex(
-    txn: &WriteTransaction,
-    trees: &Trees,
-    key: &Key,
-    indexes: &BTreeMap<String, Key>,
-) -> Result<(), StoreError> {
-    for (index, ikey) in indexes {
+/// Enters `item` in its indexes and, if it expires, in the expiry tree.
+fn index(txn: &WriteTransaction, trees: &Trees, item: &Item) -> Result<(), StoreError> {
+    let (pk, sk) = (item.key.pk.as_str(), item.key.sk.as_str());
+    for (index, ikey) in &item.indexes {
+        txn.open_table(trees.index(index)?)?.insert((ikey.pk.as_str(), ikey.sk.as_str(), pk, sk), ())?;
+    }
+    if let Some(at) = item.expires_at {
+        txn.open_table(EXPIRES)?.insert((at, trees.name(), pk, sk), ())?;
+    }
+    Ok(())
+}
+
+/// Takes the item stored under `key` (as `old` says) out of its indexes and the expiry tree.
+pub(super) fn unindex(txn: &WriteTransaction, trees: &Trees, key: &Key, old: &Head) -> Result<(), StoreError> {
+    let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
+    for (index, ikey) in &old.indexes {
         if let Ok(tree) = trees.index(index) {
-            let mut tree = txn.open_table(tree)?;
-            tree.remove((ikey.pk.as_str(), ikey.sk.as_str(), key.pk.as_str(), key.sk.as_str()))?;
+            txn.open_table(tree)?.remove((ikey.pk.as_str(), ikey.sk.as_str(), pk, sk))?;
         }
+    }
+    if let Some(at) = old.expires_at {
+        txn.open_table(EXPIRES)?.remove((at, trees.name(), pk, sk))?;
     }
     Ok(())
 }

@@ -12,7 +12,8 @@ use crate::platform::store::model::{Attrs, Item, Key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An item's JSON without its version: `{"key":…,"indexes":…,"attrs":…}`.
+/// An item's JSON without its version: `{"key":…,"indexes":…,"attrs":…}`,
+/// and `"expires_at":…` when it expires.
 pub(super) struct Body(Vec<u8>);
 
 /// What a write needs of a stored item.
@@ -22,6 +23,8 @@ pub(super) struct Head {
     pub version: u64,
     #[serde(default)]
     pub indexes: BTreeMap<String, Key>,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -29,11 +32,14 @@ struct Unversioned<'a> {
     key: &'a Key,
     indexes: &'a BTreeMap<String, Key>,
     attrs: &'a Attrs,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
 }
 
 impl Body {
     pub fn of(item: &Item) -> Result<Self, StoreError> {
-        let unversioned = Unversioned { key: &item.key, indexes: &item.indexes, attrs: &item.attrs };
+        let unversioned =
+            Unversioned { key: &item.key, indexes: &item.indexes, attrs: &item.attrs, expires_at: item.expires_at };
         let json =
             serde_json::to_vec(&unversioned).map_err(|e| StoreError::Invalid(format!("unencodable item: {e}")))?;
         Ok(Self(json))
@@ -76,11 +82,12 @@ mod tests {
     fn an_item_reads_back_whole_and_its_head_alone() {
         let mut item = Item::new(Key::new("ORDER#1", "META"), json!({ "total": 1250, "note": "a \"quoted\" {brace}" }));
         item.indexes.insert("by_status".into(), Key::new("STATUS#paid", "ORDER#1"));
+        item.expires_at = Some(1_800_000_000);
         let stored = Body::of(&item).unwrap().with_version(42);
         item.version = 42;
         assert_eq!(decode(&stored).unwrap(), item);
         let head = decode_head(&stored).unwrap();
-        assert_eq!((head.version, head.indexes), (42, item.indexes.clone()));
+        assert_eq!((head.version, head.indexes, head.expires_at), (42, item.indexes.clone(), item.expires_at));
     }
 
     #[test]

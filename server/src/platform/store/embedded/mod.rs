@@ -12,7 +12,9 @@
 //! per table made the disk flush each file on its own. A table is still its
 //! own trees, reached only through its [`Table`]: its items keyed by
 //! `(pk, sk)`, and each secondary index a tree keyed by
-//! `(index pk, index sk, pk, sk)` kept in step inside the same transaction.
+//! `(index pk, index sk, pk, sk)` kept in step inside the same transaction,
+//! as is the store's tree of when items expire, which the writer reads to
+//! remove them ([`sweep`]).
 //! Tables written by earlier versions, one file each, move in when first
 //! opened ([`migrate`]).
 
@@ -22,6 +24,7 @@ mod file;
 mod migrate;
 mod query;
 mod staged;
+mod sweep;
 mod table;
 mod writer;
 
@@ -42,6 +45,13 @@ pub(super) type ItemKey<'a> = (&'a str, &'a str);
 pub(super) type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
 pub(super) type ItemsTree<'a> = TableDefinition<'a, ItemKey<'static>, &'static [u8]>;
 pub(super) type IndexTree<'a> = TableDefinition<'a, IndexKey<'static>, ()>;
+/// When an item expires: `(expires_at, table, pk, sk)`.
+pub(super) type ExpiryKey<'a> = (i64, &'a str, &'a str, &'a str);
+
+/// When items expire, every table's in one tree (a table name has no `:`):
+/// most expire a fixed time after they are written, so a commit's entries
+/// land side by side, where a tree per table would copy a page for each.
+pub(super) const EXPIRES: TableDefinition<'static, ExpiryKey<'static>, ()> = TableDefinition::new(":expires");
 
 /// A table's trees in the store's file: its items under the table's name, and
 /// each declared index under `<table>:index:<index>` (a table name has no `:`).
@@ -77,6 +87,11 @@ impl Trees {
         Ok(TableDefinition::new(tree))
     }
 
+    /// The table's name.
+    pub(super) fn name(&self) -> &str {
+        &self.items
+    }
+
     fn all_indexes(&self) -> impl Iterator<Item = (&str, IndexTree<'_>)> {
         self.indexes.iter().map(|(name, tree)| (name.as_str(), TableDefinition::new(tree.as_str())))
     }
@@ -89,6 +104,7 @@ impl Trees {
         for (_, tree) in self.all_indexes() {
             txn.open_table(tree)?;
         }
+        txn.open_table(EXPIRES)?;
         Ok(txn.commit()?)
     }
 }
@@ -116,6 +132,8 @@ pub struct EmbeddedStore {
     dir: PathBuf,
     db: Arc<Database>,
     writer: Arc<writer::Writer>,
+    /// The open tables' trees, which the writer sweeps for expired items.
+    tables: sweep::Open,
     /// Where staged items go, once set (shared with every table).
     route: Arc<OnceLock<staged::Route>>,
     /// Open tables, so a second `open_table` shares the first one's handle.
@@ -132,9 +150,10 @@ impl EmbeddedStore {
         std::fs::create_dir_all(&dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let db = Arc::new(file::open_or_create(&dir.join(FILE))?);
-        let writer = Arc::new(writer::Writer::start(db.clone())?);
+        let tables = sweep::Open::default();
+        let writer = Arc::new(writer::Writer::start(db.clone(), tables.clone())?);
         let (open, opening) = (Mutex::new(HashMap::new()), tokio::sync::Mutex::new(()));
-        Ok(Self { dir, db, writer, route: Arc::default(), open, opening })
+        Ok(Self { dir, db, writer, tables, route: Arc::default(), open, opening })
     }
 }
 
@@ -168,6 +187,7 @@ impl Store for EmbeddedStore {
             route: self.route.clone(),
         });
         self.open.lock().expect("store lock").insert(spec.name.clone(), table.clone());
+        self.tables.lock().expect("store lock").push(table.trees.clone());
         Ok(table)
     }
 

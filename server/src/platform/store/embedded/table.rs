@@ -34,6 +34,11 @@ impl EmbeddedTable {
 
     /// Writes `ops` in one commit, with what their staged items deliver.
     async fn write(&self, mut ops: Vec<WriteOp>, transaction: bool) -> Result<Vec<Item>, StoreError> {
+        for op in &ops {
+            if let WriteOp::Put { item, .. } = op {
+                self.spec.check(item)?;
+            }
+        }
         let delivery = match self.route.get() {
             Some(route) => route.take(&self.trees, &mut ops)?,
             None => None,

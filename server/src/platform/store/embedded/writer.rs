@@ -21,6 +21,7 @@
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
+use super::sweep::{self, Sweeper};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
 use redb::{Database, Durability};
@@ -56,11 +57,11 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(db: Arc<Database>) -> Result<Self, StoreError> {
+    pub(super) fn start(db: Arc<Database>, tables: sweep::Open) -> Result<Self, StoreError> {
         let (queue, requests) = mpsc::channel();
         let thread = thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(&db, &requests))
+            .spawn(move || run(&db, &requests, Sweeper::new(tables)))
             .map_err(|e| StoreError::Backend(format!("cannot start the store's writer: {e}")))?;
         Ok(Self { queue: Some(queue), thread: Some(thread) })
     }
@@ -88,13 +89,13 @@ impl Drop for Writer {
     }
 }
 
-fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
+fn run(db: &Database, requests: &mpsc::Receiver<Request>, mut sweeper: Sweeper) {
     // When the first relaxed commit not yet followed by a durable one was made.
     let mut unflushed: Option<Instant> = None;
-    while let Some(first) = next(db, requests, &mut unflushed) {
+    while let Some(first) = next(db, requests, &mut unflushed, &mut sweeper) {
         let mut batch = vec![first];
         batch.extend(requests.try_iter().take(MAX_BATCH - 1));
-        let due = unflushed.is_some_and(|since| since.elapsed() >= FLUSH_WITHIN);
+        let due = due(unflushed);
         let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable || due);
         if !relaxed.is_empty() {
             timed(db, relaxed, Durability::None);
@@ -109,18 +110,33 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>) {
     }
 }
 
-/// The next request; while relaxed commits wait for a durable one, waits no
-/// longer than they may, and makes them durable when none comes.
-fn next(db: &Database, requests: &mpsc::Receiver<Request>, unflushed: &mut Option<Instant>) -> Option<Request> {
+/// The next request, sweeping expired items first when that is due; while
+/// relaxed commits wait for a durable one, waits no longer than they may,
+/// and makes them durable when none comes.
+fn next(
+    db: &Database,
+    requests: &mpsc::Receiver<Request>,
+    unflushed: &mut Option<Instant>,
+    sweeper: &mut Sweeper,
+) -> Option<Request> {
     loop {
-        let Some(since) = *unflushed else { return requests.recv().ok() };
-        match requests.recv_timeout(FLUSH_WITHIN.saturating_sub(since.elapsed())) {
+        sweeper.if_due(db);
+        let flush_in = unflushed.map(|since| FLUSH_WITHIN.saturating_sub(since.elapsed()));
+        match requests.recv_timeout(flush_in.map_or(sweeper.wait(), |flush_in| flush_in.min(sweeper.wait()))) {
             Ok(request) => return Some(request),
             // A flush that fails is tried again when the next wait is over.
-            Err(mpsc::RecvTimeoutError::Timeout) => *unflushed = if flush(db) { None } else { Some(Instant::now()) },
+            Err(mpsc::RecvTimeoutError::Timeout) if flush_in.is_some_and(|_| due(*unflushed)) => {
+                *unflushed = if flush(db) { None } else { Some(Instant::now()) }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return None,
         }
     }
+}
+
+/// Whether relaxed commits made since `unflushed` are due to be made durable.
+fn due(unflushed: Option<Instant>) -> bool {
+    unflushed.is_some_and(|since| since.elapsed() >= FLUSH_WITHIN)
 }
 
 /// Makes every relaxed commit so far durable (an empty durable commit);
