@@ -68,9 +68,9 @@ impl Identity {
                 return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
             }
             record.failures += 1;
-            let ends = OffsetDateTime::from_unix_timestamp(record.window_start + THROTTLE_WINDOW.whole_seconds());
-            let item =
-                Item::from_record(throttle_key(email), &record)?.expiring_at(ends.unwrap_or(OffsetDateTime::now_utc()));
+            // The window began no later than now, so it is over by then.
+            let item = Item::from_record(throttle_key(email), &record)?
+                .expiring_at(OffsetDateTime::now_utc() + THROTTLE_WINDOW);
             Ok(optimistic::written(self.table.put(item, condition).await)?.map(drop))
         })
         .await?;

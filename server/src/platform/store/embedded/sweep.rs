@@ -22,10 +22,11 @@ const FIRST_SWEEP: Duration = Duration::from_secs(1);
 /// The most items one sweep deletes (the next follows soon while they fill it).
 const ROUND: usize = 1024;
 
-/// The tables the store has opened, which the writer sweeps.
+/// The tables the store has opened: told when a sweep removes their items
+/// (see [`Trees::changed`]). Others are swept too, found by their names.
 pub(super) type Open = Arc<Mutex<Vec<Arc<Trees>>>>;
 
-/// When the writer sweeps next, and what.
+/// When the writer sweeps next.
 pub(super) struct Sweeper {
     tables: Open,
     due: Instant,

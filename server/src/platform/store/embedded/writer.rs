@@ -125,7 +125,7 @@ fn next(
         match requests.recv_timeout(flush_in.map_or(sweeper.wait(), |flush_in| flush_in.min(sweeper.wait()))) {
             Ok(request) => return Some(request),
             // A flush that fails is tried again when the next wait is over.
-            Err(mpsc::RecvTimeoutError::Timeout) if flush_in.is_some_and(|_| due(*unflushed)) => {
+            Err(mpsc::RecvTimeoutError::Timeout) if due(*unflushed) => {
                 *unflushed = if flush(db) { None } else { Some(Instant::now()) }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
