@@ -157,11 +157,16 @@ async fn every_operation_has_its_own_id_and_every_link_leads_to_one() {
     assert_eq!(unique.len(), ids.len(), "operation ids repeat: {ids:?}");
     // The whole store serves every operation: each declared link is there, on every success.
     let by_id = |id: &str| *operations.iter().find(|o| o["operationId"] == id).unwrap_or_else(|| panic!("{id}"));
-    for (from, to) in server::openapi::FOLLOWS {
+    for (from, to, _) in server::openapi::FOLLOWS {
         let responses = by_id(from)["responses"].as_object().unwrap();
         for (status, response) in responses.iter().filter(|(status, _)| status.starts_with('2')) {
             for to in *to {
                 assert_eq!(response["links"][to]["operationId"], *to, "{from} {status} links to {to}");
+                for value in response["links"][to]["parameters"].as_object().unwrap().values() {
+                    let pointer = value.as_str().unwrap().strip_prefix("$response.body#");
+                    let body = &response["content"]["application/json"]["schema"];
+                    pointer.inspect(|p| assert_eq!(described_at(&doc, body, p)["type"], "string", "{from} {p}"));
+                }
             }
         }
     }
@@ -186,4 +191,17 @@ async fn every_operation_has_its_own_id_and_every_link_leads_to_one() {
             }
         }
     }
+}
+
+/// The schema of what `pointer` reaches in a value described by `schema`
+/// (array indexes step into `items`, names into `properties`).
+fn described_at<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> &'a Value {
+    let resolve = |schema: &'a Value| match schema["$ref"].as_str() {
+        Some(reference) => doc.pointer(reference.trim_start_matches('#')).expect("the reference resolves"),
+        None => schema,
+    };
+    pointer.split('/').skip(1).fold(resolve(schema), |schema, step| match step.parse::<usize>() {
+        Ok(_) => resolve(&schema["items"]),
+        Err(_) => resolve(&schema["properties"][step]),
+    })
 }
