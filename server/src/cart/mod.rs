@@ -260,11 +260,16 @@ impl Carts {
 }
 
 /// Cart `id` as stored. A guest cart is removed [`GUEST_CART_KEPT`] after
-/// its last change: by then the cookie naming it (set once, when it was
-/// made) has gone too.
+/// its last change (by then the cookie naming it, set once when it was
+/// made, has gone too), at the end of that day (UTC): a day's edits keep one
+/// expiry, which the store then need not move.
 fn cart_item(id: CartId, record: &CartRecord) -> Result<Item, StoreError> {
     let item = Item::from_record(id.key(), record)?;
-    Ok(if id.is_guests() { item.expiring_at(record.updated_at + GUEST_CART_KEPT) } else { item })
+    if !id.is_guests() {
+        return Ok(item);
+    }
+    let day = (record.updated_at + GUEST_CART_KEPT).date().next_day().unwrap_or(time::Date::MAX);
+    Ok(item.expiring_at(day.midnight().assume_utc()))
 }
 
 #[async_trait::async_trait]
@@ -323,7 +328,12 @@ mod tests {
         let record = CartRecord { updated_at: OffsetDateTime::now_utc(), ..CartRecord::default() };
         let guest = cart_item(CartId(Uuid::new_v4()), &record).unwrap();
         let kept = guest.expires_at.unwrap() - record.updated_at.unix_timestamp();
-        assert_eq!(kept, i64::from(owner::COOKIE_MAX_AGE_SECS));
+        let cookie = i64::from(owner::COOKIE_MAX_AGE_SECS);
+        assert!((cookie..cookie + 86_400).contains(&kept), "kept {kept} s: the cookie's life, to the end of that day");
+        assert_eq!(guest.expires_at.unwrap() % 86_400, 0, "at midnight UTC");
+        let later = CartRecord { updated_at: record.updated_at + time::Duration::seconds(1), ..record.clone() };
+        let again = cart_item(CartId(Uuid::new_v4()), &later).unwrap();
+        assert!(again.expires_at.unwrap() - guest.expires_at.unwrap() <= 86_400);
         let account = CartId(Uuid::new_v5(&owner::ACCOUNT_CARTS, b"account-1"));
         assert_eq!(cart_item(account, &record).unwrap().expires_at, None);
     }

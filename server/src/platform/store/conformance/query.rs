@@ -87,6 +87,8 @@ pub async fn index_follows_item_changes(h: &dyn Harness) {
     // Moving o1 to bob moves its index entry; deleting o2 removes it.
     t.put(owned("o1", "bob", "2026-04"), Condition::None).await.unwrap();
     t.delete(&Key::new("orders", "o2"), Condition::None).await.unwrap();
+    // An update that keeps its index key keeps its entry.
+    t.put(item("orders", "o3", 7).with_index("by_owner", Key::new("bob", "2026-02")), Condition::None).await.unwrap();
     assert!(t.query(by_owner("alice")).await.unwrap().items.is_empty());
     let bob = t.query(by_owner("bob").sort_key(SortKeyCondition::BeginsWith("2026-0".into()))).await.unwrap();
     assert_eq!(sks(&bob.items), ["o3", "o1"]);

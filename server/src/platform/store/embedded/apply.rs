@@ -8,6 +8,7 @@ use super::{EXPIRES, ItemKey, Trees};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Item, Key, WriteOp};
 use redb::{ReadableTable, WriteTransaction};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A table's items tree, open in the shared write transaction.
@@ -131,11 +132,9 @@ fn write(
 ) -> Result<Option<Item>, StoreError> {
     match (prepared.op, prepared.body) {
         (WriteOp::Put { mut item, .. }, Some(body)) => {
-            if let Some(old) = &existing {
-                unindex(txn, trees, &item.key, old)?;
-            }
+            let new = Entries { indexes: Some(&item.indexes), expires_at: item.expires_at };
+            move_entries(txn, trees, &item.key, Entries::of(existing.as_ref()), new)?;
             item.version = existing.map_or(1, |e| e.version + 1);
-            index(txn, trees, &item)?;
             let bytes = body.with_version(item.version);
             items.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
             Ok(Some(item))
@@ -152,28 +151,61 @@ fn write(
     }
 }
 
-/// Enters `item` in its indexes and, if it expires, in the expiry tree.
-fn index(txn: &WriteTransaction, trees: &Trees, item: &Item) -> Result<(), StoreError> {
-    let (pk, sk) = (item.key.pk.as_str(), item.key.sk.as_str());
-    for (index, ikey) in &item.indexes {
+/// An item's entries outside its items tree: its index keys and its expiry.
+#[derive(Clone, Copy)]
+struct Entries<'a> {
+    indexes: Option<&'a BTreeMap<String, Key>>,
+    expires_at: Option<i64>,
+}
+
+impl<'a> Entries<'a> {
+    const NONE: Entries<'static> = Entries { indexes: None, expires_at: None };
+
+    fn of(head: Option<&'a Head>) -> Self {
+        head.map_or(Entries::NONE, |head| Entries { indexes: Some(&head.indexes), expires_at: head.expires_at })
+    }
+
+    fn index(&self, name: &str) -> Option<&'a Key> {
+        self.indexes.and_then(|indexes| indexes.get(name))
+    }
+
+    fn each_index(&self) -> impl Iterator<Item = (&'a String, &'a Key)> {
+        self.indexes.into_iter().flatten()
+    }
+}
+
+/// Moves the item under `key` from its entries `from` to `to`: only the
+/// entries that differ are written (an update that keeps its index keys
+/// and expiry, as most do, touches no tree but its items').
+fn move_entries(
+    txn: &WriteTransaction,
+    trees: &Trees,
+    key: &Key,
+    from: Entries,
+    to: Entries,
+) -> Result<(), StoreError> {
+    let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
+    for (index, ikey) in from.each_index().filter(|(index, ikey)| to.index(index) != Some(ikey)) {
+        if let Ok(tree) = trees.index(index) {
+            txn.open_table(tree)?.remove((ikey.pk.as_str(), ikey.sk.as_str(), pk, sk))?;
+        }
+    }
+    for (index, ikey) in to.each_index().filter(|(index, ikey)| from.index(index) != Some(ikey)) {
         txn.open_table(trees.index(index)?)?.insert((ikey.pk.as_str(), ikey.sk.as_str(), pk, sk), ())?;
     }
-    if let Some(at) = item.expires_at {
-        txn.open_table(EXPIRES)?.insert((at, trees.name(), pk, sk), ())?;
+    if from.expires_at != to.expires_at {
+        let mut expires = txn.open_table(EXPIRES)?;
+        if let Some(at) = from.expires_at {
+            expires.remove((at, trees.name(), pk, sk))?;
+        }
+        if let Some(at) = to.expires_at {
+            expires.insert((at, trees.name(), pk, sk), ())?;
+        }
     }
     Ok(())
 }
 
 /// Takes the item stored under `key` (as `old` says) out of its indexes and the expiry tree.
 pub(super) fn unindex(txn: &WriteTransaction, trees: &Trees, key: &Key, old: &Head) -> Result<(), StoreError> {
-    let (pk, sk) = (key.pk.as_str(), key.sk.as_str());
-    for (index, ikey) in &old.indexes {
-        if let Ok(tree) = trees.index(index) {
-            txn.open_table(tree)?.remove((ikey.pk.as_str(), ikey.sk.as_str(), pk, sk))?;
-        }
-    }
-    if let Some(at) = old.expires_at {
-        txn.open_table(EXPIRES)?.remove((at, trees.name(), pk, sk))?;
-    }
-    Ok(())
+    move_entries(txn, trees, key, Entries::of(Some(old)), Entries::NONE)
 }

@@ -139,16 +139,19 @@ mod tests {
         put(owned("lasting")).await.unwrap();
         put(owned("renewed").expiring_at(at(-10))).await.unwrap();
         put(owned("renewed").expiring_at(at(3600))).await.unwrap();
+        let kept = at(3600);
+        put(owned("kept").expiring_at(kept)).await.unwrap();
+        put(owned("kept").expiring_at(kept)).await.unwrap(); // the same expiry: its entry stays
         let changes = table.changes();
 
         // (The writer may have swept already: what is left is what counts.)
         sweep(&store, OffsetDateTime::now_utc());
         let left = table.query(Query::partition("ann").on_index("by_owner")).await.unwrap().items;
         let left: Vec<&str> = left.iter().map(|i| i.key.sk.as_str()).collect();
-        assert_eq!(left, ["lasting", "later", "renewed"]);
+        assert_eq!(left, ["kept", "lasting", "later", "renewed"]);
         assert!(table.get(&Key::new("p", "expired")).await.unwrap().is_none());
         assert!(table.changes() > changes, "a read cache of the table hears of the sweep");
-        assert_eq!(sweep(&store, at(7200)), 2, "the rest, once their time has come");
+        assert_eq!(sweep(&store, at(7200)), 3, "the rest, once their time has come");
         assert_eq!(sweep(&store, at(7200)), 0);
     }
 
