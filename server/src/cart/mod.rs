@@ -15,79 +15,28 @@
 mod changes;
 mod owner;
 mod pricing;
+mod record;
 mod routes;
 mod service;
 
 pub use changes::ChangeId;
-use changes::Changes;
 
+pub use record::{CartId, table_spec};
+use record::{CartRecord, StoredLine, cart_item};
 pub use service::SERVICE;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::signing::Signer;
 use crate::platform::store::optimistic::{self, Attempt};
-use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec};
+use crate::platform::store::{Condition, Store, StoreError, Table};
 use app::api::ErrorDetail;
 use app::cart::{CartOwner, CartView, MAX_LINE_QUANTITY, MAX_LINES, ssr::CartApi};
 use app::catalog::{ProductView, ssr::SharedCatalog};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 pub const COOKIE: &str = "tbs_cart";
-
-pub fn table_spec() -> TableSpec {
-    TableSpec::new("carts")
-}
-
-/// A cart's identity, as named by its cookie.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CartId(Uuid);
-
-/// How long a guest cart is kept after its last change: as long as its
-/// cookie lasts after it was made ([`owner`]).
-const GUEST_CART_KEPT: time::Duration = time::Duration::seconds(owner::COOKIE_MAX_AGE_SECS as i64);
-
-impl CartId {
-    fn key(self) -> Key {
-        Key::new(format!("CART#{}", self.0), "CART")
-    }
-
-    /// A guest's cart has a random id; an account's is derived from the account.
-    fn is_guests(self) -> bool {
-        self.0.get_version_num() == 4
-    }
-}
-
-impl std::fmt::Display for CartId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct CartRecord {
-    lines: Vec<StoredLine>,
-    #[serde(with = "time::serde::rfc3339")]
-    updated_at: OffsetDateTime,
-    /// The change ids applied to this cart.
-    #[serde(default, skip_serializing_if = "Changes::is_empty")]
-    changes: Changes,
-}
-
-impl Default for CartRecord {
-    fn default() -> Self {
-        Self { lines: Vec::new(), updated_at: OffsetDateTime::UNIX_EPOCH, changes: Changes::default() }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct StoredLine {
-    sku: String,
-    quantity: u32,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CartError {
@@ -259,19 +208,6 @@ impl Carts {
     }
 }
 
-/// Cart `id` as stored. A guest cart is removed [`GUEST_CART_KEPT`] after
-/// its last change (by then the cookie naming it, set once when it was
-/// made, has gone too), at the end of that day (UTC): a day's edits keep one
-/// expiry, which the store then need not move.
-fn cart_item(id: CartId, record: &CartRecord) -> Result<Item, StoreError> {
-    let item = Item::from_record(id.key(), record)?;
-    if !id.is_guests() {
-        return Ok(item);
-    }
-    let day = (record.updated_at + GUEST_CART_KEPT).date().next_day().unwrap_or(time::Date::MAX);
-    Ok(item.expiring_at(day.midnight().assume_utc()))
-}
-
 #[async_trait::async_trait]
 impl CartApi for Carts {
     fn guest_cart(&self, cookie: Option<&str>) -> Option<String> {
@@ -317,24 +253,4 @@ fn set_line(record: &mut CartRecord, product: &ProductView, wanted: u32) -> Resu
         None => record.lines.push(StoredLine { sku: product.sku.clone(), quantity: wanted }),
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_guest_cart_expires_with_its_cookie_and_an_accounts_does_not() {
-        let record = CartRecord { updated_at: OffsetDateTime::now_utc(), ..CartRecord::default() };
-        let guest = cart_item(CartId(Uuid::new_v4()), &record).unwrap();
-        let kept = guest.expires_at.unwrap() - record.updated_at.unix_timestamp();
-        let cookie = i64::from(owner::COOKIE_MAX_AGE_SECS);
-        assert!((cookie..cookie + 86_400).contains(&kept), "kept {kept} s: the cookie's life, to the end of that day");
-        assert_eq!(guest.expires_at.unwrap() % 86_400, 0, "at midnight UTC");
-        let later = CartRecord { updated_at: record.updated_at + time::Duration::seconds(1), ..record.clone() };
-        let again = cart_item(CartId(Uuid::new_v4()), &later).unwrap();
-        assert!(again.expires_at.unwrap() - guest.expires_at.unwrap() <= 86_400);
-        let account = CartId(Uuid::new_v5(&owner::ACCOUNT_CARTS, b"account-1"));
-        assert_eq!(cart_item(account, &record).unwrap().expires_at, None);
-    }
 }
