@@ -22,6 +22,21 @@ impl Role {
             _ => None,
         }
     }
+
+    /// Its name, as [`Role::parse`] reads it and the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shopper => "shopper",
+            Self::Dispatcher => "dispatcher",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The signed-in user.
@@ -226,9 +241,20 @@ pub mod ssr {
         match &caller.0 {
             None => Err(crate::rpc::refuse(401, "Sign in first")),
             Some(account) if caller.has(role) => Ok(account.clone()),
-            Some(_) => {
-                Err(crate::rpc::refuse(403, format!("This needs the {} role", format!("{role:?}").to_lowercase())))
-            }
+            Some(_) => Err(crate::rpc::refuse(403, format!("This needs the {role} role"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn a_role_is_named_as_the_api_writes_it_and_parse_reads_it() {
+        for role in [Role::Shopper, Role::Dispatcher, Role::Admin] {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+            assert_eq!(Role::parse(&role.to_string()), Some(role));
         }
     }
 }

@@ -134,7 +134,7 @@ fn account_details(
     update: ServerAction<UpdateProfile>,
     delete: ServerAction<DeleteAccount>,
 ) -> AnyView {
-    let roles = a.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(", ");
+    let roles = a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
     view! {
         <dl class="account">
             <dt>"Name"</dt><dd>{a.name.clone()}</dd>

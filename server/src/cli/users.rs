@@ -37,7 +37,7 @@ pub async fn run(command: UsersCommand) -> anyhow::Result<()> {
     })?;
     let identity = Identity::open(&*opened, false, None).await?;
     let account = identity.create_user(&email, &name, &password, &role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let roles: Vec<String> = account.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect();
+    let roles: Vec<String> = account.roles.iter().map(|r| r.to_string()).collect();
     println!("created {} <{}> with roles {}", account.id, account.email, roles.join(", "));
     Ok(())
 }

@@ -24,6 +24,7 @@ pub use service::SERVICE;
 use crate::contracts::{OrderAnonymised, OrderConfirmed, REDACTED, ReceiptSent, RefundIssued, ReturnRequested};
 use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
+use crate::platform::files::{self, IfExists};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
@@ -94,7 +95,8 @@ fn refund_mail_key(order_id: &str, return_id: &str) -> Key {
     Key::new(order_mails(order_id), format!("REFUND#{return_id}"))
 }
 
-/// Writes `message` to `<dir>/<its Message-ID>.eml`, atomically.
+/// Writes `message` to `<dir>/<its Message-ID>.eml`, whole and durably
+/// (the record that it was sent is written after it).
 async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
     let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
     let mut name: String =
@@ -103,14 +105,9 @@ async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
         name = uuid::Uuid::new_v4().to_string();
     }
     let bytes = message.formatted();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut file = tempfile::NamedTempFile::new_in(&dir)?;
-        std::io::Write::write_all(&mut file, &bytes)?;
-        file.as_file().sync_all()?;
-        file.persist(dir.join(format!("{name}.eml")))?;
-        Ok(())
-    })
-    .await?
+    let path = dir.join(format!("{name}.eml"));
+    tokio::task::spawn_blocking(move || files::write_durably(&path, &bytes, IfExists::Replace)).await??;
+    Ok(())
 }
 
 pub struct Notifications {

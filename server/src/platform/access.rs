@@ -61,11 +61,9 @@ impl Access {
             (_, None) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in first")),
             (Access::SignedIn, Some(_)) => Ok(()),
             (Access::Role(role), Some(_)) if caller.has(role) => Ok(()),
-            (Access::Role(role), Some(_)) => Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!("This needs the {} role", format!("{role:?}").to_lowercase()),
-            )),
+            (Access::Role(role), Some(_)) => {
+                Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("This needs the {role} role")))
+            }
         }
     }
 }
@@ -98,7 +96,7 @@ impl Access {
             Access::Public => "public".into(),
             Access::SignedIn => "signed_in".into(),
             Access::OrderHolder => "order_holder".into(),
-            Access::Role(role) => format!("role:{}", format!("{role:?}").to_lowercase()),
+            Access::Role(role) => format!("role:{role}"),
         }
     }
 }

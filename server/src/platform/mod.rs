@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod events;
 pub mod extract;
+pub mod files;
 pub mod headers;
 pub mod http;
 pub mod hub;

@@ -1,5 +1,6 @@
 //! HMAC-SHA256 signatures: signed cookie values, and the secret they use.
 
+use crate::platform::files::{IfExists, write_durably};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::path::Path;
@@ -79,8 +80,9 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// The configured secret, or (when `may_generate`: the embedded backend,
 /// one machine) the one kept in `data_dir/secret.key`, created with 32
-/// random bytes on first use. The file is written whole or not at all (a
-/// temporary file renamed into place), so a crash never leaves it empty.
+/// random bytes on first use. The file is written whole and durably
+/// ([`write_durably`]), so a crash never leaves it empty, and a power cut
+/// cannot lose it after cookies were signed with it.
 pub fn load_secret(configured: Option<&str>, data_dir: &Path, may_generate: bool) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
         anyhow::ensure!(secret.len() >= 32, "the secret must be at least 32 characters");
@@ -101,10 +103,8 @@ pub fn load_secret(configured: Option<&str>, data_dir: &Path, may_generate: bool
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(data_dir)?;
             let secret: [u8; 32] = rand::random();
-            let mut file = tempfile::NamedTempFile::new_in(data_dir)?;
-            std::io::Write::write_all(&mut file, hex::encode(secret).as_bytes())?;
-            file.as_file().sync_all()?;
-            file.persist_noclobber(&path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            write_durably(&path, hex::encode(secret).as_bytes(), IfExists::Fail)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             tracing::info!(path = %path.display(), "generated a new signing secret");
             Ok(secret.to_vec())
         }

@@ -9,6 +9,7 @@
 //! (left by a version without this rule) holds no data and is made again.
 
 use super::StoreError;
+use crate::platform::files::sync_dir;
 use redb::Database;
 use std::fs::File;
 use std::io::Read;
@@ -38,7 +39,7 @@ fn create_atomically(path: &Path) -> Result<(), StoreError> {
     File::open(&staging).and_then(|f| f.sync_all()).map_err(|e| io(&staging, e))?;
     std::fs::rename(&staging, path).map_err(|e| io(path, e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))
+    sync_dir(dir).map_err(|e| io(dir, e))
 }
 
 fn staging_path(path: &Path) -> PathBuf {

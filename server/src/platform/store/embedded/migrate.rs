@@ -9,6 +9,7 @@
 //! nothing writes to a table before it has been opened.
 
 use super::{ItemKey, StoreError, Trees};
+use crate::platform::files::sync_dir;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableError, WriteTransaction};
 use std::path::{Path, PathBuf};
 
@@ -22,9 +23,7 @@ pub(super) fn from_own_file(dir: &Path, db: &Database, trees: &Trees) -> Result<
     let copied = copy(&old, db, trees)?;
     let kept = migrated_path(&old);
     std::fs::rename(&old, &kept).map_err(|e| StoreError::Backend(format!("{}: {e}", old.display())))?;
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| StoreError::Backend(format!("{}: {e}", dir.display())))?;
+    sync_dir(dir).map_err(|e| StoreError::Backend(format!("{}: {e}", dir.display())))?;
     tracing::info!(table = %trees.items, items = copied, kept = %kept.display(), "moved a table into the store's file");
     Ok(())
 }
