@@ -4,7 +4,7 @@
 
 use super::{Identity, IdentityError, password};
 use crate::platform::store::optimistic;
-use crate::platform::store::{Condition, Item, Key};
+use crate::platform::store::{Condition, Item, Key, StoreError};
 use app::account::{AccountView, SignInInput};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -24,6 +24,12 @@ struct ThrottleRecord {
 
 fn throttle_key(email: &str) -> Key {
     Key::new(format!("THROTTLE#{}", email.to_lowercase()), "SIGN_IN")
+}
+
+/// The stored `record`, kept a window after `now`: its window began no
+/// later, so it is over by then (and the store removes it).
+fn throttle_item(email: &str, record: &ThrottleRecord, now: OffsetDateTime) -> Result<Item, StoreError> {
+    Ok(Item::from_record(throttle_key(email), record)?.expiring_at(now + THROTTLE_WINDOW))
 }
 
 impl Identity {
@@ -68,13 +74,25 @@ impl Identity {
                 return Err(IdentityError::Throttled(ends.max(1).unsigned_abs()));
             }
             record.failures += 1;
-            // The window began no later than now, so it is over by then.
-            let item = Item::from_record(throttle_key(email), &record)?
-                .expiring_at(OffsetDateTime::now_utc() + THROTTLE_WINDOW);
+            let item = throttle_item(email, &record, OffsetDateTime::now_utc())?;
             Ok(optimistic::written(self.table.put(item, condition).await)?.map(drop))
         })
         .await?;
         // Still racing after every attempt: the address is under attack.
         counted.ok_or(IdentityError::Throttled(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_is_kept_until_its_window_is_over() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let record = ThrottleRecord { failures: 1, window_start: now.unix_timestamp() - 60 };
+        let item = throttle_item("Ann@Example.com", &record, now).unwrap();
+        assert_eq!(item.expires_at, Some(1_800_000_000 + THROTTLE_WINDOW.whole_seconds()));
+        assert!(item.expires_at.unwrap() >= record.window_start + THROTTLE_WINDOW.whole_seconds());
     }
 }

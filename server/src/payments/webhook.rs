@@ -90,13 +90,8 @@ async fn receive(
         currency: text(&intent["currency"]).unwrap_or_default().to_uppercase(),
         failure_message: text(&intent["last_payment_error"]["message"]),
     };
-    let stored = json!({ "type": event.event_type, "received_at": now });
     let ops = vec![
-        WriteOp::Put {
-            item: Item::new(Key::new(format!("WEBHOOK#{}", event.id), "WEBHOOK"), stored)
-                .expiring_at(time::OffsetDateTime::now_utc() + PROCESSED_KEPT),
-            condition: Condition::NotExists,
-        },
+        received_once(&event, time::OffsetDateTime::now_utc()),
         outbox::stage(&Envelope::new(super::SOURCE, &received, &event.id, None))
             .map_err(|e| ApiError::internal("webhook could not be staged", &e))?,
     ];
@@ -109,5 +104,29 @@ async fn receive(
             Ok(Json(json!({ "received": true, "handled": true, "duplicate": true })))
         }
         Err(e) => Err(ApiError::internal("webhook could not be stored", &e)),
+    }
+}
+
+/// The record that `event` was received, written only if it is new: a
+/// redelivery finds it, and is a duplicate, for as long as a provider
+/// retries (then the store removes it).
+fn received_once(event: &Event, now: time::OffsetDateTime) -> WriteOp {
+    let stored = json!({ "type": event.event_type, "received_at": now.unix_timestamp() });
+    let item = Item::new(Key::new(format!("WEBHOOK#{}", event.id), "WEBHOOK"), stored);
+    WriteOp::Put { item: item.expiring_at(now + PROCESSED_KEPT), condition: Condition::NotExists }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_event_is_kept_while_a_provider_may_send_it_again() {
+        let event = Event { id: "evt_1".into(), event_type: HANDLED[0].into(), data: EventData { object: json!({}) } };
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let WriteOp::Put { item, condition } = received_once(&event, now) else { panic!("a put") };
+        assert_eq!(condition, Condition::NotExists);
+        assert_eq!(item.expires_at, Some(1_800_000_000 + PROCESSED_KEPT.whole_seconds()));
+        assert!(PROCESSED_KEPT >= time::Duration::days(3), "a provider retries a webhook for 3 days");
     }
 }
