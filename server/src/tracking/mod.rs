@@ -1,7 +1,8 @@
 //! The tracking service (CQRS). Owns the `tracking` table: a timeline per
 //! order, built only from the events other services publish, and who the
-//! order belongs to. Every entry it stores is also broadcast in-process, so
-//! the server-sent-event streams of open pages get it at once.
+//! order belongs to. Every entry it stores wakes the server-sent-event
+//! streams of open pages that follow its order or account (`followers.rs`),
+//! so they get it at once.
 //!
 //! | item     | pk             | sk                              |
 //! |----------|----------------|---------------------------------|
@@ -15,10 +16,13 @@
 //! its entry written and changes nothing.
 
 mod follow;
+mod followers;
 mod privacy;
 mod routes;
 mod service;
 
+pub use follow::follow;
+pub use followers::Followed;
 pub use service::SERVICE;
 
 use crate::contracts::{
@@ -33,9 +37,9 @@ use crate::platform::store::{
 };
 use app::tracking::{Timeline, TimelineEntry};
 use async_trait::async_trait;
+use followers::Followers;
 use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
-use tokio::sync::broadcast;
 
 pub const CONSUMER: &str = "tracking";
 
@@ -87,19 +91,20 @@ pub enum Owner {
 
 pub struct Tracking {
     table: Arc<dyn Table>,
-    live: broadcast::Sender<Update>,
+    followers: Arc<Followers>,
     links: OrderLinks,
 }
 
 impl Tracking {
     pub async fn open(store: &dyn Store, links: OrderLinks) -> Result<Self, StoreError> {
-        let (live, _) = broadcast::channel(1024);
-        Ok(Self { table: store.open_table(&table_spec()).await?, live, links })
+        let followers = Arc::new(Followers::default());
+        Ok(Self { table: store.open_table(&table_spec()).await?, followers, links })
     }
 
-    /// Every new timeline entry, from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Update> {
-        self.live.subscribe()
+    /// Whether other processes store entries too, so that a stream must
+    /// look for them now and then (it cannot be woken by them).
+    fn written_elsewhere(&self) -> bool {
+        self.table.changes().is_none()
     }
 
     pub fn token(&self, order_id: &str) -> String {
@@ -173,8 +178,7 @@ impl Tracking {
         ops.insert(0, WriteOp::Put { item, condition: Condition::NotExists });
         match self.table.transact_write(ops).await {
             Ok(()) => {
-                // Nobody listening is fine: the entry is stored either way.
-                let _ = self.live.send(Update { order_id, account_id, entry });
+                self.followers.stored(&order_id, account_id.as_deref());
                 Ok(())
             }
             Err(StoreError::TransactionCancelled { index: 0, .. }) => Ok(()), // applied before

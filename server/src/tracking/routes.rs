@@ -1,8 +1,7 @@
 //! The tracking API, mounted at `/api/tracking`: an order's timeline, and
 //! server-sent events as it grows (per order, and per signed-in shopper).
 
-use super::follow::{Followed, follow};
-use super::{Owner, Tracking, Update};
+use super::{Followed, Owner, Tracking, Update, follow};
 use crate::contracts::ports::Sessions;
 use crate::platform::access::{Access, Guarded, may_read_order};
 use crate::platform::extract::LinkToken;
