@@ -22,6 +22,8 @@ pub const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How far back an account's stream looks (entries are keyed by when their
 /// event happened, which may be a little before they are stored).
 const ACCOUNT_WINDOW: time::Duration = time::Duration::minutes(10);
+/// How long a stream waits to read again after the store failed it.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 struct Following {
     tracking: Arc<Tracking>,
@@ -60,10 +62,6 @@ impl Tracking {
                     .sort_key(SortKeyCondition::GreaterThan(format!("AT#{since:020}")))
             }
         };
-        let account_id = match what {
-            Followed::Account(account) => Some(account.clone()),
-            Followed::Order(_) => None,
-        };
         let page = self.table.query(query.limit(500)).await?;
         page.items
             .iter()
@@ -71,7 +69,7 @@ impl Tracking {
                 let entry: TimelineEntry = item.record()?;
                 let order_id = item.key.pk.trim_start_matches("ORDER#").to_string();
                 let key = format!("{}/{}", item.key.pk, item.key.sk);
-                Ok((key, Update { order_id, account_id: account_id.clone(), entry }))
+                Ok((key, Update { order_id, entry }))
             })
             .collect()
     }
@@ -110,9 +108,6 @@ pub fn follow(tracking: Arc<Tracking>, what: Followed) -> impl Stream<Item = Upd
         }
     })
 }
-
-/// How long a stream waits to read again after the store failed it.
-const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {

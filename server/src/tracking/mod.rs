@@ -72,12 +72,10 @@ fn owner_key(order_id: &str) -> Key {
     Key::new(format!("ORDER#{order_id}"), "OWNER")
 }
 
-/// A new timeline entry, as the live streams see it.
+/// A timeline entry, as the live streams send it.
 #[derive(Clone, Debug)]
 pub struct Update {
     pub order_id: String,
-    /// The account the order belongs to (`None`: a guest's order).
-    pub account_id: Option<String>,
     pub entry: TimelineEntry,
 }
 
