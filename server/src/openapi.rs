@@ -29,7 +29,9 @@ use utoipa_axum::routes;
             Errors are `{ \"error\": { code, message, field? } }`. `x-access` on each path is the guard every \
             method of it has: `public`, `signed_in`, `order_holder` (owner, staff, or `token=` from the receipt \
             link) or `role:<role>` (administrators hold every role). Sign in with the session cookie \
-            (`/api/account/sign-in`) or, with an OpenID Connect issuer configured, a bearer JWT from it.",
+            (`/api/account/sign-in`) or, with an OpenID Connect issuer configured, a bearer JWT from it. \
+            A new connection from a client already holding its share of open connections is answered 429 \
+            `too_many_connections`, and one past the server's total 503 `server_busy`, both with `Retry-After`.",
     ),
     modifiers(&SignIn)
 )]

@@ -2,6 +2,7 @@
 //! graceful shutdown on SIGTERM or Ctrl-C.
 
 use crate::config::Settings;
+use crate::platform::connections::Limits;
 use crate::startup::build;
 use crate::web::app;
 use crate::workers::Workers;
@@ -13,6 +14,9 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     workers: Workers,
+    limits: Limits,
+    /// Whether shoppers reach the store over HTTPS (for the headers of refused connections).
+    https: bool,
 }
 
 impl Application {
@@ -25,7 +29,13 @@ impl Application {
             settings.public_url = Some(format!("http://{}", listener.local_addr()?));
         }
         let (state, workers) = build(&settings).await?;
-        Ok(Self { listener, router: app(state), workers })
+        let limits = Limits {
+            per_client: settings.max_connections_per_client,
+            total: settings.max_connections,
+            ..Limits::default()
+        };
+        let https = state.https;
+        Ok(Self { listener, router: app(state), workers, limits, https })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
@@ -36,8 +46,10 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "The Better Store is open: http://{}", self.local_addr());
         let workers = self.workers.spawn();
-        let limits = crate::platform::connections::Limits::default();
-        crate::platform::connections::serve(self.listener, self.router, limits, shutdown).await;
+        let limits = self.limits.within_descriptors();
+        tracing::info!(per_client = limits.per_client, total = limits.total, "connections allowed");
+        let secure = crate::platform::headers::Secure::new(self.https);
+        crate::platform::connections::serve(self.listener, self.router, limits, secure, shutdown).await;
         // After the last request: relays publish what was committed, consumers finish their batch.
         workers.stop().await;
         tracing::info!("stopped");

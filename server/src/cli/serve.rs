@@ -102,6 +102,12 @@ pub struct ServeArgs {
     /// Other state-changing requests per client and minute; 0 for no limit [default: 600]
     #[arg(long, env = "TBS_RATE_LIMIT_WRITES", value_name = "PER_MINUTE")]
     pub rate_limit_writes: Option<u32>,
+    /// Connections one client (IP address, IPv6 /64) may hold open; 0 for no cap [default: 256]
+    #[arg(long, env = "TBS_MAX_CONNECTIONS_PER_CLIENT", value_name = "N")]
+    pub max_connections_per_client: Option<usize>,
+    /// Connections open at once, in all; lowered to what the open-files limit allows [default: 10000]
+    #[arg(long, env = "TBS_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
     /// SMTP server for e-mail, e.g. smtp://127.0.0.1:2525 [default: none, e-mails go to --mail-dir]
     #[arg(long, env = "TBS_SMTP_URL", value_name = "URL", hide_env_values = true)]
     pub smtp_url: Option<String>,

@@ -32,6 +32,7 @@ impl Settings {
     fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.request_timeout_secs > 0, "request_timeout_secs must be at least 1");
         anyhow::ensure!(self.payment_timeout_secs > 0, "payment_timeout_secs must be at least 1");
+        anyhow::ensure!(self.max_connections > 0, "max_connections must be at least 1");
         anyhow::ensure!(
             self.oidc_issuer.is_none() || self.oidc_client_id.is_some(),
             "oidc_client_id must be set when oidc_issuer is"

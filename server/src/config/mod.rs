@@ -72,6 +72,10 @@ pub struct Settings {
     pub rate_limit_sign_ins: u32,
     /// Other state-changing requests per client and minute (0: no limit).
     pub rate_limit_writes: u32,
+    /// Connections one client (IP address, IPv6 /64) may hold open (0: no cap).
+    pub max_connections_per_client: usize,
+    /// Connections open at once, in all (lowered to what file descriptors allow).
+    pub max_connections: usize,
     /// Send e-mail through this SMTP server (`smtp://host:port`, `smtps://user:pass@host`);
     /// when unset, e-mails are written as files to `mail_dir`.
     pub smtp_url: Option<SecretString>,
@@ -150,6 +154,8 @@ impl Default for Settings {
             payment_timeout_secs: 30 * 60,
             rate_limit_sign_ins: 10,
             rate_limit_writes: 600,
+            max_connections_per_client: 256,
+            max_connections: 10_000,
             smtp_url: None,
             mail_dir: None,
             mail_from: "The Better Store <orders@thebetterstore.example>".into(),

@@ -58,14 +58,21 @@ impl Secure {
     }
 }
 
-/// Middleware: adds the [`Secure`] headers an answer does not have.
-pub async fn secure(State(fixed): State<Secure>, mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    for (name, value) in fixed.0.iter() {
-        if !headers.contains_key(name) {
-            headers.insert(name.clone(), value.clone());
+impl Secure {
+    /// Adds the headers `response` does not have.
+    pub fn add_to(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        for (name, value) in self.0.iter() {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
         }
     }
+}
+
+/// Middleware: adds the [`Secure`] headers an answer does not have.
+pub async fn secure(State(fixed): State<Secure>, mut response: Response) -> Response {
+    fixed.add_to(&mut response);
     response
 }
 

@@ -9,6 +9,7 @@
 //! then (`retain_recent`). Requests that reach the app without a network
 //! peer (in-process tests) are not limited.
 
+use crate::platform::connections::client;
 use crate::platform::http::ApiError;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -16,7 +17,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,17 +89,6 @@ fn classify(method: &Method, path: &str) -> Option<Class> {
         None
     } else {
         Some(Class::Write)
-    }
-}
-
-/// A client's key: its IPv4 address, or its IPv6 /64.
-fn client(ip: IpAddr) -> u128 {
-    match ip {
-        IpAddr::V4(v4) => u128::from(u32::from(v4)),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => u128::from(u32::from(v4)),
-            None => u128::from(v6) & !u128::from(u64::MAX),
-        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! The edge of a real `tbs serve` process, over real connections: limits
 //! per client answer 429 with `Retry-After` past the configured rate, as the
-//! OpenAPI description says they do.
+//! OpenAPI description says they do, and past the connections a client may
+//! hold open.
 
 // Shared with the crash tests, which use more of it.
 #[allow(dead_code)]
@@ -55,5 +56,40 @@ async fn a_client_past_its_rate_gets_429_with_retry_after() {
         assert!(answer["headers"]["Retry-After"].is_object(), "{method} {path}: 429 is not described: {answer}");
         let schema = &answer["content"]["application/json"]["schema"]["$ref"];
         assert_eq!(schema, "#/components/schemas/Error", "{method} {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_holding_its_share_of_live_streams_gets_429_for_one_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tbs = Tbs::spawn(dir.path(), &["--max-connections-per-client", "3"]);
+    tbs.ready(Duration::from_secs(60)).await;
+    // A new connection for every request, as many clients would open.
+    let client = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(0).build().unwrap();
+    let account = json!({ "email": "streams@example.com", "name": "S", "password": "long enough pw" });
+    let registered = client.post(format!("{}/api/account/register", tbs.base())).json(&account).send().await.unwrap();
+    assert_eq!(registered.status(), 201);
+    let stream = || client.get(format!("{}/api/tracking/stream", tbs.base())).send();
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let open = stream().await.unwrap();
+        assert_eq!(open.status(), 200);
+        streams.push(open);
+    }
+    let refused = stream().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_connections");
+
+    streams.pop();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let answer = client.get(format!("{}/health/live", tbs.base())).send().await.unwrap();
+        if answer.status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "a closed stream did not free its place: {}", answer.status());
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
