@@ -21,6 +21,7 @@
 mod apply;
 mod codec;
 mod file;
+mod handle;
 mod migrate;
 mod query;
 mod staged;
@@ -31,6 +32,7 @@ mod writer;
 use super::model::TableSpec;
 use super::{StagedDelivery, Store, StoreError, Table};
 use async_trait::async_trait;
+use handle::Handle;
 use redb::{Database, TableDefinition};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -130,7 +132,7 @@ backend_errors!(
 /// The embedded store: one redb file and the writer that commits to it.
 pub struct EmbeddedStore {
     dir: PathBuf,
-    db: Arc<Database>,
+    db: Arc<Handle>,
     writer: Arc<writer::Writer>,
     /// The open tables' trees, which the writer sweeps for expired items.
     tables: sweep::Open,
@@ -149,7 +151,17 @@ impl EmbeddedStore {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
-        let db = Arc::new(file::open_or_create(&dir.join(FILE))?);
+        let path = dir.join(FILE);
+        Self::open_with(dir, move || file::open_or_create(&path))
+    }
+
+    /// A store keeping its tables in the database `open` opens (again when
+    /// the file must be reopened: see [`handle`]); `dir` holds older tables' files.
+    fn open_with(
+        dir: PathBuf,
+        open: impl Fn() -> Result<Database, StoreError> + Send + Sync + 'static,
+    ) -> Result<Self, StoreError> {
+        let db = Arc::new(Handle::new(open)?);
         let tables = sweep::Open::default();
         let writer = Arc::new(writer::Writer::start(db.clone(), tables.clone())?);
         let (open, opening) = (Mutex::new(HashMap::new()), tokio::sync::Mutex::new(()));
@@ -174,6 +186,7 @@ impl Store for EmbeddedStore {
         let trees = Arc::new(Trees::of(spec));
         let (dir, db, setup) = (self.dir.clone(), self.db.clone(), trees.clone());
         tokio::task::spawn_blocking(move || {
+            let db = db.get()?;
             migrate::from_own_file(&dir, &db, &setup)?;
             setup.create(&db)
         })

@@ -37,6 +37,11 @@ impl Sweeper {
         Self { tables, due: Instant::now() + FIRST_SWEEP }
     }
 
+    /// The tables open now.
+    pub(super) fn tables(&self) -> Vec<Arc<Trees>> {
+        self.tables.lock().expect("open tables").clone()
+    }
+
     /// How long until the next sweep.
     pub(super) fn wait(&self) -> Duration {
         self.due.saturating_duration_since(Instant::now())
@@ -47,7 +52,7 @@ impl Sweeper {
         if Instant::now() < self.due {
             return;
         }
-        let tables = self.tables.lock().expect("open tables").clone();
+        let tables = self.tables();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let next = match sweep(db, &tables, now) {
             Ok(removed) if removed >= ROUND => Duration::ZERO,
@@ -125,7 +130,7 @@ mod tests {
     /// Sweeps `store` as its writer would at `now`; how many items went.
     fn sweep(store: &EmbeddedStore, now: OffsetDateTime) -> usize {
         let tables = store.tables.lock().unwrap().clone();
-        super::sweep(&store.db, &tables, now.unix_timestamp()).unwrap()
+        super::sweep(&store.db.get().unwrap(), &tables, now.unix_timestamp()).unwrap()
     }
 
     #[tokio::test]
@@ -167,7 +172,7 @@ mod tests {
         }
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
-        let left = || store.db.begin_read().unwrap().open_table(super::EXPIRES).unwrap().len().unwrap();
+        let left = || store.db.get().unwrap().begin_read().unwrap().open_table(super::EXPIRES).unwrap().len().unwrap();
         while left() > 0 {
             assert!(Instant::now() < deadline, "the expired item is still there after 10 s");
             tokio::time::sleep(Duration::from_millis(20)).await;

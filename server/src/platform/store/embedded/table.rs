@@ -3,6 +3,7 @@
 //! their staged items deliver (see [`super::staged`]).
 
 use super::codec::decode;
+use super::handle::Handle;
 use super::{ItemKey, Trees, apply, query, staged, writer};
 use crate::platform::store::model::{Condition, Item, Key, Page, Query, TableSpec, WriteOp};
 use crate::platform::store::{StoreError, Table, validate_transaction};
@@ -13,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 /// One table: its trees in the store's file.
 pub struct EmbeddedTable {
     pub(super) spec: TableSpec,
-    pub(super) db: Arc<Database>,
+    pub(super) db: Arc<Handle>,
     pub(super) trees: Arc<Trees>,
     pub(super) writer: Arc<writer::Writer>,
     pub(super) route: Arc<OnceLock<staged::Route>>,
@@ -27,7 +28,7 @@ impl EmbeddedTable {
     {
         let db = self.db.clone();
         let trees = self.trees.clone();
-        tokio::task::spawn_blocking(move || f(&db, &trees))
+        tokio::task::spawn_blocking(move || f(&*db.get()?, &trees))
             .await
             .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))?
     }
@@ -78,7 +79,7 @@ impl Table for EmbeddedTable {
     /// more than the read (two thread wake-ups, seen as scheduler time in a
     /// profile of add-to-cart). Long queries still go to one (see `query`).
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        read_item(&self.db.begin_read()?.open_table(self.trees.items())?, key)
+        read_item(&self.db.get()?.begin_read()?.open_table(self.trees.items())?, key)
     }
 
     async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
@@ -97,7 +98,7 @@ impl Table for EmbeddedTable {
             return Err(StoreError::Invalid("query limit must be at least 1".into()));
         }
         if query.limit <= IN_PLACE_QUERY_LIMIT {
-            return run_query(&self.db, &self.trees, &query);
+            return run_query(&*self.db.get()?, &self.trees, &query);
         }
         self.blocking(move |db, trees| run_query(db, trees, &query)).await
     }

@@ -21,6 +21,7 @@
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
+use super::handle::{Handle, Recovery};
 use super::sweep::{self, Sweeper};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
@@ -57,7 +58,7 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn start(db: Arc<Database>, tables: sweep::Open) -> Result<Self, StoreError> {
+    pub(super) fn start(db: Arc<Handle>, tables: sweep::Open) -> Result<Self, StoreError> {
         let (queue, requests) = mpsc::channel();
         let thread = thread::Builder::new()
             .name("store-writer".into())
@@ -89,24 +90,66 @@ impl Drop for Writer {
     }
 }
 
-fn run(db: &Database, requests: &mpsc::Receiver<Request>, mut sweeper: Sweeper) {
+fn run(handle: &Handle, requests: &mpsc::Receiver<Request>, mut sweeper: Sweeper) {
     // When the first relaxed commit not yet followed by a durable one was made.
     let mut unflushed: Option<Instant> = None;
-    while let Some(first) = next(db, requests, &mut unflushed, &mut sweeper) {
+    while let Some(first) = next(handle, requests, &mut unflushed, &mut sweeper) {
         let mut batch = vec![first];
         batch.extend(requests.try_iter().take(MAX_BATCH - 1));
+        let db = match open(handle, &sweeper, &mut unflushed) {
+            Ok(db) => db,
+            Err(e) => {
+                refuse(batch, &e);
+                continue;
+            }
+        };
         let due = due(unflushed);
         let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable || due);
+        let mut failed = false;
         if !relaxed.is_empty() {
-            timed(db, relaxed, Durability::None);
+            failed |= !timed(&db, relaxed, Durability::None);
             unflushed.get_or_insert_with(Instant::now);
         }
-        if !durable.is_empty() && timed(db, durable, Durability::Immediate) {
-            unflushed = None;
+        if !durable.is_empty() {
+            match timed(&db, durable, Durability::Immediate) {
+                true => unflushed = None,
+                false => failed = true,
+            }
+        }
+        drop(db);
+        if failed {
+            recover(handle, &sweeper, &mut unflushed);
         }
     }
-    if unflushed.is_some() {
-        flush(db);
+    if unflushed.is_some()
+        && let Ok(db) = handle.get()
+    {
+        flush(&db);
+    }
+}
+
+/// The database to write, opened again first if it is not open.
+fn open(handle: &Handle, sweeper: &Sweeper, unflushed: &mut Option<Instant>) -> Result<Arc<Database>, StoreError> {
+    if handle.get().is_err() {
+        recover(handle, sweeper, unflushed);
+    }
+    handle.get()
+}
+
+/// Opens the file again if redb has given up on it ([`Handle::recover`]).
+/// What was not durable is gone then, so nothing waits to be flushed, and
+/// every table counts a change: what read caches kept may be gone too.
+fn recover(handle: &Handle, sweeper: &Sweeper, unflushed: &mut Option<Instant>) {
+    if handle.recover() == Recovery::Reopened {
+        *unflushed = None;
+        sweeper.tables().iter().for_each(|trees| trees.changed());
+    }
+}
+
+/// Answers every request of `batch` with `error`: nothing of it was written.
+fn refuse(batch: Vec<Request>, error: &StoreError) {
+    for request in batch {
+        let _ = request.answer.send(Err(StoreError::Backend(error.to_string())));
     }
 }
 
@@ -114,19 +157,22 @@ fn run(db: &Database, requests: &mpsc::Receiver<Request>, mut sweeper: Sweeper) 
 /// relaxed commits wait for a durable one, waits no longer than they may,
 /// and makes them durable when none comes.
 fn next(
-    db: &Database,
+    handle: &Handle,
     requests: &mpsc::Receiver<Request>,
     unflushed: &mut Option<Instant>,
     sweeper: &mut Sweeper,
 ) -> Option<Request> {
     loop {
-        sweeper.if_due(db);
+        if let Ok(db) = handle.get() {
+            sweeper.if_due(&db);
+        }
         let flush_in = unflushed.map(|since| FLUSH_WITHIN.saturating_sub(since.elapsed()));
         match requests.recv_timeout(flush_in.map_or(sweeper.wait(), |flush_in| flush_in.min(sweeper.wait()))) {
             Ok(request) => return Some(request),
             // A flush that fails is tried again when the next wait is over.
             Err(mpsc::RecvTimeoutError::Timeout) if due(*unflushed) => {
-                *unflushed = if flush(db) { None } else { Some(Instant::now()) }
+                let flushed = handle.get().is_ok_and(|db| flush(&db));
+                *unflushed = if flushed { None } else { Some(Instant::now()) }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => return None,
