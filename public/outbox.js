@@ -109,10 +109,19 @@
         return 'offline';
       }
       announce({ type: 'network', online: true, at: new Date().toISOString() });
-      if (response.status >= 500 || response.status === 429) { await retryLater(); return 'later'; }
+      if (notNow(response.status)) { await retryLater(); return 'later'; }
       await settle(next, response.status, await response.text());
       announce({ type: 'outbox' });
     }
+  }
+
+  /**
+   * Whether an answer says "not now" rather than yes or no: the store failed
+   * (5xx), did not finish in time (408) or asks to slow down (429). The edit
+   * stays queued and is sent again under its Idempotency-Key.
+   */
+  function notNow(status) {
+    return status >= 500 || status === 408 || status === 429;
   }
 
   /** The store answered `entry`: it leaves the queue; a refusal is kept to be shown, a cart is kept to show. */

@@ -122,6 +122,30 @@ test('a refused edit shows the store’s reason and its truth; nothing is silent
   await page.getByTestId('cart-refused').waitFor({ state: 'detached' });
 });
 
+test('an edit the store did not finish in time (408) is sent again, not shown as refused', async () => {
+  // The store answers 408 when a request outlasts its time (say, a disk
+  // struggling): the edit may not have been made, and the device may send it
+  // again under its Idempotency-Key. The first try of the edit gets that answer.
+  let timedOut = 0;
+  const answer = (req) => {
+    if (req.method === 'GET' || !req.url.startsWith('/api/cart/items/') || timedOut > 0) return undefined;
+    timedOut += 1;
+    return { status: 408, body: { error: { code: 'request_timeout', message: 'The request took too long' } } };
+  };
+  const link = await proxy(0, { answer, keepAlive: false });
+  const { page } = await strictPage(browser);
+  await page.goto(`${link.url}/products/KIT-002`);
+  await hydrated(page);
+  await controlled(page);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await until('the edit to reach the store', async () => (await storeCart(page, link)).item_count === 1, 15_000);
+  assert.equal(timedOut, 1, 'the first try was answered 408');
+  await page.goto(`${link.url}/cart`);
+  await hydrated(page);
+  await page.getByTestId('cart-count').filter({ hasText: /^1$/ }).waitFor();
+  assert.equal(await page.getByTestId('cart-refused').count(), 0, 'a 408 is not a refusal');
+});
+
 test('the service worker sends the queue on Background Sync with no page open', async () => {
   let link = await proxy();
   const { page, context } = await strictPage(browser);

@@ -135,11 +135,26 @@ export async function confirmedOrder(request, email, skus) {
   return until((o) => o.status !== 'pending_payment' && o.shipping_status);
 }
 
-/** A plain HTTP proxy to the store on `port` (0: any); `close()` drops every connection. */
-export function proxy(port = 0) {
+/**
+ * A plain HTTP proxy to the store on `port` (0: any); `close()` drops every
+ * connection. `answer(req)` may return `{ status, body }` to answer a request
+ * itself instead of passing it on, as the store would when it is struggling.
+ * Without `keepAlive` every answer closes its connection, so each request
+ * comes on a new one (Chromium sends a request again by itself when a reused
+ * connection answers 408, taking it for an idle connection's timeout).
+ */
+export function proxy(port = 0, { answer = () => undefined, keepAlive = true } = {}) {
   const target = new URL(BASE);
   const sockets = new Set();
   const server = http.createServer((req, res) => {
+    if (!keepAlive) res.shouldKeepAlive = false;
+    const own = answer(req);
+    if (own) {
+      req.resume();
+      res.writeHead(own.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(own.body ?? {}));
+      return;
+    }
     const upstream = http.request(
       // No keep-alive agent: its idle sockets would keep the test process alive.
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent: false },
