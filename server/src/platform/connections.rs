@@ -249,6 +249,20 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_browser_refused_a_page_gets_a_page_saying_what_to_do() {
+        let (addr, _stop) = started(shares(1, 100)).await;
+        let _held = connect_from("127.0.0.1", addr).await;
+        let mut page = connect_from("127.0.0.1", addr).await;
+        page.write_all(b"GET / HTTP/1.1\r\nHost: a\r\nAccept: text/html,*/*\r\n\r\n").await.unwrap();
+        let answer = closed_within(&mut page, Duration::from_secs(5)).await;
+        assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+        let headers = answer.to_lowercase();
+        assert!(headers.contains("content-type: text/html"), "{answer}");
+        assert!(headers.contains("content-security-policy: default-src 'none'"), "{answer}");
+        assert!(answer.contains("<h1>Too many pages open</h1>") && answer.contains("Close a few tabs"), "{answer}");
+    }
+
+    #[tokio::test]
     async fn past_the_total_every_client_is_answered_503() {
         let (addr, _stop) = started(shares(0, 1)).await;
         let _held = connect_from("127.0.0.1", addr).await;

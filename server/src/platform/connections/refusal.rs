@@ -37,10 +37,7 @@ impl Refuser {
     /// Answers a connection that was not admitted ([`answer`]), unless
     /// [`REFUSING`] are being answered already: then it is closed at once.
     pub fn refuse(&self, stream: TcpStream, peer: SocketAddr, refusal: Refusal) {
-        let reason = match refusal {
-            Refusal::ClientFull => "client_full",
-            Refusal::ServerFull => "server_full",
-        };
+        let reason = Telling::of(refusal).code;
         metrics::counter!("tbs_connections_refused_total", "reason" => reason).increment(1);
         tracing::debug!(%peer, reason, "connection refused");
         if let Ok(permit) = self.refusing.clone().try_acquire_owned() {
@@ -52,8 +49,16 @@ impl Refuser {
 /// Answers the connection's first request with why it was refused (429 when
 /// its client holds its share, 503 when the server is full), then closes it.
 async fn answer(stream: TcpStream, refusal: Refusal, secure: Secure, _permit: OwnedSemaphorePermit) {
-    let answer = move |_request| {
-        let response = refusal_answer(refusal, &secure);
+    let answer = move |request: hyper::Request<hyper::body::Incoming>| {
+        let page = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        let mut response = if page { refusal_page(refusal) } else { refusal_error(refusal) };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        secure.add_to(&mut response);
         async move { Ok::<_, std::convert::Infallible>(response) }
     };
     let mut builder = http1::Builder::new();
@@ -62,20 +67,50 @@ async fn answer(stream: TcpStream, refusal: Refusal, secure: Secure, _permit: Ow
     let _ = tokio::time::timeout(REFUSAL_WAIT * 2, connection).await;
 }
 
-/// Why a connection was refused, as an API error every client understands.
-fn refusal_answer(refusal: Refusal, secure: &Secure) -> Response {
-    let error = match refusal {
-        Refusal::ClientFull => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_connections",
-            "Too many connections open from your address; close some and try again",
-        ),
-        Refusal::ServerFull => {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "The store is busy; try again shortly")
+/// What a refusal says: its status and code, and to a person, a title and what to do.
+struct Telling {
+    status: StatusCode,
+    code: &'static str,
+    title: &'static str,
+    message: &'static str,
+}
+
+impl Telling {
+    fn of(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::ClientFull => Self {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "too_many_connections",
+                title: "Too many pages open",
+                message: "Your device or network has too many connections open to the store. \
+                          Close a few tabs and try again.",
+            },
+            Refusal::ServerFull => Self {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                code: "server_busy",
+                title: "The store is busy",
+                message: "Too many shoppers at once. Please try again in a moment.",
+            },
         }
-    };
-    let mut response = error.retry_after(1).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    secure.add_to(&mut response);
-    response
+    }
+}
+
+/// Why a connection was refused, as an API error every client understands.
+fn refusal_error(refusal: Refusal) -> Response {
+    let Telling { status, code, message, .. } = Telling::of(refusal);
+    ApiError::new(status, code, message).into_response()
+}
+
+/// Why a connection was refused, as a page a shopper's browser shows: no
+/// script, style or image of its own, which would need connections too.
+fn refusal_page(refusal: Refusal) -> Response {
+    let Telling { status, title, message, .. } = Telling::of(refusal);
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · The Better Store</title>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n\
+         <p role=\"status\">{message}</p>\n<p><a href=\"\">Try again</a></p>\n</main>\n</body>\n</html>\n"
+    );
+    let csp = HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");
+    (status, [(header::CONTENT_SECURITY_POLICY, csp)], axum::response::Html(page)).into_response()
 }
