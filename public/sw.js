@@ -7,8 +7,10 @@
 // * Pages and the reads behind them (server functions under /rpc, API GETs):
 //   network first, so nothing is stale while online; every good answer is
 //   saved with the time it was fetched, and served with that time (as of …)
-//   when the store can't be reached. A page never seen gets /offline.html; a
-//   read never seen gets a 503 the app shows as "not saved on this device".
+//   when the store can't be reached, or can't serve just now (a gateway's
+//   502 or 504, a 503). A page never seen gets /offline.html (or, when the
+//   store answered, its answer); a read never seen gets a 503 the app shows
+//   as "not saved on this device".
 // * Writes go to the network; the app queues them in the outbox
 //   (public/outbox.js) first, and this worker sends the queue on Background
 //   Sync, even with no page open.
@@ -76,6 +78,11 @@ const SHELL_PATHS = /^\/(pkg|images|icons)\/|^\/(favicon\.svg|manifest\.webmanif
 // Signing out or deleting the account forgets the saved pages (they show who was signed in).
 const SIGNS_OUT = /^\/(api\/account\/sign-out|api\/account\/me|rpc\/account\/sign-out|rpc\/account\/delete)$/;
 
+// Answers meaning the store could not serve just now: a gateway on the way
+// could not reach it (502, 504), or it was unavailable (503). Where this device
+// saved a copy, the copy is better than the error.
+const UNAVAILABLE = new Set([502, 503, 504]);
+
 function announce(online) {
   channel.postMessage(online ? { type: 'network', online, at: new Date().toISOString() } : { type: 'network', online });
 }
@@ -120,7 +127,7 @@ async function asset(request) {
   try {
     const response = await fetch(request);
     if (response.ok) await (await caches.open(SHELL_CACHE)).put(request, response.clone());
-    return response;
+    return UNAVAILABLE.has(response.status) ? (await copy()) ?? response : response;
   } catch {
     return (await copy()) ?? Response.error();
   }
@@ -134,6 +141,10 @@ async function networkFirst(request) {
   } catch {
     announce(false);
     return saved(cache, request);
+  }
+  if (UNAVAILABLE.has(response.status)) {
+    announce(false);
+    return (await cache.match(request, { ignoreVary: true })) ? saved(cache, request) : response;
   }
   announce(true);
   if (response.ok && !response.redirected) await cache.put(request, await stamped(response.clone()));

@@ -64,6 +64,31 @@ test('pages reached by clicking, from the very first visit, open offline like pa
   await page.getByTestId('offline-page').waitFor();
 });
 
+test('a page the store cannot serve just now (a gateway\'s 502 or 504, its 503) opens from this device with its age', async () => {
+  // The connection works, but what answers is a gateway that cannot reach
+  // the store, or the store too busy to serve: for every request while `failing`.
+  let failing = 0;
+  const answer = () => (failing ? { status: failing, body: { error: { code: 'unavailable', message: 'Bad gateway' } } } : undefined);
+  const link = await proxy(0, { answer });
+  const { page } = await strictPage(browser);
+  const path = '/products/KIT-003';
+  await page.goto(`${link.url}${path}`);
+  await hydrated(page);
+  await controlled(page);
+  await saved(page, path);
+  const name = await page.locator('h1').textContent();
+  for (const status of [502, 503, 504]) {
+    failing = status;
+    await page.goto(`${link.url}${path}`);
+    await hydrated(page);
+    await page.getByTestId('saved-copy').filter({ hasText: AS_OF }).waitFor();
+    await page.getByRole('heading', { name }).waitFor();
+    await page.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor({ timeout: 3_000 });
+  }
+  failing = 0;
+  await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor({ timeout: 3_000 });
+});
+
 test('My orders and an order seen before open offline with their age, and its timeline catches up on reconnecting', async () => {
   let link = await proxy();
   const { page, context } = await strictPage(browser);
