@@ -262,6 +262,13 @@ mod tests {
         assert!(answer.contains("<h1>Too many pages open</h1>") && answer.contains("Close a few tabs"), "{answer}");
     }
 
+    #[test]
+    fn the_total_leaves_file_descriptors_for_everything_else() {
+        let limits = Limits { total: usize::MAX, ..Limits::default() }.within_descriptors();
+        assert!(limits.total + OTHER_DESCRIPTORS <= descriptors(), "{} of {}", limits.total, descriptors());
+        assert_eq!(Limits::default().within_descriptors().per_client, Limits::default().per_client);
+    }
+
     #[tokio::test]
     async fn past_the_total_every_client_is_answered_503() {
         let (addr, _stop) = started(shares(0, 1)).await;
