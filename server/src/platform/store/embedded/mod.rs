@@ -16,7 +16,8 @@
 //! as is the store's tree of when items expire, which the writer reads to
 //! remove them ([`sweep`]).
 //! Tables written by earlier versions, one file each, move in when first
-//! opened ([`migrate`]).
+//! opened ([`migrate`]). After a write the disk refused, the writer opens the
+//! file again, as a restart would ([`handle`]).
 
 mod apply;
 mod codec;

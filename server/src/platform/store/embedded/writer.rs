@@ -18,6 +18,9 @@
 //! next batch is committed durably once that is due, and a quiet writer
 //! commits nothing durably, so a crash loses at most that much work to be
 //! done again (and a busy one no more than the durable writes it has anyway).
+//!
+//! A commit that fails (the disk full, say) is answered as failed, and the
+//! writer opens the file again if redb has given up on it ([`Handle::recover`]).
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
