@@ -56,13 +56,10 @@ impl Handle {
     /// if redb refuses it now (or it is not open). The caller must hold no
     /// [`get`](Self::get) of its own.
     pub(super) fn recover(&self) -> Recovery {
-        let failed = {
-            let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-            match current.as_ref() {
-                Some(db) if !refused(db) => return Recovery::Unneeded,
-                _ => current.take(),
-            }
-        };
+        if self.get().is_ok_and(|db| !refused(&db)) {
+            return Recovery::Unneeded;
+        }
+        let failed = self.current.write().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(failed) = failed
             && let Err(still_held) = let_go(failed)
         {
