@@ -8,7 +8,7 @@ use serde_json::json;
 use server::contracts::{OrderCancelled, ShippingOrderCreated, ShippingOrderProcessed, StockLine, StockReserved};
 use server::platform::consumer::{Handler, Outcome, RetryPolicy, apply_once, process_batch};
 use server::platform::events::{DomainEvent, Envelope};
-use server::platform::hub::{EmbeddedHub, EventHub, Fault, Subscription};
+use server::platform::hub::{EmbeddedHub, EventHub, Fault, MAX_RECEIVES, Subscription};
 use server::platform::outbox::{Relay, stage};
 use server::platform::store::optimistic::{self, Attempt};
 use server::platform::store::{Condition, EmbeddedStore, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
@@ -108,7 +108,7 @@ async fn embedded_world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20), growth: 2 };
     let mut world = World::new(store, hub, policy, Duration::from_millis(300)).await;
     world._keep = Some(dir);
     world
@@ -127,7 +127,7 @@ async fn aws_world() -> World {
     apply(&clients, &prefix, &subscriptions()).await.unwrap();
     let faults = FaultLog::new(store.open_table(&server::platform::hub::table_spec()).await.unwrap());
     let hub = Arc::new(AwsHub::new(&clients, &prefix, faults));
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_secs(1) };
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_secs(1), growth: 2 };
     World::new(store, hub, policy, Duration::from_secs(4)).await
 }
 
@@ -264,7 +264,7 @@ async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_af
 
 async fn a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven(w: World) {
     w.hub.publish(&[reserved("o1", "KIT-003", 1)]).await.unwrap();
-    for attempt in 1..=3 {
+    for attempt in 1..=MAX_RECEIVES {
         // Received, then the consumer "crashes": no ack. Making it visible at once
         // stands in for its visibility timeout running out.
         let got = w.hub.receive("tally", 10, w.wait).await.unwrap();
@@ -324,7 +324,7 @@ async fn embedded_process_restart_before_relaying_loses_no_event() {
     let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
     let relay = Relay::new(store.open_table(&spec).await.unwrap(), hub.clone());
     assert_eq!(relay.relay_once().await.unwrap(), 5, "found after the restart");
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20) };
+    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20), growth: 2 };
     let w = World::new(store, hub, policy, Duration::from_millis(300)).await;
     w.tally.broken.store(false, Ordering::SeqCst);
     assert_eq!(drain(&w).await.len(), 5);

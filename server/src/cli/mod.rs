@@ -25,7 +25,7 @@ pub enum Command {
     /// Settings are layered: built-in defaults, then the config file, then
     /// TBS_* environment variables, then these flags.
     Serve(Box<ServeArgs>),
-    /// Events a consumer could not handle (dead-lettered after 3 attempts).
+    /// Events a consumer could not handle (dead-lettered after 7 attempts, about a minute).
     ///
     /// Works on the embedded store in the data directory, so stop `tbs serve`
     /// first (the embedded database allows one process at a time).

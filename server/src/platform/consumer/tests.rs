@@ -49,11 +49,25 @@ async fn only_a_consumer_whose_effects_stay_in_the_store_writes_relaxed() {
 }
 
 #[test]
-fn backoff_doubles_from_the_first_delay() {
-    let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100) };
+fn backoff_grows_from_the_first_delay() {
+    let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100), growth: 2 };
     assert_eq!(p.delay_after(1), Duration::from_millis(100));
     assert_eq!(p.delay_after(2), Duration::from_millis(200));
     assert_eq!(p.delay_after(3), Duration::from_millis(400));
+    assert_eq!(p.rides_out(), Duration::from_millis(300));
+}
+
+#[test]
+fn by_default_an_outage_of_a_minute_delays_events_without_dead_lettering_them() {
+    let p = RetryPolicy::default();
+    assert_eq!(
+        p.max_attempts,
+        crate::platform::hub::MAX_RECEIVES,
+        "as many attempts as the queues' redrive policy allows"
+    );
+    assert!(p.delay_after(1) <= Duration::from_secs(1) && p.delay_after(2) <= Duration::from_secs(2), "soon at first");
+    assert!(p.rides_out() >= Duration::from_secs(60), "gives up after {:?}", p.rides_out());
+    assert!(p.rides_out() <= Duration::from_secs(300), "a poison event reaches the fault log in minutes, not hours");
 }
 
 #[test]

@@ -23,8 +23,12 @@ use crate::platform::store::StoreError;
 use async_trait::async_trait;
 use std::time::Duration;
 
-/// Receives after which an unacknowledged message is dead-lettered (1 try + 2 retries).
-pub const MAX_RECEIVES: u32 = 3;
+/// Receives after which an unacknowledged message is dead-lettered (1 try +
+/// 6 retries). With the consumers' backoff doubling from 1 s, an event caught
+/// in an outage of up to a minute (a mail server or database restarting, a
+/// disk full for a moment) is delayed, not given up on, while an event that
+/// overtook the one it needs is tried again within seconds.
+pub const MAX_RECEIVES: u32 = 7;
 
 /// How long a received message stays hidden from other receivers.
 pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
