@@ -1,5 +1,6 @@
 //! What a connection that was not admitted ([`super::admission`]) hears:
-//! why, as an API error with the headers every answer has, before it is
+//! why, as an API error (or, to a browser asking for a page, a short page
+//! saying what to do), with the headers every answer has, before it is
 //! closed. Answering costs a task and a file descriptor for up to a second
 //! or two, so only so many are answered at once; past that a refused
 //! connection is closed unanswered, and a flood of them costs little.
@@ -101,16 +102,21 @@ fn refusal_error(refusal: Refusal) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
+/// How the page looks on a phone: readable text, a link large enough to tap.
+const PAGE_STYLE: &str = "body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:40rem;\
+                          color:#1a1a1a;background:#fff}a{display:inline-block;padding:.75rem 0;color:#1f4d3a}";
+
 /// Why a connection was refused, as a page a shopper's browser shows: no
-/// script, style or image of its own, which would need connections too.
+/// script, stylesheet or image to fetch, which would need connections too.
 fn refusal_page(refusal: Refusal) -> Response {
     let Telling { status, title, message, .. } = Telling::of(refusal);
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · The Better Store</title>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n\
-         <p role=\"status\">{message}</p>\n<p><a href=\"\">Try again</a></p>\n</main>\n</body>\n</html>\n"
+         <title>{title} · The Better Store</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n\
+         <h1>{title}</h1>\n<p role=\"status\">{message}</p>\n<p><a href=\"\">Try again</a></p>\n</main>\n\
+         </body>\n</html>\n"
     );
-    let csp = HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");
+    let csp = HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     (status, [(header::CONTENT_SECURITY_POLICY, csp)], axum::response::Html(page)).into_response()
 }
