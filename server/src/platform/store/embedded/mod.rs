@@ -20,6 +20,7 @@
 //! file again, as a restart would ([`handle`]).
 
 mod apply;
+mod batch;
 mod codec;
 mod file;
 mod handle;

@@ -22,12 +22,11 @@
 //! A commit that fails (the disk full, say) is answered as failed, and the
 //! writer opens the file again if redb has given up on it ([`Handle::recover`]).
 
-use super::Trees;
-use super::apply::{Failure, Part, apply};
+use super::apply::Part;
+use super::batch::{Answer, Request, commit, refuse};
 use super::handle::{Handle, Recovery};
 use super::sweep::{self, Sweeper};
 use crate::platform::store::StoreError;
-use crate::platform::store::model::Item;
 use redb::{Database, Durability};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -41,18 +40,6 @@ const FLUSH_WITHIN: Duration = Duration::from_millis(100);
 /// The most requests one commit covers (bounds a transaction's size and the
 /// time the first request of a batch waits for the last).
 const MAX_BATCH: usize = 256;
-
-type Answer = Result<Vec<Item>, StoreError>;
-
-struct Request {
-    /// The tables written: the caller's, then any its writes deliver to.
-    parts: Vec<Part>,
-    /// A transaction reports a refusal as [`StoreError::TransactionCancelled`].
-    transaction: bool,
-    /// False for a relaxed write (see the module's notes).
-    durable: bool,
-    answer: oneshot::Sender<Answer>,
-}
 
 /// The store's writer thread and its queue.
 pub(super) struct Writer {
@@ -110,11 +97,11 @@ fn run(handle: &Handle, requests: &mpsc::Receiver<Request>, mut sweeper: Sweeper
         let (durable, relaxed): (Vec<_>, Vec<_>) = batch.into_iter().partition(|r| r.durable || due);
         let mut failed = false;
         if !relaxed.is_empty() {
-            failed |= !timed(&db, relaxed, Durability::None);
+            failed |= !commit(&db, relaxed, Durability::None);
             unflushed.get_or_insert_with(Instant::now);
         }
         if !durable.is_empty() {
-            match timed(&db, durable, Durability::Immediate) {
+            match commit(&db, durable, Durability::Immediate) {
                 true => unflushed = None,
                 false => failed = true,
             }
@@ -146,13 +133,6 @@ fn recover(handle: &Handle, sweeper: &Sweeper, unflushed: &mut Option<Instant>) 
     if handle.recover() == Recovery::Reopened {
         *unflushed = None;
         sweeper.tables().iter().for_each(|trees| trees.changed());
-    }
-}
-
-/// Answers every request of `batch` with `error`: nothing of it was written.
-fn refuse(batch: Vec<Request>, error: &StoreError) {
-    for request in batch {
-        let _ = request.answer.send(Err(StoreError::Backend(error.to_string())));
     }
 }
 
@@ -197,66 +177,6 @@ fn flush(db: &Database) -> bool {
         Ok(txn.commit()?)
     };
     flush().map_err(|e| tracing::error!(error = %e, "the store could not make its relaxed commits durable")).is_ok()
-}
-
-/// [`commit`], measured; whether it committed.
-fn timed(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
-    let (size, started) = (batch.len(), Instant::now());
-    let committed = commit(db, batch, durability);
-    metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
-    metrics::histogram!("tbs_store_commit_requests").record(size as f64);
-    committed
-}
-
-/// Applies and commits one batch, counts the commit against every table it
-/// wrote ([`Table::changes`](crate::platform::store::Table::changes): before
-/// any answer, so a reader told of the write sees the count moved), then
-/// answers every request in it; whether it committed. When the backend
-/// fails, nothing of the batch was written and every request hears so.
-fn commit(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
-    let written: Vec<Arc<Trees>> = batch.iter().flat_map(|r| r.parts.iter().map(|p| p.trees.clone())).collect();
-    let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
-    match apply_all(db, work, durability) {
-        Ok(answers) => {
-            written.iter().for_each(|trees| trees.changed());
-            for (to, answer) in answer_to.into_iter().zip(answers) {
-                let _ = to.send(answer);
-            }
-            true
-        }
-        Err(e) => {
-            let message = e.to_string();
-            for to in answer_to {
-                let _ = to.send(Err(StoreError::Backend(message.clone())));
-            }
-            false
-        }
-    }
-}
-
-fn apply_all(db: &Database, work: Vec<(Vec<Part>, bool)>, durability: Durability) -> Result<Vec<Answer>, StoreError> {
-    let mut txn = db.begin_write()?;
-    txn.set_durability(durability).map_err(|e| StoreError::Backend(e.to_string()))?;
-    let mut answers = Vec::with_capacity(work.len());
-    for (parts, transaction) in work {
-        answers.push(match apply(&txn, parts) {
-            Ok(stored) => Ok(stored),
-            Err(Failure::Refused { index, error }) => Err(refusal(transaction, index, error)),
-            Err(Failure::Broken(e)) => {
-                let _ = txn.abort();
-                return Err(e);
-            }
-        });
-    }
-    txn.commit()?;
-    Ok(answers)
-}
-
-fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {
-    match error {
-        StoreError::ConditionFailed(key) if transaction => StoreError::TransactionCancelled { index, key },
-        other => other,
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,94 @@
+//! One batch of write requests, committed together by the store's writer
+//! ([`super::writer`], which decides when and how durably): each request
+//! applied on its own terms inside one write transaction, a refused one
+//! alone, and each answered once the commit covering it is made.
+
+use super::Trees;
+use super::apply::{Failure, Part, apply};
+use crate::platform::store::StoreError;
+use crate::platform::store::model::Item;
+use redb::{Database, Durability};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+pub(super) type Answer = Result<Vec<Item>, StoreError>;
+
+pub(super) struct Request {
+    /// The tables written: the caller's, then any its writes deliver to.
+    pub(super) parts: Vec<Part>,
+    /// A transaction reports a refusal as [`StoreError::TransactionCancelled`].
+    pub(super) transaction: bool,
+    /// False for a relaxed write (see [`super::writer`]).
+    pub(super) durable: bool,
+    pub(super) answer: oneshot::Sender<Answer>,
+}
+
+/// Answers every request of `batch` with `error`: nothing of it was written.
+pub(super) fn refuse(batch: Vec<Request>, error: &StoreError) {
+    fail(batch.into_iter().map(|request| request.answer), error);
+}
+
+fn fail(answer_to: impl IntoIterator<Item = oneshot::Sender<Answer>>, error: &StoreError) {
+    let message = error.to_string();
+    for to in answer_to {
+        let _ = to.send(Err(StoreError::Backend(message.clone())));
+    }
+}
+
+/// Commits `batch` ([`apply_and_answer`]), measured; whether it committed.
+pub(super) fn commit(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
+    let (size, started) = (batch.len(), Instant::now());
+    let committed = apply_and_answer(db, batch, durability);
+    metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
+    metrics::histogram!("tbs_store_commit_requests").record(size as f64);
+    committed
+}
+
+/// Applies and commits one batch, counts the commit against every table it
+/// wrote ([`Table::changes`](crate::platform::store::Table::changes): before
+/// any answer, so a reader told of the write sees the count moved), then
+/// answers every request in it; whether it committed. When the backend
+/// fails, nothing of the batch was written and every request hears so.
+fn apply_and_answer(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
+    let written: Vec<Arc<Trees>> = batch.iter().flat_map(|r| r.parts.iter().map(|p| p.trees.clone())).collect();
+    let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
+    match apply_all(db, work, durability) {
+        Ok(answers) => {
+            written.iter().for_each(|trees| trees.changed());
+            for (to, answer) in answer_to.into_iter().zip(answers) {
+                let _ = to.send(answer);
+            }
+            true
+        }
+        Err(e) => {
+            fail(answer_to, &e);
+            false
+        }
+    }
+}
+
+fn apply_all(db: &Database, work: Vec<(Vec<Part>, bool)>, durability: Durability) -> Result<Vec<Answer>, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(durability).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let mut answers = Vec::with_capacity(work.len());
+    for (parts, transaction) in work {
+        answers.push(match apply(&txn, parts) {
+            Ok(stored) => Ok(stored),
+            Err(Failure::Refused { index, error }) => Err(refusal(transaction, index, error)),
+            Err(Failure::Broken(e)) => {
+                let _ = txn.abort();
+                return Err(e);
+            }
+        });
+    }
+    txn.commit()?;
+    Ok(answers)
+}
+
+fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {
+    match error {
+        StoreError::ConditionFailed(key) if transaction => StoreError::TransactionCancelled { index, key },
+        other => other,
+    }
+}
