@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use crate::platform::connections::Limits;
+use crate::platform::headers::Secure;
 use crate::startup::build;
 use crate::web::app;
 use crate::workers::Workers;
@@ -15,8 +16,8 @@ pub struct Application {
     router: Router,
     workers: Workers,
     limits: Limits,
-    /// Whether shoppers reach the store over HTTPS (for the headers of refused connections).
-    https: bool,
+    /// The headers of refused connections' answers, as of every answer.
+    secure: Secure,
 }
 
 impl Application {
@@ -34,8 +35,8 @@ impl Application {
             total: settings.max_connections,
             ..Limits::default()
         };
-        let https = state.https;
-        Ok(Self { listener, router: app(state), workers, limits, https })
+        let secure = Secure::new(state.https);
+        Ok(Self { listener, router: app(state), workers, limits, secure })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
@@ -48,8 +49,7 @@ impl Application {
         let workers = self.workers.spawn();
         let limits = self.limits.within_descriptors();
         tracing::info!(per_client = limits.per_client, total = limits.total, "connections allowed");
-        let secure = crate::platform::headers::Secure::new(self.https);
-        crate::platform::connections::serve(self.listener, self.router, limits, secure, shutdown).await;
+        crate::platform::connections::serve(self.listener, self.router, limits, self.secure, shutdown).await;
         // After the last request: relays publish what was committed, consumers finish their batch.
         workers.stop().await;
         tracing::info!("stopped");

@@ -56,9 +56,7 @@ impl Secure {
         }
         Self(fixed.into_iter().map(|(name, value)| (name, HeaderValue::from_static(value))).collect())
     }
-}
 
-impl Secure {
     /// Adds the headers `response` does not have.
     pub fn add_to(&self, response: &mut Response) {
         let headers = response.headers_mut();
