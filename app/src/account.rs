@@ -128,19 +128,19 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// The signed-in account, if any.
-#[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn current_account() -> Result<Option<AccountView>, ServerFnError> {
     Ok(ssr::caller().await?.0)
 }
 
 /// Whether signing in through an OpenID Connect issuer is offered.
-#[server(prefix = "/rpc", endpoint = "account/single-sign-on", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/single-sign-on", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn single_sign_on() -> Result<bool, ServerFnError> {
     Ok(ssr::identity()?.single_sign_on())
 }
 
 /// Signs in; the session cookie comes with the answer.
-#[server(prefix = "/rpc", endpoint = "account/sign-in", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/sign-in", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, ServerFnError> {
     let (account, cookie) = ssr::identity()?.sign_in(email, password).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(cookie));
@@ -148,7 +148,7 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, Ser
 }
 
 /// Creates a shopper account and signs it in.
-#[server(prefix = "/rpc", endpoint = "account/register", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/register", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn register(email: String, name: String, password: String) -> Result<AccountView, ServerFnError> {
     let (account, cookie) =
         ssr::identity()?.register(email, name, password).await.map_err(crate::rpc::to_server_error)?;
@@ -157,7 +157,7 @@ pub async fn register(email: String, name: String, password: String) -> Result<A
 }
 
 /// Ends the session.
-#[server(prefix = "/rpc", endpoint = "account/sign-out", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/sign-out", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn sign_out() -> Result<(), ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     let clear = ssr::identity()?.sign_out(cookie).await.map_err(crate::rpc::to_server_error)?;
@@ -166,7 +166,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 }
 
 /// Changes the signed-in user's name and e-mail address.
-#[server(prefix = "/rpc", endpoint = "account/profile", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/profile", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn update_profile(name: String, email: String) -> Result<AccountView, ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)
@@ -176,7 +176,7 @@ pub async fn update_profile(name: String, email: String) -> Result<AccountView, 
 pub const DELETE_CONFIRMATION: &str = "DELETE";
 
 /// Deletes the signed-in user's account and personal data, and signs out.
-#[server(prefix = "/rpc", endpoint = "account/delete", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "account/delete", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn delete_account(confirm: String) -> Result<(), ServerFnError> {
     if confirm.trim() != DELETE_CONFIRMATION {
         return Err(crate::rpc::refuse(400, format!("Type {DELETE_CONFIRMATION} to confirm")));

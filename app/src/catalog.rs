@@ -88,7 +88,7 @@ pub struct ProductQueryParams {
 }
 
 /// Lists products matching a search text and/or category, a page at a time.
-#[server(prefix = "/rpc", endpoint = "catalog/products", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "catalog/products", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn search_products(
     q: Option<String>,
     category: Option<String>,
@@ -100,13 +100,13 @@ pub async fn search_products(
 }
 
 /// One product by SKU; `None` when there is no such product.
-#[server(prefix = "/rpc", endpoint = "catalog/product", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "catalog/product", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn get_product(sku: String) -> Result<Option<ProductView>, ServerFnError> {
     ssr::catalog()?.product(sku).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Every category, in display order.
-#[server(prefix = "/rpc", endpoint = "catalog/categories", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "catalog/categories", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn list_categories() -> Result<Vec<CategoryView>, ServerFnError> {
     ssr::catalog()?.categories().await.map_err(crate::rpc::to_server_error)
 }

@@ -99,7 +99,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// The dispatch queue (dispatchers and administrators): `status` pending (default) or processed.
-#[server(prefix = "/rpc", endpoint = "dispatch/queue", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "dispatch/queue", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn dispatch_queue(
     status: Option<String>,
     q: Option<String>,
@@ -110,14 +110,14 @@ pub async fn dispatch_queue(
 }
 
 /// One shipping order (dispatchers and administrators).
-#[server(prefix = "/rpc", endpoint = "dispatch/order", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "dispatch/order", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn dispatch_order(id: String) -> Result<ShippingOrderView, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
     ssr::fulfilment()?.get(id).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Marks lines processed: packed and handed to `carrier` with `tracking_number`.
-#[server(prefix = "/rpc", endpoint = "dispatch/process", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "dispatch/process", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn process_lines(
     id: String,
     lines: Vec<String>,

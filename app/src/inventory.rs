@@ -101,7 +101,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// The products with fewer than `below` in stock (administrators).
-#[server(prefix = "/rpc", endpoint = "inventory/low-stock", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "inventory/low-stock", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_low_stock(below: u32) -> Result<LowStock, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
     ssr::inventory()?.low_stock(below).await.map_err(crate::rpc::to_server_error)
@@ -116,7 +116,7 @@ pub struct StockPage {
 }
 
 /// A product's stock and history (administrators).
-#[server(prefix = "/rpc", endpoint = "inventory/history", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "inventory/history", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_stock_page(sku: String) -> Result<StockPage, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
     let inventory = ssr::inventory()?;
@@ -127,7 +127,7 @@ pub async fn load_stock_page(sku: String) -> Result<StockPage, ServerFnError> {
 /// The form's adjustment: `quantity` received or returned adds, damaged
 /// takes away, a count correction sets stock to it. `id` is the form's own
 /// (made when it was shown), so sending it twice adjusts once.
-#[server(prefix = "/rpc", endpoint = "inventory/adjust", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "inventory/adjust", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn adjust_stock(
     sku: String,
     id: String,

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod returns;
 #[cfg(feature = "ssr")]
 pub mod rpc;
+pub mod rpc_client;
 mod start;
 pub mod tracking;
 pub mod url;

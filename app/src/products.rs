@@ -71,7 +71,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// A page of products matching the shop's listing parameters, archived ones too (administrators).
-#[server(prefix = "/rpc", endpoint = "products/list", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "products/list", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_admin_products(
     #[server(flatten)] params: crate::catalog::ProductQueryParams,
 ) -> Result<AdminProducts, ServerFnError> {
@@ -80,7 +80,7 @@ pub async fn load_admin_products(
 }
 
 /// A product's edit form; a new product's without `sku` (administrators).
-#[server(prefix = "/rpc", endpoint = "products/form", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "products/form", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_product_form(sku: Option<String>) -> Result<ProductForm, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
     ssr::products()?.form(sku).await.map_err(crate::rpc::to_server_error)
@@ -107,7 +107,7 @@ pub struct ProductFields {
 }
 
 /// Creates or changes product `sku` from its form (administrators).
-#[server(prefix = "/rpc", endpoint = "products/save", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "products/save", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn save_product(
     sku: String,
     #[server(flatten)] fields: ProductFields,

@@ -38,7 +38,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// The completed-orders report (administrators only).
-#[server(prefix = "/rpc", endpoint = "reports/completed-orders", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "reports/completed-orders", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_completed_orders(months: u32) -> Result<CompletedOrdersReport, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
     let reports = use_context::<ssr::SharedReports>().ok_or_else(|| ServerFnError::new("reports are not available"))?;

@@ -139,7 +139,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 /// An order's return page (its owner, staff, or with its link token).
-#[server(prefix = "/rpc", endpoint = "returns/form", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "returns/form", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_return_form(order_id: String, token: Option<String>) -> Result<ReturnForm, ServerFnError> {
     let reader = ssr::reader(token).await?;
     ssr::returns()?.form(order_id, reader).await.map_err(crate::rpc::to_server_error)
@@ -147,7 +147,7 @@ pub async fn load_return_form(order_id: String, token: Option<String>) -> Result
 
 /// Asks to return the chosen quantities of an order's lines (lines left at
 /// 0 are not returned). `id` is the form's own, so sending it twice returns once.
-#[server(prefix = "/rpc", endpoint = "returns/request", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "returns/request", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn request_return(
     id: String,
     order_id: String,
@@ -162,14 +162,14 @@ pub async fn request_return(
 }
 
 /// The returns waiting for their items, oldest first (dispatchers).
-#[server(prefix = "/rpc", endpoint = "returns/open", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "returns/open", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_open_returns() -> Result<OpenReturns, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
     ssr::returns()?.open().await.map_err(crate::rpc::to_server_error)
 }
 
 /// Receives a return's items, each line resellable or damaged (dispatchers).
-#[server(prefix = "/rpc", endpoint = "returns/receive", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "returns/receive", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn receive_return(id: String, lines: Vec<ReceivedLine>) -> Result<ReturnView, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
     ssr::returns()?.receive(id, ReceiveInput { lines }).await.map_err(crate::rpc::to_server_error)

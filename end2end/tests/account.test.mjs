@@ -44,3 +44,26 @@ test('a shopper edits their profile and deletes their account', async () => {
   assert.deepEqual(problems.filter((p) => !/status of 400 .*\/rpc\/account\/delete/.test(p)), []);
   assert.equal(problems.length, 1, problems.join('\n'));
 });
+
+test('a refusal by the store’s edge reads in its words, not as “could not reach the store”', async () => {
+  const { page, problems } = await strictPage(browser);
+  await page.goto(`${BASE}/account/sign-in`);
+  await hydrated(page);
+  // The store's edge itself answers this sign-in: sent as from another site,
+  // the real cross-site guard refuses it with the REST API's JSON error (as
+  // the rate limit and the timeout answer theirs).
+  let refusal;
+  await page.route('**/rpc/account/sign-in', async (route) => {
+    const response = await route.fetch({ headers: { ...route.request().headers(), origin: 'https://elsewhere.example' } });
+    refusal = { status: response.status(), body: await response.json() };
+    await route.fulfill({ response });
+  });
+  await page.getByLabel('E-mail').fill('nobody@example.com');
+  await page.getByLabel('Password').fill('long enough pw');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Requests from other sites may not change anything here' });
+  await alert.waitFor();
+  assert.deepEqual([refusal.status, refusal.body.error.code], [403, 'cross_site_request'], 'the edge answered');
+  assert.doesNotMatch(await page.locator('main').innerText(), /could not reach/i);
+  assert.deepEqual(problems.filter((p) => !p.includes('403')), []);
+});

@@ -74,7 +74,7 @@ pub struct CartOwner {
 }
 
 /// The caller's cart (empty when they have none yet).
-#[server(prefix = "/rpc", endpoint = "cart/get", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "cart/get", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn get_cart() -> Result<CartView, ServerFnError> {
     let (cart, cookies) = ssr::carts()?.view(ssr::request_owner().await?).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookies(cookies);
@@ -82,7 +82,7 @@ pub async fn get_cart() -> Result<CartView, ServerFnError> {
 }
 
 /// Adds `quantity` units of `sku` to what the cart already holds.
-#[server(prefix = "/rpc", endpoint = "cart/add", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "cart/add", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn add_to_cart(sku: String, quantity: u32) -> Result<CartView, ServerFnError> {
     let owner = ssr::request_owner().await?;
     let (cart, cookies) = ssr::carts()?.add(owner, sku, quantity).await.map_err(crate::rpc::to_server_error)?;

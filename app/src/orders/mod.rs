@@ -144,28 +144,28 @@ pub enum PayOutcome {
 }
 
 /// Places the caller's cart as order `order_id` (idempotent: the same id again changes nothing).
-#[server(prefix = "/rpc", endpoint = "orders/place", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "orders/place", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<PlaceOrderOutcome, ServerFnError> {
     let owner = crate::cart::ssr::request_owner().await?;
     ssr::orders()?.place(order_id, input, owner).await.map_err(crate::rpc::to_server_error)
 }
 
 /// An order by id for whoever may see it (`access`); `None` if there is none.
-#[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
     let reader = ssr::reader(None).await?;
     ssr::orders()?.get(order_id, reader).await.map_err(crate::rpc::to_server_error)
 }
 
 /// Pays for an order with a card (simulated provider).
-#[server(prefix = "/rpc", endpoint = "orders/pay", output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "orders/pay", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, ServerFnError> {
     let reader = ssr::reader(None).await?;
     ssr::orders()?.pay(order_id, card, reader).await.map_err(crate::rpc::to_server_error)
 }
 
 /// The signed-in shopper's orders, newest first.
-#[server(prefix = "/rpc", endpoint = "orders/mine", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "orders/mine", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
     let account = crate::account::ssr::require(crate::account::Role::Shopper).await?;
     ssr::orders()?.orders_of(account.id).await.map_err(crate::rpc::to_server_error)
@@ -173,7 +173,7 @@ pub async fn my_orders() -> Result<Vec<OrderView>, ServerFnError> {
 
 /// One order with its payment, shipment and timeline, for its owner, staff,
 /// or whoever has the link (with its `token`) from the receipt e-mail.
-#[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl, output = crate::json::Answer)]
+#[server(prefix = "/rpc", endpoint = "orders/details", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn load_order_details(order_id: String, token: Option<String>) -> Result<OrderDetails, ServerFnError> {
     let reader = ssr::reader(token).await?;
     ssr::details()?.details(order_id, reader).await.map_err(crate::rpc::to_server_error)
