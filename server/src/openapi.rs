@@ -26,7 +26,8 @@ use utoipa_axum::routes;
         title = "The Better Store API",
         version = "1",
         description = "The services' public HTTP API. Money is integer minor units; times are UTC (RFC 3339). \
-            Errors are `{ \"error\": { code, message, field? } }`. `x-access` on each path is the guard every \
+            Errors are `{ \"error\": { code, message, field? } }` (to a request that accepts `text/html`, a \
+            browser's, the same status as a short HTML page saying what happened). `x-access` on each path is the guard every \
             method of it has: `public`, `signed_in`, `order_holder` (owner, staff, or `token=` from the receipt \
             link) or `role:<role>` (administrators hold every role). Sign in with the session cookie \
             (`/api/account/sign-in`) or, with an OpenID Connect issuer configured, a bearer JWT from it. \

@@ -23,7 +23,7 @@ pub async fn as_client_errors(request: Request, next: Next) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => {
             let mut answer = too_large();
             // What the layers outside read of the answer (its route, for metrics).
-            std::mem::swap(answer.extensions_mut(), response.extensions_mut());
+            answer.extensions_mut().extend(std::mem::take(response.extensions_mut()));
             answer
         }
         StatusCode::INTERNAL_SERVER_ERROR if response.headers().contains_key("serverfnerror") => {
@@ -54,7 +54,7 @@ async fn server_fn_error(response: Response) -> Response {
         Some((kind, why)) if INPUT_PROBLEMS.contains(&kind) => {
             let message = format!("The arguments could not be read: {why}");
             let mut answer = ApiError::new(StatusCode::BAD_REQUEST, "invalid_arguments", message).into_response();
-            *answer.extensions_mut() = parts.extensions;
+            answer.extensions_mut().extend(parts.extensions);
             answer
         }
         _ => Response::from_parts(parts, Body::from(bytes)),

@@ -50,7 +50,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // Kept beside the body for whoever shows it to a person (`error_page`).
+        let said = self.detail.clone();
         let mut response = (self.status, Json(ErrorBody { error: self.detail })).into_response();
+        response.extensions_mut().insert(said);
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
         }

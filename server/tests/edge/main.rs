@@ -1,7 +1,7 @@
 //! The edge of a real `tbs serve` process, over real connections: limits
 //! per client answer 429 with `Retry-After` past the configured rate, as the
 //! OpenAPI description says they do, and past the connections a client may
-//! hold open.
+//! hold open; a browser asking for a page gets such a refusal as a page.
 
 // Shared with the crash tests, which use more of it.
 #[allow(dead_code)]
@@ -48,6 +48,35 @@ async fn a_client_past_its_rate_gets_429_with_retry_after() {
         futures_util::future::join_all(registrations).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
     assert_eq!(answered.iter().filter(|s| **s == 201).count(), 5, "{answered:?}");
     assert_eq!(answered.iter().filter(|s| **s == 429).count(), 3, "{answered:?}");
+
+    // The sign-in form posted by a browser without JavaScript, past the limit:
+    // a page saying so, with a way back, not the JSON an API client gets.
+    let page = client
+        .post(format!("{}/rpc/account/sign-in", tbs.base()))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .header("referer", format!("{}/account/sign-in", tbs.base()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=r0%40example.com&password=not+the+password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.headers()["retry-after"].to_str().unwrap().parse::<u64>().is_ok());
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let text = page.text().await.unwrap();
+    assert!(text.contains("<h1>Too many tries</h1>") && text.contains("Too many requests; try again in"), "{text}");
+    assert!(text.contains("href=\"/account/sign-in\""), "{text}");
+    let too_large = client
+        .get(format!("{}/api/cart", tbs.base()))
+        .header("accept", "text/html")
+        .body(vec![b'x'; 300 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(too_large.status(), 413);
+    let text = too_large.text().await.unwrap();
+    assert!(text.contains("<h1>Too much to send</h1>") && text.contains("larger than 256 KiB"), "{text}");
 
     let doc: serde_json::Value =
         client.get(format!("{}/api/openapi.json", tbs.base())).send().await.unwrap().json().await.unwrap();

@@ -6,6 +6,7 @@
 //! connection is closed unanswered, and a flood of them costs little.
 
 use super::admission::Refusal;
+use crate::platform::error_page;
 use crate::platform::headers::Secure;
 use crate::platform::http::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -51,11 +52,7 @@ impl Refuser {
 /// its client holds its share, 503 when the server is full), then closes it.
 async fn answer(stream: TcpStream, refusal: Refusal, secure: Secure, _permit: OwnedSemaphorePermit) {
     let answer = move |request: hyper::Request<hyper::body::Incoming>| {
-        let page = request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.contains("text/html"));
+        let page = error_page::wants_page(request.headers());
         let mut response = if page { refusal_page(refusal) } else { refusal_error(refusal) };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -102,21 +99,8 @@ fn refusal_error(refusal: Refusal) -> Response {
     ApiError::new(status, code, message).into_response()
 }
 
-/// How the page looks on a phone: readable text, a link large enough to tap.
-const PAGE_STYLE: &str = "body{font:1rem/1.5 system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:40rem;\
-                          color:#1a1a1a;background:#fff}a{display:inline-block;padding:.75rem 0;color:#1f4d3a}";
-
-/// Why a connection was refused, as a page a shopper's browser shows: no
-/// script, stylesheet or image to fetch, which would need connections too.
+/// Why a connection was refused, as a page a shopper's browser shows.
 fn refusal_page(refusal: Refusal) -> Response {
     let Telling { status, title, message, .. } = Telling::of(refusal);
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · The Better Store</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n\
-         <h1>{title}</h1>\n<p role=\"status\">{message}</p>\n<p><a href=\"\">Try again</a></p>\n</main>\n\
-         </body>\n</html>\n"
-    );
-    let csp = HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    (status, [(header::CONTENT_SECURITY_POLICY, csp)], axum::response::Html(page)).into_response()
+    error_page::page(status, title, message, "")
 }
