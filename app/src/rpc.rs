@@ -11,14 +11,26 @@ pub fn to_server_error(e: ErrorDetail) -> ServerFnError {
     refuse(e.status.unwrap_or(400), e.message)
 }
 
-/// Answers the server function with `status` and `message`.
+/// Answers the server function with `status` and `message`. A form a
+/// browser posted without JavaScript keeps Leptos's answer instead: a
+/// redirect back to its page, which shows the message (a 4xx there would
+/// leave the shopper reading the bare `ServerError|…` text).
 pub fn refuse(status: u16, message: impl Into<String>) -> ServerFnError {
     if let (Some(response), Ok(status)) =
         (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(status))
+        && !posted_by_a_page()
     {
         response.set_status(status);
     }
     ServerFnError::new(message.into())
+}
+
+/// Whether the request is a browser's form post (it accepts HTML), which
+/// Leptos answers by redirecting back to the page the form is on.
+fn posted_by_a_page() -> bool {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false)
 }
 
 /// The `Cookie` header of the request being served.

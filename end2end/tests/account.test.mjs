@@ -67,3 +67,15 @@ test('a refusal by the store’s edge reads in its words, not as “could not re
   assert.doesNotMatch(await page.locator('main').innerText(), /could not reach/i);
   assert.deepEqual(problems.filter((p) => !p.includes('403')), []);
 });
+
+test('without JavaScript a refused sign-in shows why on the sign-in page', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  await page.goto(`${BASE}/account/sign-in`);
+  await page.getByLabel('E-mail').fill(`nobody-${crypto.randomUUID()}@example.com`);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/account/sign-in' && url.searchParams.has('__err'));
+  await page.getByRole('alert').filter({ hasText: /wrong e-mail or password/i }).waitFor();
+  assert.doesNotMatch(await page.locator('body').innerText(), /ServerError\|/);
+  await context.close();
+});
