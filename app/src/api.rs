@@ -41,3 +41,10 @@ impl ErrorDetail {
         self
     }
 }
+
+/// Whether a request asks for a page (a browser's navigation or form post:
+/// it accepts `text/html`) rather than data; such a request is answered with
+/// pages, its errors included.
+pub fn wants_page(headers: &http::HeaderMap) -> bool {
+    headers.get(http::header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}

@@ -25,12 +25,13 @@ pub fn refuse(status: u16, message: impl Into<String>) -> ServerFnError {
     ServerFnError::new(message.into())
 }
 
-/// Whether the request is a browser's form post (it accepts HTML), which
-/// Leptos answers by redirecting back to the page the form is on.
+/// Whether the request is a form a browser posted to the server function
+/// (it accepts HTML), which Leptos answers by redirecting back to the page
+/// the form is on. A page being rendered calls server functions too, within
+/// its own request (a GET), and keeps the status they refuse with.
 fn posted_by_a_page() -> bool {
     use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
-        .unwrap_or(false)
+        .is_some_and(|parts| parts.method == http::Method::POST && crate::api::wants_page(&parts.headers))
 }
 
 /// The `Cookie` header of the request being served.

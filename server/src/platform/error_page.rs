@@ -9,6 +9,7 @@
 //! ([`super::connections`]).
 
 use crate::platform::http::ErrorDetail;
+use app::api::wants_page;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
@@ -37,11 +38,6 @@ pub fn page(status: StatusCode, title: &str, message: &str, back: &str) -> Respo
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ];
     (status, headers, Html(page)).into_response()
-}
-
-/// Whether the request asks for a page (a browser's navigation) rather than data.
-pub fn wants_page(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }
 
 /// Middleware: an `ApiError` answer to a request for a page becomes a

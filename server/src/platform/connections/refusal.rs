@@ -52,7 +52,7 @@ impl Refuser {
 /// its client holds its share, 503 when the server is full), then closes it.
 async fn answer(stream: TcpStream, refusal: Refusal, secure: Secure, _permit: OwnedSemaphorePermit) {
     let answer = move |request: hyper::Request<hyper::body::Incoming>| {
-        let page = error_page::wants_page(request.headers());
+        let page = app::api::wants_page(request.headers());
         let mut response = if page { refusal_page(refusal) } else { refusal_error(refusal) };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
