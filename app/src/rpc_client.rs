@@ -6,7 +6,7 @@
 //! client reads only its own `Kind|message` form, so it took every such
 //! refusal for a network failure and the shopper read "We could not reach
 //! the store" while the store was answering. Every server function names
-//! this client: `#[server(…)]`.
+//! this client: `#[server(…, client = crate::rpc_client::Store)]`.
 
 use leptos::server_fn::Bytes;
 use leptos::server_fn::client::{Client, browser::BrowserClient};
@@ -95,7 +95,7 @@ impl<E: FromServerFnError> ClientRes<E> for Answer {
 /// A refusal's body as Leptos reads it: a server function's own refusal as
 /// it is, the edge's JSON error as its message, and a bare status (a
 /// gateway's, say) in plain words where the status says what happened.
-pub fn refusal(status: u16, body: &str) -> String {
+fn refusal(status: u16, body: &str) -> String {
     if body.split_once('|').is_some_and(|(kind, _)| kind.chars().all(|c| c.is_ascii_alphabetic())) {
         return body.to_string();
     }

@@ -50,15 +50,11 @@ pub async fn for_browsers(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let Some(detail) = response.extensions().get::<ErrorDetail>().cloned() else { return response };
     let (mut parts, _) = response.into_parts();
-    let mut answer = page(parts.status, title(parts.status), &detail.message, &back);
-    parts.headers.remove(header::CONTENT_TYPE);
+    let (page_parts, body) = page(parts.status, title(parts.status), &detail.message, &back).into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
-    for (name, value) in answer.headers_mut().drain() {
-        if let Some(name) = name {
-            parts.headers.insert(name, value);
-        }
-    }
-    Response::from_parts(parts, answer.into_body())
+    // The page's own headers (its type, policy and caching) replace the error's.
+    parts.headers.extend(page_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 /// A heading for an error page, in plain words.
