@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 use server::contracts::{OrderCancelled, ShippingOrderCreated, ShippingOrderProcessed, StockLine, StockReserved};
-use server::platform::consumer::{Handler, Outcome, RetryPolicy, apply_once, process_batch};
+use server::platform::consumer::{Handler, Outcome, RetryPolicy, Unavailable, apply_once, process_batch};
 use server::platform::events::{DomainEvent, Envelope};
 use server::platform::hub::{EmbeddedHub, EventHub, Fault, MAX_RECEIVES, Subscription};
 use server::platform::outbox::{Relay, stage};
@@ -21,10 +21,12 @@ mod hooked_table;
 use hooked_table::{Hooked, Write};
 
 /// A consumer that adds reserved quantities to per-SKU totals in its own table,
-/// exactly once per event, and can be "broken" for SKU `POISON`.
+/// exactly once per event, and can be "broken" for SKU `POISON`. SKU `LEDGER`
+/// also needs a system of its own, which can be down.
 struct Tally {
     table: Arc<dyn Table>,
     broken: AtomicBool,
+    ledger_down: AtomicBool,
 }
 
 #[async_trait]
@@ -59,6 +61,9 @@ impl Tally {
             if line.sku == "POISON" && self.broken.load(Ordering::SeqCst) {
                 anyhow::bail!("cannot tally SKU {}", line.sku);
             }
+            if line.sku == "LEDGER" && self.ledger_down.load(Ordering::SeqCst) {
+                return Err(Unavailable::new("the ledger", "connection refused").into());
+            }
             let key = Key::new("TOTAL", &line.sku);
             let (total, condition) = match self.table.get(&key).await? {
                 Some(item) => (item.attrs["total"].as_u64().unwrap(), Condition::Version(item.version)),
@@ -91,7 +96,7 @@ struct World {
 impl World {
     async fn new(store: Arc<dyn Store>, hub: Arc<dyn EventHub>, policy: RetryPolicy, wait: Duration) -> Self {
         let table = store.open_table(&TableSpec::new("tally")).await.unwrap();
-        let tally = Arc::new(Tally { table, broken: AtomicBool::new(true) });
+        let tally = Arc::new(Tally { table, broken: AtomicBool::new(true), ledger_down: AtomicBool::new(false) });
         Self { _keep: None, store, hub, tally, policy, wait }
     }
 }
@@ -108,7 +113,12 @@ async fn embedded_world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20), growth: 2 };
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        first_delay: Duration::from_millis(20),
+        growth: 2,
+        wait_for_dependency: Duration::from_millis(20),
+    };
     let mut world = World::new(store, hub, policy, Duration::from_millis(300)).await;
     world._keep = Some(dir);
     world
@@ -127,7 +137,12 @@ async fn aws_world() -> World {
     apply(&clients, &prefix, &subscriptions()).await.unwrap();
     let faults = FaultLog::new(store.open_table(&server::platform::hub::table_spec()).await.unwrap());
     let hub = Arc::new(AwsHub::new(&clients, &prefix, faults));
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_secs(1), growth: 2 };
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        first_delay: Duration::from_secs(1),
+        growth: 2,
+        wait_for_dependency: Duration::from_secs(1),
+    };
     World::new(store, hub, policy, Duration::from_secs(4)).await
 }
 
@@ -262,6 +277,22 @@ async fn a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_af
     assert!(w.hub.resubmit(fault_id).await.is_err(), "a fault is replayed once");
 }
 
+async fn an_event_whose_handler_needs_a_system_that_is_down_waits_for_it_and_never_becomes_a_fault(w: World) {
+    w.tally.broken.store(false, Ordering::SeqCst);
+    w.tally.ledger_down.store(true, Ordering::SeqCst);
+    w.hub.publish(&[reserved("o1", "LEDGER", 2)]).await.unwrap();
+    // Down for more tries than the consumer's policy and the queue's redrive policy allow.
+    for round in 1..=MAX_RECEIVES.max(w.policy.max_attempts) + 1 {
+        let outcomes = process_batch(&*w.hub, &*w.tally, w.policy, w.wait).await.unwrap();
+        assert_eq!(outcomes, [Outcome::Deferred], "round {round}");
+    }
+    assert!(w.hub.faults().await.unwrap().is_empty());
+    w.tally.ledger_down.store(false, Ordering::SeqCst);
+    assert_eq!(drain(&w).await, [Outcome::Handled]);
+    assert_eq!(w.tally.total("LEDGER").await, 2, "counted once, when the ledger was back");
+    assert!(w.hub.faults().await.unwrap().is_empty());
+}
+
 async fn a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven(w: World) {
     w.hub.publish(&[reserved("o1", "KIT-003", 1)]).await.unwrap();
     for attempt in 1..=MAX_RECEIVES {
@@ -324,7 +355,12 @@ async fn embedded_process_restart_before_relaying_loses_no_event() {
     let hub = Arc::new(EmbeddedHub::open(&*store, subscriptions()).await.unwrap());
     let relay = Relay::new(store.open_table(&spec).await.unwrap(), hub.clone());
     assert_eq!(relay.relay_once().await.unwrap(), 5, "found after the restart");
-    let policy = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(20), growth: 2 };
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        first_delay: Duration::from_millis(20),
+        growth: 2,
+        wait_for_dependency: Duration::from_millis(20),
+    };
     let w = World::new(store, hub, policy, Duration::from_millis(300)).await;
     w.tally.broken.store(false, Ordering::SeqCst);
     assert_eq!(drain(&w).await.len(), 5);
@@ -369,6 +405,7 @@ macro_rules! scenarios {
                 a_duplicate_delivery_is_applied_once,
                 events_arriving_out_of_order_are_tolerated,
                 a_poison_event_is_dead_lettered_after_three_attempts_and_resubmitted_after_the_fix,
+                an_event_whose_handler_needs_a_system_that_is_down_waits_for_it_and_never_becomes_a_fault,
                 a_message_a_crashed_consumer_never_acknowledged_is_redelivered_then_redriven,
                 a_relay_that_dies_before_relaying_loses_no_event,
                 a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorbs_it,

@@ -11,25 +11,29 @@
 //! | return mail | `ORDER#<order>`   | `RETURN#<return>` |
 //! | refund mail | `ORDER#<order>`   | `REFUND#<return>` |
 //!
+//! A mail server that is down delays mail, however long it stays down:
+//! its events wait for it ([`Unavailable`]) rather than becoming faults.
+//!
 //! A mail is recorded after it is sent. A crash between the two sends it
 //! again on redelivery, with the same Message-ID so mail clients can fold
 //! the copies; a duplicate *event* never sends twice.
 pub mod events;
+mod mailer;
 mod receipt;
 mod returns;
 mod service;
+
+pub use mailer::Mailer;
 
 pub use service::SERVICE;
 
 use crate::contracts::{OrderAnonymised, OrderConfirmed, REDACTED, ReceiptSent, RefundIssued, ReturnRequested};
 use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
-use crate::platform::files::{self, IfExists};
 use crate::platform::outbox::{self, Relay};
 use crate::platform::store::{Condition, Item, Key, Query, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::path::PathBuf;
+use lettre::Message;
 use std::sync::Arc;
 
 pub const CONSUMER: &str = "notifications";
@@ -42,41 +46,6 @@ pub fn table_spec() -> TableSpec {
 crate::consumed_events! {
     /// What notifications react to.
     pub enum Incoming { OrderConfirmed, OrderAnonymised, ReturnRequested, RefundIssued }
-}
-
-/// Where e-mail goes.
-pub enum Mailer {
-    /// One `.eml` file per message in a directory, named by its Message-ID
-    /// and written whole (renamed into place): a message sent again after a
-    /// crash (at-least-once delivery) replaces its own file.
-    Files(PathBuf),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-}
-
-impl Mailer {
-    pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("mail directory {}: {e}", dir.display()))?;
-        Ok(Self::Files(dir))
-    }
-
-    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS).
-    pub fn smtp(url: &str) -> anyhow::Result<Self> {
-        Ok(Self::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
-    }
-
-    async fn send(&self, message: Message) -> anyhow::Result<()> {
-        match self {
-            Self::Files(dir) => write_message(dir.clone(), message).await,
-            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(Into::into),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Files(dir) => format!("files in {}", dir.display()),
-            Self::Smtp(_) => "SMTP".into(),
-        }
-    }
 }
 
 fn receipt_key(order_id: &str) -> Key {
@@ -93,21 +62,6 @@ fn return_mail_key(order_id: &str, return_id: &str) -> Key {
 
 fn refund_mail_key(order_id: &str, return_id: &str) -> Key {
     Key::new(order_mails(order_id), format!("REFUND#{return_id}"))
-}
-
-/// Writes `message` to `<dir>/<its Message-ID>.eml`, whole and durably
-/// (the record that it was sent is written after it).
-async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
-    let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
-    let mut name: String =
-        id.chars().map(|c| if c.is_ascii_alphanumeric() || "-.@".contains(c) { c } else { '_' }).collect();
-    if name.trim_matches('_').is_empty() {
-        name = uuid::Uuid::new_v4().to_string();
-    }
-    let bytes = message.formatted();
-    let path = dir.join(format!("{name}.eml"));
-    tokio::task::spawn_blocking(move || files::write_durably(&path, &bytes, IfExists::Replace)).await??;
-    Ok(())
 }
 
 pub struct Notifications {

@@ -2,6 +2,7 @@
 //! Stripe's test mode) and the Stripe provider (`stripe.rs`) implement it.
 
 use crate::contracts::ports::PaymentRequest;
+use crate::platform::consumer::Unavailable;
 use app::api::ErrorDetail;
 
 #[derive(Debug, thiserror::Error)]
@@ -12,6 +13,17 @@ pub enum ProviderError {
     /// A timeout, a connection failure or a 5xx: worth retrying.
     #[error("provider unavailable: {0}")]
     Transient(String),
+}
+
+impl ProviderError {
+    /// As a consumer's error while `doing` something: a provider that is down
+    /// is waited for ([`Unavailable`]); a refusal is the event's own failure.
+    pub fn in_consumer(self, doing: String) -> anyhow::Error {
+        match self {
+            Self::Transient(why) => anyhow::Error::new(Unavailable::new("the payment provider", why)).context(doing),
+            refused => anyhow::anyhow!("{doing}: {refused}"),
+        }
+    }
 }
 
 /// What the provider said when the payment was created.
@@ -63,4 +75,18 @@ pub trait PaymentProvider: Send + Sync {
 
     /// Returns the payment, or part of it, to the shopper, once per `refund.key`.
     async fn refund(&self, refund: &RefundRequest) -> Result<(), ProviderError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_that_is_down_is_waited_for_and_a_refusal_is_the_events_own_failure() {
+        let down = ProviderError::Transient("503 from the provider".into()).in_consumer("refunding p-1".into());
+        assert!(Unavailable::caused(&down), "{down:#}");
+        assert!(format!("{down:#}").starts_with("refunding p-1: the payment provider cannot be reached now"));
+        let refused = ProviderError::Invalid(vec![]).in_consumer("refunding p-1".into());
+        assert!(!Unavailable::caused(&refused), "{refused:#}");
+    }
 }

@@ -2,8 +2,8 @@
 //! service: paid twice, or paid after the order was cancelled) goes back
 //! through the provider, with an idempotency key per payment, and the
 //! payment becomes `refunded` with PaymentRefunded in one transaction. A
-//! provider that keeps failing leaves the event as a fault for staff
-//! (`tbs faults list`), never silently dropped.
+//! provider that is down is waited for; one that keeps refusing leaves the
+//! event as a fault for staff (`tbs faults list`), never silently dropped.
 
 use super::provider::RefundRequest;
 use super::{CONSUMER, PaymentStatus, Payments, SOURCE};
@@ -29,10 +29,7 @@ impl Payments {
             intent_id: record.intent_id.clone(),
             amount_minor: None,
         };
-        self.provider
-            .refund(&whole)
-            .await
-            .map_err(|e| anyhow::anyhow!("refunding {} failed: {e}", record.payment_id))?;
+        self.provider.refund(&whole).await.map_err(|e| e.in_consumer(format!("refunding {}", record.payment_id)))?;
         record.status = PaymentStatus::Refunded;
         let refunded = PaymentRefunded {
             order_id: record.order_id.clone(),

@@ -38,7 +38,7 @@ impl Payments {
             Err(ProviderError::Invalid(details)) => {
                 Err(details.iter().map(|d| d.message.as_str()).collect::<Vec<_>>().join("; "))
             }
-            Err(ProviderError::Transient(why)) => anyhow::bail!("refunding return {}: {why}", received.return_id),
+            Err(down) => return Err(down.in_consumer(format!("refunding return {}", received.return_id))),
         };
         self.record_refund(&received, outcome, event).await
     }

@@ -1,5 +1,7 @@
 //! Consumers: run a handler over a consumer's queue with retries, backoff and
-//! dead-lettering, and the tools that make handlers idempotent.
+//! dead-lettering, and the tools that make handlers idempotent. An event
+//! whose handler finds a system it needs down ([`Unavailable`]) waits for
+//! that system instead of spending its tries.
 //!
 //! Delivery is at least once, so a handler must apply each event once however
 //! often it arrives: it writes its effect together with a "processed" marker
@@ -17,8 +19,10 @@ use tokio::sync::watch;
 mod once;
 #[cfg(test)]
 mod tests;
+mod unavailable;
 
 pub use once::{Applied, PROCESSED_KEPT, apply_once, apply_once_all, processed_marker};
+pub use unavailable::Unavailable;
 
 /// Something that reacts to events.
 #[async_trait]
@@ -108,14 +112,23 @@ pub struct RetryPolicy {
     pub first_delay: Duration,
     /// ...and how many times longer each delay is than the one before.
     pub growth: u32,
+    /// How long an event waits before it is tried again when a system its
+    /// handler needs is down ([`Unavailable`]); it spends none of its attempts.
+    pub wait_for_dependency: Duration,
 }
 
 /// By default an event is tried again after 1 s, 2 s, 4 s and so on, as many
 /// times as the queues' redrive policy counts ([`MAX_RECEIVES`]): for about
-/// a minute before it goes to the fault log.
+/// a minute before it goes to the fault log. An event whose handler's mail
+/// server or payment provider is down is tried again every 30 s until it is back.
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: MAX_RECEIVES, first_delay: Duration::from_secs(1), growth: 2 }
+        Self {
+            max_attempts: MAX_RECEIVES,
+            first_delay: Duration::from_secs(1),
+            growth: 2,
+            wait_for_dependency: Duration::from_secs(30),
+        }
     }
 }
 
@@ -138,6 +151,9 @@ pub enum Outcome {
     Retrying {
         attempt: u32,
     },
+    /// A system the handler needs is down: delivered again later, this
+    /// attempt not counted.
+    Deferred,
     /// Failed for the last time; recorded as a fault.
     DeadLettered {
         fault_id: String,
@@ -208,6 +224,13 @@ async fn process(
             crate::platform::metrics::event(handler.consumer(), &event.event_type, "handled", age);
             tracing::debug!(consumer = handler.consumer(), event = %event.id, event_type = %event.event_type, "handled");
             Ok(Outcome::Handled)
+        }
+        Err(error) if Unavailable::caused(&error) => {
+            let delay = policy.wait_for_dependency;
+            tracing::warn!(consumer = handler.consumer(), event = %event.id, ?delay, error = %format!("{error:#}"), "handler's dependency is down; the event waits for it");
+            hub.defer(d, delay).await?;
+            crate::platform::metrics::event(handler.consumer(), &event.event_type, "deferred", None);
+            Ok(Outcome::Deferred)
         }
         Err(error) if d.receive_count >= policy.max_attempts => {
             let fault = hub.dead_letter(d, &format!("{error:#}")).await?;

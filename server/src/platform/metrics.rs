@@ -104,7 +104,7 @@ fn method_label(method: &axum::http::Method) -> &'static str {
     KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
 }
 
-/// Counts one delivery's outcome (`handled`, `retrying`, `dead_lettered`) and, when handled, its age.
+/// Counts one delivery's outcome (`handled`, `retrying`, `deferred`, `dead_lettered`) and, when handled, its age.
 pub fn event(consumer: &str, event_type: &str, outcome: &'static str, age: Option<std::time::Duration>) {
     let labels =
         [("consumer", consumer.to_owned()), ("event_type", event_type.to_owned()), ("outcome", outcome.into())];

@@ -50,7 +50,8 @@ async fn only_a_consumer_whose_effects_stay_in_the_store_writes_relaxed() {
 
 #[test]
 fn backoff_grows_from_the_first_delay() {
-    let p = RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100), growth: 2 };
+    let p =
+        RetryPolicy { max_attempts: 3, first_delay: Duration::from_millis(100), growth: 2, ..RetryPolicy::default() };
     assert_eq!(p.delay_after(1), Duration::from_millis(100));
     assert_eq!(p.delay_after(2), Duration::from_millis(200));
     assert_eq!(p.delay_after(3), Duration::from_millis(400));

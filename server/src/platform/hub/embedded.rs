@@ -186,6 +186,25 @@ impl EmbeddedHub {
         self.table.get(&key).await?.ok_or_else(|| HubError::StaleReceipt(delivery.receipt.clone()))
     }
 
+    /// Queues the delivered message again, due after `delay`, as received
+    /// `receive_count` times so far.
+    async fn requeue(&self, delivery: &Delivery, delay: Duration, receive_count: u32) -> Result<(), HubError> {
+        let item = self.current(delivery).await?;
+        let visible_at = now_ms() + delay.as_millis() as u64;
+        let ops = vec![
+            WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
+            self.enqueue_op(&delivery.consumer, &delivery.envelope, receive_count, visible_at)?,
+        ];
+        match self.table.transact_write(ops).await {
+            Ok(()) => {
+                self.leases.end(&item.key, delivery.receive_count);
+                Ok(())
+            }
+            Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Queues each event for every consumer subscribed to it, and wakes their receivers.
     async fn enqueue(&self, events: &[Envelope]) -> Result<(), HubError> {
         let now = now_ms();
@@ -248,20 +267,11 @@ impl EventHub for EmbeddedHub {
     }
 
     async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError> {
-        let item = self.current(delivery).await?;
-        let visible_at = now_ms() + delay.as_millis() as u64;
-        let ops = vec![
-            WriteOp::Delete { key: item.key.clone(), condition: Condition::Version(item.version) },
-            self.enqueue_op(&delivery.consumer, &delivery.envelope, delivery.receive_count, visible_at)?,
-        ];
-        match self.table.transact_write(ops).await {
-            Ok(()) => {
-                self.leases.end(&item.key, delivery.receive_count);
-                Ok(())
-            }
-            Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
-            Err(e) => Err(e.into()),
-        }
+        self.requeue(delivery, delay, delivery.receive_count).await
+    }
+
+    async fn defer(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError> {
+        self.requeue(delivery, delay, delivery.receive_count - 1).await
     }
 
     async fn dead_letter(&self, delivery: &Delivery, error: &str) -> Result<Fault, HubError> {

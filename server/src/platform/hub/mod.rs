@@ -97,6 +97,12 @@ pub trait EventHub: Send + Sync {
     /// Deliver the message again after `delay`.
     async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError>;
 
+    /// Deliver the message again after `delay` without counting this receive
+    /// towards the redrive policy: what its consumer needs is down, and the
+    /// message is not at fault. It may come back as a new message (a new
+    /// receipt, behind messages queued meanwhile).
+    async fn defer(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError>;
+
     /// Moves the message out of the queue into the fault log, with the error.
     async fn dead_letter(&self, delivery: &Delivery, error: &str) -> Result<Fault, HubError>;
 

@@ -24,6 +24,8 @@ use tokio::sync::RwLock;
 const PUT_EVENTS_BATCH: usize = 10;
 /// Times failed PutEvents entries are re-sent before publishing fails.
 const PUT_EVENTS_RETRIES: u32 = 5;
+/// The longest delay SQS gives a message it is sent (15 minutes).
+const MAX_SEND_DELAY_SECONDS: f64 = 900.0;
 
 pub(super) fn backend(e: impl std::fmt::Display) -> HubError {
     HubError::Backend(e.to_string())
@@ -72,11 +74,14 @@ impl AwsHub {
         Ok(url)
     }
 
-    async fn send_direct(&self, consumer: &str, envelope: &Envelope) -> Result<(), HubError> {
+    /// Sends `envelope` straight to the consumer's queue, received after `delay` (SQS allows 15 minutes at most).
+    async fn send_direct(&self, consumer: &str, envelope: &Envelope, delay: Duration) -> Result<(), HubError> {
         // The shape EventBridge delivers, so receivers read one format.
         let body = json!({ "detail-type": envelope.event_type, "source": envelope.source, "detail": envelope });
         let url = self.url(&self.queue_name(consumer)).await?;
-        self.sqs.send_message().queue_url(url).message_body(body.to_string()).send().await.map_err(backend)?;
+        let seconds = delay.as_secs_f64().ceil().min(MAX_SEND_DELAY_SECONDS) as i32;
+        let send = self.sqs.send_message().queue_url(url).message_body(body.to_string()).delay_seconds(seconds);
+        send.send().await.map_err(backend)?;
         Ok(())
     }
 
@@ -216,6 +221,14 @@ impl EventHub for AwsHub {
         Ok(())
     }
 
+    /// SQS counts every receive of a message: the event goes back as a new
+    /// message (sent first, so a failure in between delivers it twice, never
+    /// not at all), and the received one is deleted.
+    async fn defer(&self, d: &Delivery, delay: Duration) -> Result<(), HubError> {
+        self.send_direct(&d.consumer, &d.envelope, delay).await?;
+        self.ack(d).await
+    }
+
     async fn dead_letter(&self, d: &Delivery, error: &str) -> Result<Fault, HubError> {
         let fault = Fault::new(&d.consumer, &d.envelope, error, d.receive_count);
         // Recorded first: if the delete fails, redelivery records the same fault again.
@@ -234,7 +247,7 @@ impl EventHub for AwsHub {
 
     async fn resubmit(&self, fault_id: &str) -> Result<Fault, HubError> {
         let fault = self.faults.get(fault_id).await?.ok_or_else(|| HubError::UnknownFault(fault_id.into()))?;
-        self.send_direct(&fault.consumer, &fault.event).await?;
+        self.send_direct(&fault.consumer, &fault.event, Duration::ZERO).await?;
         self.faults.remove(&fault.id).await?;
         Ok(fault)
     }

@@ -1,0 +1,75 @@
+//! Where e-mail goes: files in a folder, or an SMTP server. A server or
+//! folder that cannot take a message now is [`Unavailable`], so the event
+//! waits for it; a message the server refuses for good is the event's own
+//! failure.
+
+use crate::platform::consumer::Unavailable;
+use crate::platform::files::{self, IfExists};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+/// Where e-mail goes.
+pub enum Mailer {
+    /// One `.eml` file per message in a directory, named by its Message-ID
+    /// and written whole (renamed into place): a message sent again after a
+    /// crash (at-least-once delivery) replaces its own file.
+    Files(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Mailer {
+    pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("mail directory {}: {e}", dir.display()))?;
+        Ok(Self::Files(dir))
+    }
+
+    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS).
+    pub fn smtp(url: &str) -> anyhow::Result<Self> {
+        Ok(Self::Smtp(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build()))
+    }
+
+    /// Sends `message`. A mail server or folder that cannot take it now is
+    /// [`Unavailable`] (the event waits for it); a message the server refuses
+    /// for good (5xx) is the event's own failure.
+    pub(super) async fn send(&self, message: Message) -> anyhow::Result<()> {
+        match self {
+            Self::Files(dir) => write_message(dir.clone(), message)
+                .await
+                .map_err(|e| Unavailable::new("the mail folder", format!("{e:#}")).into()),
+            Self::Smtp(transport) => transport.send(message).await.map(drop).map_err(smtp_failure),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Files(dir) => format!("files in {}", dir.display()),
+            Self::Smtp(_) => "SMTP".into(),
+        }
+    }
+}
+
+fn smtp_failure(e: lettre::transport::smtp::Error) -> anyhow::Error {
+    if e.is_permanent() || e.is_client() {
+        anyhow::anyhow!("the mail server refused the message: {e}")
+    } else {
+        Unavailable::new("the mail server", e).into()
+    }
+}
+
+/// Writes `message` to `<dir>/<its Message-ID>.eml`, whole and durably
+/// (the record that it was sent is written after it).
+async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
+    let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
+    let mut name: String =
+        id.chars().map(|c| if c.is_ascii_alphanumeric() || "-.@".contains(c) { c } else { '_' }).collect();
+    if name.trim_matches('_').is_empty() {
+        name = uuid::Uuid::new_v4().to_string();
+    }
+    let bytes = message.formatted();
+    let path = dir.join(format!("{name}.eml"));
+    tokio::task::spawn_blocking(move || files::write_durably(&path, &bytes, IfExists::Replace)).await??;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
