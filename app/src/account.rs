@@ -172,6 +172,15 @@ pub async fn update_profile(name: String, email: String) -> Result<AccountView, 
     ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)
 }
 
+/// Changes the signed-in user's password, after checking the current one;
+/// every other session of the account ends.
+#[server(prefix = "/rpc", endpoint = "account/password", output = crate::json::Answer, client = crate::rpc_client::Store)]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), ServerFnError> {
+    let cookie = crate::rpc::request_cookie().await?;
+    let identity = ssr::identity()?;
+    identity.change_password(cookie, current_password, new_password).await.map_err(crate::rpc::to_server_error)
+}
+
 /// What a shopper types to confirm deleting their account.
 pub const DELETE_CONFIRMATION: &str = "DELETE";
 
@@ -217,6 +226,13 @@ pub mod ssr {
             name: String,
             email: String,
         ) -> Result<AccountView, ErrorDetail>;
+        /// Changes the password of the session the cookie names (its other sessions end).
+        async fn change_password(
+            &self,
+            cookie: Option<String>,
+            current_password: String,
+            new_password: String,
+        ) -> Result<(), ErrorDetail>;
         /// Deletes the account of the session the cookie names; the `Set-Cookie` value that clears it.
         async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
     }

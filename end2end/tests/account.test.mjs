@@ -1,5 +1,6 @@
-// The account page: a shopper registers, edits their profile, then deletes
-// their account (which signs them out and frees the address).
+// The account page: a shopper registers, edits their profile, changes their
+// password, then deletes their account (which signs them out and frees the
+// address).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, strictPage, hydrated } from './support.mjs';
@@ -8,7 +9,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('a shopper edits their profile and deletes their account', async () => {
+test('a shopper edits their profile, changes their password and deletes their account', async () => {
   const { page, problems } = await strictPage(browser);
   const email = `erin-${crypto.randomUUID()}@example.com`;
   await page.goto(`${BASE}/account/register`);
@@ -26,6 +27,21 @@ test('a shopper edits their profile and deletes their account', async () => {
   await page.locator('dl.account dd').filter({ hasText: 'Erin Example' }).waitFor();
   await page.getByTestId('account-link').filter({ hasText: 'Erin Example' }).waitFor();
 
+  const password = page.getByRole('form', { name: 'Change password' });
+  await password.getByLabel('Current password').fill('not my password');
+  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
+  await password.getByRole('button', { name: 'Change password' }).click();
+  await password.getByRole('alert').filter({ hasText: 'The current password is wrong' }).waitFor();
+  await password.getByLabel('Current password').fill('long enough pw');
+  await password.getByRole('button', { name: 'Change password' }).click();
+  await password.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
+  assert.equal(await password.getByLabel('Current password').inputValue(), '', 'the passwords leave the screen');
+  const withNew = await fetch(`${BASE}/api/account/sign-in`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'a brand new pw' }),
+  });
+  assert.equal(withNew.status, 200, 'the new password signs in');
+
   const deletion = page.getByRole('form', { name: 'Delete account' });
   await deletion.getByLabel('Type DELETE to confirm').fill('delete it');
   await deletion.getByRole('button', { name: 'Delete my account' }).click();
@@ -40,9 +56,10 @@ test('a shopper edits their profile and deletes their account', async () => {
     body: JSON.stringify({ email, password: 'long enough pw' }),
   });
   assert.equal(signIn.status, 401, 'the account is gone');
-  // The one expected failure: the mistyped confirmation, refused with 400 (not a 500).
-  assert.deepEqual(problems.filter((p) => !/status of 400 .*\/rpc\/account\/delete/.test(p)), []);
-  assert.equal(problems.length, 1, problems.join('\n'));
+  // The expected failures: the wrong current password and the mistyped
+  // confirmation, each refused with 400 (not a 500).
+  assert.deepEqual(problems.filter((p) => !/status of 400 .*\/rpc\/account\/(password|delete)/.test(p)), []);
+  assert.equal(problems.length, 2, problems.join('\n'));
 });
 
 test('a refusal by the store’s edge reads in its words, not as “could not reach the store”', async () => {

@@ -15,7 +15,9 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
         if release { ("wasm-release", "wasm-release", "site") } else { ("dev", "debug", "site-dev") };
     run(cargo()
         .args(["build", "--package", "frontend", "--lib", "--target", "wasm32-unknown-unknown", "--profile"])
-        .arg(profile))?;
+        .arg(profile)
+        .arg("--config")
+        .arg(short_source_paths()))?;
     let wasm = target_dir().join("wasm32-unknown-unknown").join(profile_dir).join("frontend.wasm");
     let bundled = bundled(&wasm, &target_dir().join(format!("{name}-bundle")), release)?;
     let site = target_dir().join(name);
@@ -37,6 +39,21 @@ pub fn build_site(release: bool) -> Result<PathBuf> {
     crate::precache::write_service_worker(&site, &build)?;
     eprintln!("xtask: site ready in {} (build {build})", site.display());
     Ok(site)
+}
+
+/// Cargo configuration that cuts the folders off the source paths the WASM
+/// keeps for its panic messages (`/home/…/.cargo/registry/src/index…/leptos-0.8.23/src/…`
+/// becomes `leptos-0.8.23/src/…`, this workspace's `app/src/…`): the
+/// first page downloads less, and a build names no machine's folders.
+fn short_source_paths() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    let registries = std::fs::read_dir(cargo_home.join("registry").join("src")).into_iter().flatten().flatten();
+    let prefixes = std::iter::once(root()).chain(registries.map(|entry| entry.path()));
+    let flags: Vec<String> =
+        prefixes.map(|p| format!("\"--remap-path-prefix={}/=\"", p.display().to_string().replace('\\', "/"))).collect();
+    format!("target.wasm32-unknown-unknown.rustflags=[{}]", flags.join(","))
 }
 
 /// Names the current build (read by `tbs` to find its bundle).

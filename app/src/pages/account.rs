@@ -1,8 +1,8 @@
 //! The account micro-app: sign in, register, the account page.
 
 use crate::account::{
-    AccountView, DELETE_CONFIRMATION, DeleteAccount, Register, SignIn, SignOut, UpdateProfile, current_account,
-    single_sign_on,
+    AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, SignIn, SignOut, UpdateProfile,
+    current_account, single_sign_on,
 };
 use crate::components::AccountRevision;
 use crate::pages::shopper_message;
@@ -151,6 +151,8 @@ fn account_details(
             {move || notice(update.value().get(), Some("Saved."))}
             <button class="button" type="submit">"Save profile"</button>
         </ActionForm>
+        <h2>"Password"</h2>
+        {password_form()}
         <h2>"Delete account"</h2>
         <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
         <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
@@ -160,6 +162,26 @@ fn account_details(
         </ActionForm>
     }
     .into_any()
+}
+
+/// Changing the password: the current one, then the new one. Cleared once
+/// changed, so the passwords do not stay on the screen.
+fn password_form() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(form)) = (change.value().get(), form.get()) {
+            form.reset();
+        }
+    });
+    view! {
+        <ActionForm action=change node_ref=form attr:class="form-grid" attr:aria-label="Change password">
+            <div class="field"><label for="current-password">"Current password"</label><input id="current-password" name="current_password" type="password" autocomplete="current-password" required/></div>
+            <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" required/></div>
+            {move || notice(change.value().get(), Some("Password changed. Other devices are signed out."))}
+            <button class="button" type="submit" disabled=move || change.pending().get()>"Change password"</button>
+        </ActionForm>
+    }
 }
 
 /// What an action's last answer tells the shopper: its refusal, or `saved` when it went through.

@@ -42,6 +42,16 @@ impl app::account::ssr::IdentityApi for Identity {
         Identity::update_profile(self, &principal, ProfileInput { name, email }).await.map_err(|e| e.detail())
     }
 
+    async fn change_password(
+        &self,
+        cookie: Option<String>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), ErrorDetail> {
+        let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
+        Identity::change_password(self, &principal, &current_password, &new_password).await.map_err(|e| e.detail())
+    }
+
     async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
         let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
         Identity::delete_account(self, &principal).await.map_err(|e| e.detail())?;

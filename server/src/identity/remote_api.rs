@@ -4,7 +4,7 @@
 
 use crate::platform::upstream::{Answer, Upstream};
 use app::account::ssr::IdentityApi;
-use app::account::{AccountView, ProfileInput, RegisterInput, SignInInput};
+use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput};
 use app::api::ErrorDetail;
 use axum::http::Method;
 
@@ -59,6 +59,16 @@ impl IdentityApi for RemoteIdentity {
     ) -> Result<AccountView, ErrorDetail> {
         let body = ProfileInput { name, email };
         Ok(self.0.call(Method::PUT, "/api/account/me", &[], Some(&body), only(&cookie)).await?.value)
+    }
+
+    async fn change_password(
+        &self,
+        cookie: Option<String>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<(), ErrorDetail> {
+        let body = ChangePasswordInput { current_password, new_password };
+        self.0.call::<()>(Method::PUT, "/api/account/password", &[], Some(&body), only(&cookie)).await.map(drop)
     }
 
     async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {

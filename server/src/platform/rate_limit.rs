@@ -82,6 +82,7 @@ fn classify(method: &Method, path: &str) -> Option<Class> {
         "/api/account/password",
         "/rpc/account/sign-in",
         "/rpc/account/register",
+        "/rpc/account/password",
     ];
     if SIGN_IN.contains(&path) || path.starts_with("/api/account/oidc/") {
         Some(Class::SignIn)
@@ -137,6 +138,7 @@ mod tests {
         assert_eq!(classify(&Method::GET, "/api/catalog/products"), None);
         assert_eq!(classify(&Method::PUT, "/api/cart/items/KIT-001"), Some(Class::Write));
         assert_eq!(classify(&Method::POST, "/rpc/account/sign-in"), Some(Class::SignIn));
+        assert_eq!(classify(&Method::POST, "/rpc/account/password"), Some(Class::SignIn));
         assert_eq!(classify(&Method::POST, "/webhooks/stripe"), Some(Class::Write));
     }
 }

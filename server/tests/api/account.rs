@@ -332,3 +332,32 @@ async fn a_change_made_by_one_account_is_never_applied_for_another() {
     *patch.method_mut() = axum::http::Method::PATCH;
     assert_eq!(app.send(patch).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
+
+/// The account page's form: its server function checks the current
+/// password, keeps this session and ends the others.
+#[tokio::test]
+async fn the_account_page_changes_the_password_and_signs_out_everywhere_else() {
+    let app = spawn_app().await;
+    let cookie = register(&app, "dee@example.com").await;
+    let old = json!({ "email": "dee@example.com", "password": "long enough pw" });
+    let elsewhere = app.call("POST", "/api/account/sign-in", None, Some(old.clone())).await.cookie().unwrap();
+    let change = |current: &str| {
+        Request::post("/rpc/account/password")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &cookie)
+            .body(Body::from(format!("current_password={}&new_password=a+brand+new+pw", current.replace(' ', "+"))))
+            .unwrap()
+    };
+    let wrong = app.send(change("nope nope nope")).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
+    assert!(wrong.body.contains("The current password is wrong"), "{}", wrong.body);
+    let changed = app.send(change("long enough pw")).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+
+    assert_eq!(app.call("GET", "/api/account/me", Some(&elsewhere), None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.call("GET", "/api/account/me", Some(&cookie), None).await.status, StatusCode::OK);
+    let refused = app.call("POST", "/api/account/sign-in", None, Some(old)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "the old password is gone");
+    let new = json!({ "email": "dee@example.com", "password": "a brand new pw" });
+    assert_eq!(app.call("POST", "/api/account/sign-in", None, Some(new)).await.status, StatusCode::OK);
+}

@@ -118,9 +118,9 @@ async fn order_page_at_the_front(ann: &mut Shopper<'_>, id: &str) {
 /// Signing in, the dispatch pages and the report, at the front: each reaches
 /// its service's API in the process that runs it (the front opens none of
 /// their tables, as the matrix below checks).
-async fn pages_at_the_front(front: &Store, ann: &str, order: &Value) {
+async fn pages_at_the_front(front: &Store, email: &str, order: &Value) {
     let (id, number) = (order["id"].as_str().unwrap(), order["number"].as_str().unwrap());
-    let mut ann = signed_in_at(front, ann, "long enough pw").await;
+    let mut ann = signed_in_at(front, email, "long enough pw").await;
     let mine = ann.call("GET", "/api/orders", None).await;
     assert!(mine.body.to_string().contains(id), "Ann's session from the front's sign-in: {}", mine.body);
 
@@ -148,6 +148,11 @@ async fn pages_at_the_front(front: &Store, ann: &str, order: &Value) {
     }
     let page = ada.call("GET", "/reports/completed-orders", None).await;
     assert_eq!(page.status, 200, "{}", page.body);
+
+    let form = "current_password=long+enough+pw&new_password=a+brand+new+pw";
+    let changed = ann.rpc("POST", "/rpc/account/password", form).await;
+    assert_eq!(changed.status, 200, "changing the password at the front, through identity's API: {}", changed.body);
+    signed_in_at(front, email, "a brand new pw").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
