@@ -92,6 +92,27 @@ pub struct ChangePasswordInput {
     pub new_password: String,
 }
 
+/// Who forgot their password (`POST /api/account/password-reset`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 254, pattern = r"^[^\s@]+@[^\s.]\S*\.\S*[^\s.]$"))]
+    pub email: String,
+}
+
+/// A new password, with the token of the link it was e-mailed
+/// (`POST /api/account/password-reset/complete`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPasswordInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 512))]
+    pub token: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 256))]
+    pub new_password: String,
+}
+
 /// The one rule for an e-mail address, wherever one is typed (registering,
 /// the profile, checkout): at most 254 characters, no white space,
 /// something before the first `@`, and after it a domain with a dot that
@@ -181,6 +202,22 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     identity.change_password(cookie, current_password, new_password).await.map_err(crate::rpc::to_server_error)
 }
 
+/// E-mails a link to choose a new password, if an account uses `email`
+/// (the answer is the same either way).
+#[server(prefix = "/rpc", endpoint = "account/password-reset", output = crate::json::Answer, client = crate::rpc_client::Store)]
+pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
+    ssr::identity()?.request_password_reset(email).await.map_err(crate::rpc::to_server_error)
+}
+
+/// Sets a new password with an e-mailed link's token and signs in.
+#[server(prefix = "/rpc", endpoint = "account/password-reset/complete", output = crate::json::Answer, client = crate::rpc_client::Store)]
+pub async fn reset_password(token: String, new_password: String) -> Result<AccountView, ServerFnError> {
+    let identity = ssr::identity()?;
+    let (account, cookie) = identity.reset_password(token, new_password).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::set_cookie(Some(cookie));
+    Ok(account)
+}
+
 /// What a shopper types to confirm deleting their account.
 pub const DELETE_CONFIRMATION: &str = "DELETE";
 
@@ -233,6 +270,14 @@ pub mod ssr {
             current_password: String,
             new_password: String,
         ) -> Result<(), ErrorDetail>;
+        /// E-mails a link to choose a new password, if an account uses `email`.
+        async fn request_password_reset(&self, email: String) -> Result<(), ErrorDetail>;
+        /// Sets a new password with a reset link's token: the account and its new session's `Set-Cookie`.
+        async fn reset_password(
+            &self,
+            token: String,
+            new_password: String,
+        ) -> Result<(AccountView, String), ErrorDetail>;
         /// Deletes the account of the session the cookie names; the `Set-Cookie` value that clears it.
         async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail>;
     }

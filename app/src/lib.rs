@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/reset-password") view={Lazy::<pages::ResetPasswordRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/reports/completed-orders") view={Lazy::<pages::CompletedOrdersRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/inventory") view={Lazy::<pages::InventoryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/inventory/:sku") view={Lazy::<pages::StockRoute>::new()} ssr=SsrMode::Async/>

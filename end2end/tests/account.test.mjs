@@ -3,7 +3,7 @@
 // address).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, mailbox, until } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -32,10 +32,16 @@ test('a shopper edits their profile, changes their password and deletes their ac
   await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
   await password.getByRole('button', { name: 'Change password' }).click();
   await password.getByRole('alert').filter({ hasText: 'The current password is wrong' }).waitFor();
+  const emptied = async () => [
+    await password.getByLabel('Current password').inputValue(),
+    await password.getByLabel('New password (10 characters or more)').inputValue(),
+  ].join('') === '';
+  await until('the passwords to leave the screen', emptied);
   await password.getByLabel('Current password').fill('long enough pw');
+  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
   await password.getByRole('button', { name: 'Change password' }).click();
   await password.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
-  assert.equal(await password.getByLabel('Current password').inputValue(), '', 'the passwords leave the screen');
+  await until('the passwords to leave the screen', emptied);
   const withNew = await fetch(`${BASE}/api/account/sign-in`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: 'a brand new pw' }),
@@ -95,4 +101,44 @@ test('without JavaScript a refused sign-in shows why on the sign-in page', async
   await page.getByRole('alert').filter({ hasText: /wrong e-mail or password/i }).waitFor();
   assert.doesNotMatch(await page.locator('body').innerText(), /ServerError\|/);
   await context.close();
+});
+
+test('a shopper who forgot their password chooses a new one through the e-mailed link, once', async () => {
+  const { page, problems } = await strictPage(browser);
+  const email = `gus-${crypto.randomUUID()}@example.com`;
+  const registered = await fetch(`${BASE}/api/account/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, name: 'Gus', password: 'long enough pw' }),
+  });
+  assert.equal(registered.status, 201);
+  await page.goto(`${BASE}/account/sign-in`);
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.waitForURL(`${BASE}/account/reset-password`);
+  const ask = page.getByRole('form', { name: 'E-mail me a link' });
+  await ask.getByLabel('E-mail').fill(email);
+  await ask.getByRole('button', { name: 'E-mail me a link' }).click();
+  await ask.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
+
+  const link = await until('the e-mailed link', () => mailbox()
+    .map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+    .filter((m) => m.includes(email))
+    .map((m) => m.match(/https?:\/\/[^\s"<>]*\/account\/reset-password\?token=[\w.-]+/)?.[0])
+    .find(Boolean), 15_000);
+  const choose = async () => {
+    await page.goto(link);
+    await hydrated(page);
+    const form = page.getByRole('form', { name: 'Choose a new password' });
+    await form.getByLabel('New password (10 characters or more)').fill('a brand new pw');
+    await form.getByRole('button', { name: 'Set the password' }).click();
+    return form;
+  };
+  await choose();
+  await page.waitForURL(`${BASE}/account`);
+  await page.getByTestId('account-link').filter({ hasText: 'Gus' }).waitFor();
+
+  const again = await choose();
+  await again.getByRole('alert').filter({ hasText: 'expired or was already used' }).waitFor();
+  // The one expected failure: the used link, refused with 400.
+  assert.deepEqual(problems.filter((p) => !/status of 400 .*\/rpc\/account\/password-reset\/complete/.test(p)), []);
 });

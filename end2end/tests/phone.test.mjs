@@ -99,6 +99,8 @@ test('a shopper on a phone: no sideways scrolling, readable text, tappable contr
   found.push(...await check(page, '/products/KIT-001'));
   found.push(...await check(page, '/cart', (p) => p.locator('.cart-line').first().waitFor()));
   found.push(...await check(page, '/checkout'));
+  found.push(...await check(page, '/account/sign-in'));
+  found.push(...await check(page, '/account/reset-password'));
   found.push(...await check(page, `/orders/${order.id}`, (p) => p.getByTestId('order-status').waitFor()));
   await invoiced(page.request, order.id);
   found.push(...await check(page, `/orders/${order.id}/invoice`, (p) => p.getByTestId('invoice-number').waitFor()));

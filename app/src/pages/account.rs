@@ -1,8 +1,8 @@
 //! The account micro-app: sign in, register, the account page.
 
 use crate::account::{
-    AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, SignIn, SignOut, UpdateProfile,
-    current_account, single_sign_on,
+    AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, RequestPasswordReset, ResetPassword,
+    SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
 };
 use crate::components::AccountRevision;
 use crate::pages::shopper_message;
@@ -71,6 +71,7 @@ pub fn SignInPage() -> impl IntoView {
             {error}
             <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Sign in"</button>
         </ActionForm>
+        <p><a href="/account/reset-password">"Forgot your password?"</a></p>
         <p>"New here? " <a href=register_href>"Create an account"</a></p>
     }
 }
@@ -127,7 +128,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// The signed-in account: who it is, signing out, the profile form and deletion.
+/// The signed-in account: who it is, signing out, the profile, password and deletion forms.
 fn account_details(
     a: AccountView,
     sign_out: ServerAction<SignOut>,
@@ -164,23 +165,59 @@ fn account_details(
     .into_any()
 }
 
-/// Changing the password: the current one, then the new one. Cleared once
-/// changed, so the passwords do not stay on the screen.
+/// Changing the password: the current one, then the new one. Both fields
+/// are emptied once the store answers, so no password stays on the screen.
 fn password_form() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(())), Some(form)) = (change.value().get(), form.get()) {
-            form.reset();
-        }
-    });
+    let emptied = move || change.value().with(|_| "");
     view! {
-        <ActionForm action=change node_ref=form attr:class="form-grid" attr:aria-label="Change password">
-            <div class="field"><label for="current-password">"Current password"</label><input id="current-password" name="current_password" type="password" autocomplete="current-password" required/></div>
-            <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" required/></div>
+        <ActionForm action=change attr:class="form-grid" attr:aria-label="Change password">
+            <div class="field"><label for="current-password">"Current password"</label><input id="current-password" name="current_password" type="password" autocomplete="current-password" prop:value=emptied required/></div>
+            <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" prop:value=emptied required/></div>
             {move || notice(change.value().get(), Some("Password changed. Other devices are signed out."))}
             <button class="button" type="submit" disabled=move || change.pending().get()>"Change password"</button>
         </ActionForm>
+    }
+}
+
+/// A forgotten password: without a token, the form that e-mails a link to
+/// choose a new one; with the link's token, the form that sets it.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let token = use_query_map().read_untracked().get("token");
+    view! {
+        <Title text="Reset your password · The Better Store"/>
+        {match token {
+            Some(token) => new_password_form(token).into_any(),
+            None => link_form().into_any(),
+        }}
+    }
+}
+
+fn link_form() -> impl IntoView {
+    let ask = ServerAction::<RequestPasswordReset>::new();
+    view! {
+        <h1>"Forgot your password?"</h1>
+        <ActionForm action=ask attr:class="form-grid" attr:aria-label="E-mail me a link">
+            <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
+            {move || notice(ask.value().get(), Some("If an account uses that address, a link to choose a new password is on its way. It works for an hour."))}
+            <button class="button button--primary" type="submit" disabled=move || ask.pending().get()>"E-mail me a link"</button>
+        </ActionForm>
+    }
+}
+
+fn new_password_form(token: String) -> impl IntoView {
+    let reset = ServerAction::<ResetPassword>::new();
+    let error = signed_in_then_next(reset);
+    view! {
+        <h1>"Choose a new password"</h1>
+        <ActionForm action=reset attr:class="form-grid" attr:aria-label="Choose a new password">
+            <input type="hidden" name="token" value=token/>
+            <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" required/></div>
+            {error}
+            <button class="button button--primary" type="submit" disabled=move || reset.pending().get()>"Set the password"</button>
+        </ActionForm>
+        <p><a href="/account/reset-password">"Ask for a new link"</a></p>
     }
 }
 

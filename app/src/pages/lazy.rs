@@ -66,6 +66,7 @@ micro_app!(account_app, __preload_account_app {
     AccountRoute => super::AccountPage,
     SignInRoute => super::SignInPage,
     RegisterRoute => super::RegisterPage,
+    ResetPasswordRoute => super::ResetPasswordPage,
 });
 
 micro_app!(reports_app, __preload_reports_app { CompletedOrdersRoute => super::CompletedOrdersPage });

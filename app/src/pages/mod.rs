@@ -17,7 +17,7 @@ mod reports;
 mod returns;
 mod search;
 
-pub use account::{AccountPage, RegisterPage, SignInPage};
+pub use account::{AccountPage, RegisterPage, ResetPasswordPage, SignInPage};
 pub use cart::CartPage;
 pub use checkout::{CheckoutPage, ConfirmationPage, PayPage};
 pub use dispatch::{DispatchOrderPage, DispatchQueuePage, PackingSlipPage};

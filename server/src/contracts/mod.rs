@@ -66,6 +66,7 @@ pub const ALL_EVENT_TYPES: &[&str] = &[
     <ReceiptSent as DomainEvent>::TYPE,
     <PaymentProviderEventReceived as DomainEvent>::TYPE,
     <AccountDeleted as DomainEvent>::TYPE,
+    <PasswordResetRequested as DomainEvent>::TYPE,
     <OrderAnonymised as DomainEvent>::TYPE,
     <RefundDue as DomainEvent>::TYPE,
     <PaymentRefunded as DomainEvent>::TYPE,

@@ -79,6 +79,13 @@ fn every_contract_round_trips_in_an_envelope() {
     check(OrderProcessed { order_id: "o1".into() });
     check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
     check(AccountDeleted { account_id: "o1".into() });
+    check(PasswordResetRequested {
+        account_id: "u1".into(),
+        email: "a@b.c".into(),
+        name: "Ann".into(),
+        nonce: "n1".into(),
+        expires_at: "2026-12-06T03:00:00Z".into(),
+    });
     check(OrderAnonymised { order_id: "o1".into() });
     check(RefundDue { order_id: "o1".into(), payment_id: "p2".into(), reason: "paid twice".into() });
     check(PaymentRefunded { order_id: "o1".into(), payment_id: "p2".into(), amount_minor: 1, currency: "USD".into() });

@@ -9,11 +9,13 @@
 //! | throttle  | `THROTTLE#<e-mail>`    | `SIGN_IN`  |
 //! | OIDC user | `SUBJECT#<iss>#<sub>`  | `USER`     |
 //! | OIDC flow | `LOGIN#<sha256 state>` | `LOGIN`    |
+//! | reset     | `RESET#<uuid>`         | `RESET`    |
 //!
 //! A session is a random 256-bit token in an HttpOnly, SameSite=Lax cookie
 //! (Secure when the store is served over HTTPS); the table keeps only its
 //! SHA-256, so a leaked table holds no usable session (`session.rs`).
-//! Sign-in attempts are limited per e-mail address (`sign_in.rs`).
+//! Sign-in attempts are limited per e-mail address (`sign_in.rs`). A
+//! forgotten password is reset through a link by e-mail (`reset.rs`).
 
 mod caller;
 pub mod events;
@@ -24,6 +26,8 @@ mod port;
 mod profile;
 pub mod remote;
 mod remote_api;
+mod reset;
+mod reset_routes;
 mod routes;
 mod service;
 mod session;
@@ -33,6 +37,7 @@ pub use service::SERVICE;
 
 use crate::platform::http::{ApiError, ServiceError};
 use crate::platform::outbox::Relay;
+use crate::platform::signing::Signer;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role};
 use app::api::ErrorDetail;
@@ -192,6 +197,8 @@ pub struct Identity {
     secure_cookies: bool,
     oidc: Option<oidc::Oidc>,
     relay: std::sync::OnceLock<Relay>,
+    /// Signs and checks password-reset links (none: resets are not offered).
+    reset_links: Option<Signer>,
 }
 
 impl Identity {
@@ -205,7 +212,18 @@ impl Identity {
             secure_cookies,
             oidc: oidc.map(oidc::Oidc::new),
             relay: std::sync::OnceLock::new(),
+            reset_links: None,
         })
+    }
+
+    /// Offers password resets, their links signed with the store's `secret`.
+    pub fn with_reset_links(mut self, secret: &[u8]) -> Self {
+        self.reset_links = Some(Signer::new(secret, crate::contracts::PASSWORD_RESET_LINK));
+        self
+    }
+
+    fn reset_links(&self) -> Result<&Signer, IdentityError> {
+        self.reset_links.as_ref().ok_or_else(|| IdentityError::Internal("password resets are not offered here".into()))
     }
 
     /// The relay that publishes this service's outbox (AccountDeleted) to `hub`.

@@ -52,6 +52,14 @@ impl app::account::ssr::IdentityApi for Identity {
         Identity::change_password(self, &principal, &current_password, &new_password).await.map_err(|e| e.detail())
     }
 
+    async fn request_password_reset(&self, email: String) -> Result<(), ErrorDetail> {
+        Identity::request_password_reset(self, &email).await.map_err(|e| e.detail())
+    }
+
+    async fn reset_password(&self, token: String, new_password: String) -> Result<(AccountView, String), ErrorDetail> {
+        Identity::reset_password(self, &token, &new_password).await.map_err(|e| e.detail())
+    }
+
     async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {
         let principal = self.session_principal(cookie).await.map_err(|e| e.detail())?;
         Identity::delete_account(self, &principal).await.map_err(|e| e.detail())?;

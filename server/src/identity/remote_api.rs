@@ -4,7 +4,9 @@
 
 use crate::platform::upstream::{Answer, Upstream};
 use app::account::ssr::IdentityApi;
-use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput};
+use app::account::{
+    AccountView, ChangePasswordInput, NewPasswordInput, PasswordResetInput, ProfileInput, RegisterInput, SignInInput,
+};
 use app::api::ErrorDetail;
 use axum::http::Method;
 
@@ -69,6 +71,18 @@ impl IdentityApi for RemoteIdentity {
     ) -> Result<(), ErrorDetail> {
         let body = ChangePasswordInput { current_password, new_password };
         self.0.call::<()>(Method::PUT, "/api/account/password", &[], Some(&body), only(&cookie)).await.map(drop)
+    }
+
+    async fn request_password_reset(&self, email: String) -> Result<(), ErrorDetail> {
+        let body = PasswordResetInput { email };
+        self.0.call::<()>(Method::POST, "/api/account/password-reset", &[], Some(&body), Some("")).await.map(drop)
+    }
+
+    async fn reset_password(&self, token: String, new_password: String) -> Result<(AccountView, String), ErrorDetail> {
+        let body = NewPasswordInput { token, new_password };
+        Self::cookie(
+            self.0.call(Method::POST, "/api/account/password-reset/complete", &[], Some(&body), Some("")).await?,
+        )
     }
 
     async fn delete_account(&self, cookie: Option<String>) -> Result<String, ErrorDetail> {

@@ -21,6 +21,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(identity: Arc<Identity>) -> Guar
         .route(Access::Public, routes!(sign_out))
         .route(Access::SignedIn, routes!(me, update_profile, delete_account))
         .route(Access::SignedIn, routes!(change_password))
+        .route(Access::Public, routes!(super::reset_routes::request_reset))
+        .route(Access::Public, routes!(super::reset_routes::complete_reset))
         .route(Access::Public, routes!(oidc_start))
         .route(Access::Public, routes!(oidc_callback))
         .with_state(identity)

@@ -25,8 +25,9 @@ pub const SERVICE: Definition = Definition {
 
 async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let https = r.settings.public_url().starts_with("https://");
-    let identity = Arc::new(Identity::open(r.store(), https, oidc_settings(r.settings)).await?);
-    // Identity consumes nothing; it publishes AccountDeleted.
+    let identity = Identity::open(r.store(), https, oidc_settings(r.settings)).await?.with_reset_links(r.secret);
+    let identity = Arc::new(identity);
+    // Identity consumes nothing; it publishes AccountDeleted and PasswordResetRequested.
     r.relay(identity.relay(r.hub.clone()));
     r.routes("/api/account", routes::router(identity.clone()));
     r.offer(identity.clone() as Arc<dyn Sessions>);

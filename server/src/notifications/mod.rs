@@ -2,8 +2,8 @@
 //! the shopper (HTML and plain text, with lettre — to files in the mail
 //! directory by default, through SMTP when configured): a receipt on
 //! OrderConfirmed (recorded with ReceiptSent), the return accepted with how
-//! to send the items back on ReturnRequested, and the refund on
-//! RefundIssued. Each mail is recorded once sent, so each goes once.
+//! to send the items back on ReturnRequested, the refund on RefundIssued,
+//! and the link to choose a new password on PasswordResetRequested. Each mail is recorded once sent, so each goes once.
 //!
 //! | item        | pk                | sk                |
 //! |-------------|-------------------|-------------------|
@@ -19,6 +19,7 @@
 //! the copies; a duplicate *event* never sends twice.
 pub mod events;
 mod mailer;
+mod password;
 mod receipt;
 mod returns;
 mod service;
@@ -27,7 +28,9 @@ pub use mailer::Mailer;
 
 pub use service::SERVICE;
 
-use crate::contracts::{OrderAnonymised, OrderConfirmed, REDACTED, ReceiptSent, RefundIssued, ReturnRequested};
+use crate::contracts::{
+    OrderAnonymised, OrderConfirmed, PasswordResetRequested, REDACTED, ReceiptSent, RefundIssued, ReturnRequested,
+};
 use crate::platform::consumer::{Applied, Consumer, Effects, apply_once};
 use crate::platform::events::Envelope;
 use crate::platform::outbox::{self, Relay};
@@ -45,7 +48,7 @@ pub fn table_spec() -> TableSpec {
 
 crate::consumed_events! {
     /// What notifications react to.
-    pub enum Incoming { OrderConfirmed, OrderAnonymised, ReturnRequested, RefundIssued }
+    pub enum Incoming { OrderConfirmed, OrderAnonymised, ReturnRequested, RefundIssued, PasswordResetRequested }
 }
 
 fn receipt_key(order_id: &str) -> Key {
@@ -78,10 +81,15 @@ pub struct Letters {
     /// The address lines returned parcels are sent to.
     pub return_address: Vec<String>,
     pub order_link: OrderLink,
+    /// The link to choose a new password, from the account and the reset's nonce.
+    pub reset_link: ResetLink,
 }
 
 /// The link to an order's page, as the receipt gives it (with its token).
 pub type OrderLink = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// The link a password-reset e-mail gives, from the account and the reset's nonce.
+pub type ResetLink = Arc<dyn Fn(&str, &str) -> String + Send + Sync>;
 
 impl Notifications {
     pub async fn open(
@@ -162,6 +170,20 @@ impl Notifications {
         self.send_once(Sent::new(key, &email, &message_id), event, Vec::new(), message).await
     }
 
+    /// The link to choose a new password, to the account's address. Its
+    /// record (to whom, when) goes a day later: the link is dead by then.
+    async fn send_reset_link(&self, requested: PasswordResetRequested, event: &Envelope) -> anyhow::Result<()> {
+        let message_id = format!("<reset-{}@thebetterstore>", requested.nonce);
+        let link = (self.letters.reset_link)(&requested.account_id, &requested.nonce);
+        let message = || password::reset_link(&requested, &self.letters.from, &message_id, &link);
+        let key = Key::new(format!("ACCOUNT#{}", requested.account_id), format!("RESET#{}", requested.nonce));
+        let sent = Sent {
+            expires_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(1)),
+            ..Sent::new(key, &requested.email, &message_id)
+        };
+        self.send_once(sent, event, Vec::new(), message).await
+    }
+
     fn sender(&self) -> returns::Sender<'_> {
         returns::Sender { from: &self.letters.from, return_address: &self.letters.return_address }
     }
@@ -183,7 +205,11 @@ impl Notifications {
         record["email"] = serde_json::json!(sent.to);
         record["message_id"] = serde_json::json!(sent.message_id);
         record["at"] = serde_json::json!(time::OffsetDateTime::now_utc().unix_timestamp());
-        let mut ops = vec![WriteOp::Put { item: Item::new(sent.key, record), condition: Condition::NotExists }];
+        let mut item = Item::new(sent.key, record);
+        if let Some(at) = sent.expires_at {
+            item = item.expiring_at(at);
+        }
+        let mut ops = vec![WriteOp::Put { item, condition: Condition::NotExists }];
         ops.extend(also);
         match apply_once(&*self.table, CONSUMER, event, ops).await {
             Ok(Applied::Now) => {
@@ -204,11 +230,13 @@ struct Sent<'a> {
     to: &'a str,
     message_id: &'a str,
     extra: serde_json::Value,
+    /// When the record goes (none: kept).
+    expires_at: Option<time::OffsetDateTime>,
 }
 
 impl<'a> Sent<'a> {
     fn new(key: Key, to: &'a str, message_id: &'a str) -> Self {
-        Self { key, to, message_id, extra: serde_json::json!({}) }
+        Self { key, to, message_id, extra: serde_json::json!({}), expires_at: None }
     }
 }
 
@@ -227,6 +255,7 @@ impl Consumer for ShopperMailer {
             Incoming::OrderAnonymised(anonymised) => self.0.forget(&anonymised.order_id).await,
             Incoming::ReturnRequested(requested) => self.0.send_return_accepted(requested, envelope).await,
             Incoming::RefundIssued(refund) => self.0.send_refund_issued(refund, envelope).await,
+            Incoming::PasswordResetRequested(requested) => self.0.send_reset_link(requested, envelope).await,
         }
     }
 }

@@ -80,9 +80,13 @@ fn classify(method: &Method, path: &str) -> Option<Class> {
         "/api/account/sign-in",
         "/api/account/register",
         "/api/account/password",
+        "/api/account/password-reset",
+        "/api/account/password-reset/complete",
         "/rpc/account/sign-in",
         "/rpc/account/register",
         "/rpc/account/password",
+        "/rpc/account/password-reset",
+        "/rpc/account/password-reset/complete",
     ];
     if SIGN_IN.contains(&path) || path.starts_with("/api/account/oidc/") {
         Some(Class::SignIn)

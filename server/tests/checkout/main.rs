@@ -22,6 +22,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod accounts;
 mod autonomy;
 mod dispatch;
 mod flows;
