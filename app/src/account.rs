@@ -206,7 +206,10 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 /// (the answer is the same either way).
 #[server(prefix = "/rpc", endpoint = "account/password-reset", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn request_password_reset(email: String) -> Result<(), ServerFnError> {
-    ssr::identity()?.request_password_reset(email).await.map_err(crate::rpc::to_server_error)
+    ssr::identity()?.request_password_reset(email).await.map_err(crate::rpc::to_server_error)?;
+    // A form posted without JavaScript lands on the page saying so.
+    leptos_axum::redirect("/account/reset-password?sent");
+    Ok(())
 }
 
 /// Sets a new password with an e-mailed link's token and signs in.
@@ -215,6 +218,7 @@ pub async fn reset_password(token: String, new_password: String) -> Result<Accou
     let identity = ssr::identity()?;
     let (account, cookie) = identity.reset_password(token, new_password).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(cookie));
+    leptos_axum::redirect("/account"); // signed in: the account, also without JavaScript
     Ok(account)
 }
 

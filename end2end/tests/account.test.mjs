@@ -5,6 +5,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, strictPage, hydrated, mailbox, until } from './support.mjs';
 
+/** The link to choose a new password e-mailed to `email` (quoted-printable undone), once it has come. */
+function resetLink(email) {
+  return until('the e-mailed link', () => mailbox()
+    .map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+    .filter((m) => m.includes(email))
+    .map((m) => m.match(/https?:\/\/[^\s"<>]*\/account\/reset-password\?token=[\w.-]+/)?.[0])
+    .find(Boolean), 15_000);
+}
+
+/** An account for `email`, made through the API (password: long enough pw). */
+async function register(email, name) {
+  const registered = await fetch(`${BASE}/api/account/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, name, password: 'long enough pw' }),
+  });
+  assert.equal(registered.status, 201);
+}
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -106,11 +124,7 @@ test('without JavaScript a refused sign-in shows why on the sign-in page', async
 test('a shopper who forgot their password chooses a new one through the e-mailed link, once', async () => {
   const { page, problems } = await strictPage(browser);
   const email = `gus-${crypto.randomUUID()}@example.com`;
-  const registered = await fetch(`${BASE}/api/account/register`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, name: 'Gus', password: 'long enough pw' }),
-  });
-  assert.equal(registered.status, 201);
+  await register(email, 'Gus');
   await page.goto(`${BASE}/account/sign-in`);
   await hydrated(page);
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
@@ -120,11 +134,7 @@ test('a shopper who forgot their password chooses a new one through the e-mailed
   await ask.getByRole('button', { name: 'E-mail me a link' }).click();
   await ask.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
 
-  const link = await until('the e-mailed link', () => mailbox()
-    .map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '='))
-    .filter((m) => m.includes(email))
-    .map((m) => m.match(/https?:\/\/[^\s"<>]*\/account\/reset-password\?token=[\w.-]+/)?.[0])
-    .find(Boolean), 15_000);
+  const link = await resetLink(email);
   const choose = async () => {
     await page.goto(link);
     await hydrated(page);
@@ -141,4 +151,22 @@ test('a shopper who forgot their password chooses a new one through the e-mailed
   await again.getByRole('alert').filter({ hasText: 'expired or was already used' }).waitFor();
   // The one expected failure: the used link, refused with 400.
   assert.deepEqual(problems.filter((p) => !/status of 400 .*\/rpc\/account\/password-reset\/complete/.test(p)), []);
+});
+
+test('without JavaScript a forgotten password is reset too', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  const email = `hal-${crypto.randomUUID()}@example.com`;
+  await register(email, 'Hal');
+  await page.goto(`${BASE}/account/reset-password`);
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'E-mail me a link' }).click();
+  await page.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
+
+  const link = await resetLink(email);
+  await page.goto(link);
+  await page.getByLabel('New password (10 characters or more)').fill('a brand new pw');
+  await page.getByRole('button', { name: 'Set the password' }).click();
+  await page.waitForURL(`${BASE}/account`);
+  await page.locator('dl.account dd').filter({ hasText: email }).waitFor();
+  await context.close();
 });

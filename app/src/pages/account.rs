@@ -184,23 +184,25 @@ fn password_form() -> impl IntoView {
 /// choose a new one; with the link's token, the form that sets it.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let token = use_query_map().read_untracked().get("token");
+    let query = use_query_map().read_untracked();
     view! {
         <Title text="Reset your password · The Better Store"/>
-        {match token {
+        {match query.get("token") {
             Some(token) => new_password_form(token).into_any(),
-            None => link_form().into_any(),
+            None => link_form(query.get("sent").is_some()).into_any(),
         }}
     }
 }
 
-fn link_form() -> impl IntoView {
+/// Asking for a link; `sent`: asked already (the page a form posted without JavaScript lands on).
+fn link_form(sent: bool) -> impl IntoView {
     let ask = ServerAction::<RequestPasswordReset>::new();
+    let answer = move || ask.value().get().or_else(|| sent.then_some(Ok(())));
     view! {
         <h1>"Forgot your password?"</h1>
         <ActionForm action=ask attr:class="form-grid" attr:aria-label="E-mail me a link">
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
-            {move || notice(ask.value().get(), Some("If an account uses that address, a link to choose a new password is on its way. It works for an hour."))}
+            {move || notice(answer(), Some("If an account uses that address, a link to choose a new password is on its way. It works for an hour."))}
             <button class="button button--primary" type="submit" disabled=move || ask.pending().get()>"E-mail me a link"</button>
         </ActionForm>
     }

@@ -80,7 +80,7 @@ fn every_contract_round_trips_in_an_envelope() {
     check(ReceiptSent { order_id: "o1".into(), email: "a@b.c".into(), message_id: "m1".into() });
     check(AccountDeleted { account_id: "o1".into() });
     check(PasswordResetRequested {
-        account_id: "u1".into(),
+        account_id: "o1".into(),
         email: "a@b.c".into(),
         name: "Ann".into(),
         nonce: "n1".into(),
