@@ -1,4 +1,4 @@
-//! The account micro-app: sign in, register, the account page.
+//! The account micro-app: sign in, register, reset a forgotten password, the account page.
 
 use crate::account::{
     AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, RequestPasswordReset, ResetPassword,

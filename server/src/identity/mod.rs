@@ -226,7 +226,7 @@ impl Identity {
         self.reset_links.as_ref().ok_or_else(|| IdentityError::Internal("password resets are not offered here".into()))
     }
 
-    /// The relay that publishes this service's outbox (AccountDeleted) to `hub`.
+    /// The relay that publishes this service's outbox (AccountDeleted, PasswordResetRequested) to `hub`.
     pub fn relay(&self, hub: Arc<dyn crate::platform::hub::EventHub>) -> Relay {
         self.relay.get_or_init(|| Relay::new(self.table.clone(), hub)).clone()
     }

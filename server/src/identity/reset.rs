@@ -23,7 +23,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 /// How long a reset link works.
-pub const RESET_LIFETIME: Duration = Duration::hours(1);
+const RESET_LIFETIME: Duration = Duration::hours(1);
 /// The least time between two links for one account.
 const RESET_EVERY: Duration = Duration::minutes(1);
 

@@ -3,13 +3,15 @@
 //! directory by default, through SMTP when configured): a receipt on
 //! OrderConfirmed (recorded with ReceiptSent), the return accepted with how
 //! to send the items back on ReturnRequested, the refund on RefundIssued,
-//! and the link to choose a new password on PasswordResetRequested. Each mail is recorded once sent, so each goes once.
+//! and the link to choose a new password on PasswordResetRequested. Each
+//! mail is recorded once sent, so each goes once.
 //!
-//! | item        | pk                | sk                |
-//! |-------------|-------------------|-------------------|
-//! | receipt     | `RECEIPT#<order>` | `RECEIPT`         |
-//! | return mail | `ORDER#<order>`   | `RETURN#<return>` |
-//! | refund mail | `ORDER#<order>`   | `REFUND#<return>` |
+//! | item        | pk                    | sk                |
+//! |-------------|-----------------------|-------------------|
+//! | receipt     | `RECEIPT#<order>`     | `RECEIPT`         |
+//! | return mail | `ORDER#<order>`       | `RETURN#<return>` |
+//! | refund mail | `ORDER#<order>`       | `REFUND#<return>` |
+//! | reset mail  | `ACCOUNT#<account>`   | `RESET#<nonce>`   | (kept a day)
 //!
 //! A mail server that is down delays mail, however long it stays down:
 //! its events wait for it ([`Unavailable`]) rather than becoming faults.
@@ -25,7 +27,6 @@ mod returns;
 mod service;
 
 pub use mailer::Mailer;
-
 pub use service::SERVICE;
 
 use crate::contracts::{
