@@ -3,12 +3,12 @@
 // address).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, mailbox, until } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, mailbox, readable, until } from './support.mjs';
 
 /** The link to choose a new password e-mailed to `email` (quoted-printable undone), once it has come. */
 function resetLink(email) {
   return until('the e-mailed link', () => mailbox()
-    .map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+    .map(readable)
     .filter((m) => m.includes(email))
     .map((m) => m.match(/https?:\/\/[^\s"<>]*\/account\/reset-password\?token=[\w.-]+/)?.[0])
     .find(Boolean), 15_000);

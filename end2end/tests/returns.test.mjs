@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { extractText, getDocumentProxy } from 'unpdf';
 import {
-  BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn, sendLines, thisMonth, mailbox, until, returnable,
+  BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn, sendLines, thisMonth, mailbox, readable, until,
+  returnable,
 } from './support.mjs';
 
 const STAFF = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
@@ -20,7 +21,7 @@ after(async () => { await browser?.close(); });
 
 /** The mails whose subject starts with `subject`, quoted-printable undone. */
 function mailsAbout(subject) {
-  return mailbox().map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).filter((m) => m.includes(`Subject: ${subject}`));
+  return mailbox().map(readable).filter((m) => m.includes(`Subject: ${subject}`));
 }
 
 test('a guest returns one of two sent items, a dispatcher receives it, and the refund is issued once', async () => {

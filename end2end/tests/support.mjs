@@ -77,6 +77,11 @@ export function mailbox() {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
+/** A mail's text with quoted-printable's soft line breaks and `=3D` undone, so its links read whole. */
+export function readable(mail) {
+  return mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+}
+
 /** Signs `page` in on the sign-in page as `{ email, password }`, once it is hydrated. */
 export async function signIn(page, { email, password }) {
   await page.goto(`${BASE}/account/sign-in`);
@@ -90,7 +95,7 @@ export async function signIn(page, { email, password }) {
 /** A link to order `orderId`'s page (plus `suffix`: `/invoice`) in its receipt, quoted-printable undone. */
 export async function receiptLink(orderId, suffix = '') {
   for (let i = 0; i < 150; i++) {
-    const mail = mailbox().map((m) => m.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).find((m) => m.includes(orderId));
+    const mail = mailbox().map(readable).find((m) => m.includes(orderId));
     const link = mail?.match(new RegExp(`https?://[^\\s"<>]*/orders/${orderId}${suffix}\\?token=[0-9a-f]+`));
     if (link) return link[0];
     await new Promise((r) => setTimeout(r, 100));

@@ -18,6 +18,7 @@
 //! forgotten password is reset through a link by e-mail (`reset.rs`).
 
 mod caller;
+mod error;
 pub mod events;
 mod external;
 pub mod oidc;
@@ -33,15 +34,16 @@ mod service;
 mod session;
 mod sign_in;
 
+pub use error::IdentityError;
 pub use service::SERVICE;
 
-use crate::platform::http::{ApiError, ServiceError};
+use error::{check_email, check_name, check_password, invalid};
+
 use crate::platform::outbox::Relay;
 use crate::platform::signing::Signer;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
-use app::account::{AccountView, MIN_PASSWORD_CHARS, RegisterInput, Role};
+use app::account::{AccountView, RegisterInput, Role};
 use app::api::ErrorDetail;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -103,93 +105,6 @@ impl Principal {
     pub fn has(&self, role: Role) -> bool {
         self.account.roles.contains(&role) || self.account.roles.contains(&Role::Admin)
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum IdentityError {
-    #[error("{}", .0.message)]
-    Invalid(ErrorDetail),
-    #[error("an account with this e-mail exists")]
-    EmailTaken,
-    #[error("wrong e-mail or password")]
-    BadCredentials,
-    /// Carries the seconds until the window ends.
-    #[error("too many failed sign-ins; try again in 15 minutes")]
-    Throttled(u64),
-    #[error(transparent)]
-    Hashing(#[from] password::HashError),
-    #[error("sign in first")]
-    Unauthenticated,
-    #[error("{0}")]
-    InvalidToken(String),
-    #[error("{0}")]
-    ExternalSignIn(String),
-    #[error("{0}")]
-    ProviderUnavailable(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Internal(String),
-}
-
-impl ServiceError for IdentityError {
-    fn api_error(&self) -> ApiError {
-        let message = self.to_string();
-        match self {
-            Self::Invalid(d) => ApiError::with_detail(StatusCode::BAD_REQUEST, d.clone()),
-            Self::EmailTaken => ApiError::new(StatusCode::CONFLICT, "email_taken", message),
-            Self::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", message),
-            Self::Throttled(seconds) => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message).retry_after(*seconds)
-            }
-            Self::Hashing(password::HashError::Busy) => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).retry_after(1)
-            }
-            Self::Hashing(e) => ApiError::internal("password hashing failed", e),
-            Self::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", message),
-            Self::InvalidToken(_) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message),
-            Self::ExternalSignIn(_) => ApiError::new(StatusCode::BAD_REQUEST, "sign_in_failed", message),
-            Self::ProviderUnavailable(_) => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "sign_in_unavailable", message)
-            }
-            Self::Store(e) => ApiError::internal("identity store failed", e),
-            Self::Internal(e) => ApiError::internal("identity failed", e),
-        }
-    }
-}
-
-crate::respond_with_api_error!(IdentityError);
-
-fn invalid(field: &str, message: impl Into<String>) -> IdentityError {
-    IdentityError::Invalid(ErrorDetail::new(format!("invalid_{field}"), message).on_field(field))
-}
-
-fn check_email(email: &str) -> Result<String, IdentityError> {
-    let email = email.trim().to_string();
-    if app::account::valid_email(&email) {
-        Ok(email)
-    } else {
-        Err(invalid("email", "Enter an e-mail address like name@example.com"))
-    }
-}
-
-fn check_name(name: &str) -> Result<String, IdentityError> {
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("name", "Enter your name"));
-    }
-    Ok(name)
-}
-
-fn check_password(field: &str, password: &str) -> Result<(), IdentityError> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        return Err(invalid(field, format!("Use at least {MIN_PASSWORD_CHARS} characters")));
-    }
-    if n > 256 {
-        return Err(invalid(field, "Use at most 256 characters"));
-    }
-    Ok(())
 }
 
 pub struct Identity {

@@ -41,6 +41,8 @@ use lettre::Message;
 use std::sync::Arc;
 
 pub const CONSUMER: &str = "notifications";
+/// How long the record of a password-reset mail is kept: its link works an hour.
+const RESET_MAIL_KEPT: time::Duration = time::Duration::days(1);
 const SOURCE: &str = "notifications";
 
 pub fn table_spec() -> TableSpec {
@@ -179,7 +181,7 @@ impl Notifications {
         let message = || password::reset_link(&requested, &self.letters.from, &message_id, &link);
         let key = Key::new(format!("ACCOUNT#{}", requested.account_id), format!("RESET#{}", requested.nonce));
         let sent = Sent {
-            expires_at: Some(time::OffsetDateTime::now_utc() + time::Duration::days(1)),
+            expires_at: Some(time::OffsetDateTime::now_utc() + RESET_MAIL_KEPT),
             ..Sent::new(key, &requested.email, &message_id)
         };
         self.send_once(sent, event, Vec::new(), message).await

@@ -48,8 +48,7 @@ async fn a_forgotten_password_is_reset_once_through_the_emailed_link(store: Stor
 async fn reset_token(store: &Store, email: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        // Quoted-printable's soft line breaks and `=3D` undone.
-        let mails = store.mails().into_iter().map(|m| m.replace("=\r\n", "").replace("=\n", "").replace("=3D", "="));
+        let mails = store.mails().into_iter().map(|m| crate::harness::unwrapped(&m));
         let links: Vec<String> = mails
             .filter(|m| m.contains(email) && m.contains("Choose a new password"))
             .filter_map(|m| m.split("/account/reset-password?token=").nth(1).map(token_of))

@@ -56,7 +56,7 @@ async fn approved_payment_stores_the_order_emails_a_receipt_and_creates_a_shippi
         assert!(mail.contains(needle), "the receipt lacks {needle}:\n{mail}");
     }
     // Its links, once quoted-printable's soft line breaks and `=3D` are undone.
-    let unwrapped = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let unwrapped = crate::harness::unwrapped(mail);
     for link in [format!("/orders/{id}?token="), format!("/orders/{id}/invoice?token=")] {
         assert!(unwrapped.contains(&link), "the receipt lacks a link to {link}:\n{mail}");
     }

@@ -403,6 +403,12 @@ pub fn checkout() -> Value {
     })
 }
 
+/// A mail's text with quoted-printable's soft line breaks and `=3D` undone,
+/// so its links read whole.
+pub fn unwrapped(mail: &str) -> String {
+    mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+}
+
 pub fn new_order_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -184,7 +184,7 @@ async fn mailed_once(store: &Store, subject: &str, needles: &[&str]) {
     loop {
         let mails: Vec<String> = store.mails().into_iter().filter(|m| m.contains(&header)).collect();
         if let [mail] = &mails[..] {
-            let text = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            let text = crate::harness::unwrapped(mail);
             for needle in needles {
                 assert!(text.contains(needle), "the mail lacks {needle:?}:\n{mail}");
             }

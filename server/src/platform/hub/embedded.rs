@@ -6,7 +6,7 @@
 //! so "what is due" is one range query. A message queued by this run is
 //! received without a write (its lease is kept in memory, see [`leases`]);
 //! one queued before this run started is claimed durably, re-keyed in a
-//! version-checked transaction (see [`claims`], with the redrive policy). Delaying and acknowledging re-key or delete
+//! version-checked transaction (see [`claims`], with the redrive policy; what is due: [`receiving`]). Delaying and acknowledging re-key or delete
 //! the item. Two receivers never get the same message at once.
 //!
 //! [`leases`]: super::leases
@@ -15,9 +15,7 @@ use super::leases::{self, Leases};
 use super::{Delivery, EventHub, Fault, FaultLog, HubError, Subscription, VISIBILITY_TIMEOUT};
 use crate::platform::events::Envelope;
 use crate::platform::store::relaxed::relaxed;
-use crate::platform::store::{
-    Condition, Item, Key, Query, SortKeyCondition, Store, StoreError, Table, TableSpec, WriteOp,
-};
+use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -38,6 +36,7 @@ pub(super) struct Message {
 }
 
 mod claims;
+mod receiving;
 mod staged;
 
 pub struct EmbeddedHub {
@@ -117,55 +116,6 @@ impl EmbeddedHub {
         if let Some(notify) = self.wake.get(consumer) {
             notify.notify_one();
         }
-    }
-
-    /// Takes the due messages of `consumer` once, without waiting: this
-    /// run's on a lease, earlier runs' claimed durably (all in one
-    /// transaction, or one by one when another receiver took some first).
-    async fn take_due(&self, consumer: &str, max: usize) -> Result<Vec<Delivery>, HubError> {
-        let now = now_ms();
-        // Every key whose visibility time is <= now sorts below "<now>$" ('#' < '$').
-        let due = Query::partition(queue(consumer)).sort_key(SortKeyCondition::LessThan(format!("{now:013}$")));
-        let page = self.table.query(due.limit(max + self.leases.held(&queue(consumer)))).await?;
-        let (mut deliveries, mut claims) = (Vec::new(), Vec::new());
-        for item in page.items {
-            if deliveries.len() + claims.len() == max {
-                break;
-            }
-            let message: Message = item.record()?;
-            if !self.queued_by_this_run(&item.key) {
-                if !self.redriven(consumer, &item, &message, message.receive_count).await? {
-                    claims.push(self.claim(consumer, item, message, now)?);
-                }
-                continue;
-            }
-            let until = now + self.visibility_timeout.as_millis() as u64;
-            let Some(receive_count) = self.leases.take(&item.key, message.receive_count, now, until) else {
-                continue; // another receiver holds it
-            };
-            if self.redriven(consumer, &item, &message, receive_count - 1).await? {
-                self.leases.end(&item.key, receive_count);
-                continue;
-            }
-            let receipt = leases::receipt(&item.key, receive_count);
-            deliveries.push(Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt });
-        }
-        deliveries.extend(self.commit_claims(claims).await?);
-        Ok(deliveries)
-    }
-
-    /// How long until the earliest message of `consumer`'s queue is due;
-    /// `None` when the queue is empty. A leased message is due when its lease
-    /// lapses.
-    async fn next_due_in(&self, consumer: &str) -> Result<Option<Duration>, HubError> {
-        let held = self.leases.held(&queue(consumer));
-        let first = self.table.query(Query::partition(queue(consumer)).limit(held + 1)).await?;
-        let due_at = |item: &Item| match self.leases.get(&item.key) {
-            Some(lease) => lease.until_ms,
-            None => item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0),
-        };
-        let now = now_ms();
-        Ok(first.items.iter().map(due_at).min().map(|at| Duration::from_millis(at.saturating_sub(now))))
     }
 
     /// The message's key, if `delivery` is still its latest receive: a lease
