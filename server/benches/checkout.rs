@@ -110,7 +110,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
     let added =
         client.put(format!("{base}/api/cart/items/KIT-004")).json(&json!({ "quantity": 1 })).send().await.unwrap();
     let cookie = added.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let checkout = json!({ "email": "bench@example.com", "shipping_address": {
         "name": "Bench", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" } });
     let placed =

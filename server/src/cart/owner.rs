@@ -45,7 +45,7 @@ impl Carts {
             None => match guest {
                 Some(id) => Ok((Some(id), Vec::new())),
                 None if create => {
-                    let id = CartId(Uuid::new_v4());
+                    let id = CartId::new_guests();
                     Ok((Some(id), vec![self.cookie(&self.signer.sign(&id.to_string()), COOKIE_MAX_AGE_SECS)]))
                 }
                 None => Ok((None, Vec::new())),

@@ -25,9 +25,16 @@ impl CartId {
         Key::new(format!("CART#{}", self.0), "CART")
     }
 
-    /// A guest's cart has a random id; an account's is derived from the account.
+    /// A guest's cart has a time-ordered id (random before: version 4); an
+    /// account's is derived from the account (version 5).
     fn is_guests(self) -> bool {
-        self.0.get_version_num() == 4
+        matches!(self.0.get_version_num(), 4 | 7)
+    }
+
+    /// A new guest's cart: a UUIDv7, so carts made together are stored side
+    /// by side (a random id lands each on a page of its own).
+    pub(super) fn new_guests() -> Self {
+        Self(Uuid::now_v7())
     }
 }
 
@@ -79,15 +86,24 @@ mod tests {
     #[test]
     fn a_guest_cart_expires_with_its_cookie_and_an_accounts_does_not() {
         let record = CartRecord { updated_at: OffsetDateTime::now_utc(), ..CartRecord::default() };
-        let guest = cart_item(CartId(Uuid::new_v4()), &record).unwrap();
+        let guest = cart_item(CartId::new_guests(), &record).unwrap();
         let kept = guest.expires_at.unwrap() - record.updated_at.unix_timestamp();
         let cookie = i64::from(super::super::owner::COOKIE_MAX_AGE_SECS);
         assert!((cookie..cookie + 86_400).contains(&kept), "kept {kept} s: the cookie's life, to the end of that day");
         assert_eq!(guest.expires_at.unwrap() % 86_400, 0, "at midnight UTC");
         let later = CartRecord { updated_at: record.updated_at + time::Duration::seconds(1), ..record.clone() };
-        let again = cart_item(CartId(Uuid::new_v4()), &later).unwrap();
+        let again = cart_item(CartId::new_guests(), &later).unwrap();
         assert!(again.expires_at.unwrap() - guest.expires_at.unwrap() <= 86_400);
+        let made_before_v7 = cart_item(CartId(Uuid::new_v4()), &record).unwrap();
+        assert_eq!(made_before_v7.expires_at, guest.expires_at, "a guest cart from before expires too");
         let account = CartId(Uuid::new_v5(&super::super::owner::ACCOUNT_CARTS, b"account-1"));
         assert_eq!(cart_item(account, &record).unwrap().expires_at, None);
+    }
+
+    #[test]
+    fn guest_carts_made_one_after_another_are_keyed_in_that_order() {
+        let made: Vec<CartId> = (0..100).map(|_| CartId::new_guests()).collect();
+        let keys: Vec<String> = made.iter().map(|id| id.key().pk).collect();
+        assert!(keys.is_sorted(), "{keys:?}");
     }
 }

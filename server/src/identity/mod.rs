@@ -172,7 +172,7 @@ impl Identity {
         all_roles.extend(roles.iter().copied().filter(|r| *r != Role::Shopper));
         let hash = password::hashed(password.to_string()).await?;
         let user = UserRecord {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             email: email.clone(),
             name,
             password_hash: hash,

@@ -59,7 +59,8 @@ pub struct Orders {
 }
 
 /// An order id: a random UUID (version 4 or 7) in its canonical form, as a
-/// browser's `crypto.randomUUID()` makes. Guessable ids (nil, sequential,
+/// browser's `crypto.randomUUID()` makes, or the app's time-ordered UUIDv7
+/// (74 random bits). Guessable ids (nil, sequential,
 /// other spellings of one id) are refused.
 pub struct OrderId;
 

@@ -48,7 +48,7 @@ impl ReturnsApi for ReturnsPages {
             order_number: order.number,
             currency: order.currency,
             returns,
-            next_id: uuid::Uuid::new_v4().to_string(),
+            next_id: uuid::Uuid::now_v7().to_string(),
         })
     }
 

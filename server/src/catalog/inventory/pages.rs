@@ -19,7 +19,7 @@ impl InventoryApi for Catalog {
     }
 
     fn new_id(&self) -> String {
-        uuid::Uuid::new_v4().to_string()
+        uuid::Uuid::now_v7().to_string()
     }
 
     async fn adjust(
