@@ -32,6 +32,14 @@ pub fn local_path(next: Option<&str>) -> String {
     next.and_then(same_site_path).unwrap_or_else(|| "/account".to_string())
 }
 
+/// Where a sign-in posted from `page` (a page's URL, as a form's `Referer`
+/// gives it) goes on: [`local_path`] of that page's `?next=`.
+pub fn next_after(page: Option<&str>) -> String {
+    let page = page.and_then(|p| url::Url::parse(p).ok());
+    let next = page.and_then(|p| p.query_pairs().find(|(k, _)| k == "next").map(|(_, v)| v.into_owned()));
+    local_path(next.as_deref())
+}
+
 fn same_site_path(next: &str) -> Option<String> {
     let base = url::Url::parse("http://this-store.invalid/").ok()?;
     if !next.starts_with('/') {
@@ -64,6 +72,16 @@ mod tests {
             assert_eq!(local_path(Some(away)), "/account", "{away:?}");
         }
         assert_eq!(local_path(None), "/account");
+    }
+
+    #[test]
+    fn a_sign_in_goes_on_to_its_pages_next() {
+        let page = "http://127.0.0.1:3000/account/sign-in?next=%2Forders%3Fpage%3D2";
+        assert_eq!(next_after(Some(page)), "/orders?page=2");
+        assert_eq!(next_after(Some("http://127.0.0.1:3000/account/sign-in?next=//evil.example/")), "/account");
+        assert_eq!(next_after(Some("http://127.0.0.1:3000/account/register")), "/account");
+        assert_eq!(next_after(Some("not a url")), "/account");
+        assert_eq!(next_after(None), "/account");
     }
 
     #[test]

@@ -170,3 +170,31 @@ test('without JavaScript a forgotten password is reset too', async () => {
   await page.locator('dl.account dd').filter({ hasText: email }).waitFor();
   await context.close();
 });
+
+test('without JavaScript signing in goes on to the page asked for, and the account page says what was saved', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  const email = `ida-${crypto.randomUUID()}@example.com`;
+  await register(email, 'Ida');
+  await page.goto(`${BASE}/account/sign-in?next=${encodeURIComponent('/orders')}`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill('long enough pw');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${BASE}/orders`);
+
+  await page.goto(`${BASE}/account`);
+  const profile = page.getByRole('form', { name: 'Profile' });
+  await profile.getByLabel('Name').fill('Ida B');
+  await profile.getByRole('button', { name: 'Save profile' }).click();
+  await page.waitForURL(`${BASE}/account?saved=profile`);
+  await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page.locator('dl.account dd').filter({ hasText: 'Ida B' }).waitFor();
+
+  const password = page.getByRole('form', { name: 'Change password' });
+  await password.getByLabel('Current password').fill('long enough pw');
+  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
+  await password.getByRole('button', { name: 'Change password' }).click();
+  await page.waitForURL(`${BASE}/account?saved=password`);
+  await password.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
+  assert.equal(await profile.getByRole('status').count(), 0, 'only the form that was saved says so');
+  await context.close();
+});

@@ -24,6 +24,7 @@ pub async fn single_sign_on() -> Result<bool, ServerFnError> {
 pub async fn sign_in(email: String, password: String) -> Result<AccountView, ServerFnError> {
     let (account, cookie) = ssr::identity()?.sign_in(email, password).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(cookie));
+    go_on_signed_in().await;
     Ok(account)
 }
 
@@ -33,7 +34,18 @@ pub async fn register(email: String, name: String, password: String) -> Result<A
     let (account, cookie) =
         ssr::identity()?.register(email, name, password).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(cookie));
+    go_on_signed_in().await;
     Ok(account)
+}
+
+/// Sends a form posted without JavaScript on to where the page it came from
+/// says (its `?next=`, else the account page), as the page itself does with
+/// JavaScript; otherwise it would land on the sign-in form again.
+#[cfg(feature = "ssr")]
+async fn go_on_signed_in() {
+    let headers: http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let page = headers.get(http::header::REFERER).and_then(|v| v.to_str().ok());
+    leptos_axum::redirect(&crate::url::next_after(page));
 }
 
 /// Ends the session.
@@ -49,7 +61,9 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 #[server(prefix = "/rpc", endpoint = "account/profile", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn update_profile(name: String, email: String) -> Result<AccountView, ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
-    ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)
+    let account = ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)?;
+    leptos_axum::redirect(super::Saved::Profile.page());
+    Ok(account)
 }
 
 /// Changes the signed-in user's password, after checking the current one;
@@ -58,7 +72,9 @@ pub async fn update_profile(name: String, email: String) -> Result<AccountView, 
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     let identity = ssr::identity()?;
-    identity.change_password(cookie, current_password, new_password).await.map_err(crate::rpc::to_server_error)
+    identity.change_password(cookie, current_password, new_password).await.map_err(crate::rpc::to_server_error)?;
+    leptos_axum::redirect(super::Saved::Password.page());
+    Ok(())
 }
 
 /// E-mails a link to choose a new password, if an account uses `email`

@@ -148,6 +148,34 @@ impl SignedIn {
     }
 }
 
+/// What a form of the account page saved. The form goes on to the account
+/// page naming it in `?saved=`, so the page says so also when the form was
+/// posted without JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    Profile,
+    Password,
+}
+
+impl Saved {
+    /// The account page saying this was saved.
+    pub fn page(self) -> &'static str {
+        match self {
+            Self::Profile => "/account?saved=profile",
+            Self::Password => "/account?saved=password",
+        }
+    }
+
+    /// What a page's `?saved=` names, if anything.
+    pub fn named(value: Option<&str>) -> Option<Self> {
+        match value {
+            Some("profile") => Some(Self::Profile),
+            Some("password") => Some(Self::Password),
+            _ => None,
+        }
+    }
+}
+
 mod functions;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -156,6 +184,16 @@ pub use functions::*;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_saved_form_is_named_by_the_page_it_goes_on_to() {
+        for saved in [super::Saved::Profile, super::Saved::Password] {
+            let value = saved.page().rsplit('=').next();
+            assert_eq!(super::Saved::named(value), Some(saved));
+        }
+        assert_eq!(super::Saved::named(Some("other")), None);
+        assert_eq!(super::Saved::named(None), None);
+    }
+
     use super::Role;
 
     #[test]

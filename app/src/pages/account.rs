@@ -2,7 +2,7 @@
 
 use crate::account::{
     AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, RequestPasswordReset, ResetPassword,
-    SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
+    Saved, SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
 };
 use crate::components::AccountRevision;
 use crate::pages::shopper_message;
@@ -100,6 +100,7 @@ pub fn AccountPage() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let update = ServerAction::<UpdateProfile>::new();
     let delete = ServerAction::<DeleteAccount>::new();
+    let saved = Saved::named(use_query_map().read_untracked().get("saved").as_deref());
     let navigate = use_navigate();
     Effect::new(move |_| {
         let signed_out = matches!(sign_out.value().get(), Some(Ok(()))) || matches!(delete.value().get(), Some(Ok(())));
@@ -119,7 +120,7 @@ pub fn AccountPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(Some(a)) => account_details(a, sign_out, update, delete),
+                    Ok(Some(a)) => account_details(a, sign_out, update, delete, saved),
                     Ok(None) => view! { <p>"You are not signed in. " <a href="/account/sign-in">"Sign in"</a></p> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
@@ -128,12 +129,14 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// The signed-in account: who it is, signing out, the profile, password and deletion forms.
+/// The signed-in account: who it is, signing out, the profile, password and
+/// deletion forms; `saved`: what the page was reached saying was saved.
 fn account_details(
     a: AccountView,
     sign_out: ServerAction<SignOut>,
     update: ServerAction<UpdateProfile>,
     delete: ServerAction<DeleteAccount>,
+    saved: Option<Saved>,
 ) -> AnyView {
     let roles = a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
     view! {
@@ -149,11 +152,11 @@ fn account_details(
         <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
             <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
-            {move || notice(update.value().get(), Some("Saved."))}
+            {move || notice(or_saved(update.value().get(), saved == Some(Saved::Profile)), Some("Saved."))}
             <button class="button" type="submit">"Save profile"</button>
         </ActionForm>
         <h2>"Password"</h2>
-        {password_form()}
+        {password_form(saved == Some(Saved::Password))}
         <h2>"Delete account"</h2>
         <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
         <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
@@ -167,14 +170,15 @@ fn account_details(
 
 /// Changing the password: the current one, then the new one. Both fields
 /// are emptied once the store answers, so no password stays on the screen.
-fn password_form() -> impl IntoView {
+/// `changed`: the page was reached saying the password was changed.
+fn password_form(changed: bool) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let emptied = move || change.value().with(|_| "");
     view! {
         <ActionForm action=change attr:class="form-grid" attr:aria-label="Change password">
             <div class="field"><label for="current-password">"Current password"</label><input id="current-password" name="current_password" type="password" autocomplete="current-password" prop:value=emptied required/></div>
             <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" prop:value=emptied required/></div>
-            {move || notice(change.value().get(), Some("Password changed. Other devices are signed out."))}
+            {move || notice(or_saved(change.value().get(), changed), Some("Password changed. Other devices are signed out."))}
             <button class="button" type="submit" disabled=move || change.pending().get()>"Change password"</button>
         </ActionForm>
     }
@@ -197,7 +201,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 /// Asking for a link; `sent`: asked already (the page a form posted without JavaScript lands on).
 fn link_form(sent: bool) -> impl IntoView {
     let ask = ServerAction::<RequestPasswordReset>::new();
-    let answer = move || ask.value().get().or_else(|| sent.then_some(Ok(())));
+    let answer = move || or_saved(ask.value().get(), sent);
     view! {
         <h1>"Forgot your password?"</h1>
         <ActionForm action=ask attr:class="form-grid" attr:aria-label="E-mail me a link">
@@ -221,6 +225,12 @@ fn new_password_form(token: String) -> impl IntoView {
         </ActionForm>
         <p><a href="/account/reset-password">"Ask for a new link"</a></p>
     }
+}
+
+/// An action's last answer or, before it has one, `Ok` when the page was
+/// reached saying the form went through (posted without JavaScript).
+fn or_saved<T>(answer: Option<Result<T, ServerFnError>>, saved: bool) -> Option<Result<(), ServerFnError>> {
+    answer.map(|a| a.map(drop)).or_else(|| saved.then_some(Ok(())))
 }
 
 /// What an action's last answer tells the shopper: its refusal, or `saved` when it went through.
