@@ -5,7 +5,7 @@
 // directed to a purchase-confirmation screen."
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, mailbox, addToCart, fillCheckout, payWith } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, mailbox, addToCart, fillCheckout, payWith, until } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -115,4 +115,43 @@ test('stock that ran out between cart and checkout is refused with what is left'
   await ann.page.getByText('Only 4 of Waxed Canvas Daypack left').waitFor();
   await ann.context.close();
   await bob.context.close();
+});
+
+test('without JavaScript a shopper checks out and pays, and no detail they typed is ever in a URL', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  const email = `noor+${Date.now()}@example.com`;
+  await page.goto(`${BASE}/products/KIT-001`);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.waitForLoadState();
+  await page.goto(`${BASE}/checkout`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Full name').fill('Noor Shopper');
+  await page.getByLabel('Street address').fill('7 Quiet Lane');
+  await page.getByLabel('Town or city').fill('Springfield');
+  await page.getByLabel('Postal code').fill('12345');
+  await page.getByLabel('Country code').fill('US');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await page.waitForURL(/\/checkout\/[0-9a-f-]{36}\/pay$/);
+  const orderId = page.url().match(/checkout\/([0-9a-f-]{36})\/pay/)[1];
+  assert.equal(orderId[14], '7', 'the page chose a time-ordered id (UUIDv7)');
+  // Without JavaScript the page does not update itself: look again until the stock is set aside.
+  await until('the card form', async () => {
+    await page.reload();
+    return (await page.getByLabel('Card number').count()) > 0;
+  }, 15_000, 200);
+
+  await page.getByLabel('Card number').fill('4242 4242 4242 4241');
+  await page.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await page.getByLabel('Security code (CVC)').fill('1');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await page.getByRole('alert').filter({ hasText: 'Your card number is incorrect. Enter the 3 or 4 digit security code.' }).waitFor();
+
+  await payWith(page, '4242 4242 4242 4242');
+  await page.waitForURL(`${BASE}/orders/${orderId}/confirmation`);
+  await page.getByRole('heading', { name: 'Thank you for your order!' }).waitFor();
+  const leaked = requested.filter((url) => /4242|noor|Quiet|12%2F34|card|email/i.test(new URL(url).search));
+  assert.deepEqual(leaked, [], 'what the shopper typed went in request bodies only');
+  await context.close();
 });

@@ -147,7 +147,13 @@ pub enum PayOutcome {
 #[server(prefix = "/rpc", endpoint = "orders/place", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<PlaceOrderOutcome, ServerFnError> {
     let owner = crate::cart::ssr::request_owner().await?;
-    ssr::orders()?.place(order_id, input, owner).await.map_err(crate::rpc::to_server_error)
+    let outcome = ssr::orders()?.place(order_id.clone(), input, owner).await.map_err(crate::rpc::to_server_error)?;
+    let problems = match &outcome {
+        PlaceOrderOutcome::Placed(_) => None,
+        PlaceOrderOutcome::Invalid(problems) => Some(problems.as_slice()),
+    };
+    ssr::posted_form_goes_on(problems, &format!("/checkout/{order_id}/pay"))?;
+    Ok(outcome)
 }
 
 /// An order by id for whoever may see it (`access`); `None` if there is none.
@@ -161,7 +167,13 @@ pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnEr
 #[server(prefix = "/rpc", endpoint = "orders/pay", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, ServerFnError> {
     let reader = ssr::reader(None).await?;
-    ssr::orders()?.pay(order_id, card, reader).await.map_err(crate::rpc::to_server_error)
+    let outcome = ssr::orders()?.pay(order_id.clone(), card, reader).await.map_err(crate::rpc::to_server_error)?;
+    let problems = match &outcome {
+        PayOutcome::Submitted => None,
+        PayOutcome::Invalid(problems) => Some(problems.as_slice()),
+    };
+    ssr::posted_form_goes_on(problems, &format!("/orders/{order_id}/confirmation"))?;
+    Ok(outcome)
 }
 
 /// The signed-in shopper's orders, newest first.
@@ -209,6 +221,26 @@ pub mod ssr {
     }
 
     pub type SharedOrderDetails = Arc<dyn OrderDetailsApi>;
+
+    /// A checkout form posted without JavaScript goes on to `next` when it
+    /// went through, and back to its page with the `problems` to correct
+    /// (an error: Leptos sends it back, where the page shows it). With
+    /// JavaScript the page shows each problem by its field and goes on itself.
+    pub(super) fn posted_form_goes_on(problems: Option<&[ErrorDetail]>, next: &str) -> Result<(), ServerFnError> {
+        if !crate::rpc::posted_by_a_page() {
+            return Ok(());
+        }
+        match problems {
+            None => {
+                leptos_axum::redirect(next);
+                Ok(())
+            }
+            Some(problems) => {
+                let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+                Err(crate::rpc::refuse(400, format!("{}.", messages.join(". "))))
+            }
+        }
+    }
 
     pub(super) fn details() -> Result<SharedOrderDetails, ServerFnError> {
         use_context::<SharedOrderDetails>().ok_or_else(|| ServerFnError::new("order details are not available"))

@@ -10,9 +10,11 @@ use crate::api::ErrorDetail;
 use crate::cart::ShownCart;
 use crate::components::{CartRevision, OrderSummary};
 use crate::device::{Device, NewChange};
-use crate::orders::{OrderLineView, Totals};
+use crate::orders::{OrderLineView, PlaceOrder, Totals};
+use crate::pages::shopper_message;
 use draft::Draft;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
@@ -27,6 +29,11 @@ fn new_order_id() -> String {
             return time_ordered(js_sys::Date::new_0().get_time() as u64, &crypto.random_uuid());
         }
     }
+    #[cfg(feature = "ssr")]
+    {
+        return uuid::Uuid::now_v7().to_string(); // the form's, for a browser without JavaScript
+    }
+    #[allow(unreachable_code)]
     String::new()
 }
 
@@ -45,10 +52,14 @@ fn problem_for(problems: &[ErrorDetail], field: &str) -> Option<String> {
     problems.iter().find(|p| p.field.as_deref() == Some(field)).map(|p| p.message.clone())
 }
 
+/// A labelled input showing its problem. `of` is the server function's
+/// argument the field belongs to: the input's name is `of[field]` (dots as
+/// nested brackets), so the form posted without JavaScript is that argument.
 #[component]
 fn Field(
     id: &'static str,
     label: &'static str,
+    of: &'static str,
     field: &'static str,
     value: RwSignal<String>,
     problems: RwSignal<Vec<ErrorDetail>>,
@@ -63,7 +74,7 @@ fn Field(
             <label for=id>{label}</label>
             <input
                 id=id
-                name=id
+                name=format!("{of}[{}]", field.replace('.', "]["))
                 type=kind.unwrap_or("text")
                 autocomplete=autocomplete.unwrap_or("on")
                 prop:value=move || value.get()
@@ -131,7 +142,7 @@ impl Placing {
         let placing = Self {
             draft: Draft::new(),
             problems: RwSignal::new(Vec::new()),
-            order_id: StoredValue::new(String::new()),
+            order_id: StoredValue::new(new_order_id()),
             change: RwSignal::new(None),
             failure: RwSignal::new(None),
         };
@@ -191,19 +202,25 @@ fn CheckoutForm(placing: Placing) -> impl IntoView {
         };
         device.queue_then(order, move |id| change.set(Some(id)));
     };
+    // Posted without JavaScript, the form comes back with the store's refusal.
+    let refused = ServerAction::<PlaceOrder>::new();
+    let failure = move || failure.get().or_else(|| refused.value().get()?.err().map(|e| shopper_message(&e)));
     let d = draft;
     view! {
-        <form class="form-grid" on:submit=submit novalidate=true aria-label="Contact and shipping">
+        // Without JavaScript (or before it has loaded) the form is posted to
+        // the server function that places it: never sent as a query string.
+        <form class="form-grid" method="post" action=PlaceOrder::url() on:submit=submit novalidate=true aria-label="Contact and shipping">
+            <input type="hidden" name="order_id" value=order_id.get_value()/>
             <h2>"Contact"</h2>
-            <Field id="email" label="E-mail" field="email" value=d.email problems kind="email" autocomplete="email"/>
+            <Field id="email" label="E-mail" of="input" field="email" value=d.email problems kind="email" autocomplete="email"/>
             <h2>"Shipping address"</h2>
-            <Field id="name" label="Full name" field="shipping_address.name" value=d.name problems autocomplete="name"/>
-            <Field id="line1" label="Street address" field="shipping_address.line1" value=d.line1 problems autocomplete="address-line1"/>
-            <Field id="line2" label="Apartment, suite (optional)" field="shipping_address.line2" value=d.line2 problems autocomplete="address-line2"/>
-            <Field id="city" label="Town or city" field="shipping_address.city" value=d.city problems autocomplete="address-level2"/>
-            <Field id="postal_code" label="Postal code" field="shipping_address.postal_code" value=d.postal_code problems autocomplete="postal-code"/>
-            <Field id="country" label="Country code" field="shipping_address.country" value=d.country problems autocomplete="country"/>
-            {move || failure.get().map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
+            <Field id="name" label="Full name" of="input" field="shipping_address.name" value=d.name problems autocomplete="name"/>
+            <Field id="line1" label="Street address" of="input" field="shipping_address.line1" value=d.line1 problems autocomplete="address-line1"/>
+            <Field id="line2" label="Apartment, suite (optional)" of="input" field="shipping_address.line2" value=d.line2 problems autocomplete="address-line2"/>
+            <Field id="city" label="Town or city" of="input" field="shipping_address.city" value=d.city problems autocomplete="address-level2"/>
+            <Field id="postal_code" label="Postal code" of="input" field="shipping_address.postal_code" value=d.postal_code problems autocomplete="postal-code"/>
+            <Field id="country" label="Country code" of="input" field="shipping_address.country" value=d.country problems autocomplete="country"/>
+            {move || failure().map(|message| view! { <p class="notice notice--error" role="alert">{message}</p> })}
             {waiting}
             <button class="button button--primary" type="submit" disabled=move || change.get().is_some()>
                 "Continue to payment"

@@ -9,6 +9,7 @@ use crate::device::Device;
 use crate::orders::{CardInput, OrderStatus, OrderView, PayOrder, PayOutcome, get_order};
 use crate::pages::shopper_message;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -116,6 +117,7 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
         Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }),
         _ => None,
     };
+    let order_id_field = order_id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let card =
@@ -128,11 +130,14 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
         }
     };
     view! {
-        <form class="form-grid" on:submit=submit novalidate=true aria-label="Card payment">
+        // Without JavaScript (or before it has loaded) the card goes to the
+        // server function in the request's body: never in a URL.
+        <form class="form-grid" method="post" action=PayOrder::url() on:submit=submit novalidate=true aria-label="Card payment">
+            <input type="hidden" name="order_id" value=order_id_field/>
             <p class="hint">"Test cards: 4242 4242 4242 4242 is approved, 4000 0000 0000 0002 is declined."</p>
-            <Field id="card-number" label="Card number" field="number" value=number problems autocomplete="cc-number"/>
-            <Field id="card-expiry" label="Expiry (MM/YY)" field="expiry" value=expiry problems autocomplete="cc-exp"/>
-            <Field id="card-cvc" label="Security code (CVC)" field="cvc" value=cvc problems autocomplete="cc-csc"/>
+            <Field id="card-number" label="Card number" of="card" field="number" value=number problems autocomplete="cc-number"/>
+            <Field id="card-expiry" label="Expiry (MM/YY)" of="card" field="expiry" value=expiry problems autocomplete="cc-exp"/>
+            <Field id="card-cvc" label="Security code (CVC)" of="card" field="cvc" value=cvc problems autocomplete="cc-csc"/>
             {failure}
             <Show when=move || !device.online.get()>
                 <p class="notice" role="status" data-testid="pay-offline">
