@@ -33,8 +33,13 @@ pub async fn as_client_errors(request: Request, next: Next) -> Response {
     }
 }
 
+/// Also says `Connection: close`: the body was refused before it was read,
+/// so the connection cannot carry another request, and a client that
+/// reused it would see its next request fail half-way.
 fn too_large() -> Response {
-    body_too_large().into_response()
+    let mut answer = body_too_large().into_response();
+    answer.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    answer
 }
 
 /// The answer to a body over [`BODY_LIMIT`], whether its length was

@@ -75,6 +75,7 @@ async fn a_client_past_its_rate_gets_429_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(too_large.status(), 413);
+    assert_eq!(too_large.headers()["connection"], "close", "the unread body ends the connection: not to be reused");
     let text = too_large.text().await.unwrap();
     assert!(text.contains("<h1>Too much to send</h1>") && text.contains("larger than 256 KiB"), "{text}");
 
