@@ -14,6 +14,23 @@ function resetLink(email) {
     .find(Boolean), 15_000);
 }
 
+/** Fills and sends the account page's profile form with `name`; the form. */
+async function saveProfile(page, name) {
+  const profile = page.getByRole('form', { name: 'Profile' });
+  await profile.getByLabel('Name').fill(name);
+  await profile.getByRole('button', { name: 'Save profile' }).click();
+  return profile;
+}
+
+/** Fills and sends the account page's password form; the form. */
+async function changePassword(page, current, next) {
+  const password = page.getByRole('form', { name: 'Change password' });
+  await password.getByLabel('Current password').fill(current);
+  await password.getByLabel('New password (10 characters or more)').fill(next);
+  await password.getByRole('button', { name: 'Change password' }).click();
+  return password;
+}
+
 /** An account for `email`, made through the API (password: long enough pw). */
 async function register(email, name) {
   const registered = await fetch(`${BASE}/api/account/register`, {
@@ -38,26 +55,19 @@ test('a shopper edits their profile, changes their password and deletes their ac
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL(`${BASE}/account`);
 
-  const profile = page.getByRole('form', { name: 'Profile' });
-  await profile.getByLabel('Name').fill('Erin Example');
-  await profile.getByRole('button', { name: 'Save profile' }).click();
+  await saveProfile(page, 'Erin Example');
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.locator('dl.account dd').filter({ hasText: 'Erin Example' }).waitFor();
   await page.getByTestId('account-link').filter({ hasText: 'Erin Example' }).waitFor();
 
-  const password = page.getByRole('form', { name: 'Change password' });
-  await password.getByLabel('Current password').fill('not my password');
-  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
-  await password.getByRole('button', { name: 'Change password' }).click();
+  const password = await changePassword(page, 'not my password', 'a brand new pw');
   await password.getByRole('alert').filter({ hasText: 'The current password is wrong' }).waitFor();
   const emptied = async () => [
     await password.getByLabel('Current password').inputValue(),
     await password.getByLabel('New password (10 characters or more)').inputValue(),
   ].join('') === '';
   await until('the passwords to leave the screen', emptied);
-  await password.getByLabel('Current password').fill('long enough pw');
-  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
-  await password.getByRole('button', { name: 'Change password' }).click();
+  await changePassword(page, 'long enough pw', 'a brand new pw');
   await password.getByRole('status').filter({ hasText: 'Password changed' }).waitFor();
   await until('the passwords to leave the screen', emptied);
   const withNew = await fetch(`${BASE}/api/account/sign-in`, {
@@ -182,17 +192,12 @@ test('without JavaScript signing in goes on to the page asked for, and the accou
   await page.waitForURL(`${BASE}/orders`);
 
   await page.goto(`${BASE}/account`);
-  const profile = page.getByRole('form', { name: 'Profile' });
-  await profile.getByLabel('Name').fill('Ida B');
-  await profile.getByRole('button', { name: 'Save profile' }).click();
+  const profile = await saveProfile(page, 'Ida B');
   await page.waitForURL(`${BASE}/account?saved=profile`);
   await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.locator('dl.account dd').filter({ hasText: 'Ida B' }).waitFor();
 
-  const password = page.getByRole('form', { name: 'Change password' });
-  await password.getByLabel('Current password').fill('long enough pw');
-  await password.getByLabel('New password (10 characters or more)').fill('a brand new pw');
-  await password.getByRole('button', { name: 'Change password' }).click();
+  const password = await changePassword(page, 'long enough pw', 'a brand new pw');
   await page.waitForURL(`${BASE}/account?saved=password`);
   await password.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
   assert.equal(await profile.getByRole('status').count(), 0, 'only the form that was saved says so');

@@ -220,6 +220,14 @@ export async function addToCart(page, sku, times = 1) {
 export async function fillCheckout(page, email) {
   await page.goto(`${BASE}/checkout`);
   await hydrated(page);
+  await sendAddress(page, email);
+  await page.waitForURL(/\/checkout\/[0-9a-f-]{36}\/pay$/);
+  await page.getByLabel('Card number').waitFor({ timeout: 10_000 });
+  return page.url().match(/checkout\/([0-9a-f-]{36})\/pay/)[1];
+}
+
+/** Fills the checkout page's form as Ann Shopper of 1 Main Street at `email`, and sends it. */
+export async function sendAddress(page, email) {
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Full name').fill('Ann Shopper');
   await page.getByLabel('Street address').fill('1 Main Street');
@@ -227,9 +235,6 @@ export async function fillCheckout(page, email) {
   await page.getByLabel('Postal code').fill('12345');
   await page.getByLabel('Country code').fill('US');
   await page.getByRole('button', { name: 'Continue to payment' }).click();
-  await page.waitForURL(/\/checkout\/[0-9a-f-]{36}\/pay$/);
-  await page.getByLabel('Card number').waitFor({ timeout: 10_000 });
-  return page.url().match(/checkout\/([0-9a-f-]{36})\/pay/)[1];
 }
 
 /** Pays on the payment page with card `number`. */
