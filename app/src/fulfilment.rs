@@ -127,7 +127,10 @@ pub async fn process_lines(
 ) -> Result<ShippingOrderView, ServerFnError> {
     let dispatcher = crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
     let input = ProcessInput { lines, carrier, tracking_number, expected_version };
-    ssr::fulfilment()?.process(id, input, dispatcher.id).await.map_err(crate::rpc::to_server_error)
+    let order =
+        ssr::fulfilment()?.process(id.clone(), input, dispatcher.id).await.map_err(crate::rpc::to_server_error)?;
+    crate::rpc::posted_form_goes_on(None, &format!("/dispatch/{id}"))?;
+    Ok(order)
 }
 
 #[cfg(feature = "ssr")]

@@ -34,6 +34,26 @@ pub fn posted_by_a_page() -> bool {
         .is_some_and(|parts| parts.method == http::Method::POST && crate::api::wants_page(&parts.headers))
 }
 
+/// A form posted without JavaScript goes on to `next` when it went through,
+/// and back to its page with the `problems` to correct (an error: Leptos
+/// sends it back, where the page shows it). With JavaScript the page shows
+/// each problem by its field and goes on itself.
+pub fn posted_form_goes_on(problems: Option<&[ErrorDetail]>, next: &str) -> Result<(), ServerFnError> {
+    if !posted_by_a_page() {
+        return Ok(());
+    }
+    match problems {
+        None => {
+            leptos_axum::redirect(next);
+            Ok(())
+        }
+        Some(problems) => {
+            let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+            Err(refuse(400, format!("{}.", messages.join(". "))))
+        }
+    }
+}
+
 /// The `Cookie` header of the request being served.
 pub async fn request_cookie() -> Result<Option<String>, ServerFnError> {
     let headers: http::HeaderMap = leptos_axum::extract().await?;

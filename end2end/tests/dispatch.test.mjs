@@ -114,3 +114,26 @@ test("a shopper cannot open the dispatch app or another shopper's order", async 
   await mine.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
   await owner.close();
 });
+
+test('without JavaScript a dispatcher processes a line', async () => {
+  const guest = await browser.newContext();
+  const order = await confirmedOrder(guest.request, `quin+${Date.now()}@example.com`, ['KIT-001']);
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  await page.goto(`${BASE}/account/sign-in?next=${encodeURIComponent(`/dispatch?q=${order.number}`)}`);
+  await page.getByLabel('E-mail').fill(STAFF.email);
+  await page.getByLabel('Password').fill(STAFF.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: order.number }).click();
+  await page.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
+
+  await page.getByLabel(/Enamel Camp Mug/).check();
+  await page.getByLabel('Carrier').fill('UPS');
+  await page.getByLabel('Tracking number').fill('1ZNOJS');
+  await page.getByRole('button', { name: 'Mark processed' }).click();
+  await page.locator('.dispatch-line', { hasText: 'Enamel Camp Mug' }).filter({ hasText: 'Processed' }).waitFor();
+  await page.getByTestId('shipping-status').filter({ hasText: 'Processed' }).waitFor();
+  assert.equal(new URL(page.url()).search, '', 'nothing typed went in the URL');
+
+  await guest.close();
+  await context.close();
+});

@@ -152,7 +152,7 @@ pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<Place
         PlaceOrderOutcome::Placed(_) => None,
         PlaceOrderOutcome::Invalid(problems) => Some(problems.as_slice()),
     };
-    ssr::posted_form_goes_on(problems, &format!("/checkout/{order_id}/pay"))?;
+    crate::rpc::posted_form_goes_on(problems, &format!("/checkout/{order_id}/pay"))?;
     Ok(outcome)
 }
 
@@ -172,7 +172,7 @@ pub async fn pay_order(order_id: String, card: CardInput) -> Result<PayOutcome, 
         PayOutcome::Submitted => None,
         PayOutcome::Invalid(problems) => Some(problems.as_slice()),
     };
-    ssr::posted_form_goes_on(problems, &format!("/orders/{order_id}/confirmation"))?;
+    crate::rpc::posted_form_goes_on(problems, &format!("/orders/{order_id}/confirmation"))?;
     Ok(outcome)
 }
 
@@ -221,26 +221,6 @@ pub mod ssr {
     }
 
     pub type SharedOrderDetails = Arc<dyn OrderDetailsApi>;
-
-    /// A checkout form posted without JavaScript goes on to `next` when it
-    /// went through, and back to its page with the `problems` to correct
-    /// (an error: Leptos sends it back, where the page shows it). With
-    /// JavaScript the page shows each problem by its field and goes on itself.
-    pub(super) fn posted_form_goes_on(problems: Option<&[ErrorDetail]>, next: &str) -> Result<(), ServerFnError> {
-        if !crate::rpc::posted_by_a_page() {
-            return Ok(());
-        }
-        match problems {
-            None => {
-                leptos_axum::redirect(next);
-                Ok(())
-            }
-            Some(problems) => {
-                let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-                Err(crate::rpc::refuse(400, format!("{}.", messages.join(". "))))
-            }
-        }
-    }
 
     pub(super) fn details() -> Result<SharedOrderDetails, ServerFnError> {
         use_context::<SharedOrderDetails>().ok_or_else(|| ServerFnError::new("order details are not available"))

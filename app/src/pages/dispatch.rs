@@ -6,11 +6,13 @@
 use crate::components::{PrintButton, refused};
 use crate::device::{Device, NewChange};
 use crate::fulfilment::{
-    LineStatus, ProcessInput, ShippingLineView, ShippingOrderPage, ShippingOrderView, dispatch_order, dispatch_queue,
+    LineStatus, ProcessInput, ProcessLines, ShippingLineView, ShippingOrderPage, ShippingOrderView, dispatch_order,
+    dispatch_queue,
 };
 use crate::pages::shopper_message;
 use crate::url::with_query;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -177,15 +179,25 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
         }
     });
     let any_pending = so.lines.iter().any(|l| l.status == LineStatus::Pending);
-    let lines = so.lines.iter().map(|l| line_item(l, selected)).collect_view();
+    let lines = so.lines.iter().enumerate().map(|(i, l)| line_item(i, l, selected)).collect_view();
     let outcome = outcome_notice(sending, so.status.label().to_lowercase());
+    // Posted without JavaScript, the form comes back with the store's refusal.
+    let refused = ServerAction::<ProcessLines>::new();
+    let refusal = move || {
+        let e = refused.value().get()?.err()?;
+        Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> })
+    };
     let a = so.address.clone();
     view! {
         <h1>"Order " {so.order_number.clone()}</h1>
         <p data-testid="shipping-status">"Status: " <strong>{so.status.label()}</strong></p>
         <p><a href=format!("/dispatch/{}/slip", so.id)>"Packing slip"</a></p>
         <address class="address">{a.name}<br/>{a.line1}<br/>{(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br/> })}{a.postal_code}" "{a.city}<br/>{a.country}</address>
-        <form class="form-grid" aria-label="Process lines" on:submit=submit>
+        // Without JavaScript (or before it has loaded) the form is posted to
+        // the server function that processes the lines.
+        <form class="form-grid" method="post" action=ProcessLines::url() aria-label="Process lines" on:submit=submit>
+            <input type="hidden" name="id" value=so.id.clone()/>
+            <input type="hidden" name="expected_version" value=version.to_string()/>
             <ul class="dispatch-lines">{lines}</ul>
             {any_pending.then(|| view! {
                 <div class="field"><label for="carrier">"Carrier"</label><input id="carrier" name="carrier" required prop:value=move || carrier.get() on:input=move |ev| carrier.set(event_target_value(&ev))/></div>
@@ -193,12 +205,14 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
                 <button class="button button--primary" type="submit" disabled=move || sending.change.get().is_some()>"Mark processed"</button>
             })}
             {outcome}
+            {refusal}
         </form>
     }
 }
 
-/// One line of the shipping order, with its box to tick while it is pending.
-fn line_item(l: &ShippingLineView, selected: RwSignal<Vec<String>>) -> impl IntoView + use<> {
+/// Line `index` of the shipping order, with its box to tick while it is
+/// pending (named `lines[index]`: the server function's `lines`).
+fn line_item(index: usize, l: &ShippingLineView, selected: RwSignal<Vec<String>>) -> impl IntoView + use<> {
     let sku = l.sku.clone();
     let ticked = l.sku.clone();
     let pending = l.status == LineStatus::Pending;
@@ -221,7 +235,7 @@ fn line_item(l: &ShippingLineView, selected: RwSignal<Vec<String>>) -> impl Into
     view! {
         <li class="dispatch-line" data-status=l.status.label()>
             <label>
-                <input type="checkbox" name="lines" value=l.sku.clone() disabled=!pending prop:checked=move || selected.read().contains(&ticked) on:change=toggle/>
+                <input type="checkbox" name=format!("lines[{index}]") value=l.sku.clone() disabled=!pending prop:checked=move || selected.read().contains(&ticked) on:change=toggle/>
                 " " {label}
             </label>
             <span class="dispatch-line__status">{l.status.label()}</span>
