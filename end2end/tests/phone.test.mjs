@@ -2,8 +2,9 @@
 // sideways, text meets WCAG AA contrast and every tap target is at least
 // 24 px, no picture repeats the words beside it and headings step down one
 // level at a time (axe-core's color-contrast, heading-order,
-// target-size and image-redundant-alt rules, and checks of its own), for a shopper,
-// a dispatcher and an administrator alike.
+// target-size and image-redundant-alt rules, and checks of its own), and no
+// form would put what is typed in a URL when sent before its code has loaded,
+// for a shopper, a dispatcher and an administrator alike.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -40,7 +41,23 @@ async function problems(page) {
   found.push(...axe.violations);
   found.push(...await page.evaluate(contrastOf, axe.short));
   found.push(...await page.evaluate(smallTargets));
+  found.push(...await page.evaluate(formsThatLeak));
   return found;
+}
+
+/**
+ * Forms that, sent without JavaScript (or before it has loaded), would put
+ * what is typed in a URL: one with no action (it would GET its own page with
+ * every field), or a GET form holding a password, an e-mail address or a card.
+ */
+function formsThatLeak() {
+  return [...document.querySelectorAll('form')].flatMap((form) => {
+    const name = form.getAttribute('aria-label') ?? form.className;
+    if (!form.hasAttribute('action')) return [`form "${name}" has no action: sent early, it GETs this page with what was typed`];
+    const get = (form.getAttribute('method') ?? 'get').toLowerCase() === 'get';
+    const secret = form.querySelector('input[type="password"], input[type="email"], input[autocomplete^="cc-"]');
+    return get && secret ? [`form "${name}" would send ${secret.name} in a URL`] : [];
+  });
 }
 
 /** WCAG contrast of each selected element's text against what is behind it (translucent layers composited). */
