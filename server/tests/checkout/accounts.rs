@@ -27,7 +27,7 @@ async fn a_forgotten_password_is_reset_once_through_the_emailed_link(store: Stor
     assert_eq!(again.status, 202, "asked again within the minute: no new link, the first still works");
 
     let set = |token: &str| json!({ "token": token, "new_password": "a brand new pw" });
-    let forged = format!("{}0", &token[..token.len() - 1]);
+    let forged = forged(&token);
     let refused = someone.call("POST", "/api/account/password-reset/complete", Some(set(&forged))).await;
     assert_eq!((refused.status, refused.body["error"]["field"].clone()), (400, json!("token")), "{}", refused.body);
     let done = someone.call("POST", "/api/account/password-reset/complete", Some(set(&token))).await;
@@ -60,6 +60,13 @@ async fn reset_token(store: &Store, email: &str) -> String {
         assert!(Instant::now() < deadline, "no reset link came for {email}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// `token` with its signature's last character changed (to another one: a
+/// signature ending in '0' once made this "forgery" the token itself).
+fn forged(token: &str) -> String {
+    let (kept, last) = token.split_at(token.len() - 1);
+    format!("{kept}{}", if last == "0" { '1' } else { '0' })
 }
 
 fn token_of(rest: &str) -> String {
