@@ -82,7 +82,8 @@ test('a shopper edits their profile, changes their password and deletes their ac
   await deletion.getByRole('alert').filter({ hasText: 'Type DELETE to confirm' }).waitFor();
   await deletion.getByLabel('Type DELETE to confirm').fill('DELETE');
   await deletion.getByRole('button', { name: 'Delete my account' }).click();
-  await page.waitForURL(`${BASE}/`);
+  await page.waitForURL(`${BASE}/account?done=deleted`);
+  await page.getByRole('status').filter({ hasText: 'Your account is deleted' }).waitFor();
   await page.getByTestId('account-link').filter({ hasText: 'Sign in' }).waitFor();
 
   const signIn = await fetch(`${BASE}/api/account/sign-in`, {
@@ -181,7 +182,7 @@ test('without JavaScript a forgotten password is reset too', async () => {
   await context.close();
 });
 
-test('without JavaScript signing in goes on to the page asked for, and the account page says what was saved', async () => {
+test('without JavaScript signing in goes on to the page asked for, and the account page says what was saved and that they signed out', async () => {
   const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
   const email = `ida-${crypto.randomUUID()}@example.com`;
   await register(email, 'Ida');
@@ -193,13 +194,18 @@ test('without JavaScript signing in goes on to the page asked for, and the accou
 
   await page.goto(`${BASE}/account`);
   const profile = await saveProfile(page, 'Ida B');
-  await page.waitForURL(`${BASE}/account?saved=profile`);
+  await page.waitForURL(`${BASE}/account?done=profile`);
   await profile.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await page.locator('dl.account dd').filter({ hasText: 'Ida B' }).waitFor();
 
   const password = await changePassword(page, 'long enough pw', 'a brand new pw');
-  await page.waitForURL(`${BASE}/account?saved=password`);
+  await page.waitForURL(`${BASE}/account?done=password`);
   await password.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
   assert.equal(await profile.getByRole('status').count(), 0, 'only the form that was saved says so');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${BASE}/account?done=signed-out`);
+  await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
+  await page.getByTestId('account-link').filter({ hasText: 'Sign in' }).waitFor();
   await context.close();
 });

@@ -54,6 +54,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     let clear = ssr::identity()?.sign_out(cookie).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(clear));
+    leptos_axum::redirect(super::Done::SignedOut.page());
     Ok(())
 }
 
@@ -62,7 +63,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 pub async fn update_profile(name: String, email: String) -> Result<AccountView, ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     let account = ssr::identity()?.update_profile(cookie, name, email).await.map_err(crate::rpc::to_server_error)?;
-    leptos_axum::redirect(super::Saved::Profile.page());
+    leptos_axum::redirect(super::Done::Profile.page());
     Ok(account)
 }
 
@@ -73,7 +74,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let cookie = crate::rpc::request_cookie().await?;
     let identity = ssr::identity()?;
     identity.change_password(cookie, current_password, new_password).await.map_err(crate::rpc::to_server_error)?;
-    leptos_axum::redirect(super::Saved::Password.page());
+    leptos_axum::redirect(super::Done::Password.page());
     Ok(())
 }
 
@@ -109,5 +110,6 @@ pub async fn delete_account(confirm: String) -> Result<(), ServerFnError> {
     let cookie = crate::rpc::request_cookie().await?;
     let clear = ssr::identity()?.delete_account(cookie).await.map_err(crate::rpc::to_server_error)?;
     crate::rpc::set_cookie(Some(clear));
+    leptos_axum::redirect(super::Done::Deleted.page());
     Ok(())
 }

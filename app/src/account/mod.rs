@@ -148,31 +148,35 @@ impl SignedIn {
     }
 }
 
-/// What a form of the account page saved. The form goes on to the account
-/// page naming it in `?saved=`, so the page says so also when the form was
-/// posted without JavaScript.
+/// What the account page was reached to say was done. Its forms go on to it
+/// naming this in `?done=`, so the page says so also when the form was
+/// posted without JavaScript (and after signing out or deleting the
+/// account, when the form itself is gone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Saved {
+pub enum Done {
     Profile,
     Password,
+    SignedOut,
+    Deleted,
 }
 
-impl Saved {
-    /// The account page saying this was saved.
+impl Done {
+    const ALL: [Self; 4] = [Self::Profile, Self::Password, Self::SignedOut, Self::Deleted];
+
+    /// The account page saying this was done.
     pub fn page(self) -> &'static str {
         match self {
-            Self::Profile => "/account?saved=profile",
-            Self::Password => "/account?saved=password",
+            Self::Profile => "/account?done=profile",
+            Self::Password => "/account?done=password",
+            Self::SignedOut => "/account?done=signed-out",
+            Self::Deleted => "/account?done=deleted",
         }
     }
 
-    /// What a page's `?saved=` names, if anything.
+    /// What a page's `?done=` names, if anything.
     pub fn named(value: Option<&str>) -> Option<Self> {
-        match value {
-            Some("profile") => Some(Self::Profile),
-            Some("password") => Some(Self::Password),
-            _ => None,
-        }
+        let value = value?;
+        Self::ALL.into_iter().find(|done| done.page().strip_prefix("/account?done=") == Some(value))
     }
 }
 
@@ -185,13 +189,13 @@ pub use functions::*;
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_saved_form_is_named_by_the_page_it_goes_on_to() {
-        for saved in [super::Saved::Profile, super::Saved::Password] {
-            let value = saved.page().rsplit('=').next();
-            assert_eq!(super::Saved::named(value), Some(saved));
+    fn what_was_done_is_named_by_the_page_it_goes_on_to() {
+        for done in super::Done::ALL {
+            let value = done.page().rsplit('=').next();
+            assert_eq!(super::Done::named(value), Some(done));
         }
-        assert_eq!(super::Saved::named(Some("other")), None);
-        assert_eq!(super::Saved::named(None), None);
+        assert_eq!(super::Done::named(Some("other")), None);
+        assert_eq!(super::Done::named(None), None);
     }
 
     use super::Role;

@@ -1,8 +1,8 @@
 //! The account micro-app: sign in, register, reset a forgotten password, the account page.
 
 use crate::account::{
-    AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Register, RequestPasswordReset, ResetPassword,
-    Saved, SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
+    AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Done, Register, RequestPasswordReset,
+    ResetPassword, SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
 };
 use crate::components::AccountRevision;
 use crate::pages::shopper_message;
@@ -100,13 +100,13 @@ pub fn AccountPage() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let update = ServerAction::<UpdateProfile>::new();
     let delete = ServerAction::<DeleteAccount>::new();
-    let saved = Saved::named(use_query_map().read_untracked().get("saved").as_deref());
-    let navigate = use_navigate();
+    let query = use_query_map();
+    let done = move || Done::named(query.read().get("done").as_deref());
+    let saved = done();
     Effect::new(move |_| {
         let signed_out = matches!(sign_out.value().get(), Some(Ok(()))) || matches!(delete.value().get(), Some(Ok(())));
         if signed_out {
-            revision.bump();
-            navigate("/", Default::default());
+            revision.bump(); // the store sends the page on to say so (`Done`)
         }
     });
     Effect::new(move |_| {
@@ -121,12 +121,23 @@ pub fn AccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(Some(a)) => account_details(a, sign_out, update, delete, saved),
-                    Ok(None) => view! { <p>"You are not signed in. " <a href="/account/sign-in">"Sign in"</a></p> }.into_any(),
+                    Ok(None) => signed_out(done),
                     Err(e) => view! { <p class="error" role="alert">{shopper_message(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// No one signed in: saying so, or that they just signed out or deleted
+/// their account (`done`: what the page's `?done=` names, as it changes).
+fn signed_out(done: impl Fn() -> Option<Done> + Send + Sync + 'static) -> AnyView {
+    let said = move || match done() {
+        Some(Done::SignedOut) => "You are signed out.",
+        Some(Done::Deleted) => "Your account is deleted: your name, e-mail address and sign-in are gone.",
+        _ => "You are not signed in.",
+    };
+    view! { <p role="status">{said} " " <a href="/account/sign-in">"Sign in"</a></p> }.into_any()
 }
 
 /// The signed-in account: who it is, signing out, the profile, password and
@@ -136,7 +147,7 @@ fn account_details(
     sign_out: ServerAction<SignOut>,
     update: ServerAction<UpdateProfile>,
     delete: ServerAction<DeleteAccount>,
-    saved: Option<Saved>,
+    saved: Option<Done>,
 ) -> AnyView {
     let roles = a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
     view! {
@@ -152,11 +163,11 @@ fn account_details(
         <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
             <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
-            {move || notice(or_saved(update.value().get(), saved == Some(Saved::Profile)), Some("Saved."))}
+            {move || notice(or_saved(update.value().get(), saved == Some(Done::Profile)), Some("Saved."))}
             <button class="button" type="submit">"Save profile"</button>
         </ActionForm>
         <h2>"Password"</h2>
-        {password_form(saved == Some(Saved::Password))}
+        {password_form(saved == Some(Done::Password))}
         <h2>"Delete account"</h2>
         <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
         <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
