@@ -2,10 +2,11 @@
 //! data, server functions' answers, the outbox and the saved draft.
 //!
 //! In the browser the text is parsed by the browser's own `JSON.parse` (and
-//! written by `JSON.stringify`), and serde-wasm-bindgen moves the values
-//! between JavaScript and Rust: the WASM carries no JSON parser or printer,
-//! only each type's field-by-field code (a smaller first download). On the
-//! server it is serde_json, as everywhere else.
+//! written by `JSON.stringify`); the parsed value is read into Rust by
+//! [`parsed`], and serde-wasm-bindgen moves values to be written the other
+//! way: the WASM carries no JSON parser or printer, only each type's
+//! field-by-field code (a smaller first download). On the server it is
+//! serde_json, as everywhere else.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
@@ -13,12 +14,15 @@ use leptos::server_fn::{self, Bytes, ContentType, Decodes, Encodes, Format, Form
 use serde::{Serialize, de::DeserializeOwned};
 use std::future::Future;
 
+#[cfg(any(feature = "hydrate", test))]
+mod parsed;
+
 /// Reads `text` as a `T`; the error names what did not fit.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     #[cfg(feature = "hydrate")]
     {
         let value = js_sys::JSON::parse(text).map_err(js_error)?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+        parsed::from_parsed(value).map_err(|e| e.to_string())
     }
     #[cfg(not(feature = "hydrate"))]
     serde_json::from_str(text).map_err(|e| e.to_string())

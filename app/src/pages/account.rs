@@ -4,7 +4,7 @@ use crate::account::{
     AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Done, Register, RequestPasswordReset,
     ResetPassword, SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
 };
-use crate::components::AccountRevision;
+use crate::components::{AccountRevision, FormAction, FormFunction, PostForm};
 use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,11 +18,9 @@ fn next_path() -> String {
 
 /// After `action` signs someone in: refresh what shows the account and go to
 /// `?next=`. Returns the view of its error, if any.
-fn signed_in_then_next<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Copy
-where
-    A: leptos::server_fn::ServerFn<Output = AccountView, Error = ServerFnError> + Clone + Send + Sync + 'static,
-    A::Output: Send + Sync + 'static,
-{
+fn signed_in_then_next<A: FormFunction<Output = AccountView>>(
+    action: FormAction<A>,
+) -> impl Fn() -> Option<AnyView> + Copy {
     let revision = expect_context::<AccountRevision>();
     let navigate = use_navigate();
     let next = next_path();
@@ -42,7 +40,7 @@ where
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+    let action = FormAction::<SignIn>::new();
     let register_href = format!("/account/register?next={}", crate::url::encode_component(&next_path()));
     let error = signed_in_then_next(action);
     // A single sign-on that failed comes back here saying why.
@@ -65,12 +63,12 @@ pub fn SignInPage() -> impl IntoView {
                 })
             }}
         </Suspense>
-        <ActionForm action attr:class="form-grid" attr:aria-label="Sign in">
+        <PostForm action attr:class="form-grid" attr:aria-label="Sign in">
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
             <div class="field"><label for="password">"Password"</label><input id="password" name="password" type="password" autocomplete="current-password" required/></div>
             {error}
             <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Sign in"</button>
-        </ActionForm>
+        </PostForm>
         <p><a href="/account/reset-password">"Forgot your password?"</a></p>
         <p>"New here? " <a href=register_href>"Create an account"</a></p>
     }
@@ -78,18 +76,18 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let action = ServerAction::<Register>::new();
+    let action = FormAction::<Register>::new();
     let error = signed_in_then_next(action);
     view! {
         <Title text="Create an account · The Better Store"/>
         <h1>"Create an account"</h1>
-        <ActionForm action attr:class="form-grid" attr:aria-label="Create an account">
+        <PostForm action attr:class="form-grid" attr:aria-label="Create an account">
             <div class="field"><label for="name">"Name"</label><input id="name" name="name" autocomplete="name" required/></div>
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
             <div class="field"><label for="password">"Password (10 characters or more)"</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required/></div>
             {error}
             <button class="button button--primary" type="submit" disabled=move || action.pending().get()>"Create account"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -97,9 +95,9 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let revision = expect_context::<AccountRevision>();
     let account = crate::json::load(move || revision.get(), |_| current_account());
-    let sign_out = ServerAction::<SignOut>::new();
-    let update = ServerAction::<UpdateProfile>::new();
-    let delete = ServerAction::<DeleteAccount>::new();
+    let sign_out = FormAction::<SignOut>::new();
+    let update = FormAction::<UpdateProfile>::new();
+    let delete = FormAction::<DeleteAccount>::new();
     let query = use_query_map();
     let done = move || Done::named(query.read().get("done").as_deref());
     let saved = done();
@@ -144,9 +142,9 @@ fn signed_out(done: impl Fn() -> Option<Done> + Send + Sync + 'static) -> AnyVie
 /// deletion forms; `saved`: what the page was reached saying was saved.
 fn account_details(
     a: AccountView,
-    sign_out: ServerAction<SignOut>,
-    update: ServerAction<UpdateProfile>,
-    delete: ServerAction<DeleteAccount>,
+    sign_out: FormAction<SignOut>,
+    update: FormAction<UpdateProfile>,
+    delete: FormAction<DeleteAccount>,
     saved: Option<Done>,
 ) -> AnyView {
     let roles = a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
@@ -156,25 +154,25 @@ fn account_details(
             <dt>"E-mail"</dt><dd>{a.email.clone()}</dd>
             <dt>"Roles"</dt><dd data-testid="roles">{roles}</dd>
         </dl>
-        <ActionForm action=sign_out>
+        <PostForm action=sign_out>
             <button class="button" type="submit">"Sign out"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"Profile"</h2>
-        <ActionForm action=update attr:class="form-grid" attr:aria-label="Profile">
+        <PostForm action=update attr:class="form-grid" attr:aria-label="Profile">
             <div class="field"><label for="name">"Name"</label><input id="name" name="name" value=a.name.clone() autocomplete="name" required/></div>
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" value=a.email.clone() autocomplete="email" required/></div>
             {move || notice(or_saved(update.value().get(), saved == Some(Done::Profile)), Some("Saved."))}
             <button class="button" type="submit">"Save profile"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"Password"</h2>
         {password_form(saved == Some(Done::Password))}
         <h2>"Delete account"</h2>
         <p>"Deleting your account removes your name, e-mail address and sign-in. Your past orders are kept for our books without your personal details."</p>
-        <ActionForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
+        <PostForm action=delete attr:class="form-grid" attr:aria-label="Delete account">
             <div class="field"><label for="confirm">{format!("Type {DELETE_CONFIRMATION} to confirm")}</label><input id="confirm" name="confirm" autocomplete="off" required/></div>
             {move || notice(delete.value().get(), None)}
             <button class="button button--danger" type="submit">"Delete my account"</button>
-        </ActionForm>
+        </PostForm>
     }
     .into_any()
 }
@@ -183,15 +181,15 @@ fn account_details(
 /// are emptied once the store answers, so no password stays on the screen.
 /// `changed`: the page was reached saying the password was changed.
 fn password_form(changed: bool) -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
+    let change = FormAction::<ChangePassword>::new();
     let emptied = move || change.value().with(|_| "");
     view! {
-        <ActionForm action=change attr:class="form-grid" attr:aria-label="Change password">
+        <PostForm action=change attr:class="form-grid" attr:aria-label="Change password">
             <div class="field"><label for="current-password">"Current password"</label><input id="current-password" name="current_password" type="password" autocomplete="current-password" prop:value=emptied required/></div>
             <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" prop:value=emptied required/></div>
             {move || notice(or_saved(change.value().get(), changed), Some("Password changed. Other devices are signed out."))}
             <button class="button" type="submit" disabled=move || change.pending().get()>"Change password"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -211,29 +209,29 @@ pub fn ResetPasswordPage() -> impl IntoView {
 
 /// Asking for a link; `sent`: asked already (the page a form posted without JavaScript lands on).
 fn link_form(sent: bool) -> impl IntoView {
-    let ask = ServerAction::<RequestPasswordReset>::new();
+    let ask = FormAction::<RequestPasswordReset>::new();
     let answer = move || or_saved(ask.value().get(), sent);
     view! {
         <h1>"Forgot your password?"</h1>
-        <ActionForm action=ask attr:class="form-grid" attr:aria-label="E-mail me a link">
+        <PostForm action=ask attr:class="form-grid" attr:aria-label="E-mail me a link">
             <div class="field"><label for="email">"E-mail"</label><input id="email" name="email" type="email" autocomplete="username" required/></div>
             {move || notice(answer(), Some("If an account uses that address, a link to choose a new password is on its way. It works for an hour."))}
             <button class="button button--primary" type="submit" disabled=move || ask.pending().get()>"E-mail me a link"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
 fn new_password_form(token: String) -> impl IntoView {
-    let reset = ServerAction::<ResetPassword>::new();
+    let reset = FormAction::<ResetPassword>::new();
     let error = signed_in_then_next(reset);
     view! {
         <h1>"Choose a new password"</h1>
-        <ActionForm action=reset attr:class="form-grid" attr:aria-label="Choose a new password">
+        <PostForm action=reset attr:class="form-grid" attr:aria-label="Choose a new password">
             <input type="hidden" name="token" value=token/>
             <div class="field"><label for="new-password">"New password (10 characters or more)"</label><input id="new-password" name="new_password" type="password" autocomplete="new-password" minlength="10" required/></div>
             {error}
             <button class="button button--primary" type="submit" disabled=move || reset.pending().get()>"Set the password"</button>
-        </ActionForm>
+        </PostForm>
         <p><a href="/account/reset-password">"Ask for a new link"</a></p>
     }
 }

@@ -3,7 +3,7 @@
 //! is received with every line resellable (back into stock) or damaged, and
 //! its refund follows. The forms work before the page's code has loaded.
 
-use crate::components::refused;
+use crate::components::{FormAction, PostForm, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::returns::{OpenReturns, ReceiveReturn, ReturnView, load_open_returns};
@@ -13,7 +13,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn DispatchReturnsPage() -> impl IntoView {
-    let receive = ServerAction::<ReceiveReturn>::new();
+    let receive = FormAction::<ReceiveReturn>::new();
     let open = crate::json::load(move || receive.version().get(), |_| load_open_returns());
     let answer = move || {
         match receive.value().get()? {
@@ -44,7 +44,7 @@ pub fn DispatchReturnsPage() -> impl IntoView {
     }
 }
 
-fn open_view(open: OpenReturns, receive: ServerAction<ReceiveReturn>) -> impl IntoView {
+fn open_view(open: OpenReturns, receive: FormAction<ReceiveReturn>) -> impl IntoView {
     if open.items.is_empty() {
         return view! { <p class="empty" data-testid="no-returns">"No returns are waiting for their items."</p> }
             .into_any();
@@ -52,7 +52,7 @@ fn open_view(open: OpenReturns, receive: ServerAction<ReceiveReturn>) -> impl In
     open.items.into_iter().map(|r| return_view(r, receive)).collect_view().into_any()
 }
 
-fn return_view(r: ReturnView, receive: ServerAction<ReceiveReturn>) -> impl IntoView {
+fn return_view(r: ReturnView, receive: FormAction<ReceiveReturn>) -> impl IntoView {
     let lines = r
         .lines
         .iter()
@@ -77,11 +77,11 @@ fn return_view(r: ReturnView, receive: ServerAction<ReceiveReturn>) -> impl Into
             <h2>"Order " {r.order_number.clone()}</h2>
             <p>"Asked for " {readable_utc(&r.requested_at)} " · refund " {format_money(r.refund_minor, &r.currency)}</p>
             <p>"Reason: " {r.reason.clone()}</p>
-            <ActionForm action=receive attr:class="form-grid" attr:aria-label=format!("Receive the return of order {}", r.order_number)>
+            <PostForm action=receive attr:class="form-grid" attr:aria-label=format!("Receive the return of order {}", r.order_number)>
                 <input type="hidden" name="id" value=r.id.clone()/>
                 {lines}
                 <button class="button button--primary" type="submit">"Mark received"</button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

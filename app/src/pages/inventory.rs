@@ -3,7 +3,7 @@
 //! (`/admin/inventory/{sku}`). Administrators only; the forms work before
 //! the page's code has loaded (plain form posts).
 
-use crate::components::refused;
+use crate::components::{FormAction, PostForm, refused};
 use crate::inventory::{
     AdjustStock, LOW_STOCK_BELOW, LowStock, StockHistory, StockPage, load_low_stock, load_stock_page,
 };
@@ -66,7 +66,7 @@ fn low_view(low: LowStock) -> impl IntoView {
 pub fn StockPage() -> impl IntoView {
     let params = use_params_map();
     let sku = move || params.read().get("sku").unwrap_or_default();
-    let adjust = ServerAction::<AdjustStock>::new();
+    let adjust = FormAction::<AdjustStock>::new();
     let page = crate::json::load(move || (sku(), adjust.version().get()), |(sku, _)| load_stock_page(sku));
     view! {
         <Title text="Stock · The Better Store"/>
@@ -82,7 +82,7 @@ pub fn StockPage() -> impl IntoView {
     }
 }
 
-fn stock_view(page: StockPage, adjust: ServerAction<AdjustStock>) -> impl IntoView {
+fn stock_view(page: StockPage, adjust: FormAction<AdjustStock>) -> impl IntoView {
     let StockPage { history, next_id } = page;
     let (name, sku, stock) = (history.name.clone(), history.sku.clone(), history.stock);
     let answer = move || match adjust.value().get()? {
@@ -95,7 +95,7 @@ fn stock_view(page: StockPage, adjust: ServerAction<AdjustStock>) -> impl IntoVi
         <h1>{name}</h1>
         <p data-testid="stock">"In stock: " <strong>{stock}</strong> " · SKU " {sku.clone()}</p>
         <h2>"Adjust stock"</h2>
-        <ActionForm action=adjust attr:class="form-grid" attr:aria-label="Adjust stock">
+        <PostForm action=adjust attr:class="form-grid" attr:aria-label="Adjust stock">
             <input type="hidden" name="sku" value=sku/>
             <input type="hidden" name="id" value=next_id/>
             <div class="field">
@@ -111,7 +111,7 @@ fn stock_view(page: StockPage, adjust: ServerAction<AdjustStock>) -> impl IntoVi
             <div class="field"><label for="note">"Note (optional)"</label><input id="note" name="note" maxlength="200"/></div>
             {answer}
             <button class="button button--primary" type="submit">"Save"</button>
-        </ActionForm>
+        </PostForm>
         <h2>"History"</h2>
         {history_view(history)}
     }

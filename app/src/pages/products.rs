@@ -6,7 +6,7 @@
 //! the form works before the page's code has loaded (a plain form post).
 
 use crate::catalog::{CategoryView, Fulfilment, ProductQueryParams};
-use crate::components::refused;
+use crate::components::{FormAction, PostForm, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::products::{
@@ -101,7 +101,7 @@ fn list_view(list: AdminProducts, q: String) -> impl IntoView {
 pub fn ProductEditPage() -> impl IntoView {
     let params = use_params_map();
     let sku = move || params.read().get("sku").filter(|s| s != "new");
-    let save = ServerAction::<SaveProduct>::new();
+    let save = FormAction::<SaveProduct>::new();
     // Read again after each save that went through, never after a refusal: what was typed stays.
     let saved = Memo::new(move |last: Option<&Option<(String, u64)>>| match save.value().get() {
         Some(Ok(p)) => Some((p.product.sku, p.version)),
@@ -132,7 +132,7 @@ pub fn ProductEditPage() -> impl IntoView {
     }
 }
 
-fn form_view(form: ProductForm, save: ServerAction<SaveProduct>) -> impl IntoView {
+fn form_view(form: ProductForm, save: FormAction<SaveProduct>) -> impl IntoView {
     let ProductForm { product, categories } = form;
     let saved = move || match save.value().get() {
         Some(Ok(done)) => Some(saved_view(&done).into_any()),
@@ -158,7 +158,7 @@ fn form_view(form: ProductForm, save: ServerAction<SaveProduct>) -> impl IntoVie
     view! {
         <h1>{title}</h1>
         {saved}
-        <ActionForm action=save attr:class="form-grid" attr:aria-label="Product">
+        <PostForm action=save attr:class="form-grid" attr:aria-label="Product">
             {sku}
             {text_field("name", "Name", name, fields[1].2)}
             <FieldBox name="description" label="Description" error=fields[2].2>
@@ -174,7 +174,7 @@ fn form_view(form: ProductForm, save: ServerAction<SaveProduct>) -> impl IntoVie
             {text_field("image", "Picture", image, fields[5].2)}
             {archive}
             <button class="button button--primary" type="submit">"Save"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 

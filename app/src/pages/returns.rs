@@ -4,7 +4,7 @@
 //! with the order's link token; the form works before the page's code has
 //! loaded (a plain form post).
 
-use crate::components::refused;
+use crate::components::{FormAction, PostForm, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::returns::{RequestReturn, ReturnForm, ReturnStatus, ReturnView, ReturnableLine, load_return_form};
@@ -20,7 +20,7 @@ pub fn ReturnPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let token = move || query.read().get("token");
-    let request = ServerAction::<RequestReturn>::new();
+    let request = FormAction::<RequestReturn>::new();
     let form = crate::json::load(
         move || (id(), token(), request.version().get()),
         |(id, token, _)| load_return_form(id, token),
@@ -38,7 +38,7 @@ pub fn ReturnPage() -> impl IntoView {
     }
 }
 
-fn form_view(form: ReturnForm, token: Option<String>, request: ServerAction<RequestReturn>) -> impl IntoView {
+fn form_view(form: ReturnForm, token: Option<String>, request: FormAction<RequestReturn>) -> impl IntoView {
     let order = with_query(&format!("/orders/{}", form.order_id), &[("token", token.as_deref())]);
     let answer = move || {
         match request.value().get()? {
@@ -70,12 +70,12 @@ fn form_view(form: ReturnForm, token: Option<String>, request: ServerAction<Requ
     }
 }
 
-fn ask_view(form: &ReturnForm, token: Option<String>, request: ServerAction<RequestReturn>) -> impl IntoView + use<> {
+fn ask_view(form: &ReturnForm, token: Option<String>, request: FormAction<RequestReturn>) -> impl IntoView + use<> {
     let currency = form.currency.clone();
     let lines: Vec<_> = form.lines.iter().enumerate().map(|(i, line)| line_view(i, line, &currency)).collect();
     let (id, order_id) = (form.next_id.clone(), form.order_id.clone());
     view! {
-        <ActionForm action=request attr:class="form-grid" attr:aria-label="Return items">
+        <PostForm action=request attr:class="form-grid" attr:aria-label="Return items">
             <input type="hidden" name="id" value=id/>
             <input type="hidden" name="order_id" value=order_id/>
             <input type="hidden" name="token" value=token.unwrap_or_default()/>
@@ -88,7 +88,7 @@ fn ask_view(form: &ReturnForm, token: Option<String>, request: ServerAction<Requ
                 <textarea id="reason" name="reason" maxlength="500" rows="3" required></textarea>
             </div>
             <button class="button button--primary" type="submit">"Ask for the return"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
