@@ -5,15 +5,22 @@
 //! describe a value of the wrong type it hands serde's `Unexpected` to
 //! serde's default message, whose display of a float formats it. The store
 //! sends no fractional numbers, so here a mismatch is described in words of
-//! our own ([`described`]) and a number only goes to a type that asked for a
+//! our own (`error.rs`) and a number only goes to a type that asked for a
 //! float as a float.
 //!
 //! The reading is written once, over any [`Parsed`] value: the browser's
 //! `JsValue`, and (in the tests) serde_json's `Value`, against which it is
 //! checked.
 
-use serde::de::{self, DeserializeSeed, Expected, IntoDeserializer, Unexpected, Visitor};
-use std::fmt;
+use serde::de::{self, Expected, IntoDeserializer, Visitor};
+
+mod access;
+mod error;
+mod sources;
+
+use access::{Entries, Items, Variant};
+pub use error::Error;
+use error::mismatch;
 
 /// A parsed JSON value, as far as reading it one level deep needs.
 pub trait Parsed: Sized {
@@ -29,57 +36,6 @@ pub enum Shape<P> {
     Text(String),
     List(Vec<P>),
     Object(Vec<(String, P)>),
-}
-
-/// Why a value could not be read as the type asked for.
-#[derive(Debug)]
-pub struct Error(String);
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(message: T) -> Self {
-        Self(message.to_string())
-    }
-
-    fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Self(format!("invalid type: {}, expected {expected}", described(&unexpected)))
-    }
-
-    fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Self(format!("invalid value: {}, expected {expected}", described(&unexpected)))
-    }
-}
-
-/// `unexpected` in words, as serde says it but for a float, which is not
-/// formatted (that would bring the float formatting back).
-fn described(unexpected: &Unexpected) -> String {
-    match *unexpected {
-        Unexpected::Bool(b) => format!("boolean `{b}`"),
-        Unexpected::Unsigned(n) => format!("integer `{n}`"),
-        Unexpected::Signed(n) => format!("integer `{n}`"),
-        Unexpected::Float(_) => "a fractional number".into(),
-        Unexpected::Char(c) => format!("character `{c}`"),
-        Unexpected::Str(s) => format!("string \"{s}\""),
-        Unexpected::Bytes(_) => "byte array".into(),
-        Unexpected::Unit => "null".into(),
-        Unexpected::Option => "Option value".into(),
-        Unexpected::NewtypeStruct => "newtype struct".into(),
-        Unexpected::Seq => "sequence".into(),
-        Unexpected::Map => "map".into(),
-        Unexpected::Enum => "enum".into(),
-        Unexpected::UnitVariant => "unit variant".into(),
-        Unexpected::NewtypeVariant => "newtype variant".into(),
-        Unexpected::TupleVariant => "tuple variant".into(),
-        Unexpected::StructVariant => "struct variant".into(),
-        Unexpected::Other(other) => other.into(),
-    }
 }
 
 /// Reads `value` as a `T`.
@@ -149,20 +105,6 @@ impl<P: Parsed> Reader<P> {
             other => Err(mismatch(other, &visitor)),
         }
     }
-}
-
-/// A value of another kind than `expected`, refused as serde words it.
-fn mismatch<P>(found: Shape<P>, expected: &dyn Expected) -> Error {
-    let unexpected = match &found {
-        Shape::Null => Unexpected::Unit,
-        Shape::Bool(b) => Unexpected::Bool(*b),
-        Shape::Number(n) if n.trunc() == *n && n.abs() <= EXACT => Unexpected::Signed(*n as i64),
-        Shape::Number(n) => Unexpected::Float(*n),
-        Shape::Text(s) => Unexpected::Str(s),
-        Shape::List(_) => Unexpected::Seq,
-        Shape::Object(_) => Unexpected::Map,
-    };
-    de::Error::invalid_type(unexpected, expected)
 }
 
 impl<'de, P: Parsed> de::Deserializer<'de> for Reader<P> {
@@ -266,132 +208,5 @@ impl<'de, P: Parsed> de::Deserializer<'de> for Reader<P> {
     }
 }
 
-/// A list's items, read in order.
-struct Items<P>(std::vec::IntoIter<P>);
-
-impl<'de, P: Parsed> de::SeqAccess<'de> for Items<P> {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|item| seed.deserialize(Reader(item))).transpose()
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
-    }
-}
-
-/// An object's entries, read in order: each key, then its value.
-struct Entries<P> {
-    entries: std::vec::IntoIter<(String, P)>,
-    value: Option<P>,
-}
-
-impl<'de, P: Parsed> de::MapAccess<'de> for Entries<P> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.entries.next() else { return Ok(None) };
-        self.value = Some(value);
-        seed.deserialize(key.into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let value = self.value.take().ok_or_else(|| Error("a value read before its key".into()))?;
-        seed.deserialize(Reader(value))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
-    }
-}
-
-/// A variant with content: its name, and the content read as the variant's kind asks.
-struct Variant<P> {
-    name: String,
-    content: P,
-}
-
-impl<'de, P: Parsed> de::EnumAccess<'de> for Variant<P> {
-    type Error = Error;
-    type Variant = Reader<P>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Reader<P>), Error> {
-        let name = seed.deserialize(self.name.into_deserializer())?;
-        Ok((name, Reader(self.content)))
-    }
-}
-
-impl<'de, P: Parsed> de::VariantAccess<'de> for Reader<P> {
-    type Error = Error;
-
-    fn unit_variant(self) -> Result<(), Error> {
-        de::Deserialize::deserialize(self)
-    }
-
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_seq(self, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_map(self, visitor)
-    }
-}
-
-#[cfg(feature = "hydrate")]
-impl Parsed for wasm_bindgen::JsValue {
-    fn shape(self) -> Shape<Self> {
-        use wasm_bindgen::JsCast;
-        if let Some(b) = self.as_bool() {
-            Shape::Bool(b)
-        } else if let Some(n) = self.as_f64() {
-            Shape::Number(n)
-        } else if let Some(s) = self.as_string() {
-            Shape::Text(s)
-        } else if js_sys::Array::is_array(&self) {
-            Shape::List(self.unchecked_into::<js_sys::Array>().to_vec())
-        } else if self.is_object() {
-            let entries = js_sys::Object::entries(self.unchecked_ref());
-            Shape::Object(entries.iter().map(|e| e.unchecked_into::<js_sys::Array>()).map(entry).collect())
-        } else {
-            Shape::Null // null (JSON.parse makes nothing else)
-        }
-    }
-
-    fn is_null(&self) -> bool {
-        self.is_null() || self.is_undefined()
-    }
-}
-
-/// One `[key, value]` of `Object.entries`.
-#[cfg(feature = "hydrate")]
-fn entry(pair: js_sys::Array) -> (String, wasm_bindgen::JsValue) {
-    (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-}
-
 #[cfg(test)]
-impl Parsed for serde_json::Value {
-    fn shape(self) -> Shape<Self> {
-        use serde_json::Value;
-        match self {
-            Value::Null => Shape::Null,
-            Value::Bool(b) => Shape::Bool(b),
-            Value::Number(n) => Shape::Number(n.as_f64().unwrap_or(f64::NAN)),
-            Value::String(s) => Shape::Text(s),
-            Value::Array(items) => Shape::List(items),
-            Value::Object(entries) => Shape::Object(entries.into_iter().collect()),
-        }
-    }
-
-    fn is_null(&self) -> bool {
-        self.is_null()
-    }
-}
-
-#[cfg(test)]
-#[path = "parsed_tests.rs"]
 mod tests;
