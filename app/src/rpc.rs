@@ -29,7 +29,7 @@ pub fn refuse(status: u16, message: impl Into<String>) -> ServerFnError {
 /// (it accepts HTML), which Leptos answers by redirecting back to the page
 /// the form is on. A page being rendered calls server functions too, within
 /// its own request (a GET), and keeps the status they refuse with.
-pub fn posted_by_a_page() -> bool {
+fn posted_by_a_page() -> bool {
     use_context::<http::request::Parts>()
         .is_some_and(|parts| parts.method == http::Method::POST && crate::api::wants_page(&parts.headers))
 }

@@ -2,7 +2,7 @@
 //! which is never formatted (that would bring Rust's float formatting into
 //! the WASM: see the module above).
 
-use super::{EXACT, Shape};
+use super::{Shape, exact_integer};
 use serde::de::{self, Expected, Unexpected};
 use std::fmt;
 
@@ -62,8 +62,7 @@ pub(super) fn mismatch<P>(found: Shape<P>, expected: &dyn Expected) -> Error {
     let unexpected = match &found {
         Shape::Null => Unexpected::Unit,
         Shape::Bool(b) => Unexpected::Bool(*b),
-        Shape::Number(n) if n.trunc() == *n && n.abs() <= EXACT => Unexpected::Signed(*n as i64),
-        Shape::Number(n) => Unexpected::Float(*n),
+        Shape::Number(n) => exact_integer(*n).map_or(Unexpected::Float(*n), Unexpected::Signed),
         Shape::Text(s) => Unexpected::Str(s),
         Shape::List(_) => Unexpected::Seq,
         Shape::Object(_) => Unexpected::Map,

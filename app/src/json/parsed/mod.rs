@@ -43,16 +43,21 @@ pub fn from_parsed<T: de::DeserializeOwned, P: Parsed>(value: P) -> Result<T, Er
     T::deserialize(Reader(value))
 }
 
-/// The largest integer a JSON number (a double) holds exactly.
-const EXACT: f64 = 9_007_199_254_740_992.0;
+/// `n` as the integer it is, if it is a whole number a JSON number (a
+/// double) holds exactly.
+fn exact_integer(n: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    (n.trunc() == n && n.abs() <= EXACT).then_some(n as i64)
+}
 
 /// A whole number as the integer it is; any other number is refused, for no
 /// type but a float's takes one (and those read it in `deserialize_f64`).
 fn number<'de, V: Visitor<'de>>(n: f64, visitor: V) -> Result<V::Value, Error> {
-    if n.trunc() != n || n.abs() > EXACT {
-        return Err(Error(format!("a fractional or too large number, expected {}", &visitor as &dyn Expected)));
+    match exact_integer(n) {
+        Some(i) if i < 0 => visitor.visit_i64(i),
+        Some(i) => visitor.visit_u64(i as u64),
+        None => Err(Error(format!("a fractional or too large number, expected {}", &visitor as &dyn Expected))),
     }
-    if n < 0.0 { visitor.visit_i64(n as i64) } else { visitor.visit_u64(n as u64) }
 }
 
 /// The serde deserializer of one [`Parsed`] value. Each method asks for the
