@@ -126,7 +126,9 @@ pub async fn load_stock_page(sku: String) -> Result<StockPage, ServerFnError> {
 
 /// The form's adjustment: `quantity` received or returned adds, damaged
 /// takes away, a count correction sets stock to it. `id` is the form's own
-/// (made when it was shown), so sending it twice adjusts once.
+/// (made when it was shown), so sending it twice adjusts once. Posted
+/// without JavaScript, it goes on to the product's stock page, which says
+/// what was saved (`?done=<the adjustment's id>`).
 #[server(prefix = "/rpc", endpoint = "inventory/adjust", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn adjust_stock(
     sku: String,
@@ -137,7 +139,10 @@ pub async fn adjust_stock(
 ) -> Result<StockAdjustment, ServerFnError> {
     let admin = crate::account::ssr::require(crate::account::Role::Admin).await?;
     let input = adjustment_input(reason, &quantity, note).map_err(|message| crate::rpc::refuse(400, message))?;
-    ssr::inventory()?.adjust(sku, id, input, admin.email).await.map_err(crate::rpc::to_server_error)
+    let done = ssr::inventory()?.adjust(sku, id, input, admin.email).await.map_err(crate::rpc::to_server_error)?;
+    let page = format!("/admin/inventory/{}", crate::url::encode_component(&done.sku));
+    crate::rpc::posted_form_goes_on(None, &crate::url::with_query(&page, &[("done", Some(&done.id))]))?;
+    Ok(done)
 }
 
 /// What the form's fields ask for; a message when the quantity is not a whole number above 0 (or 0 for a count).

@@ -106,7 +106,8 @@ pub struct ProductFields {
     pub expected_version: Option<String>,
 }
 
-/// Creates or changes product `sku` from its form (administrators).
+/// Creates or changes product `sku` from its form (administrators). Posted
+/// without JavaScript, it goes on to the product's page, which says so.
 #[server(prefix = "/rpc", endpoint = "products/save", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn save_product(
     sku: String,
@@ -123,11 +124,18 @@ pub async fn save_product(
     let archived = archived.is_some_and(|a| a == "true" || a == "on");
     let input =
         ProductInput { name, description, price_minor, category, fulfilment, image, archived, expected_version };
-    ssr::products()?.save(sku, input).await.map_err(|e| match &e.field {
+    let saved = ssr::products()?.save(sku, input).await.map_err(|e| match &e.field {
         Some(field) => crate::rpc::refuse(e.status.unwrap_or(400), field_message(field, &e.message)),
         None => crate::rpc::to_server_error(e),
-    })
+    })?;
+    let page = format!("/admin/products/{}", crate::url::encode_component(&saved.product.sku));
+    crate::rpc::posted_form_goes_on(None, &format!("{page}?done={SAVED}"))?;
+    Ok(saved)
 }
+
+/// What a product's page says it was (`?done=saved`) when a form posted
+/// without JavaScript has just saved it.
+pub const SAVED: &str = "saved";
 
 /// The form's fields: the API's field name and the label it shows.
 pub const FIELDS: [(&str, &str); 6] = [

@@ -147,6 +147,8 @@ pub async fn load_return_form(order_id: String, token: Option<String>) -> Result
 
 /// Asks to return the chosen quantities of an order's lines (lines left at
 /// 0 are not returned). `id` is the form's own, so sending it twice returns once.
+/// Posted without JavaScript, it goes on to the order's return page, which
+/// says the return was accepted (`?done=<the return's id>`).
 #[server(prefix = "/rpc", endpoint = "returns/request", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn request_return(
     id: String,
@@ -155,10 +157,14 @@ pub async fn request_return(
     #[server(default)] lines: Vec<ReturnLineInput>,
     reason: String,
 ) -> Result<ReturnView, ServerFnError> {
-    let reader = ssr::reader(token).await?;
+    let reader = ssr::reader(token.clone()).await?;
     let lines = lines.into_iter().filter(|l| l.quantity > 0).collect();
     let input = ReturnInput { order_id, lines, reason };
-    ssr::returns()?.request(id, input, reader).await.map_err(crate::rpc::to_server_error)
+    let done = ssr::returns()?.request(id, input, reader).await.map_err(crate::rpc::to_server_error)?;
+    let page = format!("/orders/{}/return", crate::url::encode_component(&done.order_id));
+    let next = crate::url::with_query(&page, &[("token", token.as_deref()), ("done", Some(&done.id))]);
+    crate::rpc::posted_form_goes_on(None, &next)?;
+    Ok(done)
 }
 
 /// The returns waiting for their items, oldest first (dispatchers).
@@ -169,10 +175,16 @@ pub async fn load_open_returns() -> Result<OpenReturns, ServerFnError> {
 }
 
 /// Receives a return's items, each line resellable or damaged (dispatchers).
+/// Posted without JavaScript, it goes on to the returns page, which says
+/// what was received (`?done=<the return's id>&order=<its order's id>`).
 #[server(prefix = "/rpc", endpoint = "returns/receive", output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn receive_return(id: String, lines: Vec<ReceivedLine>) -> Result<ReturnView, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Dispatcher).await?;
-    ssr::returns()?.receive(id, ReceiveInput { lines }).await.map_err(crate::rpc::to_server_error)
+    let done = ssr::returns()?.receive(id, ReceiveInput { lines }).await.map_err(crate::rpc::to_server_error)?;
+    let next =
+        crate::url::with_query("/dispatch/returns", &[("done", Some(&done.id)), ("order", Some(&done.order_id))]);
+    crate::rpc::posted_form_goes_on(None, &next)?;
+    Ok(done)
 }
 
 #[cfg(feature = "ssr")]

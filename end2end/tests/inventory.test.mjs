@@ -51,3 +51,22 @@ test('an administrator receives a delivery and corrects a count, and reads both 
   assert.equal(await stock(page.request), 3, 'a refused adjustment changes nothing');
   assert.deepEqual(problems.filter((p) => !p.includes('400')), []);
 });
+
+test('without JavaScript an administrator adjusts stock and the page says what was saved', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  await signIn(page, ADMIN, { script: false });
+  const before = await stock(page.request);
+  await page.goto(`${BASE}/admin/inventory/${SKU}`);
+  await save(page, 'received', 4, 'delivery without script');
+  await page.waitForURL((url) => url.pathname === `/admin/inventory/${SKU}` && url.searchParams.has('done'));
+  await page.getByRole('status').filter({ hasText: `Saved: ${before + 4} in stock.` }).waitFor();
+  await page.getByTestId('stock').filter({ hasText: `In stock: ${before + 4} ·` }).waitFor();
+  const rows = await page.getByTestId('stock-history').locator('tbody tr').allInnerTexts();
+  assert.match(rows[0], /Received\s+\+4.*delivery without script/s);
+
+  await save(page, 'damaged', 0);
+  await page.getByRole('alert').filter({ hasText: 'above 0' }).waitFor();
+  assert.equal(await page.getByRole('status').filter({ hasText: 'Saved:' }).count(), 0, 'a refusal says nothing was saved');
+  assert.equal(await stock(page.request), before + 4, 'a refused adjustment changes nothing');
+  await context.close();
+});

@@ -77,3 +77,27 @@ test('an administrator creates a product and sets its stock, and a shopper finds
   assert.equal(left.stock, 3, 'one sold');
   assert.deepEqual(problems, []);
 });
+
+test('without JavaScript an administrator creates a product and lands on its page, which says it is saved', async () => {
+  const { page, context } = await strictPage(browser, { javaScriptEnabled: false });
+  await signIn(page, ADMIN, { script: false });
+  const [sku, name] = [`ZZ-${STAMP}-R`, `Tin Ruler ${STAMP}`];
+  const fill = async (price) => {
+    await page.getByLabel('SKU').fill(sku);
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Price').fill(price);
+    await page.getByLabel('Category').selectOption('stationery');
+    await page.getByRole('button', { name: 'Save' }).click();
+  };
+  await page.goto(`${BASE}/admin/products/new`);
+  await fill('3,25');
+  await page.waitForURL((url) => url.pathname === '/admin/products/new' && url.searchParams.has('__err'));
+  await page.locator('#price-error').filter({ hasText: 'enter a price like 12.50' }).waitFor();
+  await fill('3.25');
+  await page.waitForURL(`${BASE}/admin/products/${sku}?done=saved`);
+  await page.getByTestId('product-saved').filter({ hasText: `Saved ${name} (${sku}), on sale.` }).waitFor();
+  assert.equal(await page.getByLabel('Name').inputValue(), name, 'the page is the product saved');
+  const saved = await (await page.request.get(`${BASE}/api/catalog/products/${sku}`)).json();
+  assert.equal(saved.price.amount_minor, 325);
+  await context.close();
+});

@@ -98,3 +98,32 @@ test('a guest returns one of two sent items, a dispatcher receives it, and the r
   assert.deepEqual([...problems, ...staffProblems], []);
   await guest.close();
 });
+
+test('without JavaScript a guest asks for a return and a dispatcher receives it, each told what was done', async () => {
+  const { page: staff, context: staffContext } = await strictPage(browser, { javaScriptEnabled: false });
+  await signIn(staff, STAFF, { script: false });
+  const guest = await browser.newContext();
+  const order = await confirmedOrder(guest.request, `sam+${Date.now()}@example.com`, ['KIT-001']);
+  await sendLines(staff.request, order.id, ['KIT-001']);
+  const link = await receiptLink(order.id);
+  await returnable(guest.request, order.id, new URL(link).searchParams.get('token'));
+
+  const { page: shopper, context } = await strictPage(browser, { javaScriptEnabled: false });
+  await shopper.goto(link);
+  await shopper.getByRole('link', { name: 'Return items' }).click();
+  await shopper.getByLabel(/Enamel Camp Mug/).selectOption('1');
+  await shopper.getByLabel('Why are you returning it?').fill('A gift I already had');
+  await shopper.getByRole('button', { name: 'Ask for the return' }).click();
+  await shopper.waitForURL((url) => url.pathname === `/orders/${order.id}/return` && url.searchParams.has('done'));
+  await shopper.getByTestId('return-accepted').filter({ hasText: 'Return accepted' }).filter({ hasText: '$' }).waitFor();
+  await shopper.getByTestId('return').filter({ hasText: '1 × Enamel Camp Mug' }).waitFor();
+
+  await staff.goto(`${BASE}/dispatch/returns`);
+  const open = staff.locator(`[data-testid="open-return"][data-order="${order.number}"]`);
+  await open.getByLabel(/Enamel Camp Mug/).selectOption('resellable');
+  await open.getByRole('button', { name: 'Mark received' }).click();
+  await staff.waitForURL((url) => url.pathname === '/dispatch/returns' && url.searchParams.has('done'));
+  await staff.getByTestId('return-received').filter({ hasText: `Received the return of order ${order.number}: the refund of $` }).waitFor();
+  assert.equal(await open.count(), 0, 'no longer waiting');
+  await Promise.all([context.close(), staffContext.close(), guest.close()]);
+});

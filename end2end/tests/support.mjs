@@ -82,10 +82,13 @@ export function readable(mail) {
   return mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
 }
 
-/** Signs `page` in on the sign-in page as `{ email, password }`, once it is hydrated. */
-export async function signIn(page, { email, password }) {
+/**
+ * Signs `page` in on the sign-in page as `{ email, password }`, once it is
+ * hydrated; `{ script: false }` for a page without JavaScript.
+ */
+export async function signIn(page, { email, password }, { script = true } = {}) {
   await page.goto(`${BASE}/account/sign-in`);
-  await hydrated(page);
+  if (script) await hydrated(page);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

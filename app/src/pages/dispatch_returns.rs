@@ -6,33 +6,35 @@
 use crate::components::{FormAction, PostForm, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
-use crate::returns::{OpenReturns, ReceiveReturn, ReturnView, load_open_returns};
+use crate::returns::{OpenReturns, ReceiveReturn, ReturnView, load_open_returns, load_return_form};
 use crate::words::readable_utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn DispatchReturnsPage() -> impl IntoView {
     let receive = FormAction::<ReceiveReturn>::new();
     let open = crate::json::load(move || receive.version().get(), |_| load_open_returns());
-    let answer = move || {
-        match receive.value().get()? {
+    let answer = move || match receive.value().get()? {
         Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
-        Ok(done) => Some(
-            view! {
-                <p class="notice" role="status" data-testid="return-received">
-                    {format!("Received the return of order {}: the refund of {} is on its way.", done.order_number, format_money(done.refund_minor, &done.currency))}
-                </p>
-            }
-            .into_any(),
-        ),
-    }
+        Ok(done) => Some(received(&done)),
     };
+    // What a form posted without JavaScript has just received (`?done=<return>&order=<order>`).
+    let query = use_query_map();
+    let posted = crate::json::load(
+        move || query.with(|q| q.get("done").zip(q.get("order"))),
+        |posted| async move {
+            let (id, order) = posted?;
+            load_return_form(order, None).await.ok()?.returns.into_iter().find(|r| r.id == id)
+        },
+    );
     view! {
         <Title text="Returns · Dispatch · The Better Store"/>
         <p><a href="/dispatch">"← Dispatch"</a></p>
         <h1>"Returns"</h1>
         {answer}
+        <Suspense>{move || Suspend::new(async move { posted.await.map(|done| received(&done)) })}</Suspense>
         <Transition fallback=|| view! { <p class="loading">"Loading the returns…"</p> }>
             {move || Suspend::new(async move {
                 match open.await {
@@ -42,6 +44,19 @@ pub fn DispatchReturnsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+fn received(done: &ReturnView) -> AnyView {
+    view! {
+        <p class="notice" role="status" data-testid="return-received">
+            {format!(
+                "Received the return of order {}: the refund of {} is on its way.",
+                done.order_number,
+                format_money(done.refund_minor, &done.currency)
+            )}
+        </p>
+    }
+    .into_any()
 }
 
 fn open_view(open: OpenReturns, receive: FormAction<ReceiveReturn>) -> impl IntoView {

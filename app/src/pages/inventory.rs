@@ -64,7 +64,7 @@ fn low_view(low: LowStock) -> impl IntoView {
 
 #[component]
 pub fn StockPage() -> impl IntoView {
-    let params = use_params_map();
+    let (params, query) = (use_params_map(), use_query_map());
     let sku = move || params.read().get("sku").unwrap_or_default();
     let adjust = FormAction::<AdjustStock>::new();
     let page = crate::json::load(move || (sku(), adjust.version().get()), |(sku, _)| load_stock_page(sku));
@@ -74,7 +74,7 @@ pub fn StockPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(page) => stock_view(page, adjust).into_any(),
+                    Ok(page) => stock_view(page, adjust, query.read().get("done")).into_any(),
                     Err(e) => refused(shopper_message(&e), &format!("/admin/inventory/{}", sku())),
                 }
             })}
@@ -82,14 +82,20 @@ pub fn StockPage() -> impl IntoView {
     }
 }
 
-fn stock_view(page: StockPage, adjust: FormAction<AdjustStock>) -> impl IntoView {
+/// A product's stock page; `done` names the adjustment a form posted
+/// without JavaScript has just saved (`?done=`), which the page confirms.
+fn stock_view(page: StockPage, adjust: FormAction<AdjustStock>, done: Option<String>) -> impl IntoView {
     let StockPage { history, next_id } = page;
     let (name, sku, stock) = (history.name.clone(), history.sku.clone(), history.stock);
-    let answer = move || match adjust.value().get()? {
-        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
-        Ok(done) => Some(
-            view! { <p class="notice" role="status">{format!("Saved: {} in stock.", done.stock_after)}</p> }.into_any(),
-        ),
+    let posted = history.adjustments.iter().find(|a| Some(&a.id) == done.as_ref()).map(|a| a.stock_after);
+    let saved =
+        |after: u32| view! { <p class="notice" role="status">{format!("Saved: {after} in stock.")}</p> }.into_any();
+    let answer = move || match adjust.value().get() {
+        Some(Err(e)) => {
+            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
+        }
+        Some(Ok(done)) => Some(saved(done.stock_after)),
+        None => posted.map(saved),
     };
     view! {
         <h1>{name}</h1>

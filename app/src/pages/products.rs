@@ -118,13 +118,15 @@ pub fn ProductEditPage() -> impl IntoView {
         now
     });
     let form = crate::json::load(move || (sku(), saved.get()), |(sku, _)| load_product_form(sku));
+    let query = use_query_map();
+    let posted = move || query.read().get("done").as_deref() == Some(crate::products::SAVED);
     view! {
         <Title text="Product · The Better Store"/>
         <p><a href="/admin/products">"← Products"</a></p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(form) => form_view(form, save).into_any(),
+                    Ok(form) => form_view(form, save, posted()).into_any(),
                     Err(e) => refused(shopper_message(&e), "/admin/products"),
                 }
             })}
@@ -132,14 +134,17 @@ pub fn ProductEditPage() -> impl IntoView {
     }
 }
 
-fn form_view(form: ProductForm, save: FormAction<SaveProduct>) -> impl IntoView {
+/// The product's form; `posted`: a form posted without JavaScript has just
+/// saved it (`?done=saved`), which the page confirms.
+fn form_view(form: ProductForm, save: FormAction<SaveProduct>, posted: bool) -> impl IntoView {
     let ProductForm { product, categories } = form;
+    let posted = product.clone().filter(|_| posted);
     let saved = move || match save.value().get() {
         Some(Ok(done)) => Some(saved_view(&done).into_any()),
         Some(Err(e)) => {
             Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
         }
-        None => None,
+        None => posted.as_ref().map(|done| saved_view(done).into_any()),
     };
     let error_of = move |label: &'static str| {
         move || match save.value().get() {

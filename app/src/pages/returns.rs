@@ -30,7 +30,7 @@ pub fn ReturnPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(form) => form_view(form, token(), request).into_any(),
+                    Ok(form) => form_view(form, token(), request, query.read().get("done")).into_any(),
                     Err(e) => refused(shopper_message(&e), &format!("/orders/{}/return", id())),
                 }
             })}
@@ -38,23 +38,22 @@ pub fn ReturnPage() -> impl IntoView {
     }
 }
 
-fn form_view(form: ReturnForm, token: Option<String>, request: FormAction<RequestReturn>) -> impl IntoView {
+/// The order's return page; `done` names the return a form posted without
+/// JavaScript has just made (`?done=`), which the page confirms.
+fn form_view(
+    form: ReturnForm,
+    token: Option<String>,
+    request: FormAction<RequestReturn>,
+    done: Option<String>,
+) -> impl IntoView {
     let order = with_query(&format!("/orders/{}", form.order_id), &[("token", token.as_deref())]);
-    let answer = move || {
-        match request.value().get()? {
-        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
-        Ok(done) => Some(
-            view! {
-                <p class="notice" role="status" data-testid="return-accepted">
-                    {format!(
-                        "Return accepted. We have e-mailed you how to send the items back; {} is refunded when they arrive.",
-                        format_money(done.refund_minor, &done.currency)
-                    )}
-                </p>
-            }
-            .into_any(),
-        ),
-    }
+    let posted = form.returns.iter().find(|r| Some(&r.id) == done.as_ref()).cloned();
+    let answer = move || match request.value().get() {
+        Some(Err(e)) => {
+            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
+        }
+        Some(Ok(done)) => Some(accepted(&done)),
+        None => posted.as_ref().map(accepted),
     };
     let asking = form.can_return_any().then(|| ask_view(&form, token, request));
     let none_left = (!form.can_return_any())
@@ -68,6 +67,18 @@ fn form_view(form: ReturnForm, token: Option<String>, request: FormAction<Reques
         {asking}
         {returns_view(form.returns)}
     }
+}
+
+fn accepted(done: &ReturnView) -> AnyView {
+    view! {
+        <p class="notice" role="status" data-testid="return-accepted">
+            {format!(
+                "Return accepted. We have e-mailed you how to send the items back; {} is refunded when they arrive.",
+                format_money(done.refund_minor, &done.currency)
+            )}
+        </p>
+    }
+    .into_any()
 }
 
 fn ask_view(form: &ReturnForm, token: Option<String>, request: FormAction<RequestReturn>) -> impl IntoView + use<> {
