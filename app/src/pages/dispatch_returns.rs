@@ -20,7 +20,8 @@ pub fn DispatchReturnsPage() -> impl IntoView {
         Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
         Ok(done) => Some(received(&done)),
     };
-    // What a form posted without JavaScript has just received (`?done=<return>&order=<order>`).
+    // What a form posted without JavaScript has just received (`?done=<return>&order=<order>`),
+    // said until the page receives another itself.
     let query = use_query_map();
     let posted = crate::json::load(
         move || query.with(|q| q.get("done").zip(q.get("order"))),
@@ -34,7 +35,9 @@ pub fn DispatchReturnsPage() -> impl IntoView {
         <p><a href="/dispatch">"← Dispatch"</a></p>
         <h1>"Returns"</h1>
         {answer}
-        <Suspense>{move || Suspend::new(async move { posted.await.map(|done| received(&done)) })}</Suspense>
+        {move || receive.value().with(Option::is_none).then(|| view! {
+            <Suspense>{move || Suspend::new(async move { posted.await.map(|done| received(&done)) })}</Suspense>
+        })}
         <Transition fallback=|| view! { <p class="loading">"Loading the returns…"</p> }>
             {move || Suspend::new(async move {
                 match open.await {
