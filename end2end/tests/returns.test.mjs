@@ -99,7 +99,7 @@ test('a guest returns one of two sent items, a dispatcher receives it, and the r
   await guest.close();
 });
 
-test('without JavaScript a guest asks for a return and a dispatcher receives it, each told what was done', async () => {
+test('without JavaScript a guest asks for a return and a dispatcher receives it, each told what was done (and only that)', async () => {
   const { page: staff, context: staffContext } = await strictPage(browser, { javaScriptEnabled: false });
   await signIn(staff, STAFF, { script: false });
   const guest = await browser.newContext();
@@ -125,5 +125,27 @@ test('without JavaScript a guest asks for a return and a dispatcher receives it,
   await staff.waitForURL((url) => url.pathname === '/dispatch/returns' && url.searchParams.has('done'));
   await staff.getByTestId('return-received').filter({ hasText: `Received the return of order ${order.number}: the refund of $` }).waitFor();
   assert.equal(await open.count(), 0, 'no longer waiting');
+
+  // On that page, its code loaded, the next return received is the only one it tells of.
+  const second = await confirmedOrder(guest.request, `sam+${Date.now()}@example.com`, ['KIT-001']);
+  await sendLines(staff.request, second.id, ['KIT-001']);
+  const token = new URL(await receiptLink(second.id)).searchParams.get('token');
+  await returnable(guest.request, second.id, token);
+  const asked = await guest.request.put(`${BASE}/api/returns/${crypto.randomUUID()}?token=${token}`, {
+    data: { order_id: second.id, lines: [{ sku: 'KIT-001', quantity: 1 }], reason: 'One was enough' },
+  });
+  assert.equal(asked.status(), 201, await asked.text());
+  const { page: scripted, problems } = await strictPage(browser);
+  await signIn(scripted, STAFF);
+  await scripted.goto(staff.url());
+  await hydrated(scripted);
+  const received = scripted.getByTestId('return-received');
+  await received.filter({ hasText: order.number }).waitFor();
+  const next = scripted.locator(`[data-testid="open-return"][data-order="${second.number}"]`);
+  await next.getByLabel(/Enamel Camp Mug/).selectOption('resellable');
+  await next.getByRole('button', { name: 'Mark received' }).click();
+  await received.filter({ hasText: second.number }).waitFor();
+  assert.deepEqual(await received.allInnerTexts(), [await received.filter({ hasText: second.number }).innerText()]);
+  assert.deepEqual(problems, []);
   await Promise.all([context.close(), staffContext.close(), guest.close()]);
 });
