@@ -99,5 +99,11 @@ test('without JavaScript an administrator creates a product and lands on its pag
   assert.equal(await page.getByLabel('Name').inputValue(), name, 'the page is the product saved');
   const saved = await (await page.request.get(`${BASE}/api/catalog/products/${sku}`)).json();
   assert.equal(saved.price.amount_minor, 325);
+
+  // An edit comes back to the same page, which says so again, as edited.
+  await page.getByLabel('Name').fill(`${name}, 30 cm`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId('product-saved').filter({ hasText: `Saved ${name}, 30 cm (${sku}), on sale.` }).waitFor();
+  assert.equal(page.url(), `${BASE}/admin/products/${sku}?done=saved`);
   await context.close();
 });
