@@ -129,7 +129,7 @@ pub async fn save_product(
         None => crate::rpc::to_server_error(e),
     })?;
     let page = format!("/admin/products/{}", crate::url::encode_component(&saved.product.sku));
-    crate::rpc::posted_form_goes_on(None, &format!("{page}?done={SAVED}"))?;
+    crate::rpc::posted_form_goes_on(None, &crate::url::with_query(&page, &[("done", Some(SAVED))]))?;
     Ok(saved)
 }
 

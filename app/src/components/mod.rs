@@ -16,4 +16,4 @@ pub use post_form::{FormAction, FormFunction, PostForm};
 pub use print::PrintButton;
 pub use product_card::ProductGrid;
 pub use quantity::QuantityStepper;
-pub use refused::refused;
+pub use refused::{refusal, refused};

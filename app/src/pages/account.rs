@@ -4,7 +4,7 @@ use crate::account::{
     AccountView, ChangePassword, DELETE_CONFIRMATION, DeleteAccount, Done, Register, RequestPasswordReset,
     ResetPassword, SignIn, SignOut, UpdateProfile, current_account, single_sign_on,
 };
-use crate::components::{AccountRevision, FormAction, FormFunction, PostForm};
+use crate::components::{AccountRevision, FormAction, FormFunction, PostForm, refusal};
 use crate::pages::shopper_message;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,9 +31,7 @@ fn signed_in_then_next<A: FormFunction<Output = AccountView>>(
         }
     });
     move || match action.value().get() {
-        Some(Err(e)) => {
-            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
-        }
+        Some(Err(e)) => Some(refusal(&e)),
         _ => None,
     }
 }
@@ -245,7 +243,7 @@ fn or_saved<T>(answer: Option<Result<T, ServerFnError>>, saved: bool) -> Option<
 /// What an action's last answer tells the shopper: its refusal, or `saved` when it went through.
 fn notice<T>(answer: Option<Result<T, ServerFnError>>, saved: Option<&'static str>) -> Option<AnyView> {
     match answer? {
-        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
+        Err(e) => Some(refusal(&e)),
         Ok(_) => saved.map(|m| view! { <p class="notice" role="status">{m}</p> }.into_any()),
     }
 }

@@ -3,7 +3,7 @@
 //! device (so it works offline) and what became of it.
 
 use super::dispatch::routed_order;
-use crate::components::refused;
+use crate::components::{refusal, refused};
 use crate::device::{Device, NewChange};
 use crate::fulfilment::{LineStatus, ProcessInput, ProcessLines, ShippingLineView, ShippingOrderView};
 use crate::pages::shopper_message;
@@ -99,7 +99,7 @@ fn order_view(so: ShippingOrderView, sending: Sending) -> impl IntoView {
     let refused = ServerAction::<ProcessLines>::new();
     let refusal = move || {
         let e = refused.value().get()?.err()?;
-        Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> })
+        Some(refusal(&e))
     };
     let a = so.address.clone();
     view! {

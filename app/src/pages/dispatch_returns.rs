@@ -3,7 +3,7 @@
 //! is received with every line resellable (back into stock) or damaged, and
 //! its refund follows. The forms work before the page's code has loaded.
 
-use crate::components::{FormAction, PostForm, refused};
+use crate::components::{FormAction, PostForm, refusal, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::returns::{OpenReturns, ReceiveReturn, ReturnView, load_open_returns, load_return_form};
@@ -17,7 +17,7 @@ pub fn DispatchReturnsPage() -> impl IntoView {
     let receive = FormAction::<ReceiveReturn>::new();
     let open = crate::json::load(move || receive.version().get(), |_| load_open_returns());
     let answer = move || match receive.value().get()? {
-        Err(e) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any()),
+        Err(e) => Some(refusal(&e)),
         Ok(done) => Some(received(&done)),
     };
     // What a form posted without JavaScript has just received (`?done=<return>&order=<order>`),

@@ -3,7 +3,7 @@
 //! (`/admin/inventory/{sku}`). Administrators only; the forms work before
 //! the page's code has loaded (plain form posts).
 
-use crate::components::{FormAction, PostForm, refused};
+use crate::components::{FormAction, PostForm, refusal, refused};
 use crate::inventory::{
     AdjustStock, LOW_STOCK_BELOW, LowStock, StockHistory, StockPage, load_low_stock, load_stock_page,
 };
@@ -91,9 +91,7 @@ fn stock_view(page: StockPage, adjust: FormAction<AdjustStock>, done: Option<Str
     let saved =
         |after: u32| view! { <p class="notice" role="status">{format!("Saved: {after} in stock.")}</p> }.into_any();
     let answer = move || match adjust.value().get() {
-        Some(Err(e)) => {
-            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
-        }
+        Some(Err(e)) => Some(refusal(&e)),
         Some(Ok(done)) => Some(saved(done.stock_after)),
         None => posted.map(saved),
     };

@@ -6,7 +6,7 @@
 //! the form works before the page's code has loaded (a plain form post).
 
 use crate::catalog::{CategoryView, Fulfilment, ProductQueryParams};
-use crate::components::{FormAction, PostForm, refused};
+use crate::components::{FormAction, PostForm, refusal, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::products::{
@@ -141,9 +141,7 @@ fn form_view(form: ProductForm, save: FormAction<SaveProduct>, posted: bool) -> 
     let posted = product.clone().filter(|_| posted);
     let saved = move || match save.value().get() {
         Some(Ok(done)) => Some(saved_view(&done).into_any()),
-        Some(Err(e)) => {
-            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
-        }
+        Some(Err(e)) => Some(refusal(&e)),
         None => posted.as_ref().map(|done| saved_view(done).into_any()),
     };
     let error_of = move |label: &'static str| {

@@ -4,7 +4,7 @@
 //! with the order's link token; the form works before the page's code has
 //! loaded (a plain form post).
 
-use crate::components::{FormAction, PostForm, refused};
+use crate::components::{FormAction, PostForm, refusal, refused};
 use crate::money::format_money;
 use crate::pages::shopper_message;
 use crate::returns::{RequestReturn, ReturnForm, ReturnStatus, ReturnView, ReturnableLine, load_return_form};
@@ -49,9 +49,7 @@ fn form_view(
     let order = with_query(&format!("/orders/{}", form.order_id), &[("token", token.as_deref())]);
     let posted = form.returns.iter().find(|r| Some(&r.id) == done.as_ref()).cloned();
     let answer = move || match request.value().get() {
-        Some(Err(e)) => {
-            Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }.into_any())
-        }
+        Some(Err(e)) => Some(refusal(&e)),
         Some(Ok(done)) => Some(accepted(&done)),
         None => posted.as_ref().map(accepted),
     };

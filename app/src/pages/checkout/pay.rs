@@ -4,7 +4,7 @@
 
 use super::Field;
 use crate::api::ErrorDetail;
-use crate::components::OrderSummary;
+use crate::components::{OrderSummary, refusal};
 use crate::device::Device;
 use crate::orders::{CardInput, OrderStatus, OrderView, PayOrder, PayOutcome, get_order};
 use crate::pages::shopper_message;
@@ -114,7 +114,7 @@ fn CardForm(order_id: String, amount: String) -> impl IntoView {
         _ => {}
     });
     let failure = move || match pay.value().get() {
-        Some(Err(e)) => Some(view! { <p class="notice notice--error" role="alert">{shopper_message(&e)}</p> }),
+        Some(Err(e)) => Some(refusal(&e)),
         _ => None,
     };
     let order_id_field = order_id.clone();
