@@ -13,7 +13,9 @@
 //!   cost on DynamoDB (see `store::metered`);
 //! * `tbs_store_commit_seconds` and `tbs_store_commit_requests` (histograms):
 //!   each embedded commit's time and how many writes it carried (one commit
-//!   covers the writes of every table).
+//!   covers the writes of every table); `tbs_store_checkpoint_seconds`
+//!   (histogram): each checkpoint's time (redb's file made durable, the
+//!   journal started again).
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};
@@ -53,6 +55,7 @@ pub fn handle() -> &'static PrometheusHandle {
         metrics::describe_counter!("tbs_store_read_units_total", "DynamoDB read capacity units the reads cost");
         metrics::describe_histogram!("tbs_store_commit_seconds", "time of one embedded commit (group of writes)");
         metrics::describe_histogram!("tbs_store_commit_requests", "writes one embedded commit carried");
+        metrics::describe_histogram!("tbs_store_checkpoint_seconds", "time of one embedded checkpoint");
         handle
     })
 }

@@ -4,8 +4,10 @@
 //! it found it and the requests beside it are unaffected.
 
 use super::codec::{Body, Head, decode_head};
+use super::journal::Change;
 use super::{EXPIRES, ItemKey, Trees};
 use crate::platform::store::StoreError;
+use crate::platform::store::model::TableSpec;
 use crate::platform::store::model::{Item, Key, WriteOp};
 use redb::{ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
@@ -57,9 +59,10 @@ pub(super) struct Part {
 }
 
 /// Applies a request's parts (each in its own table) all-or-nothing and
-/// returns the items its first part's puts stored, in order. A refusal's
-/// index counts the operations of every part, in order.
-pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>) -> Result<Vec<Item>, Failure> {
+/// returns the items its first part's puts stored, in order, adding what it
+/// changed to `changes` (for the journal). A refusal's index counts the
+/// operations of every part, in order.
+pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>, changes: &mut Vec<Change>) -> Result<Vec<Item>, Failure> {
     let mut trees = Vec::with_capacity(parts.len());
     for part in &parts {
         trees.push(txn.open_table(part.trees.items()).map_err(StoreError::from)?);
@@ -72,7 +75,7 @@ pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>) -> Result<Vec<Item
     }
     let mut stored = Vec::with_capacity(parts.len());
     for ((part, mut items), existing) in parts.into_iter().zip(trees).zip(found) {
-        stored.push(write_all(txn, &mut items, part, existing)?);
+        stored.push(write_all(txn, &mut items, part, existing, changes)?);
     }
     Ok(stored.swap_remove(0))
 }
@@ -83,10 +86,13 @@ fn write_all(
     items: &mut Items<'_>,
     part: Part,
     existing: Vec<Option<Head>>,
+    changes: &mut Vec<Change>,
 ) -> Result<Vec<Item>, StoreError> {
     let mut stored = Vec::new();
     for (prepared, existing) in part.ops.into_iter().zip(existing) {
-        stored.extend(write(txn, items, &part.trees, prepared, existing)?);
+        let (item, change) = write(txn, items, &part.trees, prepared, existing)?;
+        stored.extend(item);
+        changes.extend(change);
     }
     Ok(stored)
 }
@@ -122,14 +128,15 @@ fn check(items: &Items<'_>, op: &WriteOp) -> Result<Option<Head>, Failure> {
     }
 }
 
-/// Applies one checked operation; returns the item a put stored.
+/// Applies one checked operation; returns the item a put stored, and the change made.
 fn write(
     txn: &WriteTransaction,
     items: &mut Items<'_>,
     trees: &Trees,
     prepared: Prepared,
     existing: Option<Head>,
-) -> Result<Option<Item>, StoreError> {
+) -> Result<(Option<Item>, Option<Change>), StoreError> {
+    let change = |key: &Key, stored| Some(Change { table: trees.name().to_string(), key: key.clone(), stored });
     match (prepared.op, prepared.body) {
         (WriteOp::Put { mut item, .. }, Some(body)) => {
             let new = Entries { indexes: Some(&item.indexes), expires_at: item.expires_at };
@@ -137,16 +144,18 @@ fn write(
             item.version = existing.map_or(1, |e| e.version + 1);
             let bytes = body.with_version(item.version);
             items.insert((item.key.pk.as_str(), item.key.sk.as_str()), bytes.as_slice())?;
-            Ok(Some(item))
+            let change = change(&item.key, Some(bytes));
+            Ok((Some(item), change))
         }
-        (WriteOp::Delete { key, .. }, _) => {
-            if let Some(old) = existing {
+        (WriteOp::Delete { key, .. }, _) => match existing {
+            Some(old) => {
                 unindex(txn, trees, &key, &old)?;
                 items.remove((key.pk.as_str(), key.sk.as_str()))?;
+                Ok((None, change(&key, None)))
             }
-            Ok(None)
-        }
-        (WriteOp::Check { .. }, _) => Ok(None),
+            None => Ok((None, None)),
+        },
+        (WriteOp::Check { .. }, _) => Ok((None, None)),
         (WriteOp::Put { .. }, None) => Err(StoreError::Backend("a put was not prepared".into())),
     }
 }
@@ -208,4 +217,23 @@ fn move_entries(
 /// Takes the item stored under `key` (as `old` says) out of its indexes and the expiry tree.
 pub(super) fn unindex(txn: &WriteTransaction, trees: &Trees, key: &Key, old: &Head) -> Result<(), StoreError> {
     move_entries(txn, trees, key, Entries::of(Some(old)), Entries::NONE)
+}
+
+/// Puts back a change the journal kept: the item its table stores now, with
+/// its index and expiry entries, or its deletion. Idempotent: a change
+/// already made changes nothing.
+pub(super) fn restore(txn: &WriteTransaction, change: &Change) -> Result<(), StoreError> {
+    let (pk, sk) = (change.key.pk.as_str(), change.key.sk.as_str());
+    let mut items = txn.open_table(Trees::of(&TableSpec::new(change.table.as_str())).items())?;
+    let old = items.get((pk, sk))?.map(|stored| decode_head(stored.value())).transpose()?;
+    let new = change.stored.as_deref().map(decode_head).transpose()?;
+    // Its trees, by their naming rule, for the indexes either version has.
+    let indexes = [&old, &new].into_iter().flatten().flat_map(|head| head.indexes.keys());
+    let trees = Trees::of(&indexes.fold(TableSpec::new(change.table.as_str()), |spec, i| spec.with_index(i)));
+    move_entries(txn, &trees, &change.key, Entries::of(old.as_ref()), Entries::of(new.as_ref()))?;
+    match &change.stored {
+        Some(stored) => drop(items.insert((pk, sk), stored.as_slice())?),
+        None => drop(items.remove((pk, sk))?),
+    }
+    Ok(())
 }

@@ -1,13 +1,16 @@
 //! One batch of write requests, committed together by the store's writer
-//! ([`super::writer`], which decides when and how durably): each request
-//! applied on its own terms inside one write transaction, a refused one
-//! alone, and each answered once the commit covering it is made.
+//! ([`super::writer`], which decides when): each request applied on its own
+//! terms inside one write transaction, a refused one alone; what they changed
+//! appended to the journal as one record ([`super::journal`]) and synced
+//! there if any of them is durable; then the transaction committed (redb
+//! need not wait for the disk: the journal has it) and each request answered.
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
+use super::journal::Journal;
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
-use redb::{Database, Durability};
+use redb::{Database, Durability, WriteTransaction};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::oneshot;
@@ -37,9 +40,9 @@ fn fail(answer_to: impl IntoIterator<Item = oneshot::Sender<Answer>>, error: &St
 }
 
 /// Commits `batch` ([`apply_and_answer`]), measured; whether it committed.
-pub(super) fn commit(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
+pub(super) fn commit(db: &Database, batch: Vec<Request>, journal: &mut Journal) -> bool {
     let (size, started) = (batch.len(), Instant::now());
-    let committed = apply_and_answer(db, batch, durability);
+    let committed = apply_and_answer(db, batch, journal);
     metrics::histogram!("tbs_store_commit_seconds").record(started.elapsed());
     metrics::histogram!("tbs_store_commit_requests").record(size as f64);
     committed
@@ -48,12 +51,14 @@ pub(super) fn commit(db: &Database, batch: Vec<Request>, durability: Durability)
 /// Applies and commits one batch, counts the commit against every table it
 /// wrote ([`Table::changes`](crate::platform::store::Table::changes): before
 /// any answer, so a reader told of the write sees the count moved), then
-/// answers every request in it; whether it committed. When the backend
-/// fails, nothing of the batch was written and every request hears so.
-fn apply_and_answer(db: &Database, batch: Vec<Request>, durability: Durability) -> bool {
+/// answers every request in it; whether it committed. When the backend or
+/// the journal fails, nothing of the batch was committed and every request
+/// hears so.
+fn apply_and_answer(db: &Database, batch: Vec<Request>, journal: &mut Journal) -> bool {
     let written: Vec<Arc<Trees>> = batch.iter().flat_map(|r| r.parts.iter().map(|p| p.trees.clone())).collect();
+    let durable = batch.iter().any(|r| r.durable);
     let (answer_to, work): (Vec<_>, Vec<_>) = batch.into_iter().map(|r| (r.answer, (r.parts, r.transaction))).unzip();
-    match apply_all(db, work, durability) {
+    match apply_all(db, work, journal, durable) {
         Ok(answers) => {
             written.iter().for_each(|trees| trees.changed());
             for (to, answer) in answer_to.into_iter().zip(answers) {
@@ -68,12 +73,18 @@ fn apply_and_answer(db: &Database, batch: Vec<Request>, durability: Durability) 
     }
 }
 
-fn apply_all(db: &Database, work: Vec<(Vec<Part>, bool)>, durability: Durability) -> Result<Vec<Answer>, StoreError> {
+fn apply_all(
+    db: &Database,
+    work: Vec<(Vec<Part>, bool)>,
+    journal: &mut Journal,
+    durable: bool,
+) -> Result<Vec<Answer>, StoreError> {
     let mut txn = db.begin_write()?;
-    txn.set_durability(durability).map_err(|e| StoreError::Backend(e.to_string()))?;
+    txn.set_durability(Durability::None).map_err(|e| StoreError::Backend(e.to_string()))?;
     let mut answers = Vec::with_capacity(work.len());
+    let mut changes = Vec::new();
     for (parts, transaction) in work {
-        answers.push(match apply(&txn, parts) {
+        answers.push(match apply(&txn, parts, &mut changes) {
             Ok(stored) => Ok(stored),
             Err(Failure::Refused { index, error }) => Err(refusal(transaction, index, error)),
             Err(Failure::Broken(e)) => {
@@ -82,8 +93,24 @@ fn apply_all(db: &Database, work: Vec<(Vec<Part>, bool)>, durability: Durability
             }
         });
     }
-    txn.commit()?;
+    journal_then_commit(txn, journal, &changes, durable)?;
     Ok(answers)
+}
+
+/// Appends `changes` to the journal (synced when `durable`), then commits
+/// `txn`; abandons it when the journal fails.
+pub(super) fn journal_then_commit(
+    txn: WriteTransaction,
+    journal: &mut Journal,
+    changes: &[super::journal::Change],
+    durable: bool,
+) -> Result<(), StoreError> {
+    let journaled = journal.append(changes).and_then(|()| if durable { journal.sync() } else { Ok(()) });
+    if let Err(e) = journaled {
+        let _ = txn.abort();
+        return Err(e);
+    }
+    Ok(txn.commit()?)
 }
 
 fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {

@@ -109,7 +109,7 @@ fn let_go(db: Arc<Database>) -> Result<(), Arc<Database>> {
 #[cfg(test)]
 mod tests {
     use super::super::EmbeddedStore;
-    use crate::platform::store::{Condition, Item, Key, Store, TableSpec};
+    use crate::platform::store::{Condition, Item, Key, Store, StoreError, TableSpec};
     use redb::backends::FileBackend;
     use redb::{BackendError, StorageBackend};
     use serde_json::json;
@@ -176,22 +176,26 @@ mod tests {
         }
     }
 
-    /// A store on a [`Disk`] in `dir`, and the switch that fills the disk.
+    /// The file at `path` on a [`Disk`] that is full while `full` is set.
+    fn on_disk(path: &std::path::Path, full: &Arc<AtomicBool>) -> Result<Disk, StoreError> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Disk { file: FileBackend::new(file)?, full: full.clone() })
+    }
+
+    /// A store on a [`Disk`] in `dir` (its file and its journal), and the
+    /// switch that fills the disk.
     fn store_on_a_disk(dir: &std::path::Path) -> (EmbeddedStore, Arc<AtomicBool>) {
         let full = Arc::new(AtomicBool::new(false));
         let (path, on) = (dir.join("store.redb"), full.clone());
-        let open = move || {
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(|e| crate::platform::store::StoreError::Backend(e.to_string()))?;
-            let disk = Disk { file: FileBackend::new(file)?, full: on.clone() };
-            Ok(redb::Builder::new().create_with_backend(disk)?)
-        };
-        (EmbeddedStore::open_with(dir.to_path_buf(), open).unwrap(), full)
+        let open = move || Ok(redb::Builder::new().create_with_backend(on_disk(&path, &on)?)?);
+        let journal = Box::new(on_disk(&dir.join("store.journal"), &full).unwrap());
+        (EmbeddedStore::open_with(dir.to_path_buf(), open, journal).unwrap(), full)
     }
 
     #[tokio::test]

@@ -147,7 +147,8 @@ mod tests {
         a.unwrap();
         b.unwrap();
         assert!(carts.get(&Key::new("ORDER#1", "META")).await.unwrap().is_none(), "tables stay apart");
-        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(files, ["store.redb"]);
+        let mut files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        files.sort();
+        assert_eq!(files, ["store.journal", "store.redb"], "one file for every table, and its journal");
     }
 }

@@ -1,14 +1,16 @@
 //! The embedded backend of the store port: every table of a store in one
 //! redb database file under the data directory (`<data-dir>/store.redb`).
 //!
-//! redb is an ACID, crash-safe B-tree store; every write transaction commits
-//! with fsync (redb's default `Durability::Immediate`), and a write is
-//! acknowledged only after the commit covering it, so it survives a crash.
+//! redb is an ACID, crash-safe B-tree store. A commit's changes are first
+//! appended to the store's journal (`<data-dir>/store.journal`) and synced
+//! there, then committed to redb without waiting for the disk; a write is
+//! acknowledged only after that sync, so it survives a crash: opening the
+//! file puts back what the journal holds ([`journal`], [`checkpoint`]).
 //! The exception is asked for by name: writes made inside
-//! [`relaxed`](super::relaxed) (what a restart does again) commit without
-//! waiting for the disk, and become durable with the next commit that does.
+//! [`relaxed`](super::relaxed) (what a restart does again) are journaled
+//! without waiting for the disk, and become durable with the next sync.
 //! Concurrent writes share one commit ([`writer`]: group commit), whichever
-//! tables they touch: one file means one fsync for all of them, where a file
+//! tables they touch: one journal means one sync for all of them, where a file
 //! per table made the disk flush each file on its own. A table is still its
 //! own trees, reached only through its [`Table`]: its items keyed by
 //! `(pk, sk)`, and each secondary index a tree keyed by
@@ -21,9 +23,11 @@
 
 mod apply;
 mod batch;
+mod checkpoint;
 mod codec;
 mod file;
 mod handle;
+mod journal;
 mod migrate;
 mod query;
 mod staged;
@@ -44,6 +48,9 @@ use table::EmbeddedTable;
 
 /// The file holding every table, in the data directory.
 const FILE: &str = "store.redb";
+
+/// The journal beside it ([`journal`]).
+const JOURNAL: &str = "store.journal";
 
 pub(super) type ItemKey<'a> = (&'a str, &'a str);
 pub(super) type IndexKey<'a> = (&'a str, &'a str, &'a str, &'a str);
@@ -138,6 +145,8 @@ pub struct EmbeddedStore {
     writer: Arc<writer::Writer>,
     /// The open tables' trees, which the writer sweeps for expired items.
     tables: sweep::Open,
+    #[cfg_attr(not(test), allow(dead_code))]
+    journal: writer::SharedJournal,
     /// Where staged items go, once set (shared with every table).
     route: Arc<OnceLock<staged::Route>>,
     /// Open tables, so a second `open_table` shares the first one's handle.
@@ -154,20 +163,30 @@ impl EmbeddedStore {
         std::fs::create_dir_all(&dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let path = dir.join(FILE);
-        Self::open_with(dir, move || file::open_or_create(&path))
+        let journal = journal::open_file(&dir.join(JOURNAL))?;
+        Self::open_with(dir, move || file::open_or_create(&path), journal)
     }
 
     /// A store keeping its tables in the database `open` opens (again when
-    /// the file must be reopened: see [`handle`]); `dir` holds older tables' files.
+    /// the file must be reopened: see [`handle`]), with its journal in
+    /// `journal`; `dir` holds older tables' files. Each opening puts back
+    /// what the journal holds first.
     fn open_with(
         dir: PathBuf,
         open: impl Fn() -> Result<Database, StoreError> + Send + Sync + 'static,
+        journal: Box<dyn redb::StorageBackend>,
     ) -> Result<Self, StoreError> {
-        let db = Arc::new(Handle::new(open)?);
+        let journal: writer::SharedJournal = Arc::new(Mutex::new(journal::Journal::new(journal)));
+        let restoring = journal.clone();
+        let db = Arc::new(Handle::new(move || {
+            let db = open()?;
+            checkpoint::restore_journal(&db, &mut writer::lock(&restoring))?;
+            Ok(db)
+        })?);
         let tables = sweep::Open::default();
-        let writer = Arc::new(writer::Writer::start(db.clone(), tables.clone())?);
+        let writer = Arc::new(writer::Writer::start(db.clone(), tables.clone(), journal.clone())?);
         let (open, opening) = (Mutex::new(HashMap::new()), tokio::sync::Mutex::new(()));
-        Ok(Self { dir, db, writer, tables, route: Arc::default(), open, opening })
+        Ok(Self { dir, db, writer, tables, journal, route: Arc::default(), open, opening })
     }
 }
 

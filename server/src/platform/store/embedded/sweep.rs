@@ -1,15 +1,18 @@
 //! Removing expired items (see [`Item::expires_at`](crate::platform::store::Item)):
 //! the writer, between commits, every [`SWEEP_EVERY`], reads the store's
 //! expiry tree for items past their expiry and deletes them with their index
-//! entries, in one transaction of its own. Being the store's only
+//! entries, in one commit of its own (journaled, not synced: a sweep lost to
+//! a crash is simply done again). Being the store's only
 //! writer, it needs no condition: nothing can write an item between its
 //! finding it expired and deleting it.
 
 use super::apply::unindex;
+use super::batch::journal_then_commit;
 use super::codec::decode_head;
+use super::journal::{Change, Journal};
 use super::{EXPIRES, ExpiryKey, Trees};
 use crate::platform::store::{Key, StoreError, TableSpec};
-use redb::{Database, ReadableTable};
+use redb::{Database, Durability, ReadableTable};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -48,13 +51,13 @@ impl Sweeper {
     }
 
     /// Sweeps if it is time to.
-    pub(super) fn if_due(&mut self, db: &Database) {
+    pub(super) fn if_due(&mut self, db: &Database, journal: &mut Journal) {
         if Instant::now() < self.due {
             return;
         }
         let tables = self.tables();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let next = match sweep(db, &tables, now) {
+        let next = match sweep(db, &tables, now, journal) {
             Ok(removed) if removed >= ROUND => Duration::ZERO,
             Ok(_) => SWEEP_EVERY,
             Err(e) => {
@@ -67,10 +70,12 @@ impl Sweeper {
 }
 
 /// Deletes up to [`ROUND`] items whose expiry is at or before `now`, in
-/// one durable commit, and tells the `open` tables they wrote; how many.
-pub(super) fn sweep(db: &Database, open: &[Arc<Trees>], now: i64) -> Result<usize, StoreError> {
-    let txn = db.begin_write()?;
+/// one commit, and tells the `open` tables they wrote; how many.
+pub(super) fn sweep(db: &Database, open: &[Arc<Trees>], now: i64, journal: &mut Journal) -> Result<usize, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(Durability::None).map_err(|e| StoreError::Backend(e.to_string()))?;
     let expired = expired(&txn, now)?;
+    let mut changes = Vec::with_capacity(expired.len());
     for (at, table, key) in &expired {
         let head = {
             let mut items = txn.open_table(Trees::of(&TableSpec::new(table.as_str())).items())?;
@@ -81,13 +86,14 @@ pub(super) fn sweep(db: &Database, open: &[Arc<Trees>], now: i64) -> Result<usiz
             // Its trees, by their naming rule (the table need not be open here).
             Some(head) => {
                 let spec = head.indexes.keys().fold(TableSpec::new(table.as_str()), |spec, i| spec.with_index(i));
-                unindex(&txn, &Trees::of(&spec), key, &head)?
+                unindex(&txn, &Trees::of(&spec), key, &head)?;
+                changes.push(Change { table: table.clone(), key: key.clone(), stored: None });
             }
             // An entry without its item: nothing to delete but the entry.
             None => drop(txn.open_table(EXPIRES)?.remove((*at, table.as_str(), key.pk.as_str(), key.sk.as_str()))?),
         }
     }
-    txn.commit()?;
+    journal_then_commit(txn, journal, &changes, false)?;
     for trees in open.iter().filter(|trees| expired.iter().any(|(_, table, _)| table == trees.name())) {
         trees.changed();
     }
@@ -130,7 +136,8 @@ mod tests {
     /// Sweeps `store` as its writer would at `now`; how many items went.
     fn sweep(store: &EmbeddedStore, now: OffsetDateTime) -> usize {
         let tables = store.tables.lock().unwrap().clone();
-        super::sweep(&store.db.get().unwrap(), &tables, now.unix_timestamp()).unwrap()
+        let mut journal = store.journal.lock().unwrap();
+        super::sweep(&store.db.get().unwrap(), &tables, now.unix_timestamp(), &mut journal).unwrap()
     }
 
     #[tokio::test]
