@@ -95,56 +95,57 @@ mod tests {
         txn.open_table(CARTS).unwrap().get(("CART#1", "META")).unwrap().map(|v| v.value().to_vec())
     }
 
-    /// A crash after a checkpoint's commit, before the journal was emptied:
-    /// its records are older than the file's state and must not be replayed.
+    /// The store's file and journal in `dir`, opened as the store opens them;
+    /// how many changes the opening put back.
+    fn open(dir: &std::path::Path) -> (Database, Journal, usize) {
+        let db = Database::create(dir.join("store.redb")).unwrap();
+        let mut journal = Journal::new(open_file(&dir.join("store.journal")).unwrap());
+        let put_back = restore_journal(&db, &mut journal).unwrap();
+        (db, journal, put_back)
+    }
+
+    fn change(n: Option<u64>) -> Change {
+        Change { table: "carts".into(), key: Key::new("CART#1", "META"), stored: n.map(stored) }
+    }
+
+    /// A crash after a checkpoint's commit, before the journal was written
+    /// over: its records are older than the file's state and must not be replayed.
     #[test]
     fn what_a_checkpoint_made_durable_is_not_replayed_over_newer_changes() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, journal_path) = (dir.path().join("store.redb"), dir.path().join("store.journal"));
-        let db = Database::create(&path).unwrap();
-        let mut journal = Journal::new(open_file(&journal_path).unwrap());
-        restore_journal(&db, &mut journal).unwrap();
-        let v1 = Change { table: "carts".into(), key: Key::new("CART#1", "META"), stored: Some(stored(1)) };
-        journal.append(&[v1]).unwrap();
+        let (db, mut journal, _) = open(dir.path());
+        journal.append(&[change(Some(1))]).unwrap();
         journal.sync().unwrap();
-        // A later change, made durable by a checkpoint whose truncation never happened.
+        // A later change, made durable by a checkpoint; the crash comes before any record follows it.
         let txn = db.begin_write().unwrap();
         txn.open_table(CARTS).unwrap().insert(("CART#1", "META"), stored(2).as_slice()).unwrap();
         next_epoch(&txn).unwrap();
         commit_durably(txn).unwrap();
         drop((db, journal));
 
-        let db = Database::create(&path).unwrap();
-        let mut journal = Journal::new(open_file(&journal_path).unwrap());
-        assert_eq!(restore_journal(&db, &mut journal).unwrap(), 0, "nothing of an older epoch is put back");
+        let (db, _, put_back) = open(dir.path());
+        assert_eq!(put_back, 0, "nothing of an older epoch is put back");
         assert_eq!(read(&db), Some(stored(2)));
     }
 
     #[test]
     fn the_records_since_the_last_checkpoint_are_put_back_once() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, journal_path) = (dir.path().join("store.redb"), dir.path().join("store.journal"));
-        let db = Database::create(&path).unwrap();
-        let mut journal = Journal::new(open_file(&journal_path).unwrap());
-        restore_journal(&db, &mut journal).unwrap();
-        let change =
-            |n: Option<u64>| Change { table: "carts".into(), key: Key::new("CART#1", "META"), stored: n.map(stored) };
+        let (db, mut journal, _) = open(dir.path());
         journal.append(&[change(Some(1))]).unwrap();
         journal.append(&[change(None), change(Some(3))]).unwrap();
         journal.sync().unwrap();
         drop((db, journal)); // a crash: none of it reached redb's file
 
-        let db = Database::create(&path).unwrap();
-        let mut journal = Journal::new(open_file(&journal_path).unwrap());
-        assert_eq!(restore_journal(&db, &mut journal).unwrap(), 3);
+        let (db, mut journal, put_back) = open(dir.path());
+        assert_eq!(put_back, 3);
         assert_eq!(read(&db), Some(stored(3)), "the last change wins");
         assert_eq!(restore_journal(&db, &mut journal).unwrap(), 0, "nothing is put back twice");
         journal.append(&[change(Some(4))]).unwrap();
         journal.sync().unwrap();
         drop((db, journal));
-        let db = Database::create(&path).unwrap();
-        let mut journal = Journal::new(open_file(&journal_path).unwrap());
-        assert_eq!(restore_journal(&db, &mut journal).unwrap(), 1, "only the record written over the old ones");
+        let (db, _, put_back) = open(dir.path());
+        assert_eq!(put_back, 1, "only the record written over the old ones");
         assert_eq!(read(&db), Some(stored(4)));
     }
 }

@@ -178,13 +178,7 @@ mod tests {
 
     /// The file at `path` on a [`Disk`] that is full while `full` is set.
     fn on_disk(path: &std::path::Path, full: &Arc<AtomicBool>) -> Result<Disk, StoreError> {
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let file = super::super::journal::read_write(path)?;
         Ok(Disk { file: FileBackend::new(file)?, full: full.clone() })
     }
 

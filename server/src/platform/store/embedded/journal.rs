@@ -112,17 +112,18 @@ impl Journal {
 /// entry is synced, so its records cannot be lost with the entry.
 pub(super) fn open_file(path: &std::path::Path) -> Result<Box<dyn StorageBackend>, StoreError> {
     let created = !path.exists();
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| failed(format!("{}: {e}", path.display())))?;
+    let file = read_write(path)?;
     if created {
         sync_dir(path.parent().unwrap_or(std::path::Path::new("."))).map_err(failed)?;
     }
     Ok(Box::new(redb::backends::FileBackend::new(file)?))
+}
+
+/// The file at `path` opened to read and write, created if missing, kept as it is.
+pub(super) fn read_write(path: &std::path::Path) -> Result<std::fs::File, StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    options.open(path).map_err(|e| failed(format!("{}: {e}", path.display())))
 }
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
