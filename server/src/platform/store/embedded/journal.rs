@@ -33,6 +33,10 @@ pub(super) struct Change {
 
 const HEADER: usize = 16;
 
+/// The most memory the journal keeps between records for encoding them (a
+/// larger batch's buffer is let go once written).
+const KEEP_BUFFER: usize = 1 << 20;
+
 /// The journal file, written only by the store's writer.
 pub(super) struct Journal {
     file: Box<dyn StorageBackend>,
@@ -44,11 +48,14 @@ pub(super) struct Journal {
     pub(super) unsynced_since: Option<Instant>,
     /// When the first record since the journal started again was written.
     pub(super) oldest: Option<Instant>,
+    /// Where records are encoded, kept from one to the next: allocating
+    /// a batch's worth of fresh memory for each cost a page fault per page.
+    buffer: Vec<u8>,
 }
 
 impl Journal {
     pub(super) fn new(file: Box<dyn StorageBackend>) -> Self {
-        Self { file, epoch: 0, len: 0, unsynced_since: None, oldest: None }
+        Self { file, epoch: 0, len: 0, unsynced_since: None, oldest: None, buffer: Vec::new() }
     }
 
     /// How many bytes of records it holds.
@@ -63,9 +70,14 @@ impl Journal {
         if changes.is_empty() {
             return Ok(());
         }
-        let record = encode(self.epoch, changes);
-        self.file.write(self.len, &record).map_err(failed)?;
-        self.len += record.len() as u64;
+        encode(&mut self.buffer, self.epoch, changes);
+        let written = self.file.write(self.len, &self.buffer);
+        let size = self.buffer.len() as u64;
+        if self.buffer.capacity() > KEEP_BUFFER {
+            self.buffer = Vec::new();
+        }
+        written.map_err(failed)?;
+        self.len += size;
         self.unsynced_since.get_or_insert_with(Instant::now);
         self.oldest.get_or_insert_with(Instant::now);
         Ok(())
@@ -130,26 +142,28 @@ fn failed(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("the store's journal: {e}"))
 }
 
-fn encode(epoch: u64, changes: &[Change]) -> Vec<u8> {
-    let mut payload = Vec::with_capacity(changes.iter().map(|c| 64 + c.stored.as_ref().map_or(0, Vec::len)).sum());
+/// Encodes the record of `changes` at `epoch` into `record`, replacing what it held.
+fn encode(record: &mut Vec<u8>, epoch: u64, changes: &[Change]) {
+    record.clear();
+    record.resize(HEADER, 0);
     for change in changes {
-        put_bytes(&mut payload, change.table.as_bytes());
-        put_bytes(&mut payload, change.key.pk.as_bytes());
-        put_bytes(&mut payload, change.key.sk.as_bytes());
+        put_bytes(record, change.table.as_bytes());
+        put_bytes(record, change.key.pk.as_bytes());
+        put_bytes(record, change.key.sk.as_bytes());
         match &change.stored {
             Some(stored) => {
-                payload.push(1);
-                put_bytes(&mut payload, stored);
+                record.push(1);
+                put_bytes(record, stored);
             }
-            None => payload.push(0),
+            None => record.push(0),
         }
     }
-    let mut record = Vec::with_capacity(HEADER + payload.len());
-    record.extend_from_slice(&epoch.to_le_bytes());
-    record.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    record.extend_from_slice(&checksum(&record[..12], &payload).to_le_bytes());
-    record.extend_from_slice(&payload);
-    record
+    let len = (record.len() - HEADER) as u32;
+    let (head, payload) = record.split_at_mut(HEADER);
+    head[..8].copy_from_slice(&epoch.to_le_bytes());
+    head[8..12].copy_from_slice(&len.to_le_bytes());
+    let crc = checksum(&head[..12], payload);
+    head[12..].copy_from_slice(&crc.to_le_bytes());
 }
 
 fn checksum(head: &[u8], payload: &[u8]) -> u32 {
@@ -206,6 +220,12 @@ fn text(payload: &mut &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn encoded(epoch: u64, changes: &[Change]) -> Vec<u8> {
+        let mut record = Vec::new();
+        encode(&mut record, epoch, changes);
+        record
+    }
+
     fn change(sk: &str, stored: Option<&str>) -> Change {
         Change { table: "carts".into(), key: Key::new("CART#1", sk), stored: stored.map(|s| s.as_bytes().to_vec()) }
     }
@@ -240,12 +260,12 @@ mod tests {
     fn a_damaged_record_or_one_of_an_older_epoch_ends_what_is_read() {
         let (a, b, c) = (vec![change("A", Some("{}"))], vec![change("B", Some("{}"))], vec![change("C", None)]);
         // Records of epoch 2 written over a file of epoch 1 it could not truncate.
-        let file = [encode(2, &a), encode(1, &b), encode(2, &c)].concat();
+        let file = [encoded(2, &a), encoded(1, &b), encoded(2, &c)].concat();
         let (_dir, journal) = journal_of(&file);
         assert_eq!(journal.read(2).unwrap(), a, "no further than the first record of epoch 1");
 
-        let mut damaged = [encode(2, &a), encode(2, &b), encode(2, &c)].concat();
-        let in_b = encode(2, &a).len() + HEADER + 2;
+        let mut damaged = [encoded(2, &a), encoded(2, &b), encoded(2, &c)].concat();
+        let in_b = encoded(2, &a).len() + HEADER + 2;
         damaged[in_b] ^= 0x20;
         let (_dir, journal) = journal_of(&damaged);
         assert_eq!(journal.read(2).unwrap(), a, "no further than the damaged record");
