@@ -87,7 +87,7 @@ impl Usage {
 
     /// The embedded store's commits over `over` (one writer for every table):
     /// how many, how many writes each carried, and the share of the time the
-    /// writer spent committing.
+    /// writer spent committing; then its checkpoints: how many, and how long each took.
     pub(super) fn print_commits(&self, over: Duration) {
         let busy: Vec<String> = self
             .0
@@ -97,11 +97,15 @@ impl Usage {
                 let writes = c.get("commit_requests_sum").copied().unwrap_or(0.0);
                 let seconds = c.get("commit_seconds_sum").copied().unwrap_or(0.0);
                 let table = if table.is_empty() { "store" } else { table.as_str() };
+                let checkpoints = c.get("checkpoint_seconds_count").copied().unwrap_or(0.0);
+                let checkpoint_seconds = c.get("checkpoint_seconds_sum").copied().unwrap_or(0.0);
                 Some(format!(
-                    "{table} {:.0}/s × {:.1} writes, busy {:.0} %",
+                    "{table} {:.0}/s × {:.1} writes, busy {:.0} %; checkpoints {:.1}/s, {:.0} ms each",
                     commits / over.as_secs_f64(),
                     writes / commits,
-                    100.0 * seconds / over.as_secs_f64()
+                    100.0 * seconds / over.as_secs_f64(),
+                    checkpoints / over.as_secs_f64(),
+                    1000.0 * checkpoint_seconds / checkpoints.max(1.0)
                 ))
             })
             .collect();
