@@ -7,7 +7,6 @@ use super::codec::{Body, Head, decode_head};
 use super::journal::Change;
 use super::{EXPIRES, ItemKey, Trees};
 use crate::platform::store::StoreError;
-use crate::platform::store::model::TableSpec;
 use crate::platform::store::model::{Item, Key, WriteOp};
 use redb::{ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
@@ -224,12 +223,12 @@ pub(super) fn unindex(txn: &WriteTransaction, trees: &Trees, key: &Key, old: &He
 /// already made changes nothing.
 pub(super) fn restore(txn: &WriteTransaction, change: &Change) -> Result<(), StoreError> {
     let (pk, sk) = (change.key.pk.as_str(), change.key.sk.as_str());
-    let mut items = txn.open_table(Trees::of(&TableSpec::new(change.table.as_str())).items())?;
+    let mut items = txn.open_table(Trees::named(&change.table, []).items())?;
     let old = items.get((pk, sk))?.map(|stored| decode_head(stored.value())).transpose()?;
     let new = change.stored.as_deref().map(decode_head).transpose()?;
     // Its trees, by their naming rule, for the indexes either version has.
     let indexes = [&old, &new].into_iter().flatten().flat_map(|head| head.indexes.keys());
-    let trees = Trees::of(&indexes.fold(TableSpec::new(change.table.as_str()), |spec, i| spec.with_index(i)));
+    let trees = Trees::named(&change.table, indexes);
     move_entries(txn, &trees, &change.key, Entries::of(old.as_ref()), Entries::of(new.as_ref()))?;
     match &change.stored {
         Some(stored) => drop(items.insert((pk, sk), stored.as_slice())?),

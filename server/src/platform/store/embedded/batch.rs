@@ -7,7 +7,7 @@
 
 use super::Trees;
 use super::apply::{Failure, Part, apply};
-use super::journal::Journal;
+use super::journal::{Change, Journal};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
 use redb::{Database, Durability, WriteTransaction};
@@ -79,8 +79,7 @@ fn apply_all(
     journal: &mut Journal,
     durable: bool,
 ) -> Result<Vec<Answer>, StoreError> {
-    let mut txn = db.begin_write()?;
-    txn.set_durability(Durability::None).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let txn = begin_journaled(db)?;
     let mut answers = Vec::with_capacity(work.len());
     let mut changes = Vec::new();
     for (parts, transaction) in work {
@@ -97,12 +96,20 @@ fn apply_all(
     Ok(answers)
 }
 
+/// A write transaction whose commit the journal makes durable: redb's own
+/// commit need not wait for the disk.
+pub(super) fn begin_journaled(db: &Database) -> Result<WriteTransaction, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(Durability::None).map_err(|e| StoreError::Backend(e.to_string()))?;
+    Ok(txn)
+}
+
 /// Appends `changes` to the journal (synced when `durable`), then commits
 /// `txn`; abandons it when the journal fails.
 pub(super) fn journal_then_commit(
     txn: WriteTransaction,
     journal: &mut Journal,
-    changes: &[super::journal::Change],
+    changes: &[Change],
     durable: bool,
 ) -> Result<(), StoreError> {
     let journaled = journal.append(changes).and_then(|()| if durable { journal.sync() } else { Ok(()) });

@@ -33,6 +33,7 @@ mod query;
 mod staged;
 mod sweep;
 mod table;
+mod upkeep;
 mod writer;
 
 use super::model::TableSpec;
@@ -77,6 +78,12 @@ impl Trees {
     fn of(spec: &TableSpec) -> Self {
         let indexes = spec.indexes.iter().map(|i| (i.clone(), format!("{}:index:{i}", spec.name))).collect();
         Self { items: spec.name.clone(), indexes, changes: AtomicU64::new(0) }
+    }
+
+    /// Table `table`'s trees by their naming rule, for the `indexes` its
+    /// items name (the table need not be open).
+    fn named<'a>(table: &str, indexes: impl IntoIterator<Item = &'a String>) -> Self {
+        Self::of(&indexes.into_iter().fold(TableSpec::new(table), |spec, index| spec.with_index(index)))
     }
 
     /// Counts a commit that wrote these trees; called once it is visible to readers.
@@ -146,7 +153,7 @@ pub struct EmbeddedStore {
     /// The open tables' trees, which the writer sweeps for expired items.
     tables: sweep::Open,
     #[cfg_attr(not(test), allow(dead_code))]
-    journal: writer::SharedJournal,
+    journal: upkeep::SharedJournal,
     /// Where staged items go, once set (shared with every table).
     route: Arc<OnceLock<staged::Route>>,
     /// Open tables, so a second `open_table` shares the first one's handle.
@@ -176,11 +183,11 @@ impl EmbeddedStore {
         open: impl Fn() -> Result<Database, StoreError> + Send + Sync + 'static,
         journal: Box<dyn redb::StorageBackend>,
     ) -> Result<Self, StoreError> {
-        let journal: writer::SharedJournal = Arc::new(Mutex::new(journal::Journal::new(journal)));
+        let journal: upkeep::SharedJournal = Arc::new(Mutex::new(journal::Journal::new(journal)));
         let restoring = journal.clone();
         let db = Arc::new(Handle::new(move || {
             let db = open()?;
-            checkpoint::restore_journal(&db, &mut writer::lock(&restoring))?;
+            checkpoint::restore_journal(&db, &mut upkeep::lock(&restoring))?;
             Ok(db)
         })?);
         let tables = sweep::Open::default();

@@ -7,12 +7,12 @@
 //! finding it expired and deleting it.
 
 use super::apply::unindex;
-use super::batch::journal_then_commit;
+use super::batch::{begin_journaled, journal_then_commit};
 use super::codec::decode_head;
 use super::journal::{Change, Journal};
 use super::{EXPIRES, ExpiryKey, Trees};
-use crate::platform::store::{Key, StoreError, TableSpec};
-use redb::{Database, Durability, ReadableTable};
+use crate::platform::store::{Key, StoreError};
+use redb::{Database, ReadableTable};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,21 +72,19 @@ impl Sweeper {
 /// Deletes up to [`ROUND`] items whose expiry is at or before `now`, in
 /// one commit, and tells the `open` tables they wrote; how many.
 pub(super) fn sweep(db: &Database, open: &[Arc<Trees>], now: i64, journal: &mut Journal) -> Result<usize, StoreError> {
-    let mut txn = db.begin_write()?;
-    txn.set_durability(Durability::None).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let txn = begin_journaled(db)?;
     let expired = expired(&txn, now)?;
     let mut changes = Vec::with_capacity(expired.len());
     for (at, table, key) in &expired {
         let head = {
-            let mut items = txn.open_table(Trees::of(&TableSpec::new(table.as_str())).items())?;
+            let mut items = txn.open_table(Trees::named(table, []).items())?;
             let removed = items.remove((key.pk.as_str(), key.sk.as_str()))?;
             removed.map(|stored| decode_head(stored.value())).transpose()?
         };
         match head {
             // Its trees, by their naming rule (the table need not be open here).
             Some(head) => {
-                let spec = head.indexes.keys().fold(TableSpec::new(table.as_str()), |spec, i| spec.with_index(i));
-                unindex(&txn, &Trees::of(&spec), key, &head)?;
+                unindex(&txn, &Trees::named(table, head.indexes.keys()), key, &head)?;
                 changes.push(Change { table: table.clone(), key: key.clone(), stored: None });
             }
             // An entry without its item: nothing to delete but the entry.
