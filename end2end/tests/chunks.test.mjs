@@ -4,7 +4,7 @@
 // installed every micro-app opens offline, its chunk from this device.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, proxy } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, proxy, until } from './support.mjs';
 
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 const MICRO_APPS = ['cart_app', 'orders_app', 'account_app', 'dispatch_app', 'reports_app'];
@@ -47,6 +47,29 @@ test('the first page loads the shop only; the cart’s chunk comes with the cart
   await hydrated(fresh.page);
   assert.deepEqual(splitsIn(direct), ['account_app']);
   assert.equal(direct[0], 'tbs_bg');
+});
+
+test('the outbox’s reader comes once something is queued, and a page lives on without it', async () => {
+  const { page, context, problems } = await strictPage(browser);
+  const log = wasmLog(page);
+  // As offline before the service worker kept it: the reader cannot be fetched.
+  await page.route(/\/split_outbox\.wasm$/, (route) => route.abort());
+  await page.goto(`${BASE}/products/KIT-005`);
+  await hydrated(page);
+  assert.deepEqual(log, ['tbs_bg'], 'nothing queued on this device: no outbox reader');
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await until('the outbox reader to be asked for', () => log.includes('split_outbox'));
+  // The WASM still runs (a chunk that failed to load must not stop it).
+  await page.getByRole('button', { name: 'Increase quantity' }).click();
+  assert.equal(await page.locator('.stepper__value').innerText(), '2');
+  assert.deepEqual(problems.filter((p) => p.startsWith('exception')), [], 'no exception');
+
+  // Once it can be fetched it is, and the queued edit shows as the cart's.
+  await page.unroute(/\/split_outbox\.wasm$/);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+  await until('the cart to hold both edits', async () => (await page.getByTestId('cart-count').innerText()).trim() === '3');
+  await context.close();
 });
 
 test('a page is painted before it asks for its code, and a micro-app’s page before its chunks', async () => {

@@ -229,6 +229,7 @@ fn main() {
         }
         let c = client();
         let cart_base = base.clone();
+        let before_add = Usage::now();
         let add = load(move |n| {
             c.put(format!("{cart_base}/api/cart/items/KIT-00{}", 1 + n % 4))
                 .header("cookie", &cookies[n])
@@ -245,6 +246,7 @@ fn main() {
                 f.per_sec / baseline.per_sec
             );
         }
+        Usage::now().since(&before_add).print_commits(LOAD_FOR);
 
         let before_orders = Usage::now();
         completed_orders(&base, ORDERS, ORDER_CONCURRENCY).await;

@@ -39,7 +39,34 @@ pub async fn enqueue(change: &NewChange) -> Result<String, String> {
 /// What the outbox holds now.
 pub async fn snapshot() -> Result<Outbox, String> {
     let json = settle(js_snapshot()).await?.as_string().unwrap_or_default();
-    crate::json::decode(&json)
+    if json == NOTHING_KEPT {
+        return Ok(Outbox::default());
+    }
+    read_outbox(json).await.map_err(|NotRead(why)| why)
+}
+
+/// `public/outbox.js`'s snapshot of an outbox that holds nothing, as most
+/// visitors' is: known without [`read_outbox`]'s chunk. Any other text (this
+/// one written differently too) is read by it: only the download differs.
+const NOTHING_KEPT: &str = r#"{"pending":[],"refused":[],"cart":null}"#;
+
+/// Reads a snapshot that holds something, in a chunk of its own (cut by
+/// `cargo xtask build` like a micro-app's): the shop's first page, on a
+/// device that never queued an edit, downloads no code that reads an outbox.
+/// A chunk that cannot be fetched (offline before the service worker kept it)
+/// is a snapshot not read, not a stopped page.
+#[leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn read_outbox(json: String) -> Result<Outbox, NotRead> {
+    crate::json::decode(&json).map_err(NotRead)
+}
+
+/// Why a snapshot was not read.
+struct NotRead(String);
+
+impl From<leptos::wasm_split::SplitLoaderError> for NotRead {
+    fn from(e: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self(e.to_string())
+    }
 }
 
 pub async fn dismiss(id: &str) -> Result<(), String> {
