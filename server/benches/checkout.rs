@@ -9,10 +9,13 @@
 //! * completed orders/s through the whole pipeline: add to cart → place →
 //!   stock reserved → pay → signed webhook → confirmed → receipt e-mailed +
 //!   shipping order created, with p50/p99 of that latency per order;
+//! * the CPU time per request and per order, and the store's writer
+//!   thread's share of it ([`cpu`]);
 //! * what each table's calls would cost on DynamoDB, per completed order
 //!   (calls, write and read capacity units, counted at the store port), and
 //!   the calls an idle store makes per second.
 
+use cpu::Cpu;
 use serde_json::{Value, json};
 use server::catalog::Catalog;
 use server::config::Settings;
@@ -21,6 +24,8 @@ use server::startup::{app, build};
 use std::time::{Duration, Instant};
 use usage::Usage;
 
+#[path = "checkout/cpu.rs"]
+mod cpu;
 #[path = "checkout/usage.rs"]
 mod usage;
 
@@ -38,6 +43,7 @@ const POLL_MOST: Duration = Duration::from_millis(20);
 const ORDER_DEADLINE: Duration = Duration::from_secs(60);
 
 struct Figures {
+    count: usize,
     per_sec: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -46,7 +52,12 @@ struct Figures {
 fn figures(mut latencies: Vec<Duration>, elapsed: Duration) -> Figures {
     latencies.sort_unstable();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
-    Figures { per_sec: latencies.len() as f64 / elapsed.as_secs_f64(), p50_ms: at(0.5), p99_ms: at(0.99) }
+    Figures {
+        count: latencies.len(),
+        per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+    }
 }
 
 /// `CONNECTIONS` keep-alive clients sending `request` for `LOAD_FOR`.
@@ -214,7 +225,9 @@ fn main() {
 
         println!("checkout bench: {CONNECTIONS} connections, {LOAD_FOR:?} each, embedded backend, 1 process");
         let c = client();
+        let before_baseline = Cpu::now();
         let baseline = load(move |_| c.put(format!("{bare}/json")).json(&json!({ "quantity": 1 }))).await;
+        let baseline_cpu = Cpu::now();
         // One cart per connection.
         let setup = client();
         let mut cookies = Vec::new();
@@ -229,13 +242,14 @@ fn main() {
         }
         let c = client();
         let cart_base = base.clone();
-        let before_add = Usage::now();
+        let (before_add, before_add_cpu) = (Usage::now(), Cpu::now());
         let add = load(move |n| {
             c.put(format!("{cart_base}/api/cart/items/KIT-00{}", 1 + n % 4))
                 .header("cookie", &cookies[n])
                 .json(&json!({ "quantity": 1 + (n % 3) as u32 }))
         })
         .await;
+        let add_cpu = Cpu::now();
         println!("{:<40} {:>10} {:>9} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms", "vs base");
         for (name, f) in [("bare axum JSON handler (baseline)", &baseline), ("PUT /api/cart/items/{sku}", &add)] {
             println!(
@@ -246,13 +260,17 @@ fn main() {
                 f.per_sec / baseline.per_sec
             );
         }
+        baseline_cpu.print_per(&before_baseline, baseline.count, "bare request");
+        add_cpu.print_per(&before_add_cpu, add.count, "add-to-cart");
         Usage::now().since(&before_add).print_commits(LOAD_FOR);
 
-        let before_orders = Usage::now();
+        let (before_orders, cpu) = (Usage::now(), Cpu::now());
         completed_orders(&base, ORDERS, ORDER_CONCURRENCY).await;
+        Cpu::now().print_per(&cpu, ORDERS, "completed order");
         let per_order = Usage::now().since(&before_orders);
-        let before_many = Usage::now();
+        let (before_many, cpu) = (Usage::now(), Cpu::now());
         let took = completed_orders(&base, MANY_ORDERS, MANY_AT_ONCE).await;
+        Cpu::now().print_per(&cpu, MANY_ORDERS, "completed order");
         Usage::now().since(&before_many).print_commits(took);
         per_order.print_per_order(ORDERS);
     });
