@@ -87,7 +87,7 @@ fn write_all(
     existing: Vec<Option<Head>>,
     changes: &mut Vec<Change>,
 ) -> Result<Vec<Item>, StoreError> {
-    let mut stored = Vec::new();
+    let mut stored = Vec::with_capacity(part.ops.len());
     for (prepared, existing) in part.ops.into_iter().zip(existing) {
         let (item, change) = write(txn, items, &part.trees, prepared, existing)?;
         stored.extend(item);

@@ -81,7 +81,9 @@ fn apply_all(
 ) -> Result<Vec<Answer>, StoreError> {
     let txn = begin_journaled(db)?;
     let mut answers = Vec::with_capacity(work.len());
-    let mut changes = Vec::new();
+    // At most one change per operation: sized once, not grown write by write.
+    let operations = work.iter().flat_map(|(parts, _)| parts).map(|part| part.ops.len()).sum();
+    let mut changes = Vec::with_capacity(operations);
     for (parts, transaction) in work {
         answers.push(match apply(&txn, parts, &mut changes) {
             Ok(stored) => Ok(stored),
