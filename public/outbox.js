@@ -65,7 +65,11 @@
     return entry.id;
   }
 
-  /** What the app shows: queued and refused edits, and the last cart the store sent (JSON text). */
+  /**
+   * What the app shows: queued and refused edits, and the last cart the store
+   * sent (JSON text). The page knows an empty outbox's text (`NOTHING_KEPT` in
+   * app/src/device/js.rs) and loads no code to read it: keep the keys' order.
+   */
   async function snapshot() {
     const state = await transaction(['outbox', 'refused', 'meta'], 'readonly', async ({ outbox, refused, meta }) => ({
       pending: await request(outbox.getAll()),
