@@ -202,76 +202,96 @@ async fn completed_orders(base: &str, total: usize, concurrency: usize) -> Durat
     elapsed
 }
 
+/// The store on a fresh embedded data directory in `dir`, serving on a
+/// loopback port; its base URL, and its workers (running while kept).
+async fn serve_store(dir: &std::path::Path) -> (String, server::workers::Running) {
+    let data_dir = dir.join("db");
+    seed(&data_dir).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let settings =
+        Settings { data_dir, public_url: Some(base.clone()), log_level: "warn".into(), ..Settings::default() };
+    let (state, workers) = build(&settings).await.unwrap();
+    let running = workers.spawn();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    (base, running)
+}
+
+/// What the store calls with no traffic, once its start has settled.
+async fn idle_calls() {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = Usage::now();
+    let idle_for = Duration::from_secs(10);
+    tokio::time::sleep(idle_for).await;
+    Usage::now().since(&idle).print_idle(idle_for);
+}
+
+/// A cart cookie for each connection, each naming a cart of its own.
+async fn carts(base: &str) -> Vec<String> {
+    let setup = client();
+    let mut cookies = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let r =
+            setup.put(format!("{base}/api/cart/items/KIT-001")).json(&json!({ "quantity": 1 })).send().await.unwrap();
+        cookies.push(r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string());
+    }
+    cookies
+}
+
+/// Add-to-cart beside the bare handler at `bare`: requests/s, latency, CPU
+/// per request, and the store's commits meanwhile.
+async fn add_to_cart(base: &str, bare: String) {
+    let c = client();
+    let before_baseline = Cpu::now();
+    let baseline = load(move |_| c.put(format!("{bare}/json")).json(&json!({ "quantity": 1 }))).await;
+    let baseline_cpu = Cpu::now();
+    let (c, cookies, base) = (client(), carts(base).await, base.to_string());
+    let (before_add, before_add_cpu) = (Usage::now(), Cpu::now());
+    let add = load(move |n| {
+        c.put(format!("{base}/api/cart/items/KIT-00{}", 1 + n % 4))
+            .header("cookie", &cookies[n])
+            .json(&json!({ "quantity": 1 + (n % 3) as u32 }))
+    })
+    .await;
+    let add_cpu = Cpu::now();
+    println!("{:<40} {:>10} {:>9} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms", "vs base");
+    for (name, f) in [("bare axum JSON handler (baseline)", &baseline), ("PUT /api/cart/items/{sku}", &add)] {
+        println!(
+            "{name:<40} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
+            f.per_sec,
+            f.p50_ms,
+            f.p99_ms,
+            f.per_sec / baseline.per_sec
+        );
+    }
+    baseline_cpu.print_per(&before_baseline, baseline.count, "bare request");
+    add_cpu.print_per(&before_add_cpu, add.count, "add-to-cart");
+    Usage::now().since(&before_add).print_commits(LOAD_FOR);
+}
+
+/// Completed orders at 16 and at 128 in flight, with their CPU, the commits
+/// at 128, and what the orders at 16 cost per order on DynamoDB.
+async fn orders(base: &str) {
+    let (before_orders, cpu) = (Usage::now(), Cpu::now());
+    completed_orders(base, ORDERS, ORDER_CONCURRENCY).await;
+    Cpu::now().print_per(&cpu, ORDERS, "completed order");
+    let per_order = Usage::now().since(&before_orders);
+    let (before_many, cpu) = (Usage::now(), Cpu::now());
+    let took = completed_orders(base, MANY_ORDERS, MANY_AT_ONCE).await;
+    Cpu::now().print_per(&cpu, MANY_ORDERS, "completed order");
+    Usage::now().since(&before_many).print_commits(took);
+    per_order.print_per_order(ORDERS);
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let data_dir = dir.path().join("db");
-        seed(&data_dir).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let settings =
-            Settings { data_dir, public_url: Some(base.clone()), log_level: "warn".into(), ..Settings::default() };
-        let (state, workers) = build(&settings).await.unwrap();
-        let _running = workers.spawn();
-        tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+        let (base, _running) = serve_store(dir.path()).await;
         let bare = bare_axum().await;
-        // Idle: what the store calls with no traffic, once its start has settled.
-        tokio::time::sleep(Duration::from_secs(5)).await;
-        let idle = Usage::now();
-        let idle_for = Duration::from_secs(10);
-        tokio::time::sleep(idle_for).await;
-        Usage::now().since(&idle).print_idle(idle_for);
-
+        idle_calls().await;
         println!("checkout bench: {CONNECTIONS} connections, {LOAD_FOR:?} each, embedded backend, 1 process");
-        let c = client();
-        let before_baseline = Cpu::now();
-        let baseline = load(move |_| c.put(format!("{bare}/json")).json(&json!({ "quantity": 1 }))).await;
-        let baseline_cpu = Cpu::now();
-        // One cart per connection.
-        let setup = client();
-        let mut cookies = Vec::new();
-        for _ in 0..CONNECTIONS {
-            let r = setup
-                .put(format!("{base}/api/cart/items/KIT-001"))
-                .json(&json!({ "quantity": 1 }))
-                .send()
-                .await
-                .unwrap();
-            cookies.push(r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string());
-        }
-        let c = client();
-        let cart_base = base.clone();
-        let (before_add, before_add_cpu) = (Usage::now(), Cpu::now());
-        let add = load(move |n| {
-            c.put(format!("{cart_base}/api/cart/items/KIT-00{}", 1 + n % 4))
-                .header("cookie", &cookies[n])
-                .json(&json!({ "quantity": 1 + (n % 3) as u32 }))
-        })
-        .await;
-        let add_cpu = Cpu::now();
-        println!("{:<40} {:>10} {:>9} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms", "vs base");
-        for (name, f) in [("bare axum JSON handler (baseline)", &baseline), ("PUT /api/cart/items/{sku}", &add)] {
-            println!(
-                "{name:<40} {:>10.0} {:>9.2} {:>9.2} {:>8.2}x",
-                f.per_sec,
-                f.p50_ms,
-                f.p99_ms,
-                f.per_sec / baseline.per_sec
-            );
-        }
-        baseline_cpu.print_per(&before_baseline, baseline.count, "bare request");
-        add_cpu.print_per(&before_add_cpu, add.count, "add-to-cart");
-        Usage::now().since(&before_add).print_commits(LOAD_FOR);
-
-        let (before_orders, cpu) = (Usage::now(), Cpu::now());
-        completed_orders(&base, ORDERS, ORDER_CONCURRENCY).await;
-        Cpu::now().print_per(&cpu, ORDERS, "completed order");
-        let per_order = Usage::now().since(&before_orders);
-        let (before_many, cpu) = (Usage::now(), Cpu::now());
-        let took = completed_orders(&base, MANY_ORDERS, MANY_AT_ONCE).await;
-        Cpu::now().print_per(&cpu, MANY_ORDERS, "completed order");
-        Usage::now().since(&before_many).print_commits(took);
-        per_order.print_per_order(ORDERS);
+        add_to_cart(&base, bare).await;
+        orders(&base).await;
     });
 }
