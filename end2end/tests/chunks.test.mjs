@@ -68,7 +68,12 @@ test('the outbox’s reader comes once something is queued, and a page lives on 
   await page.unroute(/\/split_outbox\.wasm$/);
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
-  await until('the cart to hold both edits', async () => (await page.getByTestId('cart-count').innerText()).trim() === '3');
+  let shown = '';
+  const count = async () => (shown = (await page.getByTestId('cart-count').innerText()).trim()) === '3';
+  // Should this ever time out, say what the page showed and met meanwhile.
+  await until('the cart to hold both edits', count).catch((e) => {
+    throw new Error(`${e.message}: the count showed ${shown}; chunks ${log}; the page met ${problems.join('; ')}`);
+  });
   await context.close();
 });
 
