@@ -14,8 +14,8 @@ use std::path::Path;
 /// tables, 243.7 kB with one JSON decoder, 232.7 kB with the browser's own
 /// JSON parser, 226.8 kB with cart edits decoded without serde's buffering,
 /// 221.7 kB with no float formatting, 217.6 kB with the outbox read by a
-/// chunk of its own, 215.6 kB with similar functions merged), to be lowered as the first download
-/// shrinks; the aim is 200 kB, then 150 kB.
+/// chunk of its own, 215.6 kB with similar functions merged), to be lowered
+/// as the first download shrinks; the aim is 200 kB, then 150 kB.
 pub const INITIAL_WASM_BROTLI: u64 = 216_000;
 
 /// Brotli size of the first download's WASM in the site's current build.

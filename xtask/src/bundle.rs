@@ -84,8 +84,8 @@ fn wasm_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Shrinks a module in place with wasm-opt: functions that differ only in
 /// constants merged into one (`--merge-similar-functions`), then two rounds
-/// of `-Oz`; the first page's WASM is 1.7 kB (brotli) smaller than with one
-/// `-Oz`. (`--flatten --rereloop` saved 1.1 kB more but slowed hydration.)
+/// of `-Oz`; the first page's WASM is 2.0 kB (brotli) smaller than with one
+/// `-Oz`. (`--flatten --rereloop` saved 0.8 kB more but slowed hydration.)
 fn optimise(module: &Path) -> Result<()> {
     let optimised = module.with_extension("opt.wasm");
     // rustc's wasm32 target emits these post-MVP features by default.
