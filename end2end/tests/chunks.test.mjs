@@ -59,6 +59,8 @@ test('the outbox’s reader comes once something is queued, and a page lives on 
   assert.deepEqual(log, ['tbs_bg'], 'nothing queued on this device: no outbox reader');
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await until('the outbox reader to be asked for', () => log.includes('split_outbox'));
+  // Without the reader the header still counts what was added (the page knows what it queued).
+  await until('the header to count the addition', async () => (await page.getByTestId('cart-count').innerText()).trim() === '1');
   // The WASM still runs (a chunk that failed to load must not stop it).
   await page.getByRole('button', { name: 'Increase quantity' }).click();
   assert.equal(await page.locator('.stepper__value').innerText(), '2');
@@ -74,6 +76,29 @@ test('the outbox’s reader comes once something is queued, and a page lives on 
   await until('the cart to hold both edits', count).catch((e) => {
     throw new Error(`${e.message}: the count showed ${shown}; chunks ${log}; the page met ${problems.join('; ')}`);
   });
+  await context.close();
+});
+
+test('offline before the outbox’s reader was kept, an addition shows in the header and reaches the store once back', async () => {
+  const { page, context } = await strictPage(browser);
+  const log = wasmLog(page);
+  const count = page.getByTestId('cart-count');
+  const waiting = page.getByTestId('waiting');
+  await page.route(/\/split_outbox\.wasm$/, (route) => route.abort());
+  await page.goto(`${BASE}/products/HOM-004`);
+  await hydrated(page);
+  await context.setOffline(true);
+  await page.getByRole('button', { name: 'Increase quantity' }).click();
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByRole('status').filter({ hasText: "You're offline" }).waitFor();
+  await until('the outbox reader to be asked for', () => log.includes('split_outbox'));
+  await count.filter({ hasText: /^2$/ }).waitFor();
+  await waiting.filter({ hasText: '1 change waiting' }).waitFor();
+
+  // Back online, still without the reader: the edit is sent, and the header shows the store's cart.
+  await context.setOffline(false);
+  await waiting.filter({ hasText: 'waiting' }).waitFor({ state: 'detached', timeout: 15_000 });
+  assert.equal((await count.innerText()).trim(), '2', 'the store’s answer: the edit neither counted twice nor forgotten');
   await context.close();
 });
 

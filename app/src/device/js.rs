@@ -1,6 +1,7 @@
 //! The browser side: `self.tbsOutbox` (public/outbox.js) and `self.tbsReload`
 //! (public/pwa.js), called from the WASM.
 
+use super::snapshots::{Brief, News};
 use super::{NewChange, Outbox};
 use crate::orders::CheckoutInput;
 use wasm_bindgen::prelude::*;
@@ -36,13 +37,32 @@ pub async fn enqueue(change: &NewChange) -> Result<String, String> {
     Ok(settle(js_enqueue(&json)).await?.as_string().unwrap_or_default())
 }
 
-/// What the outbox holds now.
-pub async fn snapshot() -> Result<Outbox, String> {
+/// What the outbox holds now: read whole, or only [`Brief`]ly while the
+/// reader's chunk cannot be had.
+pub async fn snapshot() -> Result<News, String> {
     let json = settle(js_snapshot()).await?.as_string().unwrap_or_default();
     if json == NOTHING_KEPT {
-        return Ok(Outbox::default());
+        return Ok(News::Read(Outbox::default()));
     }
-    read_outbox(json).await.map_err(|NotRead(why)| why)
+    match read_outbox(json.clone()).await {
+        Ok(outbox) => Ok(News::Read(outbox)),
+        Err(NotRead) => brief(&json).map(News::Brief),
+    }
+}
+
+/// Reads a snapshot's [`Brief`] field by field: serde's reader for it would
+/// bring much of the chunk's code into the first download.
+fn brief(json: &str) -> Result<Brief, String> {
+    let snapshot = js_sys::JSON::parse(json).map_err(describe)?;
+    let field = |value: &JsValue, key: &str| js_sys::Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let pending = field(&snapshot, "pending").dyn_into::<js_sys::Array>().map_err(describe)?;
+    let waiting = pending.iter().filter_map(|queued| field(&queued, "id").as_string()).collect();
+    let cart = field(&snapshot, "cart");
+    let saved = match (field(&cart, "value").as_string(), field(&cart, "at").as_string()) {
+        (Some(value), Some(at)) => Some(super::SavedCart { value, at }),
+        _ => None,
+    };
+    Ok(Brief::new(waiting, saved))
 }
 
 /// `public/outbox.js`'s snapshot of an outbox that holds nothing, as most
@@ -57,15 +77,15 @@ const NOTHING_KEPT: &str = r#"{"pending":[],"refused":[],"cart":null}"#;
 /// is a snapshot not read, not a stopped page.
 #[leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn read_outbox(json: String) -> Result<Outbox, NotRead> {
-    crate::json::decode(&json).map_err(NotRead)
+    crate::json::decode(&json).map_err(|_| NotRead)
 }
 
-/// Why a snapshot was not read.
-struct NotRead(String);
+/// A snapshot not read: its chunk could not be had, or the text was not an outbox's.
+struct NotRead;
 
 impl From<leptos::wasm_split::SplitLoaderError> for NotRead {
-    fn from(e: leptos::wasm_split::SplitLoaderError) -> Self {
-        Self(e.to_string())
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self
     }
 }
 

@@ -9,6 +9,8 @@
 
 #[cfg(feature = "hydrate")]
 mod js;
+#[cfg(any(feature = "hydrate", test))]
+mod snapshots;
 mod state;
 
 #[cfg(feature = "hydrate")]

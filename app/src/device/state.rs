@@ -58,6 +58,7 @@ impl Device {
         leptos::task::spawn_local(async move {
             match super::js::enqueue(&change).await {
                 Ok(id) => {
+                    self.show_queued(&id, change);
                     self.refresh().await;
                     queued(id);
                 }
@@ -135,10 +136,29 @@ impl Device {
         self.outbox.with(|o| o.pending.len())
     }
 
+    /// Shows the outbox's state now, unless a newer snapshot was shown while
+    /// this one was read.
     #[cfg(feature = "hydrate")]
     async fn refresh(self) {
-        if let Ok(outbox) = super::js::snapshot().await {
-            changed(self.outbox, outbox);
+        let ticket = SNAPSHOTS.with_borrow_mut(Snapshots::take);
+        if let Ok(news) = super::js::snapshot().await {
+            self.learn(ticket, news);
+        }
+    }
+
+    /// Shows the edit just queued as `id` at once, whether or not a snapshot
+    /// can be read: the page knows what it queued.
+    #[cfg(feature = "hydrate")]
+    fn show_queued(self, id: &str, change: NewChange) {
+        let ticket = SNAPSHOTS.with_borrow_mut(Snapshots::take);
+        let NewChange { kind, url, label, cart, .. } = change;
+        self.learn(ticket, News::Queued(super::Queued { id: id.into(), kind: kind.into(), url, label, cart }));
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn learn(self, ticket: u64, news: News) {
+        if SNAPSHOTS.with_borrow_mut(|s| s.show(ticket)) {
+            self.outbox.maybe_update(|outbox| news.apply(outbox));
         }
     }
 
@@ -159,6 +179,16 @@ impl Device {
         EventListener::new(&window(), "tbs-outbox", move |_| leptos::task::spawn_local(self.refresh())).forget();
         leptos::task::spawn_local(self.refresh());
     }
+}
+
+#[cfg(feature = "hydrate")]
+use super::snapshots::{News, Snapshots};
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The order of the outbox's snapshots (they may be read out of turn);
+    /// the page has one device.
+    static SNAPSHOTS: std::cell::RefCell<Snapshots> = Default::default();
 }
 
 /// Sets `signal` only when `value` differs (the heartbeat repeats itself every
