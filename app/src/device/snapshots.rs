@@ -82,7 +82,7 @@ impl Brief {
     /// Brings `outbox` as far as the brief knows: an edit the outbox sent no
     /// longer waits, and the cart is the store's last answer. Refusals stay
     /// as they were until a snapshot is read whole.
-    pub fn apply(self, outbox: &mut Outbox) {
+    fn apply(self, outbox: &mut Outbox) {
         outbox.pending.retain(|queued| self.pending.contains(&queued.id));
         outbox.cart = self.cart;
     }
@@ -91,7 +91,6 @@ impl Brief {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::Queued;
 
     #[test]
     fn a_snapshot_read_after_a_newer_one_is_not_shown() {
