@@ -32,7 +32,7 @@ pub mod words;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
-    Lazy, SsrMode,
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -115,27 +115,27 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cart") view={Lazy::<pages::CartRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout") view={Lazy::<pages::CheckoutRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout/:id/pay") view={Lazy::<pages::PayRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id/confirmation") view={Lazy::<pages::ConfirmationRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/orders") view={Lazy::<pages::MyOrdersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id/invoice") view={Lazy::<pages::InvoiceRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id/return") view={Lazy::<pages::ReturnRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view={Lazy::<pages::AccountRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/account/sign-in") view={Lazy::<pages::SignInRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/account/register") view={Lazy::<pages::RegisterRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/account/reset-password") view={Lazy::<pages::ResetPasswordRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/reports/completed-orders") view={Lazy::<pages::CompletedOrdersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/inventory") view={Lazy::<pages::InventoryRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/inventory/:sku") view={Lazy::<pages::StockRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/products") view={Lazy::<pages::ProductsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/products/:sku") view={Lazy::<pages::ProductEditRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch") view={Lazy::<pages::DispatchQueueRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch/returns") view={Lazy::<pages::DispatchReturnsRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch/:id") view={Lazy::<pages::DispatchOrderRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/dispatch/:id/slip") view={Lazy::<pages::PackingSlipRoute>::new()} ssr=SsrMode::Async/>
+                    <pages::PageRoute path=path!("/cart") page=pages::CART/>
+                    <pages::PageRoute path=path!("/checkout") page=pages::CHECKOUT/>
+                    <pages::PageRoute path=path!("/checkout/:id/pay") page=pages::PAY/>
+                    <pages::PageRoute path=path!("/orders/:id/confirmation") page=pages::CONFIRMATION/>
+                    <pages::PageRoute path=path!("/orders") page=pages::MY_ORDERS/>
+                    <pages::PageRoute path=path!("/orders/:id") page=pages::ORDER/>
+                    <pages::PageRoute path=path!("/orders/:id/invoice") page=pages::INVOICE/>
+                    <pages::PageRoute path=path!("/orders/:id/return") page=pages::RETURN/>
+                    <pages::PageRoute path=path!("/account") page=pages::ACCOUNT/>
+                    <pages::PageRoute path=path!("/account/sign-in") page=pages::SIGN_IN/>
+                    <pages::PageRoute path=path!("/account/register") page=pages::REGISTER/>
+                    <pages::PageRoute path=path!("/account/reset-password") page=pages::RESET_PASSWORD/>
+                    <pages::PageRoute path=path!("/reports/completed-orders") page=pages::COMPLETED_ORDERS/>
+                    <pages::PageRoute path=path!("/admin/inventory") page=pages::INVENTORY/>
+                    <pages::PageRoute path=path!("/admin/inventory/:sku") page=pages::STOCK/>
+                    <pages::PageRoute path=path!("/admin/products") page=pages::PRODUCTS/>
+                    <pages::PageRoute path=path!("/admin/products/:sku") page=pages::PRODUCT_EDIT/>
+                    <pages::PageRoute path=path!("/dispatch") page=pages::DISPATCH_QUEUE/>
+                    <pages::PageRoute path=path!("/dispatch/returns") page=pages::DISPATCH_RETURNS/>
+                    <pages::PageRoute path=path!("/dispatch/:id") page=pages::DISPATCH_ORDER/>
+                    <pages::PageRoute path=path!("/dispatch/:id/slip") page=pages::PACKING_SLIP/>
                 </Routes>
             </main>
             <components::Footer/>

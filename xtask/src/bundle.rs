@@ -1,7 +1,7 @@
 //! From cargo's WASM to the files a browser loads: wasm-split cuts each lazily
-//! loaded micro-app out at its `#[lazy_route]`, wasm-bindgen writes the JS
-//! glue for what stays in the first download, and wasm-opt shrinks every
-//! piece of a release build.
+//! loaded micro-app out at its `#[lazy]` split point (`app/src/pages/lazy.rs`),
+//! wasm-bindgen writes the JS glue for what stays in the first download, and
+//! wasm-opt shrinks every piece of a release build.
 
 use crate::tools::{run, wasm_opt};
 use anyhow::{Context, Result};

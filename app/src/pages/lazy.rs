@@ -3,84 +3,120 @@
 //! split point, where `cargo xtask build` (wasm-split) cuts it into its own
 //! chunk. One split point per micro-app, not per page: its pages share most
 //! of their code, and fewer split points make fewer, larger shared chunks.
+//!
+//! Every such page is a [`MicroAppPage`], one type for all of them: the
+//! router's code for a route is made once per type, so 21 pages of one type
+//! cost the first download what five path shapes do, not 21 routes.
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos::tachys::prelude::IntoMaybeErased;
+use leptos_router::{ChooseView, IntoChooseViewMaybeErased, NestedRoute, PossibleRouteMatch, SsrMode};
 
-/// A lazily loaded micro-app `$app` and a route type for each of its pages;
-/// `$preload` is the name `#[lazy]` gives the function that loads its chunk.
-macro_rules! micro_app {
-    ($app:ident, $preload:ident { $($route:ident => $page:path),* $(,)? }) => {
-        #[allow(non_camel_case_types, clippy::enum_variant_names)]
-        #[repr(u8)]
-        enum $app { $($route),* }
+/// A page of a lazily loaded micro-app, as a route's view: which micro-app,
+/// and which of its pages.
+#[derive(Clone, Copy, Debug)]
+pub struct MicroAppPage {
+    app: MicroApp,
+    page: u8,
+}
 
-        /// The micro-app's page `which` (a `$app` as u8: split points take plain values).
-        #[lazy]
-        fn $app(which: u8) -> AnyView {
-            $(if which == $app::$route as u8 {
-                return $page().into_any();
-            })*
-            unreachable!("no such page")
-        }
+/// The route of a micro-app's `page` at `path`, rendered whole on the server.
+/// One component for them all, so making a page's route is written once per
+/// path shape rather than at every route.
+#[component(transparent)]
+pub fn PageRoute<Segments>(path: Segments, page: MicroAppPage) -> <PageRouteOf<Segments> as IntoMaybeErased>::Output
+where
+    Segments: PossibleRouteMatch + Clone + Send + Sync + 'static,
+    PageRouteOf<Segments>: IntoMaybeErased,
+{
+    page_route(path, page)
+}
+
+/// Kept out of line: inlined, it would be written again at each of the 21 routes.
+#[inline(never)]
+fn page_route<Segments>(path: Segments, page: MicroAppPage) -> <PageRouteOf<Segments> as IntoMaybeErased>::Output
+where
+    Segments: PossibleRouteMatch + Clone + Send + Sync + 'static,
+    PageRouteOf<Segments>: IntoMaybeErased,
+{
+    NestedRoute::new(path, page).ssr_mode(SsrMode::Async).into_maybe_erased()
+}
+
+type PageRouteOf<Segments> = NestedRoute<Segments, (), (), <MicroAppPage as IntoChooseViewMaybeErased>::Output>;
+
+/// The micro-apps `$app`, with a constant for each of its pages; `$preload`
+/// is the name `#[lazy]` gives the function that loads `$app`'s chunk.
+macro_rules! micro_apps {
+    ($($variant:ident: $app:ident, $preload:ident { $($route:ident => $page:path),* $(,)? })*) => {
+        #[derive(Clone, Copy, Debug)]
+        enum MicroApp { $($variant),* }
 
         $(
-            #[derive(Debug)]
-            pub struct $route;
+            #[allow(non_camel_case_types, clippy::enum_variant_names, clippy::upper_case_acronyms)]
+            #[repr(u8)]
+            enum $app { $($route),* }
 
-            impl LazyRoute for $route {
-                fn data() -> Self {
-                    Self
-                }
+            /// The micro-app's page `which` (a `$app` as u8: split points take plain values).
+            #[lazy]
+            fn $app(which: u8) -> AnyView {
+                $(if which == $app::$route as u8 {
+                    return $page().into_any();
+                })*
+                unreachable!("no such page")
+            }
 
-                async fn view(_this: Self) -> AnyView {
-                    $app($app::$route as u8).await
-                }
+            $(pub const $route: MicroAppPage = MicroAppPage { app: MicroApp::$variant, page: $app::$route as u8 };)*
+        )*
 
-                /// Loads the chunk before the page is shown, also before a
-                /// server-rendered page is hydrated (which cannot wait halfway).
-                async fn preload() {
-                    #[cfg(feature = "hydrate")]
-                    $preload().await;
+        impl ChooseView for MicroAppPage {
+            async fn choose(self) -> AnyView {
+                match self.app {
+                    $(MicroApp::$variant => $app(self.page).await,)*
                 }
             }
-        )*
+
+            /// Loads the chunk before the page is shown, also before a
+            /// server-rendered page is hydrated (which cannot wait halfway).
+            async fn preload(&self) {
+                #[cfg(feature = "hydrate")]
+                match self.app {
+                    $(MicroApp::$variant => $preload().await,)*
+                }
+            }
+        }
     };
 }
 
-micro_app!(cart_app, __preload_cart_app {
-    CartRoute => super::CartPage,
-    CheckoutRoute => super::CheckoutPage,
-    PayRoute => super::PayPage,
-    ConfirmationRoute => super::ConfirmationPage,
-});
-
-micro_app!(orders_app, __preload_orders_app {
-    MyOrdersRoute => super::MyOrdersPage,
-    OrderRoute => super::OrderPage,
-    InvoiceRoute => super::InvoicePage,
-    ReturnRoute => super::ReturnPage,
-});
-
-micro_app!(account_app, __preload_account_app {
-    AccountRoute => super::AccountPage,
-    SignInRoute => super::SignInPage,
-    RegisterRoute => super::RegisterPage,
-    ResetPasswordRoute => super::ResetPasswordPage,
-});
-
-micro_app!(reports_app, __preload_reports_app { CompletedOrdersRoute => super::CompletedOrdersPage });
-
-micro_app!(admin_app, __preload_admin_app {
-    InventoryRoute => super::InventoryPage,
-    StockRoute => super::StockPage,
-    ProductsRoute => super::ProductsPage,
-    ProductEditRoute => super::ProductEditPage,
-});
-
-micro_app!(dispatch_app, __preload_dispatch_app {
-    DispatchQueueRoute => super::DispatchQueuePage,
-    DispatchOrderRoute => super::DispatchOrderPage,
-    DispatchReturnsRoute => super::DispatchReturnsPage,
-    PackingSlipRoute => super::PackingSlipPage,
-});
+micro_apps! {
+    Cart: cart_app, __preload_cart_app {
+        CART => super::CartPage,
+        CHECKOUT => super::CheckoutPage,
+        PAY => super::PayPage,
+        CONFIRMATION => super::ConfirmationPage,
+    }
+    Orders: orders_app, __preload_orders_app {
+        MY_ORDERS => super::MyOrdersPage,
+        ORDER => super::OrderPage,
+        INVOICE => super::InvoicePage,
+        RETURN => super::ReturnPage,
+    }
+    Account: account_app, __preload_account_app {
+        ACCOUNT => super::AccountPage,
+        SIGN_IN => super::SignInPage,
+        REGISTER => super::RegisterPage,
+        RESET_PASSWORD => super::ResetPasswordPage,
+    }
+    Reports: reports_app, __preload_reports_app { COMPLETED_ORDERS => super::CompletedOrdersPage }
+    Admin: admin_app, __preload_admin_app {
+        INVENTORY => super::InventoryPage,
+        STOCK => super::StockPage,
+        PRODUCTS => super::ProductsPage,
+        PRODUCT_EDIT => super::ProductEditPage,
+    }
+    Dispatch: dispatch_app, __preload_dispatch_app {
+        DISPATCH_QUEUE => super::DispatchQueuePage,
+        DISPATCH_ORDER => super::DispatchOrderPage,
+        DISPATCH_RETURNS => super::DispatchReturnsPage,
+        PACKING_SLIP => super::PackingSlipPage,
+    }
+}
