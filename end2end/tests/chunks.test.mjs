@@ -99,6 +99,8 @@ test('offline before the outbox’s reader was kept, an addition shows in the he
   await context.setOffline(false);
   await waiting.filter({ hasText: 'waiting' }).waitFor({ state: 'detached', timeout: 15_000 });
   assert.equal((await count.innerText()).trim(), '2', 'the store’s answer: the edit neither counted twice nor forgotten');
+  const stored = await (await page.request.get(`${BASE}/api/cart`)).json();
+  assert.equal(stored.item_count, 2, 'the store has the edit, once');
   await context.close();
 });
 

@@ -1,5 +1,7 @@
 //! [`Device`]: the device's state as signals, provided to every page.
 
+#[cfg(feature = "hydrate")]
+use super::snapshots::{News, Snapshots};
 use super::{NewChange, Outbox};
 use leptos::prelude::*;
 
@@ -155,6 +157,7 @@ impl Device {
         self.learn(ticket, News::Queued(super::Queued { id: id.into(), kind: kind.into(), url, label, cart }));
     }
 
+    /// Shows `news` on the outbox, unless it is older than what is shown.
     #[cfg(feature = "hydrate")]
     fn learn(self, ticket: u64, news: News) {
         if SNAPSHOTS.with_borrow_mut(|s| s.show(ticket)) {
@@ -180,9 +183,6 @@ impl Device {
         leptos::task::spawn_local(self.refresh());
     }
 }
-
-#[cfg(feature = "hydrate")]
-use super::snapshots::{News, Snapshots};
 
 #[cfg(feature = "hydrate")]
 thread_local! {
