@@ -114,7 +114,10 @@ pub async fn save_product(
     #[server(flatten)] fields: ProductFields,
 ) -> Result<AdminProduct, ServerFnError> {
     crate::account::ssr::require(crate::account::Role::Admin).await?;
-    let refuse = |field: &str, message: String| crate::rpc::refuse(400, field_message(field, &message));
+    let refuse = |field: &str, message: String| {
+        let detail = crate::api::ErrorDetail::new(format!("invalid_{field}"), field_message(field, &message));
+        crate::rpc::to_server_error(detail.on_field(field))
+    };
     let ProductFields { name, description, price, category, fulfilment, image, archived, expected_version } = fields;
     let price_minor = parse_price(&price).map_err(|m| refuse("price_minor", m))?;
     let expected_version = match expected_version.as_deref().map(str::trim) {
@@ -124,9 +127,11 @@ pub async fn save_product(
     let archived = archived.is_some_and(|a| a == "true" || a == "on");
     let input =
         ProductInput { name, description, price_minor, category, fulfilment, image, archived, expected_version };
-    let saved = ssr::products()?.save(sku, input).await.map_err(|e| match &e.field {
-        Some(field) => crate::rpc::refuse(e.status.unwrap_or(400), field_message(field, &e.message)),
-        None => crate::rpc::to_server_error(e),
+    let saved = ssr::products()?.save(sku, input).await.map_err(|mut e| {
+        if let Some(field) = &e.field {
+            e.message = field_message(field, &e.message);
+        }
+        crate::rpc::to_server_error(e)
     })?;
     let page = format!("/admin/products/{}", crate::url::encode_component(&saved.product.sku));
     crate::rpc::posted_form_goes_on(None, &crate::url::with_query(&page, &[("done", Some(SAVED))]))?;
