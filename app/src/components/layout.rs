@@ -135,7 +135,7 @@ pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <super::StatusBar/>
-            <p>"The Better Store · prices include no tax · free returns within 30 days"</p>
+            <p>"The Better Store · prices before tax · free returns within 30 days"</p>
         </footer>
     }
 }

@@ -198,7 +198,7 @@ fn describe(event: &Incoming, at: time::OffsetDateTime) -> Option<TimelineEntry>
     let (kind, title, detail) = match event {
         Incoming::OrderPlaced(e) => {
             let items: u32 = e.lines.iter().map(|l| l.quantity).sum();
-            ("placed", "Order placed", format!("{items} item(s)"))
+            ("placed", "Order placed", app::words::count(items, "item"))
         }
         Incoming::PaymentSucceeded(_) => ("payment_approved", "Payment approved", String::new()),
         Incoming::PaymentFailed(e) => ("payment_failed", "Payment declined", e.reason.clone()),
@@ -271,5 +271,32 @@ mod tests {
         let processed = Envelope::new("orders", &OrderProcessed { order_id: "o1".into() }, "", None);
         let event = Incoming::from_envelope(&processed).unwrap().expect("tracking receives OrderProcessed");
         assert_eq!(describe(&event, processed.timestamp).unwrap().kind, "order_processed");
+    }
+
+    /// "Order placed — 1 item", "— 3 items": counted, not "item(s)".
+    #[test]
+    fn the_placed_entry_counts_its_items_in_words() {
+        let line = |quantity| crate::contracts::OrderLine {
+            sku: "KIT-001".into(),
+            name: "Mug".into(),
+            quantity,
+            unit_price_minor: 1450,
+            fulfilment: Default::default(),
+        };
+        let detail = |lines| {
+            let placed = OrderPlaced {
+                order_id: "o1".into(),
+                email: "a@b.c".into(),
+                currency: "USD".into(),
+                lines,
+                net_total_minor: 0,
+                account_id: None,
+            };
+            let placed = Envelope::new("orders", &placed, "", None);
+            let event = Incoming::from_envelope(&placed).unwrap().expect("tracking receives OrderPlaced");
+            describe(&event, placed.timestamp).unwrap().detail
+        };
+        assert_eq!(detail(vec![line(1)]), "1 item");
+        assert_eq!(detail(vec![line(2), line(1)]), "3 items");
     }
 }
