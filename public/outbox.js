@@ -14,9 +14,15 @@
 // last cart the store sent, and which account the device's data belongs to).
 // Every change is announced on the BroadcastChannel `tbs` as
 // `{ type: 'outbox' }`, and whether the store answered as `{ type: 'network' }`.
+// No request waits for ever (`fetchWithin`): the service worker's own use it too.
 (() => {
   const channel = new BroadcastChannel('tbs');
   const GUEST = 'guest';
+  // How long a request waits for the store's answer at all. The store answers
+  // within its own request timeout (15 s, `request_timeout_secs`), so past this
+  // the connection has stalled: it takes requests and gives nothing back, as a
+  // phone's does in a tunnel. The request is then given up as unsent.
+  const DEADLINE_MS = 20_000;
   let opening;
 
   function database() {
@@ -104,7 +110,7 @@
       if (next.owner !== GUEST) headers['tbs-made-by'] = next.owner;
       let response;
       try {
-        response = await fetch(next.url, {
+        response = await fetchWithin(next.url, {
           method: next.method, body: next.body ?? undefined, cache: 'no-store', credentials: 'same-origin', headers,
         });
       } catch {
@@ -116,6 +122,22 @@
       if (notNow(response.status)) { await retryLater(); return 'later'; }
       await settle(next, response.status, await response.text());
       announce({ type: 'outbox' });
+    }
+  }
+
+  /**
+   * `fetch(resource, init)` given up (rejected) when no answer has begun
+   * within `DEADLINE_MS`; a body that is coming may take longer (a big file on
+   * a slow line). An edit given up stays queued and goes again under its
+   * Idempotency-Key, so one that did reach the store is not applied twice.
+   */
+  async function fetchWithin(resource, init = {}) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('The store did not answer in time', 'TimeoutError')), DEADLINE_MS);
+    try {
+      return await fetch(resource, { ...init, signal: abort.signal });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -185,5 +207,5 @@
     });
   }
 
-  self.tbsOutbox = { enqueue, snapshot, dismiss, flush, kick, belongsTo };
+  self.tbsOutbox = { enqueue, snapshot, dismiss, flush, kick, belongsTo, fetchWithin };
 })();

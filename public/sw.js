@@ -8,9 +8,11 @@
 //   network first, so nothing is stale while online; every good answer is
 //   saved with the time it was fetched, and served with that time (as of …)
 //   when the store can't be reached, or can't serve just now (a gateway's
-//   502 or 504, a 503). A page never seen gets /offline.html (or, when the
-//   store answered, its answer); a read never seen gets a 503 the app shows
-//   as "not saved on this device".
+//   502 or 504, a 503), or has not answered within PATIENCE_MS (a stalled
+//   connection: the answer, if it comes, still refreshes the copy). A page
+//   never seen gets /offline.html (or, when the store answered, its answer);
+//   a read never seen gets a 503 the app shows as "not saved on this device".
+//   No request waits for ever (`fetchWithin`, public/outbox.js).
 // * Writes go to the network; the app queues them in the outbox
 //   (public/outbox.js) first, and this worker sends the queue on Background
 //   Sync, even with no page open.
@@ -28,6 +30,11 @@ const PAGES_CACHE = 'tbs-pages';
 // This build's bundle and shell files, written by `cargo xtask build`.
 const PRECACHE = [];
 const channel = new BroadcastChannel('tbs');
+// How long a page, a read or a shell file waits for the network before this
+// device's copy is shown instead.
+const PATIENCE_MS = 4000;
+const TOO_SLOW = Symbol('too slow');
+const { fetchWithin } = self.tbsOutbox;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -59,7 +66,7 @@ async function savePage(url) {
   const target = new URL(url, self.location.origin);
   if (target.origin !== self.location.origin || PASSED.test(target.pathname) || SHELL_PATHS.test(target.pathname)) return;
   try {
-    const response = await fetch(target, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'text/html' } });
+    const response = await fetchWithin(target, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'text/html' } });
     if (response.ok && !response.redirected) await (await caches.open(PAGES_CACHE)).put(target, await stamped(response));
   } catch {
     // Offline: it is saved the next time it is seen online.
@@ -97,14 +104,14 @@ self.addEventListener('fetch', (event) => {
     if (request.mode !== 'navigate') event.respondWith(passOn(request));
     return;
   }
-  if (SHELL_PATHS.test(url.pathname)) event.respondWith(asset(request));
-  else event.respondWith(networkFirst(request));
+  if (SHELL_PATHS.test(url.pathname)) event.respondWith(asset(event, request));
+  else event.respondWith(networkFirst(event, request));
 });
 
 /** A write: to the network, telling the status bar whether the store answered. */
 async function passOn(request) {
   try {
-    const response = await fetch(request, { cache: 'no-store' });
+    const response = await fetchWithin(request, { cache: 'no-store' });
     announce(true);
     return response;
   } catch (failure) {
@@ -115,40 +122,65 @@ async function passOn(request) {
 
 /**
  * The bundle (under /pkg/<build>/, never changed under its name): this device's copy, else the network.
- * Other shell files: the network when it answers (fresh after a release), else the saved copy.
+ * Other shell files: the network when it answers in time (fresh after a release), else the saved copy.
  */
-async function asset(request) {
+async function asset(event, request) {
   const bundled = new URL(request.url).pathname.startsWith('/pkg/');
   const copy = () => caches.match(request, { ignoreVary: true });
   if (bundled) {
     const kept = await copy();
     if (kept) return kept;
   }
-  try {
-    const response = await fetch(request);
+  const fetched = fetchWithin(request).then(async (response) => {
     if (response.ok) await (await caches.open(SHELL_CACHE)).put(request, response.clone());
-    return UNAVAILABLE.has(response.status) ? (await copy()) ?? response : response;
-  } catch {
-    return (await copy()) ?? Response.error();
-  }
+    return response;
+  }).catch(() => null);
+  const response = await patiently(event, fetched, copy);
+  if (response === TOO_SLOW || !response) return (await copy()) ?? Response.error();
+  return UNAVAILABLE.has(response.status) ? (await copy()) ?? response : response;
 }
 
-async function networkFirst(request) {
+async function networkFirst(event, request) {
   const cache = await caches.open(PAGES_CACHE);
+  const response = await patiently(event, fromStore(cache, request), () => cache.match(request, { ignoreVary: true }));
+  if (response === TOO_SLOW) announce(false);
+  if (response === TOO_SLOW || !response) return saved(cache, request);
+  if (UNAVAILABLE.has(response.status) && (await cache.match(request, { ignoreVary: true }))) return saved(cache, request);
+  return response;
+}
+
+/**
+ * The store's answer to `request`, saved when good, or null when it could not
+ * be had; says on the channel whether the store answered. Never throws.
+ */
+async function fromStore(cache, request) {
   let response;
   try {
-    response = await fetch(request, { cache: 'no-store' });
+    response = await fetchWithin(request, { cache: 'no-store' });
   } catch {
     announce(false);
-    return saved(cache, request);
+    return null;
   }
-  if (UNAVAILABLE.has(response.status)) {
-    announce(false);
-    return (await cache.match(request, { ignoreVary: true })) ? saved(cache, request) : response;
+  announce(!UNAVAILABLE.has(response.status));
+  if (response.ok && !response.redirected) {
+    // A copy that cannot be kept (the device is full) does not cost the answer.
+    await stamped(response.clone()).then((copy) => cache.put(request, copy)).catch(() => {});
   }
-  announce(true);
-  if (response.ok && !response.redirected) await cache.put(request, await stamped(response.clone()));
   return response;
+}
+
+/**
+ * What `fetched` gives if it comes within PATIENCE_MS. Past that, TOO_SLOW
+ * when `copy()` finds one to show instead (`fetched` still finishes, keeping
+ * the worker alive, so a late answer refreshes what is saved), or else
+ * whatever `fetched` gives when it comes.
+ */
+async function patiently(event, fetched, copy) {
+  const first = await Promise.race([fetched, new Promise((wake) => setTimeout(wake, PATIENCE_MS, TOO_SLOW))]);
+  if (first !== TOO_SLOW) return first;
+  if (!(await copy())) return fetched;
+  event.waitUntil(fetched);
+  return TOO_SLOW;
 }
 
 /** A copy of `response` that remembers when it was fetched (`x-tbs-saved-at`, UTC). */

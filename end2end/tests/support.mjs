@@ -146,7 +146,9 @@ export async function confirmedOrder(request, email, skus) {
 /**
  * A plain HTTP proxy to the store on `port` (0: any); `close()` drops every
  * connection. `answer(req)` may return `{ status, body }` to answer a request
- * itself instead of passing it on, as the store would when it is struggling.
+ * itself instead of passing it on, as the store would when it is struggling,
+ * or `{ stall: true }` to take it and never answer, as a stalled connection
+ * does (a phone in a tunnel).
  * Without `keepAlive` every answer closes its connection, so each request
  * comes on a new one (Chromium sends a request again by itself when a reused
  * connection answers 408, taking it for an idle connection's timeout).
@@ -157,6 +159,10 @@ export function proxy(port = 0, { answer = () => undefined, keepAlive = true } =
   const server = http.createServer((req, res) => {
     if (!keepAlive) res.shouldKeepAlive = false;
     const own = answer(req);
+    if (own?.stall) {
+      req.resume();
+      return;
+    }
     if (own) {
       req.resume();
       res.writeHead(own.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
