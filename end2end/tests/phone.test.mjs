@@ -140,6 +140,12 @@ test('staff on a phone: the dispatch app and the report fit and can be used', as
     .map((t) => ({ text: t.textContent, px: t.getBoundingClientRect().height }))
     .filter((t) => t.px < 12));
   found.push(...small.map((t) => `/reports/completed-orders: chart text "${t.text}" is ${t.px.toFixed(1)} px tall`));
+  const cut = await page.locator('svg.chart').evaluate((svg) => {
+    const chart = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }))
+      .filter(({ box }) => box.left < chart.left - 0.5 || box.right > chart.right + 0.5).map(({ text }) => text);
+  });
+  found.push(...cut.map((t) => `/reports/completed-orders: chart text "${t}" runs past the chart's edge`));
   assert.ok(await page.locator('svg.chart .chart__scale').count() === 1, 'the chart says what its tallest bar stands for');
   found.push(...await check(page, '/admin/inventory?below=1000', (p) => p.getByTestId('low-stock').waitFor()));
   found.push(...await check(page, '/admin/inventory/KIT-001', (p) => p.getByTestId('stock').waitFor()));

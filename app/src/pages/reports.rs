@@ -92,6 +92,8 @@ fn bars(values: &[(String, i64, u64)], max: i64, currency: &str) -> impl IntoVie
         let label = format!("{}: {} from {count} orders", crate::words::readable_month(month), format_money(*net, currency));
         let title = label.clone();
         let (name, year) = crate::words::month_and_year(month).unwrap_or(("", ""));
+        // Drawn from the bar's left edge: centred under the first bar, a phone's
+        // larger text would start past the chart's.
         let year = (name == "Jan" || first.as_ref() == Some(month)).then(|| year.to_string());
         view! {
             <g>
@@ -99,7 +101,7 @@ fn bars(values: &[(String, i64, u64)], max: i64, currency: &str) -> impl IntoVie
                     <title>{title}</title>
                 </rect>
                 <text class="chart__label" x=centre y=HEIGHT - BOTTOM + 20 text-anchor="middle">{name}</text>
-                {year.map(|y| view! { <text class="chart__label chart__label--year" x=centre y=HEIGHT - 6 text-anchor="middle">{y}</text> })}
+                {year.map(|y| view! { <text class="chart__label chart__label--year" x=x y=HEIGHT - 6>{y}</text> })}
             </g>
         }
     });
