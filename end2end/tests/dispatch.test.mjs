@@ -8,7 +8,7 @@
 // receipt's link, as a guest) updates live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, signIn } from './support.mjs';
+import { BASE, launch, strictPage, hydrated, confirmedOrder, receiptLink, sendLines, signIn } from './support.mjs';
 
 const STAFF = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
 
@@ -78,6 +78,23 @@ test('a dispatcher processes one physical line, then the other, while the shoppe
   assert.equal(await staff.evaluate(() => window.printed), 1, 'Print prints the slip');
   assert.deepEqual(problems, []);
   await guest.close();
+});
+
+test('a guest follows the order live in the browser that placed it, without the receipt’s link', async () => {
+  const { page, context, problems } = await strictPage(browser);
+  const order = await confirmedOrder(context.request, `gil+${Date.now()}@example.com`, ['KIT-001', 'KIT-002']);
+  await page.goto(`${BASE}/orders/${order.id}`);
+  await hydrated(page);
+  await page.getByTestId('shipment-status').filter({ hasText: 'Pending' }).waitFor();
+
+  const { page: staff } = await strictPage(browser);
+  await signIn(staff, STAFF);
+  await sendLines(staff.request, order.id, ['KIT-001']);
+  // The open page hears of it: no reload, no link token.
+  await page.locator('[data-testid="shipment-line"]', { hasText: 'Enamel Camp Mug' }).filter({ hasText: 'Processed' }).waitFor({ timeout: 5_000 });
+  await page.locator('.timeline__entry[data-kind="item_processed"]').first().waitFor();
+  assert.deepEqual(problems, [], 'the live stream was let in');
+  await context.close();
 });
 
 test('a digital-only order is processed on intake', async () => {

@@ -63,7 +63,13 @@ pub fn OrderPage() -> impl IntoView {
     let revision = RwSignal::new(0u64);
     let details =
         crate::json::load(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
-    follow_live(id, token, revision);
+    // The stream takes the link's token, or the one the store gives whoever
+    // may read the order (a guest who placed it in this browser has no link),
+    // kept while the details are read again so the stream stays open.
+    let given = Memo::new(move |was: Option<&Option<String>>| {
+        details.get().and_then(Result::ok).map(|d| d.token).or_else(|| was.cloned().flatten())
+    });
+    follow_live(id, move || token().or_else(|| given.get()), revision);
     view! {
         <Title text="Your order · The Better Store"/>
         <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
@@ -78,9 +84,10 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 /// While the page is open and the store answers, listen to the order's live
-/// updates and refetch its details on each one. The stream is dropped while
-/// the store can't be reached and opened again when it can; every reopening
-/// refetches the details, so what happened in between is caught up on.
+/// updates (once a `token` to follow them with is known) and refetch its
+/// details on each one. The stream is dropped while the store can't be
+/// reached and opened again when it can; every reopening refetches the
+/// details, so what happened in between is caught up on.
 #[allow(unused_variables)]
 fn follow_live(
     id: impl Fn() -> String + 'static,
@@ -92,12 +99,10 @@ fn follow_live(
         let device = expect_context::<crate::device::Device>();
         Effect::new(move |_| {
             use gloo_events::EventListener;
-            if !device.online.get() {
-                return;
-            }
+            let (Some(token), true) = (token(), device.online.get()) else { return };
             let url = crate::url::with_query(
                 &format!("/api/tracking/orders/{}/events", id()),
-                &[("token", token().as_deref())],
+                &[("token", Some(token.as_str()))],
             );
             let Ok(source) = web_sys::EventSource::new(&url) else { return };
             // (Re)opened, a new entry, or told to catch up: read the order again.
