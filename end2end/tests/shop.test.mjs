@@ -106,10 +106,21 @@ test('without JavaScript the shop still works (server rendering)', async () => {
   await context.close();
 });
 
-test('an unknown product is a 404 page', async () => {
+test('an unknown product or category is a 404 page', async () => {
   const { page, context } = await strictPage(browser);
-  const response = await page.goto(BASE + '/products/NO-SUCH-SKU');
-  assert.equal(response.status(), 404);
+  for (const path of ['/products/NO-SUCH-SKU', '/search?category=no-such-category']) {
+    const response = await page.goto(BASE + path);
+    assert.equal(response.status(), 404, path);
+    await page.getByRole('heading', { name: 'We couldn’t find that' }).waitFor();
+  }
+  // Where the page's code leads there, too (a link to a category gone since).
+  await page.goto(BASE + '/');
+  await hydrated(page);
+  await page.evaluate(() => {
+    const a = Object.assign(document.createElement('a'), { href: '/search?category=no-such-category', textContent: 'gone' });
+    document.querySelector('main').append(a);
+  });
+  await page.getByRole('link', { name: 'gone' }).click();
   await page.getByRole('heading', { name: 'We couldn’t find that' }).waitFor();
   await context.close();
 });

@@ -63,13 +63,15 @@ pub fn OrderPage() -> impl IntoView {
     let revision = RwSignal::new(0u64);
     let details =
         crate::json::load(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
-    // The stream takes the link's token, or the one the store gives whoever
-    // may read the order (a guest who placed it in this browser has no link),
-    // kept while the details are read again so the stream stays open.
-    let given = Memo::new(move |was: Option<&Option<String>>| {
-        details.get().and_then(Result::ok).map(|d| d.token).or_else(|| was.cloned().flatten())
+    // The order shown is followed with the token the store gives whoever may
+    // read it (a guest who placed it in this browser has no link; a link
+    // whose token opens nothing opens no stream either), kept while the
+    // details are read again so the stream stays open.
+    let shown = Memo::new(move |was: Option<&Option<(String, String)>>| {
+        let loaded = details.get().and_then(Result::ok).map(|d| (d.order.id, d.token));
+        loaded.or_else(|| was.cloned().flatten())
     });
-    follow_live(id, move || token().or_else(|| given.get()), revision);
+    follow_live(shown, revision);
     view! {
         <Title text="Your order · The Better Store"/>
         <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
@@ -83,25 +85,21 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-/// While the page is open and the store answers, listen to the order's live
-/// updates (once a `token` to follow them with is known) and refetch its
+/// While the page is open and the store answers, listen to the live updates
+/// of the order `shown` (its id and token, once loaded) and refetch its
 /// details on each one. The stream is dropped while the store can't be
 /// reached and opened again when it can; every reopening refetches the
 /// details, so what happened in between is caught up on.
 #[allow(unused_variables)]
-fn follow_live(
-    id: impl Fn() -> String + 'static,
-    token: impl Fn() -> Option<String> + 'static,
-    revision: RwSignal<u64>,
-) {
+fn follow_live(shown: Memo<Option<(String, String)>>, revision: RwSignal<u64>) {
     #[cfg(feature = "hydrate")]
     {
         let device = expect_context::<crate::device::Device>();
         Effect::new(move |_| {
             use gloo_events::EventListener;
-            let (Some(token), true) = (token(), device.online.get()) else { return };
+            let (Some((id, token)), true) = (shown.get(), device.online.get()) else { return };
             let url = crate::url::with_query(
-                &format!("/api/tracking/orders/{}/events", id()),
+                &format!("/api/tracking/orders/{id}/events"),
                 &[("token", Some(token.as_str()))],
             );
             let Ok(source) = web_sys::EventSource::new(&url) else { return };

@@ -2,7 +2,7 @@
 
 use crate::catalog::{ProductPage, search_products};
 use crate::components::ProductGrid;
-use crate::pages::shopper_message;
+use crate::pages::{NotFound, shopper_message};
 use crate::url::with_query;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +31,8 @@ pub fn SearchPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let c = criteria();
                     match results.await {
+                        // A category that is not (or no longer) in the store.
+                        Ok(page) if c.category.is_some() && page.category.is_none() => view! { <NotFound/> }.into_any(),
                         Ok(page) => results_view(c, page).into_any(),
                         Err(e) => view! {
                             <h1>"Search"</h1>
