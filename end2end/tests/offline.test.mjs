@@ -35,9 +35,10 @@ test('the shop keeps working offline, and the status bar says so', async () => {
   await page.getByRole('heading', { name: 'Enamel Camp Mug' }).waitFor();
   await hydrated(page);
   await status.filter({ hasText: 'Offline' }).waitFor();
-  // A page never seen says it is offline rather than failing.
+  // A page never seen says it is offline rather than failing, in the store's own style.
   await page.goto(`${link.url}/products/KIT-003`);
   await page.getByTestId('offline-page').waitFor();
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('a')).color), 'rgb(31, 77, 58)', 'styled by the store');
 
   // Back online: fresh pages again, and the status bar says so.
   link = await proxy(link.port);

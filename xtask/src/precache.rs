@@ -1,7 +1,8 @@
 //! The service worker's precache list, written from the build: every file of
 //! the bundle (so each micro-app's chunk opens offline once the worker is
 //! installed) and the public files the app shell needs, under a cache named
-//! by the build so a release replaces the old code whole.
+//! by the build so a release replaces the old code whole. The worker's
+//! offline page is pointed at the build's stylesheet the same way.
 
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -17,7 +18,8 @@ const SHELL: [&str; 7] = [
     "/favicon.svg",
 ];
 
-/// Stamps `<site>/sw.js` with `build` and the files to precache.
+/// Stamps `<site>/sw.js` with `build` and the files to precache, and the
+/// offline page with the build's stylesheet.
 pub fn write_service_worker(site: &Path, build: &str) -> Result<()> {
     let mut paths: Vec<String> =
         bundle_files(&site.join("pkg").join(build))?.into_iter().map(|name| format!("/pkg/{build}/{name}")).collect();
@@ -26,19 +28,28 @@ pub fn write_service_worker(site: &Path, build: &str) -> Result<()> {
         let file = site.join(path.trim_start_matches('/'));
         anyhow::ensure!(file.is_file(), "the precache list names {path}, which the build lacks");
     }
-    let worker = site.join("sw.js");
-    let source = std::fs::read_to_string(&worker).with_context(|| format!("cannot read {}", worker.display()))?;
     let list = paths.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
-    let stamped = source.replacen("const BUILD = 'dev';", &format!("const BUILD = '{build}';"), 1).replacen(
-        "const PRECACHE = [];",
-        &format!("const PRECACHE = [{list}];"),
-        1,
-    );
-    anyhow::ensure!(
-        stamped.contains(build) && stamped.contains(&list),
-        "public/sw.js lacks `const BUILD = 'dev';` or `const PRECACHE = [];` to fill in"
-    );
-    std::fs::write(&worker, stamped)?;
+    stamp(
+        &site.join("sw.js"),
+        &[
+            ("const BUILD = 'dev';", format!("const BUILD = '{build}';")),
+            ("const PRECACHE = [];", format!("const PRECACHE = [{list}];")),
+        ],
+    )?;
+    // The page the worker shows for a page never saved (not a Leptos page:
+    // nothing else names the build's stylesheet in it).
+    stamp(&site.join("offline.html"), &[("/pkg/dev/tbs.css", format!("/pkg/{build}/tbs.css"))])
+}
+
+/// Fills in `file`'s placeholders, each `(placeholder, value)` once; fails
+/// when one is missing (the public file and the build disagree).
+fn stamp(file: &Path, fills: &[(&str, String)]) -> Result<()> {
+    let mut text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    for (placeholder, value) in fills {
+        anyhow::ensure!(text.contains(placeholder), "{} lacks `{placeholder}` to fill in", file.display());
+        text = text.replacen(placeholder, value, 1);
+    }
+    std::fs::write(file, text)?;
     Ok(())
 }
 
