@@ -13,6 +13,7 @@ use crate::registry::Routes;
 use crate::startup::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::handler::Handler;
 use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::any;
@@ -60,7 +61,7 @@ pub fn app(state: AppState) -> Router {
         router
             .merge(pages_router(&state))
             .nest_service(&format!("/{}", options.site_pkg_dir), bundle(&options))
-            .fallback(leptos_axum::file_and_error_handler(shell))
+            .fallback_service(site_files(&options))
             .with_state(options)
     };
     edge(&state, router.route_layer(axum::middleware::from_fn(crate::platform::metrics::tag_route)))
@@ -109,6 +110,14 @@ fn edge(state: &AppState, routes: Router) -> Router {
         .layer(from_fn_with_state(state.port::<Arc<dyn Sessions>>(), resolve_caller))
         .service(routes);
     Router::new().fallback_service(service)
+}
+
+/// The site's own files, outside the bundle (a copy the browser asks
+/// about again is a 304), and for any other path the app's 404 page.
+fn site_files(options: &LeptosOptions) -> Router {
+    let not_found = leptos_axum::file_and_error_handler(shell).with_state(options.clone());
+    let files = ServeDir::new(&*options.site_root).call_fallback_on_method_not_allowed(true).fallback(not_found);
+    Router::new().fallback_service(files).layer(axum::middleware::map_response(crate::platform::headers::site_file))
 }
 
 /// Where the bundle of a site built without a build name is.

@@ -90,6 +90,29 @@ pub async fn private_no_store(request: Request, next: Next) -> Response {
     response
 }
 
+/// The policy of a page the site holds as a file (the service worker's
+/// offline page): no script at all.
+const FILE_PAGE_POLICY: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Middleware for the site's own files, those outside the build's bundle
+/// (`pwa.js`, `outbox.js`, `sw.js`, the manifest, icons, images, the offline
+/// page): they keep their names from release to release, so a browser asks
+/// again before using its copy (`no-cache`; unchanged, the answer is a 304)
+/// rather than guessing a lifetime from the file's age, and running an
+/// older release's script beside a newer page. A page among them allows no
+/// script.
+pub async fn site_file(mut response: Response) -> Response {
+    let status = response.status();
+    if status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache"));
+        if is_page(headers) {
+            headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(FILE_PAGE_POLICY));
+        }
+    }
+    response
+}
+
 fn is_page(headers: &axum::http::HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }

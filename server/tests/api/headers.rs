@@ -96,3 +96,40 @@ async fn the_bundle_is_sent_as_the_build_compressed_it_and_kept_for_good() {
     let plain = app.send(asking("identity")).await;
     assert_eq!(plain.body, "export const plain = true;");
 }
+
+/// The site's own files keep their names from release to release: a browser
+/// asks again before using its copy (a 304 when unchanged), so no release's
+/// page runs beside an older release's script. The offline page allows no
+/// script.
+#[tokio::test]
+async fn the_sites_own_files_are_asked_for_again_before_each_use() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("images")).unwrap();
+    for (file, text) in [
+        ("pwa.js", "// the page's worker glue"),
+        ("offline.html", "<!DOCTYPE html><title>Offline</title>"),
+        ("images/mug.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+    ] {
+        std::fs::write(site.path().join(file), text).unwrap();
+    }
+    let app = spawn_app_with(Settings { site_root: site.path().to_path_buf(), ..Settings::default() }).await;
+    for path in ["/pwa.js", "/offline.html", "/images/mug.svg"] {
+        let reply = app.get(path).await;
+        assert_eq!((reply.status, header(&reply, "cache-control")), (StatusCode::OK, "no-cache"), "{path}");
+        let modified = header(&reply, "last-modified").to_string();
+        let again = app
+            .send(
+                axum::http::Request::get(path)
+                    .header("if-modified-since", modified)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!((again.status, header(&again, "cache-control")), (StatusCode::NOT_MODIFIED, "no-cache"), "{path}");
+    }
+    let offline = app.get("/offline.html").await;
+    assert!(header(&offline, "content-security-policy").contains("script-src 'none'"), "{:?}", offline.headers);
+    assert_eq!(header(&app.get("/pwa.js").await, "content-security-policy"), "");
+    let missing = app.get("/no-such-file.js").await;
+    assert_eq!((missing.status, header(&missing, "cache-control")), (StatusCode::NOT_FOUND, "private, no-cache"));
+}
