@@ -1,6 +1,8 @@
 //! Security headers on every answer, `Cache-Control: no-store` on every
-//! private one, and no shared cache for any page. The pages' Content-Security-Policy carries the nonce of each
-//! render, so it is set where the page is rendered (`app::shell`).
+//! private one, no shared cache for any page, and the site's own files asked
+//! for again before each use. A rendered page's Content-Security-Policy
+//! carries the nonce of its render, so it is set where the page is rendered
+//! (`app::shell`); a page held as a file gets one that allows no script.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
