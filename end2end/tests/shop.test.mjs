@@ -106,21 +106,24 @@ test('without JavaScript the shop still works (server rendering)', async () => {
   await context.close();
 });
 
-test('an unknown product or category is a 404 page', async () => {
+test('an unknown product or category, or an address no order can have, is a 404 page', async () => {
   const { page, context } = await strictPage(browser);
-  for (const path of ['/products/NO-SUCH-SKU', '/search?category=no-such-category']) {
+  for (const path of ['/products/NO-SUCH-SKU', '/search?category=no-such-category', '/orders/not-a-uuid']) {
     const response = await page.goto(BASE + path);
     assert.equal(response.status(), 404, path);
     await page.getByRole('heading', { name: 'We couldn’t find that' }).waitFor();
   }
-  // Where the page's code leads there, too (a link to a category gone since).
-  await page.goto(BASE + '/');
-  await hydrated(page);
-  await page.evaluate(() => {
-    const a = Object.assign(document.createElement('a'), { href: '/search?category=no-such-category', textContent: 'gone' });
-    document.querySelector('main').append(a);
-  });
-  await page.getByRole('link', { name: 'gone' }).click();
-  await page.getByRole('heading', { name: 'We couldn’t find that' }).waitFor();
+  // Where the page's code leads there, too (a link to a category gone
+  // since, a cut link to an order's invoice: the orders micro-app's code).
+  for (const href of ['/search?category=no-such-category', '/orders/not-a-uuid/invoice']) {
+    await page.goto(BASE + '/');
+    await hydrated(page);
+    await page.evaluate((href) => {
+      const a = Object.assign(document.createElement('a'), { href, textContent: 'gone' });
+      document.querySelector('main').append(a);
+    }, href);
+    await page.getByRole('link', { name: 'gone' }).click();
+    await page.getByRole('heading', { name: 'We couldn’t find that' }).waitFor();
+  }
   await context.close();
 });

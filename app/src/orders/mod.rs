@@ -156,6 +156,31 @@ pub async fn place_order(order_id: String, input: CheckoutInput) -> Result<Place
     Ok(outcome)
 }
 
+/// Whether `id` can name an order: a random UUID (version 4 or 7) in its
+/// canonical lower-case form, as a browser's `crypto.randomUUID()` or the
+/// checkout makes one. The orders service refuses any other id; a page shows
+/// such an address (a mistyped or cut link) as a page not found.
+pub fn is_order_id(id: &str) -> bool {
+    id.len() == 36
+        && id.bytes().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            14 => c == b'4' || c == b'7',
+            _ => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
+        })
+}
+
+/// What `load` reads for the order `id` names, or `None`, with no call made,
+/// when `id` cannot name one ([`is_order_id`]).
+pub async fn if_order_id<T, Fut>(id: String, load: impl FnOnce(String) -> Fut) -> Result<Option<T>, ServerFnError>
+where
+    Fut: Future<Output = Result<T, ServerFnError>>,
+{
+    if !is_order_id(&id) {
+        return Ok(None);
+    }
+    load(id).await.map(Some)
+}
+
 /// An order by id for whoever may see it (`access`); `None` if there is none.
 #[server(prefix = "/rpc", endpoint = "orders/get", input = GetUrl, output = crate::json::Answer, client = crate::rpc_client::Store)]
 pub async fn get_order(order_id: String) -> Result<Option<OrderView>, ServerFnError> {
@@ -236,5 +261,29 @@ pub mod ssr {
 
     pub(super) fn orders() -> Result<SharedOrders, ServerFnError> {
         use_context::<SharedOrders>().ok_or_else(|| ServerFnError::new("orders are not available"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_order_id;
+
+    #[test]
+    fn an_order_id_is_a_random_uuid_in_lower_case() {
+        assert!(is_order_id("0190f0f0-0000-7000-8000-000000000000"), "version 7");
+        assert!(is_order_id("3f2b9c1e-8d4a-4b6f-9e2d-1a5c7b8e9f00"), "version 4");
+        for not in [
+            "not-a-uuid",
+            "",
+            "00000000-0000-0000-0000-000000000000",
+            "3F2B9C1E-8D4A-4B6F-9E2D-1A5C7B8E9F00",
+            "3f2b9c1e8d4a4b6f9e2d1a5c7b8e9f00",
+            "{3f2b9c1e-8d4a-4b6f-9e2d-1a5c7b8e9f00}",
+            "3f2b9c1e-8d4a-1b6f-9e2d-1a5c7b8e9f00",
+            "3f2b9c1e-8d4a-4b6f-9e2d-1a5c7b8e9f0g",
+            "3f2b9c1e-8d4a-4b6f-9e2d-1a5c7b8e9f00-",
+        ] {
+            assert!(!is_order_id(not), "{not}");
+        }
     }
 }

@@ -6,8 +6,8 @@
 use crate::components::{PrintButton, refused};
 use crate::invoices::{Invoice, Party, readable_rate};
 use crate::money::format_money;
-use crate::orders::load_order_details;
-use crate::pages::shopper_message;
+use crate::orders::{if_order_id, load_order_details};
+use crate::pages::{NotFound, shopper_message};
 use crate::words::readable_utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,13 +19,15 @@ pub fn InvoicePage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let token = move || query.read().get("token");
-    let details = crate::json::load(move || (id(), token()), |(id, token)| load_order_details(id, token));
+    let details =
+        crate::json::load(move || (id(), token()), |(id, token)| if_order_id(id, |id| load_order_details(id, token)));
     view! {
         <Title text="Invoice · The Better Store"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading the invoice…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(d) => match d.invoice {
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Ok(Some(d)) => match d.invoice {
                         Some(invoice) => invoice_view(invoice, &d.token).into_any(),
                         None => not_yet(&d.order.id, &d.token).into_any(),
                     },

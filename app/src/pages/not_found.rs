@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
         <Title text="Not found · The Better Store"/>
         <section class="not-found">
             <h1>"We couldn’t find that"</h1>
-            <p>"The page, product or category you asked for isn’t here. Try a search, or start from the home page."</p>
+            <p>"The page, product, category or order you asked for isn’t here. Try a search, or start from the home page."</p>
             <p><a class="button" href="/">"Back to the shop"</a></p>
         </section>
     }

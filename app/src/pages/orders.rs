@@ -7,8 +7,8 @@ use crate::components::{OrderSummary, refused};
 use crate::fulfilment::LineStatus;
 use crate::invoices::Invoice;
 use crate::money::format_money;
-use crate::orders::{OrderDetails, OrderView, load_order_details, my_orders};
-use crate::pages::shopper_message;
+use crate::orders::{OrderDetails, OrderView, if_order_id, load_order_details, my_orders};
+use crate::pages::{NotFound, shopper_message};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -61,14 +61,16 @@ pub fn OrderPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let token = move || query.read().get("token");
     let revision = RwSignal::new(0u64);
-    let details =
-        crate::json::load(move || (id(), token(), revision.get()), |(id, token, _)| load_order_details(id, token));
+    let details = crate::json::load(
+        move || (id(), token(), revision.get()),
+        |(id, token, _)| if_order_id(id, |id| load_order_details(id, token)),
+    );
     // The order shown is followed with the token the store gives whoever may
     // read it (a guest who placed it in this browser has no link; a link
     // whose token opens nothing opens no stream either), kept while the
     // details are read again so the stream stays open.
     let shown = Memo::new(move |was: Option<&Option<(String, String)>>| {
-        let loaded = details.get().and_then(Result::ok).map(|d| (d.order.id, d.token));
+        let loaded = details.get().and_then(Result::ok).flatten().map(|d| (d.order.id, d.token));
         loaded.or_else(|| was.cloned().flatten())
     });
     follow_live(shown, revision);
@@ -77,7 +79,8 @@ pub fn OrderPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading your order…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(d) => order_view(d).into_any(),
+                    Ok(Some(d)) => order_view(d).into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
                     Err(e) => refused(shopper_message(&e), &format!("/orders/{}", id())),
                 }
             })}

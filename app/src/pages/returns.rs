@@ -6,7 +6,8 @@
 
 use crate::components::{FormAction, PostForm, refusal, refused};
 use crate::money::format_money;
-use crate::pages::shopper_message;
+use crate::orders::if_order_id;
+use crate::pages::{NotFound, shopper_message};
 use crate::returns::{RequestReturn, ReturnForm, ReturnStatus, ReturnView, ReturnableLine, load_return_form};
 use crate::url::with_query;
 use crate::words::readable_utc;
@@ -23,14 +24,15 @@ pub fn ReturnPage() -> impl IntoView {
     let request = FormAction::<RequestReturn>::new();
     let form = crate::json::load(
         move || (id(), token(), request.version().get()),
-        |(id, token, _)| load_return_form(id, token),
+        |(id, token, _)| if_order_id(id, |id| load_return_form(id, token)),
     );
     view! {
         <Title text="Return items · The Better Store"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match form.await {
-                    Ok(form) => form_view(form, token(), request, query.read().get("done")).into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Ok(Some(form)) => form_view(form, token(), request, query.read().get("done")).into_any(),
                     Err(e) => refused(shopper_message(&e), &format!("/orders/{}/return", id())),
                 }
             })}

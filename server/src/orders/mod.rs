@@ -42,7 +42,6 @@ use app::orders::OrderView;
 use record::OrderRecord;
 use std::sync::Arc;
 use std::time::Duration;
-use uuid::Uuid;
 
 pub const SOURCE: &str = "orders";
 
@@ -73,16 +72,16 @@ impl utoipa::PartialSchema for OrderId {
 
 impl utoipa::ToSchema for OrderId {}
 
-/// The [`OrderId`] in `id`, or 400 `invalid_order_id`.
+/// The [`OrderId`] in `id` (the rule of [`app::orders::is_order_id`]), or
+/// 400 `invalid_order_id`.
 fn parse_order_id(id: &str) -> Result<String, OrdersError> {
-    let random =
-        Uuid::parse_str(id).ok().filter(|u| matches!(u.get_version_num(), 4 | 7) && u.hyphenated().to_string() == id);
-    random.map(|u| u.hyphenated().to_string()).ok_or_else(|| {
-        OrdersError::Invalid(
-            ErrorDetail::new("invalid_order_id", "The order id must be a random UUID (version 4 or 7), in lower case")
-                .on_field("id"),
-        )
-    })
+    if app::orders::is_order_id(id) {
+        return Ok(id.to_string());
+    }
+    Err(OrdersError::Invalid(
+        ErrorDetail::new("invalid_order_id", "The order id must be a random UUID (version 4 or 7), in lower case")
+            .on_field("id"),
+    ))
 }
 
 impl Orders {

@@ -48,6 +48,19 @@ async fn product_page_shows_the_product_and_unknown_ones_are_404() {
     assert_eq!(app.get("/no/such/page").await.status, StatusCode::NOT_FOUND);
 }
 
+/// An order page at an address that cannot name an order (a mistyped or cut
+/// link) is the page not found, not the API's rule for order ids.
+#[tokio::test]
+async fn an_order_page_at_an_id_no_order_can_have_is_404() {
+    let app = spawn_app().await;
+    for path in ["/orders/not-a-uuid", "/orders/NOT-A-UUID/invoice", "/orders/123/return?token=x"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.body.contains("We couldn’t find that"), "{path}");
+        assert!(!page.body.contains("UUID"), "{path}: no technical words");
+    }
+}
+
 /// A visitor without cookies may be given a page rendered before (the page
 /// cache), but never one older than the catalog it shows.
 #[tokio::test]
