@@ -39,6 +39,8 @@ test('the first page loads the shop only; the cart’s chunk comes with the cart
   await page.getByRole('heading', { name: 'Your cart' }).waitFor();
   assert.equal(page.url().endsWith('/cart'), true);
   assert.deepEqual(splitsIn(log), ['cart_app'], `navigating to the cart loads its chunk and no other app's: ${log}`);
+  // The code micro-apps share comes as one file, not one per set of micro-apps sharing it (20).
+  assert.equal(log.length, 2, `the cart's own chunk and the micro-apps' shared one: ${log}`);
 
   // A page of a micro-app loaded by address brings its chunks with it (preloaded, then hydrated).
   const fresh = await strictPage(browser);
@@ -47,6 +49,7 @@ test('the first page loads the shop only; the cart’s chunk comes with the cart
   await hydrated(fresh.page);
   assert.deepEqual(splitsIn(direct), ['account_app']);
   assert.equal(direct[0], 'tbs_bg');
+  assert.equal(direct.length, 3, `the first download, the micro-apps' shared chunk and the account's own: ${direct}`);
 });
 
 test('the outbox’s reader comes once something is queued, and a page lives on without it', async () => {

@@ -1,12 +1,14 @@
 //! From cargo's WASM to the files a browser loads: wasm-split cuts each lazily
 //! loaded micro-app out at its `#[lazy]` split point (`app/src/pages/lazy.rs`),
-//! wasm-bindgen writes the JS glue for what stays in the first download, and
-//! wasm-opt shrinks every piece of a release build.
+//! with the code micro-apps share in one chunk beside them, wasm-bindgen
+//! writes the JS glue for what stays in the first download, and wasm-opt
+//! shrinks every piece of a release build.
 
 use crate::tools::{run, wasm_opt};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use wasm_split_cli_support::SharedChunks;
 
 /// The `output-name` the server's LeptosOptions use: `tbs.js`, `tbs_bg.wasm`.
 pub const OUTPUT_NAME: &str = "tbs";
@@ -16,6 +18,12 @@ const SPLIT_JS: &str = "__wasm_split.______________________.js";
 /// Which chunks each lazily loaded function needs; Leptos reads it to preload
 /// the chunks of the page it renders.
 pub const SPLIT_MANIFEST: &str = "__wasm_split_manifest.json";
+
+/// The split modules whose shared code is not merged into the micro-apps'
+/// one shared chunk: the outbox's reader (`app/src/device/js.rs`), which a
+/// first page loads when something waits to be sent, and which should not
+/// bring the micro-apps' code with it.
+const KEPT_APART: &[&str] = &["outbox"];
 
 /// Writes the bundle for `wasm` into `pkg`: `tbs.js`, `tbs_bg.wasm`, the
 /// chunks, their loader and manifest.
@@ -44,6 +52,7 @@ fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
         options.main_out_path = &main;
         options.main_module = "./tbs.js";
         options.link_name = &link_name;
+        options.shared_chunks = SharedChunks::Merged { apart: KEPT_APART };
         options
     })
     .map_err(|e| anyhow::anyhow!("wasm-split failed: {e:?}"))?;

@@ -62,9 +62,12 @@ pub const BUILD_FILE: &str = "build.txt";
 const STAMP: &str = ".wasm-stamp";
 
 /// The bundle of cargo's `wasm` in `dir`, made again only when cargo's
-/// output changed (wasm-split, wasm-bindgen and wasm-opt take ~30 s).
+/// output or the way it is bundled (this program, with wasm-split and
+/// wasm-bindgen linked in, and whether names are kept) changed: splitting,
+/// binding and wasm-opt take ~30 s.
 fn bundled(wasm: &Path, dir: &Path, release: bool) -> Result<PathBuf> {
-    let stamp = stamp_of(wasm)?;
+    let names_kept = std::env::var_os("TBS_WASM_KEEP_NAMES").is_some();
+    let stamp = format!("{} {} {names_kept}", stamp_of(wasm)?, stamp_of(&std::env::current_exe()?)?);
     if std::fs::read_to_string(dir.join(STAMP)).ok().as_deref() == Some(stamp.as_str()) {
         eprintln!("xtask: {} unchanged; keeping the bundle", wasm.display());
         return Ok(dir.to_path_buf());
@@ -78,9 +81,9 @@ fn bundled(wasm: &Path, dir: &Path, release: bool) -> Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
-/// Size and modification time of cargo's WASM output.
-fn stamp_of(wasm: &Path) -> Result<String> {
-    let meta = std::fs::metadata(wasm).with_context(|| format!("no {}", wasm.display()))?;
+/// Size and modification time of `file`.
+fn stamp_of(file: &Path) -> Result<String> {
+    let meta = std::fs::metadata(file).with_context(|| format!("no {}", file.display()))?;
     let modified = meta.modified()?.duration_since(std::time::UNIX_EPOCH)?.as_nanos();
     Ok(format!("{} {modified}", meta.len()))
 }
