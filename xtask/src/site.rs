@@ -67,7 +67,7 @@ const STAMP: &str = ".wasm-stamp";
 /// binding and wasm-opt take ~30 s.
 fn bundled(wasm: &Path, dir: &Path, release: bool) -> Result<PathBuf> {
     let names_kept = std::env::var_os("TBS_WASM_KEEP_NAMES").is_some();
-    let stamp = format!("{} {} {names_kept}", stamp_of(wasm)?, stamp_of(&std::env::current_exe()?)?);
+    let stamp = format!("{} {} {names_kept}", stamp_of(wasm)?, stamp_of(&this_program()?)?);
     if std::fs::read_to_string(dir.join(STAMP)).ok().as_deref() == Some(stamp.as_str()) {
         eprintln!("xtask: {} unchanged; keeping the bundle", wasm.display());
         return Ok(dir.to_path_buf());
@@ -79,6 +79,14 @@ fn bundled(wasm: &Path, dir: &Path, release: bool) -> Result<PathBuf> {
     bundle(wasm, dir, release)?;
     std::fs::write(dir.join(STAMP), stamp)?;
     Ok(dir.to_path_buf())
+}
+
+/// This program's file. On Linux through `/proc/self/exe`, which still
+/// reaches it once cargo has replaced it (as `cargo xtask test` does when it
+/// builds the workspace), where `current_exe` names a file that is gone.
+fn this_program() -> Result<PathBuf> {
+    let running = Path::new("/proc/self/exe");
+    Ok(if running.exists() { running.to_path_buf() } else { std::env::current_exe()? })
 }
 
 /// Size and modification time of `file`.
