@@ -79,7 +79,9 @@
       const timer = setTimeout(done, 5000);
     };
     addEventListener('load', () => afterHydration(async () => {
-      const registration = await navigator.serviceWorker.register('/sw.js', { updateViaCache: 'none' });
+      // A browser may refuse a worker (private browsing, a policy): the page goes on without offline.
+      const registration = await navigator.serviceWorker.register('/sw.js', { updateViaCache: 'none' }).catch(() => undefined);
+      if (!registration) return;
       ready(registration);
       registration.addEventListener('updatefound', () => {
         registration.installing?.addEventListener('statechange', () => ready(registration));
