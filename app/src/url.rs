@@ -40,13 +40,32 @@ pub fn next_after(page: Option<&str>) -> String {
     local_path(next.as_deref())
 }
 
+/// A made-up origin to read `?next=` against: only a path keeps it.
+const THIS_SITE: &str = "http://this-store.invalid";
+
 fn same_site_path(next: &str) -> Option<String> {
-    let base = url::Url::parse("http://this-store.invalid/").ok()?;
     if !next.starts_with('/') {
         return None;
     }
-    let target = base.join(next).ok()?;
-    (target.origin() == base.origin()).then(|| target[url::Position::BeforePath..].to_string())
+    let (origin, path) = resolved(next)?;
+    (origin == THIS_SITE).then_some(path)
+}
+
+/// `next` read as a link on [`THIS_SITE`]: the origin it leads to, and its
+/// path with query and fragment. On the server by the `url` crate, which
+/// implements the URL standard browsers follow.
+#[cfg(not(feature = "hydrate"))]
+fn resolved(next: &str) -> Option<(String, String)> {
+    let target = url::Url::parse(THIS_SITE).ok()?.join(next).ok()?;
+    Some((target.origin().ascii_serialization(), target[url::Position::BeforePath..].to_string()))
+}
+
+/// In the browser, by the browser's own parser: the `url` crate's tables for
+/// international domain names would cost the sign-in page ~60 kB (brotli).
+#[cfg(feature = "hydrate")]
+fn resolved(next: &str) -> Option<(String, String)> {
+    let target = web_sys::Url::new_with_base(next, THIS_SITE).ok()?;
+    Some((target.origin(), format!("{}{}{}", target.pathname(), target.search(), target.hash())))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { BASE, launch, strictPage, hydrated, proxy, until } from './support.mjs';
 
 const ADMIN = { email: process.env.TBS_E2E_ADMIN_EMAIL, password: process.env.TBS_E2E_ADMIN_PASSWORD };
-const MICRO_APPS = ['cart_app', 'orders_app', 'account_app', 'dispatch_app', 'reports_app'];
+const MICRO_APPS = ['cart_app', 'orders_app', 'sign_in_app', 'account_app', 'dispatch_app', 'reports_app'];
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -47,9 +47,9 @@ test('the first page loads the shop only; the cart’s chunk comes with the cart
   const direct = wasmLog(fresh.page);
   await fresh.page.goto(`${BASE}/account/sign-in`);
   await hydrated(fresh.page);
-  assert.deepEqual(splitsIn(direct), ['account_app']);
+  assert.deepEqual(splitsIn(direct), ['sign_in_app'], 'signing in, not the account page');
   assert.equal(direct[0], 'tbs_bg');
-  assert.equal(direct.length, 3, `the first download, the micro-apps' shared chunk and the account's own: ${direct}`);
+  assert.equal(direct.length, 3, `the first download, the micro-apps' shared chunk and signing in's own: ${direct}`);
 });
 
 test('the outbox’s reader comes once something is queued, and a page lives on without it', async () => {

@@ -1,8 +1,9 @@
 //! The micro-apps a shopper's first page does not need, each loaded when one
 //! of its pages is first visited: `#[lazy]` marks each micro-app's view as a
 //! split point, where `cargo xtask build` (wasm-split) cuts it into its own
-//! chunk. One split point per micro-app, not per page: its pages share most
-//! of their code, and fewer split points make fewer, larger shared chunks.
+//! chunk. One split point per micro-app (signing in apart from the account
+//! page), not per page: a micro-app's pages share most of their code. What
+//! micro-apps share is one chunk more (`xtask/src/bundle.rs`).
 //!
 //! Every such page is a [`MicroAppPage`], one type for all of them: the
 //! router's code for a route is made once per type, so 21 pages of one type
@@ -100,12 +101,14 @@ micro_apps! {
         INVOICE => super::InvoicePage,
         RETURN => super::ReturnPage,
     }
-    Account: account_app, __preload_account_app {
-        ACCOUNT => super::AccountPage,
+    // Signing in apart from the account page: a shopper sent to sign in at
+    // checkout does not download the account page's forms.
+    SignIn: sign_in_app, __preload_sign_in_app {
         SIGN_IN => super::SignInPage,
         REGISTER => super::RegisterPage,
         RESET_PASSWORD => super::ResetPasswordPage,
     }
+    Account: account_app, __preload_account_app { ACCOUNT => super::AccountPage }
     Reports: reports_app, __preload_reports_app { COMPLETED_ORDERS => super::CompletedOrdersPage }
     Admin: admin_app, __preload_admin_app {
         INVENTORY => super::InventoryPage,
