@@ -56,6 +56,9 @@ fn split(wasm: &Path, pkg: &Path) -> Result<PathBuf> {
         options
     })
     .map_err(|e| anyhow::anyhow!("wasm-split failed: {e:?}"))?;
+    for apart in KEPT_APART {
+        anyhow::ensure!(split.prefetch_map.contains_key(*apart), "no split point `{apart}` to keep apart (renamed?)");
+    }
     let manifest: std::collections::BTreeMap<_, _> = split.prefetch_map.into_iter().collect();
     std::fs::write(pkg.join(SPLIT_MANIFEST), serde_json::to_string_pretty(&manifest)?)?;
     Ok(main)
