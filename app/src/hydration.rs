@@ -1,10 +1,11 @@
 //! Whether the page's code has taken over the server-rendered page.
 //!
-//! Hydration waits for the chunk of a lazily loaded micro-app, so it is not
-//! one synchronous step: effects the app creates may run before it ends, and
-//! a change they make to what is shown would no longer match the HTML still
-//! being hydrated. What follows the browser (the device's state, the
-//! controls that need the code) starts once [`done`] says so.
+//! The browser entry point first loads the chunk of a lazily loaded
+//! micro-app when the page is one of its routes ([`crate::preload`]), then
+//! hydrates in one step and calls [`finish`]. What follows the browser (the
+//! device's state, the controls that need the code) starts once [`done`] says
+//! so: a change to what is shown made before then would no longer match the
+//! HTML being hydrated.
 
 use leptos::prelude::*;
 

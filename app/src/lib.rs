@@ -21,6 +21,7 @@ mod pages;
 pub mod products;
 pub mod reports;
 pub mod returns;
+mod routes;
 #[cfg(feature = "ssr")]
 pub mod rpc;
 pub mod rpc_client;
@@ -29,13 +30,12 @@ pub mod tracking;
 pub mod url;
 pub mod words;
 
+pub use routes::preload;
+
+use leptos::children::ToChildren;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
-use leptos_router::{
-    SsrMode,
-    components::{Route, Router, Routes},
-    path,
-};
+use leptos_router::components::{Router, Routes};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -111,32 +111,7 @@ pub fn App() -> impl IntoView {
             <main id="main" class="main" tabindex="-1">
                 <components::UpdateBanner/>
                 <components::SavedCopyNotice/>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async/>
-                    <Route path=path!("/products/:sku") view=pages::ProductPage ssr=SsrMode::Async/>
-                    <pages::PageRoute path=path!("/cart") page=pages::CART/>
-                    <pages::PageRoute path=path!("/checkout") page=pages::CHECKOUT/>
-                    <pages::PageRoute path=path!("/checkout/:id/pay") page=pages::PAY/>
-                    <pages::PageRoute path=path!("/orders/:id/confirmation") page=pages::CONFIRMATION/>
-                    <pages::PageRoute path=path!("/orders") page=pages::MY_ORDERS/>
-                    <pages::PageRoute path=path!("/orders/:id") page=pages::ORDER/>
-                    <pages::PageRoute path=path!("/orders/:id/invoice") page=pages::INVOICE/>
-                    <pages::PageRoute path=path!("/orders/:id/return") page=pages::RETURN/>
-                    <pages::PageRoute path=path!("/account") page=pages::ACCOUNT/>
-                    <pages::PageRoute path=path!("/account/sign-in") page=pages::SIGN_IN/>
-                    <pages::PageRoute path=path!("/account/register") page=pages::REGISTER/>
-                    <pages::PageRoute path=path!("/account/reset-password") page=pages::RESET_PASSWORD/>
-                    <pages::PageRoute path=path!("/reports/completed-orders") page=pages::COMPLETED_ORDERS/>
-                    <pages::PageRoute path=path!("/admin/inventory") page=pages::INVENTORY/>
-                    <pages::PageRoute path=path!("/admin/inventory/:sku") page=pages::STOCK/>
-                    <pages::PageRoute path=path!("/admin/products") page=pages::PRODUCTS/>
-                    <pages::PageRoute path=path!("/admin/products/:sku") page=pages::PRODUCT_EDIT/>
-                    <pages::PageRoute path=path!("/dispatch") page=pages::DISPATCH_QUEUE/>
-                    <pages::PageRoute path=path!("/dispatch/returns") page=pages::DISPATCH_RETURNS/>
-                    <pages::PageRoute path=path!("/dispatch/:id") page=pages::DISPATCH_ORDER/>
-                    <pages::PageRoute path=path!("/dispatch/:id/slip") page=pages::PACKING_SLIP/>
-                </Routes>
+                <Routes fallback=pages::NotFound children=ToChildren::to_children(routes::routes)/>
             </main>
             <components::Footer/>
         </Router>
