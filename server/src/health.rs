@@ -1,8 +1,8 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
 use crate::platform::access::{Access, Guarded};
+use crate::platform::json::Json;
 use crate::platform::store::{Key, Table};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};

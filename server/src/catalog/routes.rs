@@ -3,9 +3,9 @@
 use super::{Catalog, CatalogError};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::ApiQuery;
+use crate::platform::json::Json;
 use app::api::ErrorBody;
 use app::catalog::{CategoryView, ProductPage, ProductQueryParams, ProductView};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;

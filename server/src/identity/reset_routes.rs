@@ -3,9 +3,9 @@
 
 use super::{Identity, IdentityError};
 use crate::platform::extract::{ApiJson, Body};
+use crate::platform::json::Json;
 use app::account::{AccountView, NewPasswordInput, PasswordResetInput};
 use app::api::ErrorBody;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;

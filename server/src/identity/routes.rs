@@ -3,14 +3,15 @@
 use super::{Identity, IdentityError, Principal};
 use crate::platform::access::{Access, Guarded};
 use crate::platform::extract::{ApiJson, Body};
+use crate::platform::json::Json;
 use app::account::{AccountView, ChangePasswordInput, ProfileInput, RegisterInput, SignInInput, SignedIn};
 use app::api::ErrorBody;
 use app::api::ErrorDetail;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
 use std::sync::Arc;
 use utoipa_axum::routes;
 

@@ -5,14 +5,15 @@ use super::{Invoices, pdf};
 use crate::platform::access::{Access, Guarded, may_read_order};
 use crate::platform::extract::LinkToken;
 use crate::platform::http::ApiError;
+use crate::platform::json::Json;
 use crate::platform::signing::OrderLinks;
 use app::account::SignedIn;
 use app::api::ErrorBody;
 use app::invoices::Invoice;
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::{Extension, Json};
 use std::sync::Arc;
 use utoipa_axum::routes;
 

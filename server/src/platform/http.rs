@@ -1,8 +1,8 @@
 //! The one error format of every JSON API:
 //! `{ "error": { "code", "message", "field"? } }` with a fitting status.
 
+use crate::platform::json::Json;
 pub use app::api::{ErrorBody, ErrorDetail};
-use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 

@@ -19,6 +19,7 @@ pub mod files;
 pub mod headers;
 pub mod http;
 pub mod hub;
+pub mod json;
 pub mod metrics;
 pub mod outbox;
 pub mod page_cache;

@@ -6,13 +6,14 @@ use super::{Returns, ReturnsError};
 use crate::platform::access::{Access, Guarded, may_read_order};
 use crate::platform::extract::{ApiJson, Body, LinkToken};
 use crate::platform::http::ApiError;
+use crate::platform::json::Json;
 use crate::platform::signing::OrderLinks;
 use app::account::{Role, SignedIn};
 use app::api::ErrorBody;
 use app::returns::{OpenReturns, ReceiveInput, ReturnInput, ReturnView};
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::{Extension, Json};
 use std::sync::Arc;
 use utoipa_axum::routes;
 
