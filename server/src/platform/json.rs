@@ -1,6 +1,6 @@
 //! JSON answers, encoded in one pass. axum's `Json` writes through a
 //! `BytesMut` that starts at 128 bytes, one small write per token: a cart of
-//! four lines took ~400 writes and several reallocations, about 40,000
+//! four lines took ~400 writes and several reallocations, about 35,000
 //! instructions (a tenth of an add-to-cart, bench client included). This one
 //! encodes into a `Vec` with serde_json's own writer and hands the bytes over
 //! as the body, with the same status, header and error answer as axum's.

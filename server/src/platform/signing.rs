@@ -31,9 +31,7 @@ impl Signer {
 
     /// `value.signature` (hex).
     pub fn sign(&self, value: &str) -> String {
-        let mut mac = self.mac.clone();
-        mac.update(value.as_bytes());
-        format!("{value}.{}", hex::encode(mac.finalize().into_bytes()))
+        format!("{value}.{}", hex::encode(digest(&self.mac, value.as_bytes())))
     }
 
     /// The value of a token made by [`Signer::sign`] with this signer's key.
@@ -67,9 +65,7 @@ impl OrderLinks {
     }
 
     pub fn token(&self, order_id: &str) -> String {
-        let mut mac = self.mac.clone();
-        mac.update(format!("order link {order_id}").as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        hex::encode(&digest(&self.mac, format!("order link {order_id}").as_bytes())[..16])
     }
 
     /// Whether `token` is this order's (compared in constant time).
@@ -81,7 +77,12 @@ impl OrderLinks {
 
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut mac = keyed(key);
+    digest(&keyed(key), message)
+}
+
+/// HMAC-SHA256 of `message` with a `keyed` state, which stays as it was.
+fn digest(keyed: &HmacSha256, message: &[u8]) -> [u8; 32] {
+    let mut mac = keyed.clone();
     mac.update(message);
     mac.finalize().into_bytes().into()
 }
