@@ -22,10 +22,14 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use handles::Handles;
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::Instant;
 use utoipa_axum::routes;
+
+mod handles;
 
 const WRITES_PER_COMMIT: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 const BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -88,15 +92,36 @@ pub async fn tag_route(request: Request, next: Next) -> Response {
     response
 }
 
+/// A request's handles: its counter and its time, by method and status
+/// (under its route).
+#[derive(Clone)]
+struct Answered {
+    method: &'static str,
+    status: u16,
+    count: Counter,
+    time: Histogram,
+}
+
+static ANSWERED: LazyLock<Handles<Answered>> = LazyLock::new(|| {
+    handle();
+    Handles::new()
+});
+
 /// Middleware: counts and times every request, by the route [`tag_route`] names.
 pub async fn record(request: Request, next: Next) -> Response {
-    let method = method_label(request.method()).to_owned();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
-    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
-    let labels = [("method", method), ("route", route), ("status", response.status().as_u16().to_string())];
-    metrics::counter!("tbs_http_requests_total", &labels).increment(1);
-    metrics::histogram!("tbs_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let status = response.status().as_u16();
+    let register = || {
+        let labels = [("method", method.to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
+        let count = metrics::counter!("tbs_http_requests_total", &labels);
+        Answered { method, status, count, time: metrics::histogram!("tbs_http_request_duration_seconds", &labels) }
+    };
+    let answered = ANSWERED.get(route, |a| a.method == method && a.status == status, register);
+    answered.count.increment(1);
+    answered.time.record(started.elapsed().as_secs_f64());
     response
 }
 
@@ -107,12 +132,37 @@ fn method_label(method: &axum::http::Method) -> &'static str {
     KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
 }
 
+/// A delivery's handles: its outcome's counter, and its consumer's lag, by
+/// consumer and outcome (under its event type).
+#[derive(Clone)]
+struct Delivered {
+    consumer: &'static str,
+    outcome: &'static str,
+    count: Counter,
+    age: Histogram,
+}
+
+static DELIVERED: LazyLock<Handles<Delivered>> = LazyLock::new(|| {
+    handle();
+    Handles::new()
+});
+
 /// Counts one delivery's outcome (`handled`, `retrying`, `deferred`, `dead_lettered`) and, when handled, its age.
-pub fn event(consumer: &str, event_type: &str, outcome: &'static str, age: Option<std::time::Duration>) {
-    let labels =
-        [("consumer", consumer.to_owned()), ("event_type", event_type.to_owned()), ("outcome", outcome.into())];
-    metrics::counter!("tbs_events_total", &labels).increment(1);
+pub fn event(consumer: &'static str, event_type: &str, outcome: &'static str, age: Option<std::time::Duration>) {
+    let register = || {
+        let labels = [("consumer", consumer), ("event_type", event_type), ("outcome", outcome)];
+        let labels = labels.map(|(name, value)| (name, value.to_owned()));
+        let count = metrics::counter!("tbs_events_total", &labels);
+        Delivered {
+            consumer,
+            outcome,
+            count,
+            age: metrics::histogram!("tbs_event_age_seconds", "consumer" => consumer),
+        }
+    };
+    let delivered = DELIVERED.get(event_type, |d| d.consumer == consumer && d.outcome == outcome, register);
+    delivered.count.increment(1);
     if let Some(age) = age {
-        metrics::histogram!("tbs_event_age_seconds", "consumer" => consumer.to_owned()).record(age.as_secs_f64());
+        delivered.age.record(age.as_secs_f64());
     }
 }
