@@ -6,6 +6,7 @@ use super::cpu::Cpu;
 use super::usage::Usage;
 use super::{client, figures};
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const ORDERS: usize = 300;
@@ -18,6 +19,9 @@ const POLL_FIRST: Duration = Duration::from_millis(2);
 const POLL_MOST: Duration = Duration::from_millis(20);
 /// A bench that waits for ever measures nothing: an order not through by then fails it.
 const ORDER_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The bench's own reads of orders while waiting for their steps.
+static READS: AtomicUsize = AtomicUsize::new(0);
 
 /// The steps of an order whose times are reported: added and placed, stock
 /// reserved, payment accepted, confirmed with receipt and shipping order.
@@ -36,6 +40,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
         client.put(format!("{base}/api/orders/{id}")).header("cookie", &cookie).json(&checkout).send().await.unwrap();
     assert_eq!(placed.status(), 201);
     let order = |client: reqwest::Client, url: String, cookie: String| async move {
+        READS.fetch_add(1, Ordering::Relaxed);
         client.get(url).header("cookie", cookie).send().await.unwrap().json::<Value>().await.unwrap()
     };
     let url = format!("{base}/api/orders/{id}");
@@ -72,7 +77,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
 
 /// `total` orders through the whole pipeline, `concurrency` of them in flight at any time.
 async fn completed_orders(base: &str, total: usize, concurrency: usize) -> Duration {
-    let start = Instant::now();
+    let (start, reads) = (Instant::now(), READS.load(Ordering::Relaxed));
     let client = client();
     let workers: Vec<_> = (0..concurrency)
         .map(|w| {
@@ -104,6 +109,8 @@ async fn completed_orders(base: &str, total: usize, concurrency: usize) -> Durat
         .map(|(i, name)| format!("{name} {:.0} ms", figures(steps.iter().map(|s| s[i]).collect(), elapsed).p50_ms))
         .collect();
     println!("  p50 of each step: {}", by_step.join(", "));
+    let read = (READS.load(Ordering::Relaxed) - reads) as f64 / total as f64;
+    println!("  the bench read each order {read:.1} times while waiting for its steps");
     elapsed
 }
 
