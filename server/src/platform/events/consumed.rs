@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn a_payload_that_does_not_fit_its_type_is_an_error() {
         let mut envelope = Envelope::new("orders", &OrderProcessed { order_id: "o1".into() }, "", None);
-        envelope.payload = serde_json::json!({ "order": 1 });
+        envelope.payload = crate::platform::events::Payload::of(&serde_json::json!({ "order": 1 })).unwrap();
         assert!(Incoming::from_envelope(&envelope).is_err());
     }
 }

@@ -7,9 +7,11 @@
 //! producers can add both without breaking anyone (forward compatibility).
 
 mod consumed;
+mod payload;
 mod trace;
 
 pub use consumed::Consumed;
+pub use payload::Payload;
 pub use trace::TraceParent;
 
 use serde::de::DeserializeOwned;
@@ -59,7 +61,7 @@ pub struct Envelope {
     /// W3C trace context of the operation that caused the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceparent: Option<String>,
-    pub payload: serde_json::Value,
+    pub payload: Payload,
 }
 
 fn first_version() -> u16 {
@@ -94,7 +96,7 @@ impl Envelope {
             source: source.to_string(),
             partition_key,
             traceparent: Some(traceparent.cloned().unwrap_or_else(TraceParent::new_root).to_string()),
-            payload: serde_json::to_value(event).expect("domain events serialise to JSON"),
+            payload: Payload::of(event).expect("domain events serialise to JSON"),
         }
     }
 
@@ -108,7 +110,7 @@ impl Envelope {
         if !self.is::<E>() {
             return Err(error(format!("expected type {}", E::TYPE)));
         }
-        serde_json::from_value(self.payload.clone()).map_err(|e| error(e.to_string()))
+        self.payload.decode().map_err(|e| error(e.to_string()))
     }
 
     /// The trace this event belongs to, for the consumer's work to continue it.
