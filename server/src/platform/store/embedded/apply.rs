@@ -57,24 +57,74 @@ pub(super) struct Part {
     pub(super) ops: Vec<Prepared>,
 }
 
+/// The items trees a batch's requests have opened, kept open until its
+/// commit. Opening a table in redb, and closing it (which writes its root
+/// back), cost more than a small write: a batch of twenty writes to a few
+/// tables paid both twenty times.
+pub(super) struct Opened<'txn> {
+    txn: &'txn WriteTransaction,
+    trees: Vec<(Arc<Trees>, Items<'txn>)>,
+}
+
+impl<'txn> Opened<'txn> {
+    pub(super) fn new(txn: &'txn WriteTransaction) -> Self {
+        Self { txn, trees: Vec::new() }
+    }
+
+    /// The items tree of `trees`, taken out while a request uses it.
+    fn take(&mut self, trees: &Arc<Trees>) -> Result<Items<'txn>, StoreError> {
+        match self.trees.iter().position(|(open, _)| Arc::ptr_eq(open, trees)) {
+            Some(at) => Ok(self.trees.swap_remove(at).1),
+            None => Ok(self.txn.open_table(trees.items())?),
+        }
+    }
+
+    fn put_back(&mut self, trees: Arc<Trees>, items: Items<'txn>) {
+        self.trees.push((trees, items));
+    }
+}
+
 /// Applies a request's parts (each in its own table) all-or-nothing and
 /// returns the items its first part's puts stored, in order, adding what it
 /// changed to `changes` (for the journal). A refusal's index counts the
 /// operations of every part, in order.
-pub(super) fn apply(txn: &WriteTransaction, parts: Vec<Part>, changes: &mut Vec<Change>) -> Result<Vec<Item>, Failure> {
-    let mut trees = Vec::with_capacity(parts.len());
-    for part in &parts {
-        trees.push(txn.open_table(part.trees.items()).map_err(StoreError::from)?);
+pub(super) fn apply(
+    opened: &mut Opened<'_>,
+    parts: Vec<Part>,
+    changes: &mut Vec<Change>,
+) -> Result<Vec<Item>, Failure> {
+    let tables: Vec<Arc<Trees>> = parts.iter().map(|part| part.trees.clone()).collect();
+    let mut trees = Vec::with_capacity(tables.len());
+    for table in &tables {
+        match opened.take(table) {
+            Ok(items) => trees.push(items),
+            Err(e) => {
+                tables.into_iter().zip(trees).for_each(|(table, items)| opened.put_back(table, items));
+                return Err(Failure::Broken(e));
+            }
+        }
     }
+    let applied = apply_in(opened.txn, &mut trees, parts, changes);
+    tables.into_iter().zip(trees).for_each(|(table, items)| opened.put_back(table, items));
+    applied
+}
+
+/// [`apply`] with each part's items tree open in `trees`.
+fn apply_in(
+    txn: &WriteTransaction,
+    trees: &mut [Items<'_>],
+    parts: Vec<Part>,
+    changes: &mut Vec<Change>,
+) -> Result<Vec<Item>, Failure> {
     let mut found = Vec::with_capacity(parts.len());
     let mut offset = 0;
-    for (part, items) in parts.iter().zip(&trees) {
+    for (part, items) in parts.iter().zip(trees.iter()) {
         found.push(check_all(items, part, offset)?);
         offset += part.ops.len();
     }
     let mut stored = Vec::with_capacity(parts.len());
-    for ((part, mut items), existing) in parts.into_iter().zip(trees).zip(found) {
-        stored.push(write_all(txn, &mut items, part, existing, changes)?);
+    for ((part, items), existing) in parts.into_iter().zip(trees.iter_mut()).zip(found) {
+        stored.push(write_all(txn, items, part, existing, changes)?);
     }
     Ok(stored.swap_remove(0))
 }

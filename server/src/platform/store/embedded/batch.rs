@@ -6,7 +6,7 @@
 //! need not wait for the disk: the journal has it) and each request answered.
 
 use super::Trees;
-use super::apply::{Failure, Part, apply};
+use super::apply::{Failure, Opened, Part, apply};
 use super::journal::{Change, Journal};
 use crate::platform::store::StoreError;
 use crate::platform::store::model::Item;
@@ -80,21 +80,39 @@ fn apply_all(
     durable: bool,
 ) -> Result<Vec<Answer>, StoreError> {
     let txn = begin_journaled(db)?;
-    let mut answers = Vec::with_capacity(work.len());
     // At most one change per operation: sized once, not grown write by write.
     let operations = work.iter().flat_map(|(parts, _)| parts).map(|part| part.ops.len()).sum();
     let mut changes = Vec::with_capacity(operations);
+    let answers = apply_each(&txn, work, &mut changes);
+    match answers {
+        Ok(answers) => {
+            journal_then_commit(txn, journal, &changes, durable)?;
+            Ok(answers)
+        }
+        Err(e) => {
+            let _ = txn.abort();
+            Err(e)
+        }
+    }
+}
+
+/// Applies each request of a batch in `txn`, its trees kept open from one
+/// request to the next ([`Opened`]) and closed before the commit; an answer
+/// for each, or the failure that breaks the whole batch.
+fn apply_each(
+    txn: &WriteTransaction,
+    work: Vec<(Vec<Part>, bool)>,
+    changes: &mut Vec<Change>,
+) -> Result<Vec<Answer>, StoreError> {
+    let mut opened = Opened::new(txn);
+    let mut answers = Vec::with_capacity(work.len());
     for (parts, transaction) in work {
-        answers.push(match apply(&txn, parts, &mut changes) {
+        answers.push(match apply(&mut opened, parts, changes) {
             Ok(stored) => Ok(stored),
             Err(Failure::Refused { index, error }) => Err(refusal(transaction, index, error)),
-            Err(Failure::Broken(e)) => {
-                let _ = txn.abort();
-                return Err(e);
-            }
+            Err(Failure::Broken(e)) => return Err(e),
         });
     }
-    journal_then_commit(txn, journal, &changes, durable)?;
     Ok(answers)
 }
 
@@ -126,5 +144,56 @@ fn refusal(transaction: bool, index: usize, error: StoreError) -> StoreError {
     match error {
         StoreError::ConditionFailed(key) if transaction => StoreError::TransactionCancelled { index, key },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Request, commit};
+    use crate::platform::store::embedded::Trees;
+    use crate::platform::store::embedded::apply::{Part, prepare};
+    use crate::platform::store::embedded::journal::{Journal, open_file};
+    use crate::platform::store::embedded::table::read_item;
+    use crate::platform::store::{Condition, Item, Key, StoreError, TableSpec, WriteOp};
+    use redb::backends::InMemoryBackend;
+    use redb::{Database, ReadableDatabase};
+    use std::sync::Arc;
+    use tokio::sync::oneshot;
+
+    fn put(table: &Arc<Trees>, sk: &str, condition: Condition) -> Part {
+        let item = Item::new(Key::new("P", sk), serde_json::json!({ "sk": sk }));
+        Part { trees: table.clone(), ops: prepare(vec![WriteOp::Put { item, condition }]).unwrap() }
+    }
+
+    /// One batch's requests share its tables: each sees what those before it
+    /// wrote, a refused one changes nothing, and a request may write two tables.
+    #[test]
+    fn the_requests_of_one_batch_build_on_each_other_in_the_tables_they_share() {
+        let db = Database::builder().create_with_backend(InMemoryBackend::new()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::new(open_file(&dir.path().join("journal")).unwrap());
+        let (t, u) = (Arc::new(Trees::of(&TableSpec::new("t"))), Arc::new(Trees::of(&TableSpec::new("u"))));
+        let requests = vec![
+            vec![put(&t, "a", Condition::NotExists)],
+            vec![put(&t, "a", Condition::NotExists)],
+            vec![put(&t, "a", Condition::Version(1))],
+            vec![put(&t, "b", Condition::None), put(&u, "c", Condition::NotExists)],
+        ];
+        let (batch, answers): (Vec<_>, Vec<_>) = requests
+            .into_iter()
+            .map(|parts| {
+                let (answer, answered) = oneshot::channel();
+                (Request { parts, transaction: true, durable: false, answer }, answered)
+            })
+            .unzip();
+        assert!(commit(&db, batch, &mut journal));
+        let answers: Vec<_> =
+            answers.into_iter().map(|mut a| a.try_recv().unwrap().map(|stored| stored.len())).collect();
+        assert!(matches!(answers[..], [Ok(1), Err(StoreError::TransactionCancelled { index: 0, .. }), Ok(1), Ok(1)]));
+        let read = db.begin_read().unwrap();
+        let get =
+            |trees: &Trees, sk: &str| read_item(&read.open_table(trees.items()).unwrap(), &Key::new("P", sk)).unwrap();
+        assert_eq!(get(&t, "a").unwrap().version, 2, "the third request updated what the first wrote");
+        assert!(get(&t, "b").is_some() && get(&u, "c").is_some());
     }
 }
