@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's build tool. It needs nothing but cargo, npm
-//! and (for browser tests) Debian's chromium, all from package registries.
+//! and (for browser tests) Debian's chromium, all from package registries
+//! (and, for `bench`, Debian's valgrind).
 //!
 //! * `cargo xtask serve [-- TBS ARGS]` — build the release site and run `tbs serve`
 //! * `cargo xtask test` — lints, every unit/API/conformance test, then browser tests
@@ -19,6 +20,7 @@ mod budget;
 mod bundle;
 mod compress;
 mod fuzz;
+mod instructions;
 mod precache;
 mod site;
 mod stand_ins;
@@ -67,6 +69,6 @@ commands:
                      `test` runs it too
 
 Everything needed is installed on first use: the wasm32 target (rustup), npm
-packages (binaryen's wasm-opt, playwright-core), Debian's chromium and, in a
-virtualenv, PyPI's stand-ins and schemathesis.
+packages (binaryen's wasm-opt, playwright-core), Debian's chromium (and
+valgrind, for `bench`) and, in a virtualenv, PyPI's stand-ins and schemathesis.
 ";

@@ -132,6 +132,8 @@ pub fn bench() -> Result<()> {
     server.stop()?;
     // Add-to-cart under load beside a bare axum handler; orders/s through the whole checkout pipeline.
     run(cargo().args(["bench", "--package", "server", "--bench", "checkout", "--features", "aws"]))?;
+    // The instructions one add-to-cart and one order take, beside a bare request's.
+    crate::instructions::run()?;
     // ShipmentItemProcessed → an open page's SSE stream, beside bare axum SSE.
     run(cargo().args(["bench", "--package", "server", "--bench", "tracking", "--features", "aws"]))?;
     // 1,000,000 orders folded into the reports view, then the report's latency.

@@ -93,7 +93,17 @@ pub fn ensure_chromium() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM_PATH") {
         return Ok(PathBuf::from(path));
     }
-    let path = PathBuf::from("/usr/bin/chromium");
+    ensure_debian_package("chromium", "/usr/bin/chromium")
+}
+
+/// Debian's valgrind (callgrind counts the instructions `cargo xtask bench` reports).
+pub fn ensure_valgrind() -> Result<PathBuf> {
+    ensure_debian_package("valgrind", "/usr/bin/valgrind")
+}
+
+/// The program at `path`, installing Debian's `package` with apt-get when it is missing.
+fn ensure_debian_package(package: &str, path: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(path);
     if path.exists() {
         return Ok(path);
     }
@@ -107,7 +117,7 @@ pub fn ensure_chromium() -> Result<PathBuf> {
         run(&mut cmd)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium"])?;
+    apt(&["install", "-y", "-q", package])?;
     Ok(path)
 }
 
