@@ -17,10 +17,6 @@
 
 use cpu::Cpu;
 use serde_json::{Value, json};
-use server::catalog::Catalog;
-use server::config::Settings;
-use server::platform::store::{Condition, EmbeddedStore, Key, Store};
-use server::startup::{app, build};
 use std::time::{Duration, Instant};
 use usage::Usage;
 
@@ -28,6 +24,8 @@ use usage::Usage;
 mod cpu;
 #[path = "checkout/orders.rs"]
 mod orders;
+#[path = "checkout/shop.rs"]
+mod shop;
 #[path = "checkout/usage.rs"]
 mod usage;
 
@@ -94,33 +92,6 @@ async fn bare_axum() -> String {
     base
 }
 
-/// Seeds the demo catalog with enough stock for every order of the run.
-async fn seed(dir: &std::path::Path) {
-    let store = EmbeddedStore::open(dir).unwrap();
-    let catalog = Catalog::open(&store).await.unwrap();
-    catalog.seed_demo().await.unwrap();
-    let table = store.open_table(&server::catalog::table_spec()).await.unwrap();
-    let mut item = table.get(&Key::new("PRODUCT", "KIT-004")).await.unwrap().unwrap();
-    item.attrs["stock"] = json!(1_000_000);
-    let version = item.version;
-    table.put(item, Condition::Version(version)).await.unwrap();
-}
-
-/// The store on a fresh embedded data directory in `dir`, serving on a
-/// loopback port; its base URL, and its workers (running while kept).
-async fn serve_store(dir: &std::path::Path) -> (String, server::workers::Running) {
-    let data_dir = dir.join("db");
-    seed(&data_dir).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let settings =
-        Settings { data_dir, public_url: Some(base.clone()), log_level: "warn".into(), ..Settings::default() };
-    let (state, workers) = build(&settings).await.unwrap();
-    let running = workers.spawn();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-    (base, running)
-}
-
 /// What the store calls with no traffic, once its start has settled.
 async fn idle_calls() {
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -177,7 +148,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let (base, _running) = serve_store(dir.path()).await;
+        let (base, _running) = shop::serve_store(dir.path()).await;
         let bare = bare_axum().await;
         idle_calls().await;
         println!("checkout bench: {CONNECTIONS} connections, {LOAD_FOR:?} each, embedded backend, 1 process");

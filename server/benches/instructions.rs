@@ -14,11 +14,10 @@
 //!   one started once the last is reserved and paid for.
 
 use serde_json::{Value, json};
-use server::catalog::Catalog;
-use server::config::Settings;
-use server::platform::store::{Condition, EmbeddedStore, Key, Store};
-use server::startup::{app, build};
 use std::time::{Duration, Instant};
+
+#[path = "checkout/shop.rs"]
+mod shop;
 
 /// How long an order waits before its state is read: long enough, under
 /// callgrind, for its stock to be reserved, so each order is read the same
@@ -40,7 +39,7 @@ fn main() {
         if mode == "bare" {
             return bare_requests(&client, &bare().await, n).await;
         }
-        let (base, _running) = store(dir.path()).await;
+        let (base, _running) = shop::serve_store(dir.path()).await;
         match mode.as_str() {
             "add" => add_to_cart(&client, &base, n).await,
             "order" => orders(&client, &base, n).await,
@@ -57,29 +56,6 @@ async fn bare() -> String {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     base
-}
-
-/// The store on a fresh embedded data directory in `dir`, with stock for
-/// every order, serving on a loopback port; its base URL and its workers.
-async fn store(dir: &std::path::Path) -> (String, server::workers::Running) {
-    let data_dir = dir.join("db");
-    {
-        let store = EmbeddedStore::open(&data_dir).unwrap();
-        Catalog::open(&store).await.unwrap().seed_demo().await.unwrap();
-        let table = store.open_table(&server::catalog::table_spec()).await.unwrap();
-        let mut item = table.get(&Key::new("PRODUCT", "KIT-004")).await.unwrap().unwrap();
-        item.attrs["stock"] = json!(1_000_000);
-        let version = item.version;
-        table.put(item, Condition::Version(version)).await.unwrap();
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let settings =
-        Settings { data_dir, public_url: Some(base.clone()), log_level: "warn".into(), ..Settings::default() };
-    let (state, workers) = build(&settings).await.unwrap();
-    let running = workers.spawn();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
-    (base, running)
 }
 
 async fn bare_requests(client: &reqwest::Client, base: &str, n: usize) {
@@ -132,9 +108,7 @@ async fn until(client: &reqwest::Client, url: &str, cookie: &str, done: fn(&Valu
 
 /// `n` orders placed and paid for one after another, then each awaited until complete.
 async fn orders(client: &reqwest::Client, base: &str, n: usize) {
-    let checkout = json!({ "email": "bench@example.com", "shipping_address": {
-        "name": "Bench", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" } });
-    let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
+    let (checkout, card) = (shop::checkout_details(), shop::card());
     let mut paid = Vec::with_capacity(n);
     for _ in 0..n {
         let cookie = cart(client, base).await;

@@ -3,7 +3,8 @@
 //! workloads of `server/benches/instructions.rs`, beside a bare axum
 //! handler's request counted the same way. Unlike requests per second, a
 //! count barely moves with the machine's load or speed (runs of one build
-//! agree within about 1 %), so it shows a change of a few percent.
+//! agree within about 2 %: the store's timers do more work in a longer
+//! run), so it shows a change of a few percent.
 //!
 //! Each workload runs twice, `small` and `large` operations; one operation
 //! costs the difference over the difference in operations, so starting the

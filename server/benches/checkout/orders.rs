@@ -34,8 +34,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
         client.put(format!("{base}/api/cart/items/KIT-004")).json(&json!({ "quantity": 1 })).send().await.unwrap();
     let cookie = added.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
     let id = uuid::Uuid::now_v7().to_string();
-    let checkout = json!({ "email": "bench@example.com", "shipping_address": {
-        "name": "Bench", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US" } });
+    let checkout = super::shop::checkout_details();
     let placed =
         client.put(format!("{base}/api/orders/{id}")).header("cookie", &cookie).json(&checkout).send().await.unwrap();
     assert_eq!(placed.status(), 201);
@@ -65,7 +64,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
     let placed_at = Instant::now();
     until(|o| o["stock_reserved"] == true, "reserved").await;
     let reserved_at = Instant::now();
-    let card = json!({ "card": { "number": "4242424242424242", "expiry": "12/34", "cvc": "123" } });
+    let card = super::shop::card();
     let paid = client.post(format!("{url}/payment")).header("cookie", &cookie).json(&card).send().await.unwrap();
     assert_eq!(paid.status(), 202);
     let accepted_at = Instant::now();

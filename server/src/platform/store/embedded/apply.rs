@@ -96,13 +96,8 @@ pub(super) fn apply(
     let tables: Vec<Arc<Trees>> = parts.iter().map(|part| part.trees.clone()).collect();
     let mut trees = Vec::with_capacity(tables.len());
     for table in &tables {
-        match opened.take(table) {
-            Ok(items) => trees.push(items),
-            Err(e) => {
-                tables.into_iter().zip(trees).for_each(|(table, items)| opened.put_back(table, items));
-                return Err(Failure::Broken(e));
-            }
-        }
+        // A table that will not open breaks the whole batch: what was taken need not go back.
+        trees.push(opened.take(table).map_err(Failure::Broken)?);
     }
     let applied = apply_in(opened.txn, &mut trees, parts, changes);
     tables.into_iter().zip(trees).for_each(|(table, items)| opened.put_back(table, items));

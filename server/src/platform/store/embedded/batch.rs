@@ -83,8 +83,7 @@ fn apply_all(
     // At most one change per operation: sized once, not grown write by write.
     let operations = work.iter().flat_map(|(parts, _)| parts).map(|part| part.ops.len()).sum();
     let mut changes = Vec::with_capacity(operations);
-    let answers = apply_each(&txn, work, &mut changes);
-    match answers {
+    match apply_each(&txn, work, &mut changes) {
         Ok(answers) => {
             journal_then_commit(txn, journal, &changes, durable)?;
             Ok(answers)
