@@ -39,12 +39,38 @@ impl Attrs {
         }
     }
 
+    /// The length of the attributes' JSON: their text's when they have it
+    /// (written out as it is), else counted by encoding their value.
+    pub(crate) fn json_len(&self) -> usize {
+        match &self.text {
+            Some(text) => text.get().len(),
+            None => {
+                let mut count = Count(0);
+                serde_json::to_writer(&mut count, self.value()).map_or(0, |()| count.0)
+            }
+        }
+    }
+
     fn value(&self) -> &Value {
         self.value.get_or_init(|| match &self.text {
             // Text is only ever set from valid JSON (a `RawValue`).
             Some(text) => serde_json::from_str(text.get()).unwrap_or_default(),
             None => Value::Null,
         })
+    }
+}
+
+/// A writer that only counts what it is given.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -89,20 +89,40 @@ impl Metered {
     }
 }
 
-/// The item's encoded size, counted without keeping the encoding.
+/// The length of the item's JSON as `serde_json` writes it, summed field
+/// by field without writing it: the attributes' text counts as it is, and
+/// encoding the item to count it cost more than the store's own write of it.
 fn size(item: &Item) -> u64 {
-    struct Count(u64);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, item).map_or(1, |()| count.0)
+    const AROUND: &str = r#"{"key":,"indexes":{},"version":,"attrs":}"#;
+    let indexes = item.indexes.iter().map(|(name, key)| text_len(name) + 1 + key_len(key)).sum::<u64>();
+    let commas = item.indexes.len().saturating_sub(1) as u64;
+    let expires = item.expires_at.map_or(0, |at| r#","expires_at":"#.len() as u64 + digits(at.unsigned_abs(), at < 0));
+    let attrs = item.attrs.json_len() as u64;
+    AROUND.len() as u64 + key_len(&item.key) + indexes + commas + digits(item.version, false) + attrs + expires
+}
+
+/// `{"pk":…,"sk":…}`
+fn key_len(key: &Key) -> u64 {
+    r#"{"pk":,"sk":}"#.len() as u64 + text_len(&key.pk) + text_len(&key.sk)
+}
+
+/// A JSON string's length, quotes and escapes included (`serde_json`'s
+/// escapes: `\"` and `\\`, the short ones for five control characters,
+/// `\u00XX` for the others below 0x20).
+fn text_len(text: &str) -> u64 {
+    let escapes: u64 = text
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 1,
+            0x00..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    2 + text.len() as u64 + escapes
+}
+
+fn digits(n: u64, negative: bool) -> u64 {
+    u64::from(negative) + n.checked_ilog10().map_or(1, |log| u64::from(log) + 1)
 }
 
 fn read_units(bytes: u64) -> u64 {
@@ -179,6 +199,22 @@ mod tests {
         let rendered = crate::platform::metrics::handle().render();
         let label = format!("{metric}{{table=\"{table}\"}} ");
         rendered.lines().find_map(|l| l.strip_prefix(&label)).map_or(0, |v| v.parse().unwrap())
+    }
+
+    #[test]
+    fn an_items_size_is_the_length_of_its_json() {
+        let mut item = Item::new(Key::new("ORDER#\"1\"", "a\\b\n\u{1}é"), serde_json::json!({ "total": 1250 }));
+        let sizes = |item: &Item| (size(item), serde_json::to_vec(item).unwrap().len() as u64);
+        let (counted, encoded) = sizes(&item);
+        assert_eq!(counted, encoded, "no index, no expiry, version 0");
+        item = item.with_index("by_status", Key::new("STATUS#paid", "1")).with_index("by_owner", Key::new("o\t", "2"));
+        (item.version, item.expires_at) = (1_234_567, Some(-86_400));
+        let (counted, encoded) = sizes(&item);
+        assert_eq!(counted, encoded, "two indexes, a negative expiry");
+        item.attrs["total"] = serde_json::json!(999);
+        item.expires_at = Some(1_800_000_000);
+        let (counted, encoded) = sizes(&item);
+        assert_eq!(counted, encoded, "attributes changed by name (a value, no text)");
     }
 
     #[tokio::test]
