@@ -1,8 +1,8 @@
 //! Metric handles kept by their label values. A `metrics` macro given
 //! labels builds the metric's key on every call (each label an allocated
 //! string), hashes it and looks it up in the recorder's registry: for the
-//! two metrics of a request, about 19,000 instructions (callgrind), an
-//! eighth of a request's whole cost through the edge. Kept here, a request
+//! two metrics of a request, about 19,000 instructions (callgrind), a
+//! seventh of a request's whole cost through the edge. Kept here, a request
 //! or a delivery finds its handles with one lookup by a string it already
 //! has, and registers them only the first time its labels occur.
 
