@@ -92,15 +92,13 @@ fn pages_router(state: &AppState) -> Router<LeptosOptions> {
 /// one service, so a request clones and boxes each layer once (as layers of
 /// the router, each route would carry its own copy of the whole stack).
 fn edge(state: &AppState, routes: Router) -> Router {
-    use crate::platform::{bad_input, csrf, error_page, headers, metrics, rate_limit};
-    use axum::middleware::{from_fn, from_fn_with_state, map_response_with_state};
+    use crate::platform::edge::{self, Edge};
+    use crate::platform::{bad_input, csrf, headers};
+    use axum::middleware::{from_fn, from_fn_with_state};
+    let edge_state = Arc::new(Edge { secure: headers::Secure::new(state.https), limits: state.rate_limits.clone() });
     let service = tower::ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
-        .layer(map_response_with_state(headers::Secure::new(state.https), headers::secure))
-        .layer(from_fn(metrics::record))
-        .layer(from_fn(error_page::for_browsers))
-        .layer(from_fn_with_state(state.rate_limits.clone(), rate_limit::limit))
-        .layer(from_fn(headers::private_no_store))
+        .layer(from_fn_with_state(edge_state, edge::answer))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.request_timeout))
         .layer(CompressionLayer::new())
         .layer(from_fn(bad_input::as_client_errors))

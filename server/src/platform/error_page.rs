@@ -12,7 +12,6 @@ use crate::platform::http::ErrorDetail;
 use app::api::wants_page;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 /// What a page needs: no script, stylesheet or image to fetch (a refused
@@ -40,14 +39,16 @@ pub fn page(status: StatusCode, title: &str, message: &str, back: &str) -> Respo
     (status, headers, Html(page)).into_response()
 }
 
-/// Middleware: an `ApiError` answer to a request for a page becomes a
-/// page, keeping its status and headers (`Retry-After`).
-pub async fn for_browsers(request: Request, next: Next) -> Response {
-    if !wants_page(request.headers()) {
-        return next.run(request).await;
-    }
-    let back = back_from(request.headers());
-    let response = next.run(request).await;
+/// Where a request for a page leads back to, should its answer be an
+/// error ([`for_browsers`]); `None` for a program's request.
+pub fn way_back(request: &Request) -> Option<String> {
+    wants_page(request.headers()).then(|| back_from(request.headers()))
+}
+
+/// An `ApiError` answer to a request for a page (one with a [`way_back`])
+/// becomes a page, keeping its status and headers (`Retry-After`).
+pub fn for_browsers(back: Option<String>, response: Response) -> Response {
+    let Some(back) = back else { return response };
     let Some(detail) = response.extensions().get::<ErrorDetail>().cloned() else { return response };
     let (mut parts, _) = response.into_parts();
     let (page_parts, body) = page(parts.status, title(parts.status), &detail.message, &back).into_parts();

@@ -4,9 +4,7 @@
 //! carries the nonce of its render, so it is set where the page is rendered
 //! (`app::shell`); a page held as a file gets one that allows no script.
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
 
@@ -70,19 +68,12 @@ impl Secure {
     }
 }
 
-/// Middleware: adds the [`Secure`] headers an answer does not have.
-pub async fn secure(State(fixed): State<Secure>, mut response: Response) -> Response {
-    fixed.add_to(&mut response);
-    response
-}
-
-/// Middleware: private answers, and any answer that sets a cookie, are
-/// `no-store`; other pages are the browser's alone to keep (`private`), and
-/// it asks again before showing its copy (`no-cache`): a page names the
-/// release's bundle, so no proxy may serve one from an older release.
-pub async fn private_no_store(request: Request, next: Next) -> Response {
-    let private = is_private(request.uri().path());
-    let mut response = next.run(request).await;
+/// Private answers (to a [`is_private`] path), and any answer that sets a
+/// cookie, are `no-store`; other pages are the browser's alone to keep
+/// (`private`), and it asks again before showing its copy (`no-cache`): a
+/// page names the release's bundle, so no proxy may serve one from an older
+/// release.
+pub fn cache_control(private: bool, mut response: Response) -> Response {
     let headers = response.headers_mut();
     if private || headers.contains_key(header::SET_COOKIE) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -119,7 +110,8 @@ fn is_page(headers: &axum::http::HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }
 
-fn is_private(path: &str) -> bool {
+/// Whether the answer to `path` is someone's own or staff's ([`PRIVATE`]).
+pub fn is_private(path: &str) -> bool {
     PRIVATE.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
 }
 

@@ -107,22 +107,32 @@ static ANSWERED: LazyLock<Handles<Answered>> = LazyLock::new(|| {
     Handles::new()
 });
 
-/// Middleware: counts and times every request, by the route [`tag_route`] names.
-pub async fn record(request: Request, next: Next) -> Response {
-    let method = method_label(request.method());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
-    let status = response.status().as_u16();
-    let register = || {
-        let labels = [("method", method.to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
-        let count = metrics::counter!("tbs_http_requests_total", &labels);
-        Answered { method, status, count, time: metrics::histogram!("tbs_http_request_duration_seconds", &labels) }
-    };
-    let answered = ANSWERED.get(route, |a| a.method == method && a.status == status, register);
-    answered.count.increment(1);
-    answered.time.record(started.elapsed().as_secs_f64());
-    response
+/// A request being timed (see [`crate::platform::edge`]): it is counted
+/// and timed once answered, by the route [`tag_route`] names.
+pub struct Timed {
+    method: &'static str,
+    started: Instant,
+}
+
+impl Timed {
+    pub fn start(request: &Request) -> Self {
+        Self { method: method_label(request.method()), started: Instant::now() }
+    }
+
+    /// Counts and times the request `response` answers.
+    pub fn record(self, response: &Response) {
+        let Self { method, started } = self;
+        let route = response.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+        let status = response.status().as_u16();
+        let register = || {
+            let labels = [("method", method.to_owned()), ("route", route.to_owned()), ("status", status.to_string())];
+            let count = metrics::counter!("tbs_http_requests_total", &labels);
+            Answered { method, status, count, time: metrics::histogram!("tbs_http_request_duration_seconds", &labels) }
+        };
+        let answered = ANSWERED.get(route, |a| a.method == method && a.status == status, register);
+        answered.count.increment(1);
+        answered.time.record(started.elapsed().as_secs_f64());
+    }
 }
 
 /// The method as a label: the standard ones by name, anything else as one

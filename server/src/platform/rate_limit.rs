@@ -11,9 +11,8 @@
 
 use crate::platform::connections::client;
 use crate::platform::http::ApiError;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -97,19 +96,19 @@ fn classify(method: &Method, path: &str) -> Option<Class> {
     }
 }
 
-pub async fn limit(State(limits): State<Arc<RateLimits>>, request: Request, next: Next) -> Response {
-    let peer = crate::platform::connections::peer(&request);
-    let class = classify(request.method(), request.uri().path());
-    if let (Some(peer), Some(class)) = (peer, class)
-        && let Some(seconds) = limits.over_limit(class, client(peer.ip()))
-    {
-        tracing::warn!(%peer, ?class, path = %request.uri().path(), "rate limit reached");
-        let message = format!("Too many requests; try again in {seconds} s");
-        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+/// The 429 answer to `request` when its client is over its limit; `None`
+/// lets it through.
+pub fn refusal(limits: &RateLimits, request: &Request) -> Option<Response> {
+    let peer = crate::platform::connections::peer(request)?;
+    let class = classify(request.method(), request.uri().path())?;
+    let seconds = limits.over_limit(class, client(peer.ip()))?;
+    tracing::warn!(%peer, ?class, path = %request.uri().path(), "rate limit reached");
+    let message = format!("Too many requests; try again in {seconds} s");
+    Some(
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
             .retry_after(seconds.max(1))
-            .into_response();
-    }
-    next.run(request).await
+            .into_response(),
+    )
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ async fn a_client_past_its_rate_gets_429_with_retry_after() {
     assert_eq!(page.status(), 429);
     assert!(page.headers()["retry-after"].to_str().unwrap().parse::<u64>().is_ok());
     assert_eq!(page.headers()["cache-control"], "no-store");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff", "a refusal carries the security headers");
     assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let text = page.text().await.unwrap();
     assert!(text.contains("<h1>Too many tries</h1>") && text.contains("Too many requests; try again in"), "{text}");
