@@ -1,12 +1,14 @@
 //! How the embedded hub receives: a message this run queued is received on a
 //! lease in memory (no write until it is acknowledged); one queued before the
 //! run started is claimed durably, so a message that crashes the process on
-//! every run is still redriven to the fault log.
+//! every run is still redriven to the fault log. A consumer's handled batch
+//! is acknowledged with one write.
 
 use async_trait::async_trait;
 use server::contracts::{StockLine, StockReserved};
+use server::platform::consumer::{Handler, Outcome, RetryPolicy, process_batch};
 use server::platform::events::Envelope;
-use server::platform::hub::{EmbeddedHub, EventHub, MAX_RECEIVES, Subscription};
+use server::platform::hub::{EmbeddedHub, EventHub, HubError, MAX_RECEIVES, Subscription};
 use server::platform::store::{EmbeddedStore, Store, StoreError, Table, TableSpec};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -101,4 +103,58 @@ async fn a_message_that_crashes_every_run_is_redriven_to_the_fault_log() {
         }
     }
     assert_eq!(received as u32, MAX_RECEIVES + 1, "the first run's receive is counted in memory only");
+}
+
+/// A consumer of the "tally" queue that only counts what it handles.
+struct Tally(AtomicUsize);
+
+#[async_trait]
+impl Handler for Tally {
+    fn consumer(&self) -> &'static str {
+        "tally"
+    }
+
+    fn subscribes_to(&self) -> Vec<&'static str> {
+        vec!["StockReserved"]
+    }
+
+    async fn handle(&self, _: &Envelope) -> anyhow::Result<()> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_consumers_handled_batch_is_acknowledged_with_one_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let writes = Arc::new(AtomicUsize::new(0));
+    let store = Counting { inner: EmbeddedStore::open(dir.path()).unwrap(), writes: writes.clone() };
+    let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+    hub.publish(&[reserved("o1"), reserved("o2"), reserved("o3")]).await.unwrap();
+    let published = writes.load(Ordering::SeqCst);
+    let tally = Tally(AtomicUsize::new(0));
+    let outcomes = process_batch(&hub, &tally, RetryPolicy::default(), Duration::from_secs(1)).await.unwrap();
+    assert_eq!(outcomes, [Outcome::Handled, Outcome::Handled, Outcome::Handled]);
+    assert_eq!(tally.0.load(Ordering::SeqCst), 3);
+    assert_eq!(writes.load(Ordering::SeqCst), published + 1, "one write acknowledged all three");
+    assert!(hub.receive("tally", 10, Duration::from_millis(50)).await.unwrap().is_empty(), "none comes again");
+}
+
+#[tokio::test]
+async fn acknowledging_together_leaves_a_receipt_another_receive_took_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+    let hub = hub.with_visibility_timeout(Duration::from_millis(50));
+    hub.publish(&[reserved("o1"), reserved("o2")]).await.unwrap();
+    let first = hub.receive("tally", 10, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(first.len(), 2);
+    // Both leases run out; one message is received again, on a new lease.
+    let again = hub.receive("tally", 1, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    let acked = hub.ack_all(&[&first[0], &first[1]]).await;
+    assert!(matches!(acked, Err(HubError::StaleReceipt(_))), "{acked:?}");
+    hub.ack(&again[0]).await.expect("the new lease's receipt still holds the message");
+    let left = hub.receive("tally", 10, Duration::from_millis(200)).await.unwrap();
+    assert!(left.is_empty(), "the other was acknowledged with the stale one: {left:?}");
 }

@@ -167,8 +167,10 @@ const RECEIVE_MAX: usize = 50;
 
 /// Receives one batch (waiting up to `wait`) and handles it. Events of one
 /// partition are handled in the order received, one after another; different
-/// partitions concurrently (their handlers' writes then share commits).
-/// Returns one outcome per delivery, in the order received.
+/// partitions concurrently (their handlers' writes then share commits). The
+/// events handled are acknowledged together once all are (one write on the
+/// embedded hub, not one each: a redelivery meanwhile is handled once all
+/// the same). Returns one outcome per delivery, in the order received.
 pub async fn process_batch(
     hub: &dyn EventHub,
     handler: &dyn Handler,
@@ -180,14 +182,24 @@ pub async fn process_batch(
     let handled = futures_util::future::join_all(partitions.into_iter().map(|indexes| async move {
         let mut outcomes = Vec::with_capacity(indexes.len());
         for i in indexes {
-            outcomes.push((i, process(hub, handler, policy, &deliveries[i]).await?));
+            match process(hub, handler, policy, &deliveries[i]).await {
+                Ok(outcome) => outcomes.push((i, outcome)),
+                Err(e) => return (outcomes, Some(e)),
+            }
         }
-        Ok::<_, HubError>(outcomes)
+        (outcomes, None)
     }))
     .await;
-    let mut outcomes = Vec::with_capacity(deliveries.len());
-    for partition in handled {
-        outcomes.extend(partition?);
+    let (mut outcomes, mut failed) = (Vec::with_capacity(deliveries.len()), None);
+    for (partition, error) in handled {
+        outcomes.extend(partition);
+        failed = failed.or(error);
+    }
+    let done: Vec<&Delivery> =
+        outcomes.iter().filter(|(_, o)| *o == Outcome::Handled).map(|(i, _)| &deliveries[*i]).collect();
+    hub.ack_all(&done).await?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     outcomes.sort_by_key(|(i, _)| *i);
     Ok(outcomes.into_iter().map(|(_, outcome)| outcome).collect())
@@ -206,6 +218,8 @@ fn by_partition(deliveries: &[Delivery]) -> Vec<Vec<usize>> {
     groups.into_iter().map(|(_, group)| group).collect()
 }
 
+/// Handles one delivery: a handled one is left for [`process_batch`] to
+/// acknowledge; a failed one is delivered again later, or dead-lettered.
 async fn process(
     hub: &dyn EventHub,
     handler: &dyn Handler,
@@ -219,7 +233,6 @@ async fn process(
     };
     match handled {
         Ok(()) => {
-            hub.ack(d).await?;
             let age = (time::OffsetDateTime::now_utc() - event.timestamp).try_into().ok();
             crate::platform::metrics::event(handler.consumer(), &event.event_type, "handled", age);
             tracing::debug!(consumer = handler.consumer(), event = %event.id, event_type = %event.event_type, "handled");

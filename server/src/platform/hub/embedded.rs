@@ -216,6 +216,28 @@ impl EventHub for EmbeddedHub {
         }
     }
 
+    /// One write for all of them: their receipts' keys deleted in one request
+    /// to the store's writer, as one commit holds them anyway. A receipt
+    /// whose lease another receive has taken since is stale, left alone, and
+    /// the error once the rest are done.
+    async fn ack_all(&self, deliveries: &[&Delivery]) -> Result<(), HubError> {
+        if let [delivery] = deliveries {
+            return self.ack(delivery).await;
+        }
+        let (mut acked, mut stale) = (Vec::with_capacity(deliveries.len()), None);
+        for delivery in deliveries {
+            match self.receipt_key(delivery) {
+                Ok(key) => acked.push((key, delivery.receive_count)),
+                Err(e) => stale = stale.or(Some(e)),
+            }
+        }
+        if !acked.is_empty() {
+            relaxed(self.table.delete_batch(acked.iter().map(|(key, _)| key.clone()).collect())).await?;
+            acked.iter().for_each(|(key, receive_count)| self.leases.end(key, *receive_count));
+        }
+        stale.map_or(Ok(()), Err)
+    }
+
     async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError> {
         self.requeue(delivery, delay, delivery.receive_count).await
     }

@@ -93,6 +93,16 @@ pub trait EventHub: Send + Sync {
 
     /// The message is done with; it will not be delivered again.
     async fn ack(&self, delivery: &Delivery) -> Result<(), HubError>;
+    /// The messages are done with, as [`ack`](Self::ack) says of each (a
+    /// consumer's handled batch): by default one after another; a hub that
+    /// can acknowledge several in one call does. A stale receipt among them
+    /// is an error once the others are acknowledged.
+    async fn ack_all(&self, deliveries: &[&Delivery]) -> Result<(), HubError> {
+        for delivery in deliveries {
+            self.ack(delivery).await?;
+        }
+        Ok(())
+    }
 
     /// Deliver the message again after `delay`.
     async fn retry_later(&self, delivery: &Delivery, delay: Duration) -> Result<(), HubError>;
