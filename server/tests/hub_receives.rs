@@ -44,12 +44,17 @@ impl Store for Counting {
     }
 }
 
+/// A hub on a [`Counting`] store in `dir`, and the store's count of writes.
+async fn counting_hub(dir: &std::path::Path) -> (EmbeddedHub, Arc<AtomicUsize>) {
+    let writes = Arc::new(AtomicUsize::new(0));
+    let store = Counting { inner: EmbeddedStore::open(dir).unwrap(), writes: writes.clone() };
+    (EmbeddedHub::open(&store, subscriptions()).await.unwrap(), writes)
+}
+
 #[tokio::test]
 async fn a_message_this_run_queued_is_received_without_a_write_and_acknowledged_with_one() {
     let dir = tempfile::tempdir().unwrap();
-    let writes = Arc::new(AtomicUsize::new(0));
-    let store = Counting { inner: EmbeddedStore::open(dir.path()).unwrap(), writes: writes.clone() };
-    let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+    let (hub, writes) = counting_hub(dir.path()).await;
     hub.publish(&[reserved("o1")]).await.unwrap();
     let published = writes.load(Ordering::SeqCst);
     let got = hub.receive("tally", 10, Duration::from_secs(1)).await.unwrap();
@@ -127,9 +132,7 @@ impl Handler for Tally {
 #[tokio::test]
 async fn a_consumers_handled_batch_is_acknowledged_with_one_write() {
     let dir = tempfile::tempdir().unwrap();
-    let writes = Arc::new(AtomicUsize::new(0));
-    let store = Counting { inner: EmbeddedStore::open(dir.path()).unwrap(), writes: writes.clone() };
-    let hub = EmbeddedHub::open(&store, subscriptions()).await.unwrap();
+    let (hub, writes) = counting_hub(dir.path()).await;
     hub.publish(&[reserved("o1"), reserved("o2"), reserved("o3")]).await.unwrap();
     let published = writes.load(Ordering::SeqCst);
     let tally = Tally(AtomicUsize::new(0));

@@ -219,7 +219,9 @@ impl EventHub for EmbeddedHub {
     /// One write for all of them: their receipts' keys deleted in one request
     /// to the store's writer, as one commit holds them anyway. A receipt
     /// whose lease another receive has taken since is stale, left alone, and
-    /// the error once the rest are done.
+    /// the error once the rest are done. (Unlike [`ack`](Self::ack), the
+    /// delete has no condition: the receipt of a message claimed again since,
+    /// whose key the new claim removed, deletes nothing and says nothing.)
     async fn ack_all(&self, deliveries: &[&Delivery]) -> Result<(), HubError> {
         if let [delivery] = deliveries {
             return self.ack(delivery).await;
