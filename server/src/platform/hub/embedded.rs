@@ -221,7 +221,8 @@ impl EventHub for EmbeddedHub {
     /// whose lease another receive has taken since is stale, left alone, and
     /// the error once the rest are done. (Unlike [`ack`](Self::ack), the
     /// delete has no condition: the receipt of a message claimed again since,
-    /// whose key the new claim removed, deletes nothing and says nothing.)
+    /// whose key the new claim removed, deletes nothing and says nothing. A
+    /// batch of one is acknowledged by `ack`, as every event was before.)
     async fn ack_all(&self, deliveries: &[&Delivery]) -> Result<(), HubError> {
         if let [delivery] = deliveries {
             return self.ack(delivery).await;
