@@ -18,7 +18,7 @@ use std::time::Duration;
 
 #[path = "support/hooked_table.rs"]
 mod hooked_table;
-use hooked_table::{Hooked, Write};
+use hooked_table::{Call, Hooked};
 
 /// A consumer that adds reserved quantities to per-SKU totals in its own table,
 /// exactly once per event, and can be "broken" for SKU `POISON`. SKU `LEDGER`
@@ -125,18 +125,27 @@ async fn embedded_world() -> World {
 }
 
 #[cfg(feature = "aws")]
+fn moto_clients() -> server::platform::aws::Clients {
+    let endpoint = std::env::var("TBS_TEST_AWS_ENDPOINT")
+        .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
+    server::platform::aws::test_clients(&endpoint)
+}
+
+#[cfg(feature = "aws")]
 async fn aws_world() -> World {
+    aws_world_on(moto_clients(), &format!("ev-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12])).await
+}
+
+/// A world on `clients`, its resources named with `prefix`.
+#[cfg(feature = "aws")]
+async fn aws_world_on(clients: server::platform::aws::Clients, prefix: &str) -> World {
     use server::platform::hub::FaultLog;
     use server::platform::hub::aws::{AwsHub, apply};
     use server::platform::store::dynamodb::DynamoStore;
-    let endpoint = std::env::var("TBS_TEST_AWS_ENDPOINT")
-        .expect("TBS_TEST_AWS_ENDPOINT is not set: run these tests with `cargo xtask test`, which starts moto");
-    let clients = server::platform::aws::test_clients(&endpoint);
-    let prefix = format!("ev-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
-    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(clients.dynamodb.clone(), prefix.clone(), true));
-    apply(&clients, &prefix, &subscriptions()).await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(clients.dynamodb.clone(), prefix.to_string(), true));
+    apply(&clients, prefix, &subscriptions()).await.unwrap();
     let faults = FaultLog::new(store.open_table(&server::platform::hub::table_spec()).await.unwrap());
-    let hub = Arc::new(AwsHub::new(&clients, &prefix, faults));
+    let hub = Arc::new(AwsHub::new(&clients, prefix, faults));
     let policy = RetryPolicy {
         max_attempts: 3,
         first_delay: Duration::from_secs(1),
@@ -377,7 +386,7 @@ async fn a_crash_between_publish_and_cleanup_republishes_and_the_consumer_absorb
     let crashing = Hooked::new(orders, {
         let failing = failing.clone();
         move |write| match write {
-            Write::Transaction | Write::Batch if failing.load(Ordering::SeqCst) => {
+            Call::Transaction | Call::Batch if failing.load(Ordering::SeqCst) => {
                 Err(StoreError::Backend("simulated crash".into()))
             }
             _ => Ok(()),
@@ -509,4 +518,71 @@ async fn an_acknowledgement_with_an_outdated_receipt_is_refused() {
     assert!(matches!(stale, Err(server::platform::hub::HubError::StaleReceipt(_))), "{stale:?}");
     hub.ack(&again[0]).await.expect("the current receipt acknowledges it");
     assert!(hub.receive("tally", 10, Duration::from_millis(100)).await.unwrap().is_empty(), "gone once acknowledged");
+}
+
+/// The names of the SQS operations a client called (`X-Amz-Target`, one per attempt).
+#[cfg(feature = "aws")]
+#[derive(Clone, Debug, Default)]
+struct SqsCalls(Arc<std::sync::Mutex<Vec<String>>>);
+
+#[cfg(feature = "aws")]
+impl SqsCalls {
+    fn of(&self, operation: &str) -> usize {
+        let target = format!("AmazonSQS.{operation}");
+        self.0.lock().unwrap().iter().filter(|t| **t == target).count()
+    }
+}
+
+#[cfg(feature = "aws")]
+impl aws_sdk_sqs::config::Intercept for SqsCalls {
+    fn name(&self) -> &'static str {
+        "SqsCalls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_sqs::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_sqs::config::RuntimeComponents,
+        _: &mut aws_sdk_sqs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sqs::error::BoxError> {
+        if let Some(target) = context.request().headers().get("x-amz-target") {
+            self.0.lock().unwrap().push(target.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// On SQS a handled batch is deleted with DeleteMessageBatch (ten receipts a
+/// call), not one DeleteMessage each; and nothing handled stays queued.
+#[cfg(feature = "aws")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqs_a_handled_batch_is_deleted_in_calls_of_ten() {
+    let (calls, mut clients) = (SqsCalls::default(), moto_clients());
+    clients.sqs = aws_sdk_sqs::Client::from_conf(clients.sqs.config().to_builder().interceptor(calls.clone()).build());
+    let prefix = format!("ev-{}-", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let w = aws_world_on(clients.clone(), &prefix).await;
+    w.tally.broken.store(false, Ordering::SeqCst);
+    let events: Vec<Envelope> = (0..12).map(|i| reserved(&format!("o{i}"), "KIT-001", 1)).collect();
+    w.hub.publish(&events).await.unwrap();
+    let handled = drain(&w).await;
+    assert_eq!(handled.len(), 12);
+    assert_eq!(w.tally.total("KIT-001").await, 12);
+    assert_eq!(calls.of("DeleteMessage"), 0, "no message deleted on its own");
+    let batches = calls.of("DeleteMessageBatch");
+    assert!((2..12).contains(&batches), "{batches} DeleteMessageBatch calls for 12 messages, at most 10 a receive");
+    let url = clients.sqs.get_queue_url().queue_name(format!("{prefix}tally")).send().await.unwrap();
+    let attributes = clients
+        .sqs
+        .get_queue_attributes()
+        .queue_url(url.queue_url().unwrap())
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let left = |name| attributes.attributes().unwrap()[&name].clone();
+    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
+    assert_eq!(
+        (left(ApproximateNumberOfMessages), left(ApproximateNumberOfMessagesNotVisible)),
+        ("0".into(), "0".into())
+    );
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 #[path = "support/hooked_table.rs"]
 mod hooked_table;
-use hooked_table::Hooked;
+use hooked_table::{Call, Hooked};
 
 fn subscriptions() -> Vec<Subscription> {
     vec![Subscription::new("tally", &["StockReserved"]), Subscription::new("alerts", &["Fault"])]
@@ -27,43 +27,81 @@ fn reserved(order: &str) -> Envelope {
     Envelope::new("catalog", &event, "", None)
 }
 
-/// A store whose tables count the write calls made to them.
+/// The calls a [`Counting`] store's tables were made.
+#[derive(Default)]
+struct Counts {
+    writes: AtomicUsize,
+    queries: AtomicUsize,
+}
+
+impl Counts {
+    fn writes(&self) -> usize {
+        self.writes.load(Ordering::SeqCst)
+    }
+    fn queries(&self) -> usize {
+        self.queries.load(Ordering::SeqCst)
+    }
+}
+
+/// A store whose tables count the writes and queries made to them.
 struct Counting {
     inner: EmbeddedStore,
-    writes: Arc<AtomicUsize>,
+    counts: Arc<Counts>,
 }
 
 #[async_trait]
 impl Store for Counting {
     async fn open_table(&self, spec: &TableSpec) -> Result<Arc<dyn Table>, StoreError> {
-        let writes = self.writes.clone();
-        Ok(Arc::new(Hooked::new(self.inner.open_table(spec).await?, move |_| {
-            writes.fetch_add(1, Ordering::SeqCst);
+        let counts = self.counts.clone();
+        Ok(Arc::new(Hooked::new(self.inner.open_table(spec).await?, move |call| {
+            match call {
+                Call::Query => &counts.queries,
+                Call::Get => return Ok(()),
+                Call::Put | Call::Delete | Call::Transaction | Call::Batch => &counts.writes,
+            }
+            .fetch_add(1, Ordering::SeqCst);
             Ok(())
         })))
     }
 }
 
-/// A hub on a [`Counting`] store in `dir`, and the store's count of writes.
-async fn counting_hub(dir: &std::path::Path) -> (EmbeddedHub, Arc<AtomicUsize>) {
-    let writes = Arc::new(AtomicUsize::new(0));
-    let store = Counting { inner: EmbeddedStore::open(dir).unwrap(), writes: writes.clone() };
-    (EmbeddedHub::open(&store, subscriptions()).await.unwrap(), writes)
+/// A hub on a [`Counting`] store in `dir`, and the store's counts.
+async fn counting_hub(dir: &std::path::Path) -> (EmbeddedHub, Arc<Counts>) {
+    let counts = Arc::new(Counts::default());
+    let store = Counting { inner: EmbeddedStore::open(dir).unwrap(), counts: counts.clone() };
+    (EmbeddedHub::open(&store, subscriptions()).await.unwrap(), counts)
 }
 
 #[tokio::test]
 async fn a_message_this_run_queued_is_received_without_a_write_and_acknowledged_with_one() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub, writes) = counting_hub(dir.path()).await;
+    let (hub, counts) = counting_hub(dir.path()).await;
     hub.publish(&[reserved("o1")]).await.unwrap();
-    let published = writes.load(Ordering::SeqCst);
+    let published = counts.writes();
     let got = hub.receive("tally", 10, Duration::from_secs(1)).await.unwrap();
     assert_eq!(got.len(), 1);
-    assert_eq!(writes.load(Ordering::SeqCst), published, "receiving wrote nothing");
+    assert_eq!(counts.writes(), published, "receiving wrote nothing");
     assert!(hub.receive("tally", 10, Duration::from_millis(50)).await.unwrap().is_empty(), "hidden while leased");
     hub.ack(&got[0]).await.unwrap();
-    assert_eq!(writes.load(Ordering::SeqCst), published + 1, "the ack is the one write");
+    assert_eq!(counts.writes(), published + 1, "the ack is the one write");
     assert!(hub.ack(&got[0]).await.is_err(), "a receipt acknowledges once");
+}
+
+#[tokio::test]
+async fn a_receive_that_waits_looks_at_the_queue_once_before_and_once_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hub, counts) = counting_hub(dir.path()).await;
+    hub.publish(&[reserved("o1")]).await.unwrap();
+    let got = hub.receive("tally", 10, Duration::from_secs(1)).await.unwrap();
+    hub.retry_later(&got[0], Duration::from_millis(100)).await.unwrap();
+    // (This receive also takes the wake-up the publish left, as no receiver was waiting then.)
+    let again = hub.receive("tally", 10, Duration::from_secs(5)).await.unwrap();
+    hub.retry_later(&again[0], Duration::from_millis(100)).await.unwrap();
+    let before = counts.queries();
+    let third = hub.receive("tally", 10, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(third.len(), 1, "received again once due");
+    // The look that found nothing due also said when the retry would be.
+    assert_eq!(counts.queries() - before, 2, "one look finding it not due yet, one once it was");
 }
 
 #[tokio::test]
@@ -132,14 +170,14 @@ impl Handler for Tally {
 #[tokio::test]
 async fn a_consumers_handled_batch_is_acknowledged_with_one_write() {
     let dir = tempfile::tempdir().unwrap();
-    let (hub, writes) = counting_hub(dir.path()).await;
+    let (hub, counts) = counting_hub(dir.path()).await;
     hub.publish(&[reserved("o1"), reserved("o2"), reserved("o3")]).await.unwrap();
-    let published = writes.load(Ordering::SeqCst);
+    let published = counts.writes();
     let tally = Tally(AtomicUsize::new(0));
     let outcomes = process_batch(&hub, &tally, RetryPolicy::default(), Duration::from_secs(1)).await.unwrap();
     assert_eq!(outcomes, [Outcome::Handled, Outcome::Handled, Outcome::Handled]);
     assert_eq!(tally.0.load(Ordering::SeqCst), 3);
-    assert_eq!(writes.load(Ordering::SeqCst), published + 1, "one write acknowledged all three");
+    assert_eq!(counts.writes(), published + 1, "one write acknowledged all three");
     assert!(hub.receive("tally", 10, Duration::from_millis(50)).await.unwrap().is_empty(), "none comes again");
 }
 

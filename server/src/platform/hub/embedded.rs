@@ -3,11 +3,13 @@
 //!
 //! A queued message is an item in partition `QUEUE#<consumer>` whose sort key
 //! starts with the time it becomes visible (`<ms since epoch, 13 digits>#…`),
-//! so "what is due" is one range query. A message queued by this run is
-//! received without a write (its lease is kept in memory, see [`leases`]);
-//! one queued before this run started is claimed durably, re-keyed in a
-//! version-checked transaction (see [`claims`], with the redrive policy; what is due: [`receiving`]). Delaying and acknowledging re-key or delete
-//! the item. Two receivers never get the same message at once.
+//! so the queue reads in the order its messages fall due. A message queued
+//! by this run is received without a write (its lease is kept in memory, see
+//! [`leases`]); one queued before this run started is claimed durably,
+//! re-keyed in a version-checked transaction (see [`claims`], with the
+//! redrive policy). One look at the queue gives what is due and when the next
+//! message is (see [`receiving`]). Delaying and acknowledging re-key or
+//! delete the item. Two receivers never get the same message at once.
 //!
 //! [`leases`]: super::leases
 
@@ -188,14 +190,14 @@ impl EventHub for EmbeddedHub {
         self.check_consumer(consumer)?;
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let deliveries = self.take_due(consumer, max.max(1)).await?;
+            let taken = self.take_due(consumer, max.max(1)).await?;
             let now = tokio::time::Instant::now();
-            if !deliveries.is_empty() || now >= deadline {
-                return Ok(deliveries);
+            if !taken.deliveries.is_empty() || now >= deadline {
+                return Ok(taken.deliveries);
             }
             // Asleep until a publish wakes it, or the next message becomes
             // due (a delayed retry, a visibility timeout running out).
-            let nap = match self.next_due_in(consumer).await? {
+            let nap = match taken.next_due_in {
                 Some(due) => due.clamp(Duration::from_millis(1), deadline - now),
                 None => deadline - now,
             };

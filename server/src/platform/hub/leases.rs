@@ -29,43 +29,50 @@ pub struct Lease {
     pub receive_count: u32,
 }
 
-/// The live and lapsed leases of every consumer's messages, by message key.
-/// A lease goes when its message is acknowledged, delayed or dead-lettered;
-/// a lapsed one is replaced when the message is received again.
+/// The live and lapsed leases of every consumer's messages, by queue
+/// (partition key) and message (sort key): a queue's are counted on every
+/// receive. A lease goes when its message is acknowledged, delayed or
+/// dead-lettered; a lapsed one is replaced when the message is received again.
 #[derive(Default)]
-pub struct Leases(Mutex<HashMap<Key, Lease>>);
+pub struct Leases(Mutex<HashMap<String, HashMap<String, Lease>>>);
 
 impl Leases {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<String, Lease>>> {
+        self.0.lock().expect("leases lock")
+    }
+
     /// Leases `key` until `until_ms` unless a live lease holds it at `now_ms`;
     /// the receive's count (after a lapsed lease's, else after `stored_count`).
     pub fn take(&self, key: &Key, stored_count: u32, now_ms: u64, until_ms: u64) -> Option<u32> {
-        let mut leases = self.0.lock().expect("leases lock");
-        let previous = match leases.get(key) {
+        let mut leases = self.lock();
+        let queue = leases.entry(key.pk.clone()).or_default();
+        let previous = match queue.get(&key.sk) {
             Some(lease) if lease.until_ms > now_ms => return None,
             Some(lease) => lease.receive_count,
             None => stored_count,
         };
         let receive_count = previous + 1;
-        leases.insert(key.clone(), Lease { until_ms, receive_count });
+        queue.insert(key.sk.clone(), Lease { until_ms, receive_count });
         Some(receive_count)
     }
 
     /// The lease on `key`, live or lapsed.
     pub fn get(&self, key: &Key) -> Option<Lease> {
-        self.0.lock().expect("leases lock").get(key).copied()
+        self.lock().get(&key.pk)?.get(&key.sk).copied()
     }
 
     /// Forgets the lease on `key` if it is still the `receive_count`-th receive's.
     pub fn end(&self, key: &Key, receive_count: u32) {
-        let mut leases = self.0.lock().expect("leases lock");
-        if leases.get(key).is_some_and(|lease| lease.receive_count == receive_count) {
-            leases.remove(key);
+        let mut leases = self.lock();
+        let Some(queue) = leases.get_mut(&key.pk) else { return };
+        if queue.get(&key.sk).is_some_and(|lease| lease.receive_count == receive_count) {
+            queue.remove(&key.sk);
         }
     }
 
     /// How many leases, live or lapsed, the messages of partition `pk` hold.
     pub fn held(&self, pk: &str) -> usize {
-        self.0.lock().expect("leases lock").keys().filter(|key| key.pk == pk).count()
+        self.lock().get(pk).map_or(0, HashMap::len)
     }
 }
 
@@ -101,6 +108,18 @@ mod tests {
         leases.end(&key, 2);
         assert_eq!(leases.get(&key), None);
         assert_eq!(leases.take(&key, 1, 80, 90), Some(2), "after the stored count when no lease is left");
+    }
+
+    #[test]
+    fn each_queue_counts_its_own_leases() {
+        let leases = Leases::default();
+        for (pk, sk) in [("QUEUE#a", "1"), ("QUEUE#a", "2"), ("QUEUE#b", "1")] {
+            assert_eq!(leases.take(&Key::new(pk, sk), 0, 10, 40), Some(1));
+        }
+        assert_eq!((leases.held("QUEUE#a"), leases.held("QUEUE#b"), leases.held("QUEUE#c")), (2, 1, 0));
+        leases.end(&Key::new("QUEUE#a", "1"), 1);
+        assert_eq!((leases.held("QUEUE#a"), leases.held("QUEUE#b")), (1, 1));
+        assert_eq!(leases.get(&Key::new("QUEUE#b", "2")), None, "a message of another queue is not leased");
     }
 
     #[test]

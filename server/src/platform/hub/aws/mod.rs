@@ -6,6 +6,7 @@
 //! `<prefix><consumer>` and a queue `<prefix><consumer>-dlq`. Faults are kept
 //! in the store (table `hub`), like the embedded hub's.
 
+mod acks;
 mod infra;
 
 pub use infra::apply;
@@ -205,6 +206,11 @@ impl EventHub for AwsHub {
         let url = self.url(&self.queue_name(&d.consumer)).await?;
         self.sqs.delete_message().queue_url(url).receipt_handle(&d.receipt).send().await.map_err(backend)?;
         Ok(())
+    }
+
+    /// Ten receipts a call (see [`acks`]).
+    async fn ack_all(&self, deliveries: &[&Delivery]) -> Result<(), HubError> {
+        self.delete_all(deliveries).await
     }
 
     async fn retry_later(&self, d: &Delivery, delay: Duration) -> Result<(), HubError> {

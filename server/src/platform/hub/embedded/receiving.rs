@@ -1,24 +1,41 @@
 //! Receiving: what is due in a consumer's queue, taken on a lease (queued
-//! by this run) or claimed durably (queued before it), and how long until
-//! the next message is due.
+//! by this run) or claimed durably (queued before it), and, from the same
+//! look, how long until the next message is due.
 
 use super::{EmbeddedHub, Message, now_ms, queue};
 use crate::platform::hub::leases;
 use crate::platform::hub::{Delivery, HubError};
-use crate::platform::store::{Item, Query, SortKeyCondition};
+use crate::platform::store::{Item, Query};
 use std::time::Duration;
+
+/// What one look at a consumer's queue found.
+pub(super) struct Taken {
+    /// The due messages, now received.
+    pub deliveries: Vec<Delivery>,
+    /// How long until the earliest message left is due (a leased one when
+    /// its lease lapses); `None` when none is left.
+    pub next_due_in: Option<Duration>,
+}
 
 impl EmbeddedHub {
     /// Takes the due messages of `consumer` once, without waiting: this
     /// run's on a lease, earlier runs' claimed durably (all in one
     /// transaction, or one by one when another receiver took some first).
-    pub(super) async fn take_due(&self, consumer: &str, max: usize) -> Result<Vec<Delivery>, HubError> {
+    /// One query: the queue from its head, the leased messages, up to `max`
+    /// due ones and the first not due yet, whose time says how long to wait.
+    pub(super) async fn take_due(&self, consumer: &str, max: usize) -> Result<Taken, HubError> {
         let now = now_ms();
         // Every key whose visibility time is <= now sorts below "<now>$" ('#' < '$').
-        let due = Query::partition(queue(consumer)).sort_key(SortKeyCondition::LessThan(format!("{now:013}$")));
-        let page = self.table.query(due.limit(max + self.leases.held(&queue(consumer)))).await?;
-        let (mut deliveries, mut claims) = (Vec::new(), Vec::new());
+        let due_below = format!("{now:013}$");
+        let held = self.leases.held(&queue(consumer));
+        let page = self.table.query(Query::partition(queue(consumer)).limit(max + held + 1)).await?;
+        let (mut deliveries, mut claims, mut next_due) = (Vec::new(), Vec::new(), None::<u64>);
+        let mut sooner = |at: u64| next_due = Some(next_due.map_or(at, |next| next.min(at)));
         for item in page.items {
+            if item.key.sk.as_str() >= due_below.as_str() {
+                sooner(visible_at(&item));
+                break; // the rest are later still
+            }
             if deliveries.len() + claims.len() == max {
                 break;
             }
@@ -31,7 +48,9 @@ impl EmbeddedHub {
             }
             let until = now + self.visibility_timeout.as_millis() as u64;
             let Some(receive_count) = self.leases.take(&item.key, message.receive_count, now, until) else {
-                continue; // another receiver holds it
+                // Another receiver holds it: due again when its lease lapses.
+                sooner(self.leases.get(&item.key).map_or(now, |lease| lease.until_ms));
+                continue;
             };
             if self.redriven(consumer, &item, &message, receive_count - 1).await? {
                 self.leases.end(&item.key, receive_count);
@@ -40,21 +59,16 @@ impl EmbeddedHub {
             let receipt = leases::receipt(&item.key, receive_count);
             deliveries.push(Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt });
         }
+        let claimed = claims.len();
         deliveries.extend(self.commit_claims(claims).await?);
-        Ok(deliveries)
+        if deliveries.len() < claimed {
+            next_due = Some(now); // some were taken by another receiver meanwhile: look again
+        }
+        Ok(Taken { deliveries, next_due_in: next_due.map(|at| Duration::from_millis(at.saturating_sub(now))) })
     }
+}
 
-    /// How long until the earliest message of `consumer`'s queue is due;
-    /// `None` when the queue is empty. A leased message is due when its lease
-    /// lapses.
-    pub(super) async fn next_due_in(&self, consumer: &str) -> Result<Option<Duration>, HubError> {
-        let held = self.leases.held(&queue(consumer));
-        let first = self.table.query(Query::partition(queue(consumer)).limit(held + 1)).await?;
-        let due_at = |item: &Item| match self.leases.get(&item.key) {
-            Some(lease) => lease.until_ms,
-            None => item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0),
-        };
-        let now = now_ms();
-        Ok(first.items.iter().map(due_at).min().map(|at| Duration::from_millis(at.saturating_sub(now))))
-    }
+/// When a stored message becomes visible: the time its key starts with.
+fn visible_at(item: &Item) -> u64 {
+    item.key.sk.get(..13).and_then(|ms| ms.parse::<u64>().ok()).unwrap_or(0)
 }
