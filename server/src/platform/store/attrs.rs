@@ -8,6 +8,11 @@
 //! directly, and written out as it is; a `Value` is made only when a caller
 //! looks at or changes the attributes by name, which reads and writes as
 //! before (`item.attrs["stock"]`).
+//!
+//! Text the embedded store read is taken as it is, unchecked (see
+//! [`Attrs::stored`]): checking it is a pass over all of it, as long as
+//! decoding it, which is what its reader does next and which fails on text
+//! that is not JSON just the same.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -20,15 +25,39 @@ use std::sync::OnceLock;
 #[derive(Clone, Default)]
 pub struct Attrs {
     /// The JSON text, while nothing has changed the attributes.
-    text: Option<Box<RawValue>>,
+    text: Option<Text>,
     /// The attributes as a value: made on first look when there is text.
     value: OnceLock<Value>,
+}
+
+#[derive(Clone)]
+enum Text {
+    /// Checked as JSON (encoded here, or read through serde).
+    Checked(Box<RawValue>),
+    /// As the store read it: checked by whatever decodes it.
+    Stored(Box<str>),
+}
+
+impl Text {
+    fn get(&self) -> &str {
+        match self {
+            Text::Checked(raw) => raw.get(),
+            Text::Stored(text) => text,
+        }
+    }
 }
 
 impl Attrs {
     /// Attributes holding `record`, encoded once as JSON text.
     pub fn of<T: Serialize + ?Sized>(record: &T) -> serde_json::Result<Self> {
-        Ok(Self { text: Some(serde_json::value::to_raw_value(record)?), value: OnceLock::new() })
+        Ok(Self { text: Some(Text::Checked(serde_json::value::to_raw_value(record)?)), value: OnceLock::new() })
+    }
+
+    /// Attributes a store read as `text`, which it wrote as JSON: taken
+    /// without a check, as decoding them checks them (and text that is not
+    /// JSON reads as no attributes by name, with an error in the log).
+    pub(crate) fn stored(text: &str) -> Self {
+        Self { text: Some(Text::Stored(text.into())), value: OnceLock::new() }
     }
 
     /// The attributes read as a record: from the text when there is one.
@@ -53,8 +82,10 @@ impl Attrs {
 
     fn value(&self) -> &Value {
         self.value.get_or_init(|| match &self.text {
-            // Text is only ever set from valid JSON (a `RawValue`).
-            Some(text) => serde_json::from_str(text.get()).unwrap_or_default(),
+            Some(text) => serde_json::from_str(text.get()).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "stored attributes are not JSON; read as none");
+                Value::Null
+            }),
             None => Value::Null,
         })
     }
@@ -118,7 +149,11 @@ impl fmt::Debug for Attrs {
 impl Serialize for Attrs {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.text {
-            Some(text) => text.serialize(serializer),
+            Some(Text::Checked(raw)) => raw.serialize(serializer),
+            // Written back as read (rare: most writes encode a record): checked now.
+            Some(Text::Stored(text)) => RawValue::from_string(text.to_string())
+                .map_err(|e| serde::ser::Error::custom(format!("stored attributes are not JSON: {e}")))?
+                .serialize(serializer),
             None => self.value().serialize(serializer),
         }
     }
@@ -126,7 +161,7 @@ impl Serialize for Attrs {
 
 impl<'de> Deserialize<'de> for Attrs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self { text: Some(Box::<RawValue>::deserialize(deserializer)?), value: OnceLock::new() })
+        Ok(Self { text: Some(Text::Checked(Box::<RawValue>::deserialize(deserializer)?)), value: OnceLock::new() })
     }
 }
 
@@ -147,6 +182,22 @@ mod tests {
         assert_eq!(attrs.record::<Stock>().unwrap(), Stock { sku: "KIT-001".into(), stock: 3 });
         assert_eq!(attrs["stock"], 3);
         assert_eq!(serde_json::to_string(&attrs).unwrap(), r#"{"sku":"KIT-001","stock":3}"#);
+    }
+
+    #[test]
+    fn stored_text_reads_as_a_record_by_name_and_writes_back_as_it_was() {
+        let attrs = Attrs::stored(r#"{"sku":"KIT-001","stock":3}"#);
+        assert_eq!(attrs.record::<Stock>().unwrap(), Stock { sku: "KIT-001".into(), stock: 3 });
+        assert_eq!(attrs["stock"], 3);
+        assert_eq!(serde_json::to_string(&attrs).unwrap(), r#"{"sku":"KIT-001","stock":3}"#);
+    }
+
+    #[test]
+    fn stored_text_that_is_not_json_fails_to_decode_and_to_write() {
+        let attrs = Attrs::stored(r#"{"sku":"KIT-001","stock":"#);
+        assert!(attrs.record::<Stock>().is_err());
+        assert!(serde_json::to_string(&attrs).is_err());
+        assert_eq!(attrs["stock"], Value::Null, "by name it reads as nothing");
     }
 
     #[test]

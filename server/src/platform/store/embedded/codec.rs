@@ -12,6 +12,7 @@
 use crate::platform::store::StoreError;
 use crate::platform::store::model::{Attrs, Item, Key};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 
 /// An item's JSON without its version:
@@ -60,7 +61,17 @@ pub(super) fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
     Ok(Body::of(item)?.with_version(item.version))
 }
 
+/// A stored item. One stored head first (as [`Body`] writes) is read up to
+/// its key, and what follows is its attributes' text, taken as it is (see
+/// [`Attrs::stored`]): not scanned to its end as a whole decode does, only
+/// for the record its reader decodes from it next to scan it again. Older
+/// layouts are decoded whole.
 pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
+    if let Read::Stopped(reader) = read(bytes, Reader::UP_TO_ATTRS)?
+        && let Some(item) = reader.with_attrs_after_key(bytes)?
+    {
+        return Ok(item);
+    }
     serde_json::from_slice(bytes).map_err(corrupt)
 }
 
@@ -68,39 +79,75 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
 /// for an item stored before the head came first (or one with no expiry
 /// written, which reads as none).
 pub(super) fn decode_head(bytes: &[u8]) -> Result<Head, StoreError> {
-    let mut reading = HeadReader { head: Head::default(), seen: 0 };
+    match read(bytes, Reader::HEAD)? {
+        Read::Stopped(reader) | Read::Whole(reader) => Ok(reader.head),
+    }
+}
+
+/// How far [`read`] went.
+enum Read<'de> {
+    /// It stopped once it had every field wanted.
+    Stopped(Reader<'de>),
+    /// It read the whole item and had not (fields missing, or in another order).
+    Whole(Reader<'de>),
+}
+
+/// Reads a stored item's fields in order until it has the `wanted` ones.
+fn read(bytes: &[u8], wanted: u8) -> Result<Read<'_>, StoreError> {
+    let mut reader = Reader { head: Head::default(), key: None, seen: 0, wanted, ended_on_key: false };
     let mut json = serde_json::Deserializer::from_slice(bytes);
-    match serde::Deserializer::deserialize_map(&mut json, &mut reading) {
-        Ok(()) => json.end().map(|()| reading.head).map_err(corrupt),
-        Err(_) if reading.seen == HeadReader::WHOLE => Ok(reading.head),
+    match serde::Deserializer::deserialize_map(&mut json, &mut reader) {
+        Ok(()) => json.end().map(|()| Read::Whole(reader)).map_err(corrupt),
+        Err(_) if reader.seen == wanted => Ok(Read::Stopped(reader)),
         Err(e) => Err(corrupt(e)),
     }
 }
 
-/// Reads a [`Head`] field by field, and stops (with an error its caller
-/// recognises by `seen`) once it has all three.
-struct HeadReader {
+/// Reads fields one by one, and stops (with an error [`read`] recognises by
+/// `seen`) once it has the `wanted` ones.
+struct Reader<'de> {
     head: Head,
-    /// One bit per field read: version, indexes, expiry.
+    /// The key's JSON, in the bytes read.
+    key: Option<&'de RawValue>,
+    /// One bit per field read: version, indexes, expiry, key.
     seen: u8,
+    wanted: u8,
+    /// Whether the key was the last field read: what follows it is then
+    /// the rest of the item.
+    ended_on_key: bool,
 }
 
-impl HeadReader {
-    const WHOLE: u8 = 0b111;
+impl<'de> Reader<'de> {
+    const HEAD: u8 = 0b0111;
+    const UP_TO_ATTRS: u8 = 0b1111;
+
+    /// The item, when the attributes follow the key, last (`,"attrs":{…}}`):
+    /// the key decoded, the attributes' text taken as it is.
+    fn with_attrs_after_key(self, bytes: &'de [u8]) -> Result<Option<Item>, StoreError> {
+        let Some(key) = self.key.filter(|_| self.ended_on_key) else { return Ok(None) };
+        let key_ends = key.get().as_ptr() as usize - bytes.as_ptr() as usize + key.get().len();
+        let attrs = bytes[key_ends..].strip_prefix(br#","attrs":"#).and_then(|rest| rest.strip_suffix(b"}"));
+        let Some(attrs) = attrs else { return Ok(None) };
+        let attrs = std::str::from_utf8(attrs).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))?;
+        let Head { version, indexes, expires_at } = self.head;
+        let key = serde_json::from_str(key.get()).map_err(corrupt)?;
+        Ok(Some(Item { key, indexes, version, attrs: Attrs::stored(attrs), expires_at }))
+    }
 }
 
-/// A stored item's field, as far as its head goes.
+/// A stored item's field, as far as [`Reader`] goes.
 #[derive(serde::Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
 enum Field {
     Version,
     Indexes,
     ExpiresAt,
+    Key,
     #[serde(other)]
     Other,
 }
 
-impl<'de> serde::de::Visitor<'de> for &mut HeadReader {
+impl<'de> serde::de::Visitor<'de> for &mut Reader<'de> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -110,13 +157,17 @@ impl<'de> serde::de::Visitor<'de> for &mut HeadReader {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(field) = map.next_key::<Field>()? {
             match field {
-                Field::Version => (self.head.version, self.seen) = (map.next_value()?, self.seen | 0b001),
-                Field::Indexes => (self.head.indexes, self.seen) = (map.next_value()?, self.seen | 0b010),
-                Field::ExpiresAt => (self.head.expires_at, self.seen) = (map.next_value()?, self.seen | 0b100),
-                Field::Other => drop(map.next_value::<serde::de::IgnoredAny>()?),
+                Field::Version => (self.head.version, self.seen) = (map.next_value()?, self.seen | 0b0001),
+                Field::Indexes => (self.head.indexes, self.seen) = (map.next_value()?, self.seen | 0b0010),
+                Field::ExpiresAt => (self.head.expires_at, self.seen) = (map.next_value()?, self.seen | 0b0100),
+                Field::Key if self.wanted & 0b1000 != 0 => {
+                    (self.key, self.seen) = (map.next_value()?, self.seen | 0b1000)
+                }
+                Field::Key | Field::Other => drop(map.next_value::<serde::de::IgnoredAny>()?),
             }
-            if self.seen == HeadReader::WHOLE {
-                return Err(serde::de::Error::custom("the head is read"));
+            self.ended_on_key = matches!(field, Field::Key);
+            if self.seen == self.wanted {
+                return Err(serde::de::Error::custom("read as far as wanted"));
             }
         }
         Ok(())
@@ -160,6 +211,21 @@ mod tests {
         let cut = &stored[..key_at + 5];
         assert_eq!(decode_head(cut).unwrap(), Head { version: 5, ..Head::default() });
         assert!(decode(cut).is_err(), "a whole read sees the cut");
+    }
+
+    #[test]
+    fn the_attributes_after_the_key_are_taken_as_they_are_and_checked_by_their_reader() {
+        let stored = br#"{"version":3,"expires_at":null,"indexes":{},"key":{"pk":"P","sk":"S"},"attrs":{"n":}}"#;
+        let item = decode(stored).expect("read up to the key; the attributes not scanned");
+        assert_eq!((item.version, &item.key), (3, &Key::new("P", "S")));
+        assert!(item.record::<serde_json::Value>().is_err(), "the record's decode finds them broken");
+    }
+
+    #[test]
+    fn attributes_after_a_key_that_came_first_are_read_whole() {
+        let stored = br#"{"key":{"pk":"P","sk":"S"},"attrs":{"n":1},"version":2,"indexes":{},"expires_at":null}"#;
+        let item = decode(stored).unwrap();
+        assert_eq!((item.version, item.attrs.record::<serde_json::Value>().unwrap()), (2, json!({ "n": 1 })));
     }
 
     #[test]
