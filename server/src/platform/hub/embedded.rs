@@ -20,20 +20,30 @@ use crate::platform::store::relaxed::relaxed;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use serde_json::value::{RawValue, to_raw_value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
+use uuid::Uuid;
 
 /// The hub's table (platform-owned; no service reads it).
 pub fn spec() -> TableSpec {
     TableSpec::new("hub")
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(super) struct Message {
     envelope: Envelope,
+    receive_count: u32,
+}
+
+/// A [`Message`] as it is queued: its envelope's JSON as it is, once for
+/// every consumer it goes to (not encoded again for each).
+#[derive(Serialize)]
+struct Queued<'a> {
+    envelope: &'a RawValue,
     receive_count: u32,
 }
 
@@ -87,9 +97,9 @@ impl EmbeddedHub {
         self
     }
 
-    fn message_key(&self, consumer: &str, visible_at_ms: u64, event: &Envelope) -> Key {
+    fn message_key(&self, consumer: &str, visible_at_ms: u64, event_id: &Uuid) -> Key {
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
-        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}#{}", self.run, event.id))
+        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}#{event_id}", self.run))
     }
 
     /// Whether this run queued the message under `key` (a key from an earlier
@@ -105,8 +115,21 @@ impl EmbeddedHub {
         receive_count: u32,
         visible_at_ms: u64,
     ) -> Result<WriteOp, StoreError> {
-        let key = self.message_key(consumer, visible_at_ms, envelope);
-        let message = Message { envelope: envelope.clone(), receive_count };
+        let json = to_raw_value(envelope).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))?;
+        self.enqueue_json(consumer, &envelope.id, &json, receive_count, visible_at_ms)
+    }
+
+    /// The put that queues the event whose envelope is `json` for `consumer`.
+    fn enqueue_json(
+        &self,
+        consumer: &str,
+        event_id: &Uuid,
+        json: &RawValue,
+        receive_count: u32,
+        visible_at_ms: u64,
+    ) -> Result<WriteOp, StoreError> {
+        let key = self.message_key(consumer, visible_at_ms, event_id);
+        let message = Queued { envelope: json, receive_count };
         Ok(WriteOp::Put { item: Item::from_record(key, &message)?, condition: Condition::NotExists })
     }
 
@@ -163,8 +186,9 @@ impl EmbeddedHub {
         let mut ops = Vec::new();
         let mut woken = Vec::new();
         for event in events {
+            let json = to_raw_value(event).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))?;
             for sub in self.subscriptions.iter().filter(|s| s.wants(&event.event_type)) {
-                ops.push(self.enqueue_op(&sub.consumer, event, 0, now)?);
+                ops.push(self.enqueue_json(&sub.consumer, &event.id, &json, 0, now)?);
                 woken.push(sub.consumer.as_str());
             }
         }

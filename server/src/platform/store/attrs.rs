@@ -60,6 +60,19 @@ impl Attrs {
         Self { text: Some(Text::Stored(text.into())), value: OnceLock::new() }
     }
 
+    /// `f` given the attributes' JSON: their text as it is when it was
+    /// checked, else encoded (and checked) now.
+    pub(crate) fn with_json<R>(&self, f: impl FnOnce(&RawValue) -> R) -> Result<R, super::StoreError> {
+        match &self.text {
+            Some(Text::Checked(json)) => Ok(f(json)),
+            _ => {
+                let json = serde_json::value::to_raw_value(self)
+                    .map_err(|e| super::StoreError::Backend(format!("attributes that are not JSON: {e}")))?;
+                Ok(f(&json))
+            }
+        }
+    }
+
     /// The attributes read as a record: from the text when there is one.
     pub fn record<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
         match &self.text {
