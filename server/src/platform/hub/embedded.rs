@@ -9,7 +9,8 @@
 //! re-keyed in a version-checked transaction (see [`claims`], with the
 //! redrive policy). One look at the queue gives what is due and when the next
 //! message is (see [`receiving`]). Delaying and acknowledging re-key or
-//! delete the item. Two receivers never get the same message at once.
+//! delete the item. Two receivers never get the same message at once. An
+//! event is encoded once for all its consumers (see [`queueing`]).
 //!
 //! [`leases`]: super::leases
 
@@ -19,14 +20,12 @@ use crate::platform::events::Envelope;
 use crate::platform::store::relaxed::relaxed;
 use crate::platform::store::{Condition, Item, Key, Store, StoreError, Table, TableSpec, WriteOp};
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use serde_json::value::{RawValue, to_raw_value};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
-use uuid::Uuid;
 
 /// The hub's table (platform-owned; no service reads it).
 pub fn spec() -> TableSpec {
@@ -39,15 +38,8 @@ pub(super) struct Message {
     receive_count: u32,
 }
 
-/// A [`Message`] as it is queued: its envelope's JSON as it is, once for
-/// every consumer it goes to (not encoded again for each).
-#[derive(Serialize)]
-struct Queued<'a> {
-    envelope: &'a RawValue,
-    receive_count: u32,
-}
-
 mod claims;
+mod queueing;
 mod receiving;
 mod staged;
 
@@ -97,40 +89,10 @@ impl EmbeddedHub {
         self
     }
 
-    fn message_key(&self, consumer: &str, visible_at_ms: u64, event_id: &Uuid) -> Key {
-        let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
-        Key::new(queue(consumer), format!("{visible_at_ms:013}#{seq:012}#{}#{event_id}", self.run))
-    }
-
     /// Whether this run queued the message under `key` (a key from an earlier
     /// run, or from before runs were named, has another third part).
     fn queued_by_this_run(&self, key: &Key) -> bool {
         key.sk.split('#').nth(2) == Some(self.run.as_str())
-    }
-
-    fn enqueue_op(
-        &self,
-        consumer: &str,
-        envelope: &Envelope,
-        receive_count: u32,
-        visible_at_ms: u64,
-    ) -> Result<WriteOp, StoreError> {
-        let json = to_raw_value(envelope).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))?;
-        self.enqueue_json(consumer, &envelope.id, &json, receive_count, visible_at_ms)
-    }
-
-    /// The put that queues the event whose envelope is `json` for `consumer`.
-    fn enqueue_json(
-        &self,
-        consumer: &str,
-        event_id: &Uuid,
-        json: &RawValue,
-        receive_count: u32,
-        visible_at_ms: u64,
-    ) -> Result<WriteOp, StoreError> {
-        let key = self.message_key(consumer, visible_at_ms, event_id);
-        let message = Queued { envelope: json, receive_count };
-        Ok(WriteOp::Put { item: Item::from_record(key, &message)?, condition: Condition::NotExists })
     }
 
     fn check_consumer(&self, consumer: &str) -> Result<(), HubError> {
@@ -178,25 +140,6 @@ impl EmbeddedHub {
             Err(StoreError::TransactionCancelled { .. }) => Err(HubError::StaleReceipt(delivery.receipt.clone())),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Queues each event for every consumer subscribed to it, and wakes their receivers.
-    async fn enqueue(&self, events: &[Envelope]) -> Result<(), HubError> {
-        let now = now_ms();
-        let mut ops = Vec::new();
-        let mut woken = Vec::new();
-        for event in events {
-            let json = to_raw_value(event).map_err(|e| StoreError::Invalid(format!("unencodable event: {e}")))?;
-            for sub in self.subscriptions.iter().filter(|s| s.wants(&event.event_type)) {
-                ops.push(self.enqueue_json(&sub.consumer, &event.id, &json, 0, now)?);
-                woken.push(sub.consumer.as_str());
-            }
-        }
-        for chunk in ops.chunks(crate::platform::store::MAX_TRANSACTION_OPS) {
-            self.table.transact_write(chunk.to_vec()).await?;
-        }
-        woken.into_iter().for_each(|c| self.wake(c));
-        Ok(())
     }
 }
 

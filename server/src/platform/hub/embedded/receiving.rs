@@ -60,10 +60,11 @@ impl EmbeddedHub {
             deliveries.push(Delivery { consumer: consumer.into(), envelope: message.envelope, receive_count, receipt });
         }
         let claimed = claims.len();
-        deliveries.extend(self.commit_claims(claims).await?);
-        if deliveries.len() < claimed {
-            next_due = Some(now); // some were taken by another receiver meanwhile: look again
+        let committed = self.commit_claims(claims).await?;
+        if committed.len() < claimed {
+            next_due = Some(now); // another receiver took some meanwhile: look again
         }
+        deliveries.extend(committed);
         Ok(Taken { deliveries, next_due_in: next_due.map(|at| Duration::from_millis(at.saturating_sub(now))) })
     }
 }
