@@ -1,6 +1,6 @@
-//! Acknowledging a consumer's handled batch: SQS's DeleteMessageBatch takes
-//! up to ten receipts a call, where one DeleteMessage each was one call each
-//! (SQS bills by the call).
+//! Acknowledging a consumer's handled batch on SQS: one DeleteMessageBatch
+//! call takes up to ten receipts, where DeleteMessage takes one a call (and
+//! SQS bills by the call).
 
 use super::{AwsHub, backend};
 use crate::platform::hub::{Delivery, HubError};

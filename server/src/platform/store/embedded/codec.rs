@@ -61,11 +61,11 @@ pub(super) fn encode(item: &Item) -> Result<Vec<u8>, StoreError> {
     Ok(Body::of(item)?.with_version(item.version))
 }
 
-/// A stored item. One stored head first (as [`Body`] writes) is read up to
-/// its key, and what follows is its attributes' text, taken as it is (see
-/// [`Attrs::stored`]): not scanned to its end as a whole decode does, only
-/// for the record its reader decodes from it next to scan it again. Older
-/// layouts are decoded whole.
+/// A stored item. One stored head first (as [`Body`] writes it) is read up
+/// to its key, and the rest is its attributes' text, taken as it is (see
+/// [`Attrs::stored`]): a whole decode scanned that text to its end, only for
+/// the record its reader decodes next to scan it again. Older layouts are
+/// decoded whole.
 pub(super) fn decode(bytes: &[u8]) -> Result<Item, StoreError> {
     if let Read::Stopped(reader) = read(bytes, Reader::UP_TO_ATTRS)?
         && let Some(item) = reader.with_attrs_after_key(bytes)?
@@ -128,7 +128,7 @@ impl<'de> Reader<'de> {
         let key_ends = key.get().as_ptr() as usize - bytes.as_ptr() as usize + key.get().len();
         let attrs = bytes[key_ends..].strip_prefix(br#","attrs":"#).and_then(|rest| rest.strip_suffix(b"}"));
         let Some(attrs) = attrs else { return Ok(None) };
-        let attrs = std::str::from_utf8(attrs).map_err(|e| StoreError::Backend(format!("corrupt item: {e}")))?;
+        let attrs = std::str::from_utf8(attrs).map_err(corrupt)?;
         let Head { version, indexes, expires_at } = self.head;
         let key = serde_json::from_str(key.get()).map_err(corrupt)?;
         Ok(Some(Item { key, indexes, version, attrs: Attrs::stored(attrs), expires_at }))
@@ -174,7 +174,7 @@ impl<'de> serde::de::Visitor<'de> for &mut Reader<'de> {
     }
 }
 
-fn corrupt(e: serde_json::Error) -> StoreError {
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("corrupt item: {e}"))
 }
 
