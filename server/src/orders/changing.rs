@@ -58,7 +58,9 @@ impl Orders {
                 ops.push(processed_marker(consumer, event)?);
             }
             let order_index = ops.len();
-            ops.push(WriteOp::Put { item: order.item()?, condition: Condition::Version(version) });
+            let item = order.item()?;
+            self.decoded.wrote(&item, order);
+            ops.push(WriteOp::Put { item, condition: Condition::Version(version) });
             for event in &events {
                 ops.push(outbox::stage(event)?);
             }

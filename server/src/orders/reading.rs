@@ -12,13 +12,18 @@ use app::orders::{OrderReader, OrderView};
 impl Orders {
     /// The order, if `reader` may see it (401/403 otherwise).
     pub async fn read(&self, id: &str, reader: &OrderReader) -> Result<OrderView, OrdersError> {
+        Ok(self.readable(id, reader).await?.0.view())
+    }
+
+    /// The order as stored, with its version, if `reader` may see it (401/403 otherwise).
+    pub(super) async fn readable(&self, id: &str, reader: &OrderReader) -> Result<(OrderRecord, u64), OrdersError> {
         let id = parse_order_id(id)?;
         let asking_cart = self.carts.guest_cart(reader.cookie.as_deref());
         if reader.caller.0.is_none() && reader.token.is_none() && asking_cart.is_none() {
             // No proof of any kind: nothing to look up (not even whether it exists).
             return Err(OrdersError::Refused(Verdict::SignIn.refusal().expect("a refusal")));
         }
-        let (order, _) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
+        let (order, version) = self.load(&id).await?.ok_or_else(|| OrdersError::NotFound(id.clone()))?;
         let holder = Holder { account_id: order.account_id.as_deref(), guest_cart: order.placed_by_cart.as_deref() };
         let reader = Reader {
             caller: &reader.caller,
@@ -26,7 +31,7 @@ impl Orders {
             link_token: reader.token.as_deref().is_some_and(|token| self.links.matches(&id, token)),
         };
         match may_read(holder, reader).refusal() {
-            None => Ok(order.view()),
+            None => Ok((order, version)),
             Some(refusal) => Err(OrdersError::Refused(refusal)),
         }
     }

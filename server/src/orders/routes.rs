@@ -6,12 +6,14 @@ use crate::platform::access::{Access, Guarded};
 use crate::platform::caller::OwnChange;
 use crate::platform::extract::{ApiJson, Body, DeviceChange, LinkToken};
 use crate::platform::json::Json;
+use crate::platform::versioned;
 use app::api::ErrorBody;
 use app::api::ErrorDetail;
 use app::orders::{CardInput, CheckoutInput, OrderReader, OrderView};
 use axum::extract::{Path, Query, State};
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -64,7 +66,9 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
 
 /// One order, for its account, staff, the link token's holder or the guest browser that placed it.
 ///
-/// The order, for whoever may see it (`app::orders::access`).
+/// The order, for whoever may see it (`app::orders::access`), tagged with
+/// its version (`ETag`): a client that polls it sends the tag back in
+/// `If-None-Match` and is answered 304, with no body, until it changes.
 #[utoipa::path(
     get,
     path = "/{id}",
@@ -72,9 +76,13 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
     params(
         ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
+        ("If-None-Match" = Option<String>, Header, description = "the `ETag` of the order as the client has it: 304 while it is unchanged"),
     ),
     responses(
-        (status = 200, description = "the order", body = OrderView),
+        (status = 200, description = "the order", body = OrderView,
+            headers(("ETag" = String, description = "the order's version, `W/\"<n>\"`: send it back in `If-None-Match` to be told whether it changed"))),
+        (status = 304, description = "unchanged since the `ETag` named in `If-None-Match` (no body)",
+            headers(("ETag" = String, description = "the order's version"))),
         (status = 400, description = "not a UUID (`invalid_order_id`)", body = ErrorBody),
         (status = 401, description = "no proof: not signed in, no link token and not the browser that placed it (`unauthenticated`)", body = ErrorBody),
         (status = 403, description = "someone else's order (`forbidden`)", body = ErrorBody),
@@ -87,8 +95,9 @@ async fn get_order(
     Path(id): Path<String>,
     Query(param): Query<LinkToken>,
     headers: HeaderMap,
-) -> Result<Json<OrderView>, OrdersError> {
-    Ok(Json(orders.read(&id, &reader(caller, &headers, param.token)).await?))
+) -> Result<Response, OrdersError> {
+    let (order, version) = orders.readable(&id, &reader(caller, &headers, param.token)).await?;
+    Ok(versioned::answer(&headers, version, || Json(order.view())))
 }
 
 /// Place the cart as order `{id}` (idempotent).

@@ -28,3 +28,4 @@ pub mod rate_limit;
 pub mod signing;
 pub mod store;
 pub mod upstream;
+pub mod versioned;

@@ -303,6 +303,33 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
     );
 }
 
+/// A client polling an order names the version it has (`If-None-Match`)
+/// and is told 304, with no body, until the order changes; then it is sent
+/// the order with its new tag. The tag opens nothing to someone who may
+/// not read the order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_order_is_not_sent_again_to_a_client_that_has_it() {
+    let store = crate::harness::embedded(1800).await;
+    let mut owner = store.shopper();
+    owner.add("KIT-001", 1).await;
+    let id = new_order_id();
+    assert_eq!(owner.place(&id).await.status, 201);
+    let reserved = owner.order_until(&id, "reserved", |o| o["stock_reserved"] == true).await;
+    let path = format!("/api/orders/{id}");
+    let (status, tag) = owner.get_unless(&path, "W/\"0\"").await;
+    assert_eq!(status, 200, "a version the order never had");
+    assert!(tag.starts_with("W/\"") && tag != "W/\"0\"", "the answer names its version: {tag}");
+    assert_eq!(owner.get_unless(&path, &tag).await, (304, tag.clone()), "unchanged since");
+    assert_eq!(store.shopper().get_unless(&path, &tag).await.0, 401, "the tag is no proof of anything");
+
+    assert_eq!(owner.pay(&id, "4242424242424242").await.status, 202);
+    owner.order_until(&id, "confirmed", |o| o["status"] == "confirmed").await;
+    let (status, paid) = owner.get_unless(&path, &tag).await;
+    assert_eq!(status, 200, "changed since: sent again");
+    assert_ne!(paid, tag, "with its new version");
+    assert_eq!(reserved["status"], "pending_payment");
+}
+
 /// Who may read an order through the plain order API: its account, staff,
 /// the receipt link's holder, and the guest browser that placed it; never
 /// someone who only knows (or guesses, or replays) its id.

@@ -374,6 +374,17 @@ impl Shopper<'_> {
         a.body
     }
 
+    /// `GET path` sending `If-None-Match: if_none_match`: the status and the answer's `ETag`.
+    pub async fn get_unless(&mut self, path: &str, if_none_match: &str) -> (u16, String) {
+        let mut request = self.client.get(format!("{}{path}", self.store.base)).header("if-none-match", if_none_match);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        let tag = response.headers().get("etag").map_or("", |v| v.to_str().unwrap()).to_string();
+        (response.status().as_u16(), tag)
+    }
+
     /// Polls the order until `done` holds (20 s at most).
     pub async fn order_until(&mut self, order_id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);

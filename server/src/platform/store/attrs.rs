@@ -81,6 +81,11 @@ impl Attrs {
         }
     }
 
+    /// The attributes' JSON text, while nothing has changed them by name.
+    pub(crate) fn text(&self) -> Option<&str> {
+        self.text.as_ref().map(Text::get)
+    }
+
     /// The length of the attributes' JSON: their text's when they have it
     /// (written out as it is), else counted by encoding their value.
     pub(crate) fn json_len(&self) -> usize {

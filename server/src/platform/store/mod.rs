@@ -11,6 +11,7 @@ mod attrs;
 mod combine;
 pub mod conformance;
 pub mod counter;
+mod decoded;
 #[cfg(feature = "aws")]
 pub mod dynamodb;
 mod embedded;
@@ -22,6 +23,7 @@ pub mod relaxed;
 mod turns;
 
 pub use combine::{Abandoned, Combiner, together_or_alone};
+pub use decoded::Decoded;
 pub use embedded::EmbeddedStore;
 pub use metered::MeteredStore;
 pub use model::{Attrs, Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
