@@ -1,6 +1,8 @@
 //! The completed-orders phase of the checkout bench: orders through the
-//! whole pipeline, some in flight at once, each followed as a shopper's page
-//! would, by reading the order until each step shows.
+//! whole pipeline, some in flight at once, each followed by reading the
+//! order until each step shows: as a client that long-polls does, naming
+//! the version it has (`If-None-Match`) and asking to be answered when it
+//! changes (`Prefer: wait`), so a read is answered as the step happens.
 
 use super::cpu::Cpu;
 use super::usage::Usage;
@@ -14,15 +16,14 @@ const ORDER_CONCURRENCY: usize = 16;
 /// Orders, and how many in flight, for the throughput the pipeline reaches.
 const MANY_ORDERS: usize = 1024;
 const MANY_AT_ONCE: usize = 128;
-/// How often an order's state is read while waiting for a step: from 2 ms, doubling to 20 ms.
-const POLL_FIRST: Duration = Duration::from_millis(2);
-const POLL_MOST: Duration = Duration::from_millis(20);
+/// How long one read waits for the order to change (`Prefer: wait`).
+const WAIT: &str = "wait=5";
 /// A bench that waits for ever measures nothing: an order not through by then fails it.
 const ORDER_DEADLINE: Duration = Duration::from_secs(60);
 
 /// The bench's own reads of orders while waiting for their steps.
 static READS: AtomicUsize = AtomicUsize::new(0);
-/// Those of them answered 304: the order unchanged since the bench's last read.
+/// Those of them answered 304: the order unchanged within the read's wait.
 static UNCHANGED: AtomicUsize = AtomicUsize::new(0);
 
 /// The steps of an order whose times are reported: added and placed, stock
@@ -40,12 +41,12 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
     let placed =
         client.put(format!("{base}/api/orders/{id}")).header("cookie", &cookie).json(&checkout).send().await.unwrap();
     assert_eq!(placed.status(), 201);
-    // Read as a polling client does: naming the version it has, it is
-    // answered 304 without the order while the order is unchanged.
+    // The first read is answered at once; each next one once the order changed.
     let order = |client: reqwest::Client, url: String, cookie: String, had: Option<(String, Value)>| async move {
         READS.fetch_add(1, Ordering::Relaxed);
         let tag = had.as_ref().map_or("", |(tag, _)| tag.as_str());
-        let answer = client.get(url).header("cookie", cookie).header("if-none-match", tag).send().await.unwrap();
+        let request = client.get(url).header("cookie", cookie).header("if-none-match", tag).header("prefer", WAIT);
+        let answer = request.send().await.unwrap();
         match (answer.status().as_u16(), had) {
             (304, Some(had)) => {
                 UNCHANGED.fetch_add(1, Ordering::Relaxed);
@@ -63,9 +64,7 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
     let until = |done: fn(&Value) -> bool, what: &'static str| {
         let (client, url, cookie) = (client.clone(), url.clone(), cookie.clone());
         async move {
-            // Looks again soon, then less often: at 128 orders in flight a
-            // fixed 5 ms would be 25,000 reads a second of the bench's own.
-            let (mut pause, mut had) = (POLL_FIRST, None);
+            let mut had = None;
             loop {
                 let read = order(client.clone(), url.clone(), cookie.clone(), had).await;
                 if done(&read.1) {
@@ -73,8 +72,6 @@ async fn order_once(base: &str, client: &reqwest::Client) -> [Duration; 4] {
                 }
                 assert!(Instant::now() < deadline, "order not {what} within {ORDER_DEADLINE:?}: {}", read.1);
                 had = Some(read);
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(POLL_MOST);
             }
         }
     };

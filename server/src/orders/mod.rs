@@ -35,7 +35,7 @@ pub use service::SERVICE;
 use crate::contracts::ports::Payments;
 use crate::platform::outbox::Relay;
 use crate::platform::signing::OrderLinks;
-use crate::platform::store::{Combiner, Decoded, Store, StoreError, Table};
+use crate::platform::store::{Combiner, Decoded, Store, StoreError, Table, Watch, Watched};
 use app::api::ErrorDetail;
 use app::cart::ssr::SharedCarts;
 use app::orders::OrderView;
@@ -47,6 +47,8 @@ pub const SOURCE: &str = "orders";
 /// The most orders kept decoded ([`Orders::load`]): a few hundred are in
 /// flight at the busiest; a few kilobytes each.
 const DECODED_ORDERS: usize = 1024;
+/// The longest a read of an order waits for it to change (`Prefer: wait`).
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
 
 pub struct Orders {
     table: Arc<dyn Table>,
@@ -61,6 +63,10 @@ pub struct Orders {
     /// The orders last read or written, decoded: an order is read about
     /// fifteen times on its way, mostly unchanged since the last.
     decoded: Decoded<OrderRecord>,
+    /// The orders table, as [`Orders::table`], for waiting on an order's writes.
+    watched: Arc<Watched>,
+    /// The longest a read waits for an order to change (`Prefer: wait`).
+    longest_wait: Duration,
 }
 
 /// An order id: a random UUID (version 4 or 7) in its canonical form, as a
@@ -99,7 +105,8 @@ impl Orders {
         payment_timeout: Duration,
         links: OrderLinks,
     ) -> Result<Self, StoreError> {
-        let table = store.open_table(&table_spec()).await?;
+        let watched = Arc::new(Watched::new(store.open_table(&table_spec()).await?));
+        let table: Arc<dyn Table> = watched.clone();
         let relay = Relay::new(table.clone(), hub);
         Ok(Self {
             relay,
@@ -110,7 +117,21 @@ impl Orders {
             links,
             numbering: Combiner::new(placing::NUMBERING_BATCH),
             decoded: Decoded::new(DECODED_ORDERS),
+            watched,
+            longest_wait: LONGEST_WAIT,
         })
+    }
+
+    /// Waits of reads for a change last at most `longest` (kept inside the
+    /// request timeout by whoever serves them).
+    pub fn waiting_at_most(mut self, longest: Duration) -> Self {
+        self.longest_wait = longest.min(LONGEST_WAIT);
+        self
+    }
+
+    /// A watch on order `id`'s writes, to wait for it to change.
+    fn watch(&self, id: &str) -> Watch {
+        self.watched.watch(&record::key(id))
     }
 
     /// The token of the order's link (for its owner's pages).

@@ -8,6 +8,7 @@ use super::{Orders, OrdersError, parse_order_id};
 use app::cart::CartOwner;
 use app::orders::access::{Holder, Reader, Verdict, may_read};
 use app::orders::{OrderReader, OrderView};
+use std::time::{Duration, Instant};
 
 impl Orders {
     /// The order, if `reader` may see it (401/403 otherwise).
@@ -34,6 +35,26 @@ impl Orders {
             None => Ok((order, version)),
             Some(refusal) => Err(OrdersError::Refused(refusal)),
         }
+    }
+
+    /// The order as [`Orders::readable`] reads it; when its version is
+    /// still `unchanged` and the reader asked to `wait`, read again once it
+    /// is written, until it changes or the wait (at most the service's
+    /// longest) is over.
+    pub(super) async fn readable_after(
+        &self,
+        id: &str,
+        reader: &OrderReader,
+        wait: Option<Duration>,
+        unchanged: impl Fn(u64) -> bool,
+    ) -> Result<(OrderRecord, u64), OrdersError> {
+        let Some(wait) = wait.map(|w| w.min(self.longest_wait)) else { return self.readable(id, reader).await };
+        let (mut watch, until) = (self.watch(id), Instant::now() + wait);
+        let mut read = self.readable(id, reader).await?;
+        while unchanged(read.1) && watch.written_within(until.saturating_duration_since(Instant::now())).await {
+            read = self.readable(id, reader).await?;
+        }
+        Ok(read)
     }
 
     /// The guest cart placing an order for `owner` (none for an account).

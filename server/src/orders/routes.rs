@@ -17,6 +17,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use utoipa_axum::routes;
 
 /// Guest checkout: a guest places an order from their cart (named by its
@@ -68,7 +69,8 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
 ///
 /// The order, for whoever may see it (`app::orders::access`), tagged with
 /// its version (`ETag`): a client that polls it sends the tag back in
-/// `If-None-Match` and is answered 304, with no body, until it changes.
+/// `If-None-Match` and is answered 304, with no body, until it changes;
+/// with `Prefer: wait=<seconds>` too, the answer waits for the change.
 #[utoipa::path(
     get,
     path = "/{id}",
@@ -77,6 +79,7 @@ pub(crate) fn reader(caller: app::account::SignedIn, headers: &HeaderMap, token:
         ("id" = inline(crate::orders::OrderId), Path, description = "the order id (a UUID the client chose)"),
         LinkToken,
         ("If-None-Match" = Option<String>, Header, description = "the `ETag` of the order as the client has it: 304 while it is unchanged"),
+        ("Prefer" = Option<String>, Header, description = "`wait=<seconds>` (RFC 7240), with `If-None-Match`: answer once the order changes, or 304 when it has not within that time (at most 10 s, and half the request timeout)"),
     ),
     responses(
         (status = 200, description = "the order", body = OrderView,
@@ -96,7 +99,9 @@ async fn get_order(
     Query(param): Query<LinkToken>,
     headers: HeaderMap,
 ) -> Result<Response, OrdersError> {
-    let (order, version) = orders.readable(&id, &reader(caller, &headers, param.token)).await?;
+    let reader = reader(caller, &headers, param.token);
+    let wait = versioned::wait_asked(&headers, Duration::MAX);
+    let (order, version) = orders.readable_after(&id, &reader, wait, |v| versioned::unchanged(&headers, v)).await?;
     Ok(versioned::answer(&headers, version, || Json(order.view())))
 }
 

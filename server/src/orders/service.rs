@@ -29,7 +29,9 @@ async fn register(r: &mut Registry<'_>) -> anyhow::Result<()> {
     let payments = r.port::<Arc<dyn Payments>>()?;
     let (hub, links) = (r.hub.clone(), r.links.clone());
     let timeout = Duration::from_secs(timeout_secs);
-    let orders = Arc::new(Orders::open(r.store(), hub, carts, payments, timeout, links).await?);
+    let longest_wait = Duration::from_secs(r.settings.request_timeout_secs) / 2;
+    let orders =
+        Arc::new(Orders::open(r.store(), hub, carts, payments, timeout, links).await?.waiting_at_most(longest_wait));
     r.consumer(OrderEvents(orders.clone()))?;
     r.relay(orders.relay());
     let expiring = orders.clone();

@@ -12,16 +12,41 @@
 use axum::http::header::{ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// RFC 7240's request header: what the client prefers (here, `wait`).
+const PREFER: &str = "prefer";
 
 /// `answer`, tagged with `version`; or 304 when `request` names that version.
 pub fn answer<R: IntoResponse>(request: &HeaderMap, version: u64, answer: impl FnOnce() -> R) -> Response {
-    let tag = format!("W/\"{version}\"");
+    let tag = tag(version);
     let mut response =
         if names(request, &tag) { StatusCode::NOT_MODIFIED.into_response() } else { answer().into_response() };
     if let Ok(value) = HeaderValue::from_str(&tag) {
         response.headers_mut().insert(ETAG, value);
     }
     response
+}
+
+/// Whether `request` names `version` as the one its client has.
+pub fn unchanged(request: &HeaderMap, version: u64) -> bool {
+    names(request, &tag(version))
+}
+
+/// How long `request` asks to wait for a change (`Prefer: wait=<seconds>`,
+/// RFC 7240) before being told there was none, at most `longest`.
+pub fn wait_asked(request: &HeaderMap, longest: Duration) -> Option<Duration> {
+    let seconds = request
+        .get_all(PREFER)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix("wait=")?.trim().parse::<u64>().ok())?;
+    (seconds > 0).then(|| Duration::from_secs(seconds).min(longest))
+}
+
+fn tag(version: u64) -> String {
+    format!("W/\"{version}\"")
 }
 
 /// Whether any `If-None-Match` of `request` names `tag`: compared weakly,
@@ -66,6 +91,21 @@ mod tests {
             assert_eq!(response.status(), status, "{sent:?} at version {version}");
             assert_eq!(response.headers()[ETAG], format!("W/\"{version}\""), "{sent:?}");
         }
+    }
+
+    #[test]
+    fn a_wait_is_asked_in_whole_seconds_and_capped() {
+        let asked = |prefer: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(PREFER, HeaderValue::from_str(prefer).unwrap());
+            wait_asked(&headers, Duration::from_secs(5))
+        };
+        assert_eq!(asked("wait=3"), Some(Duration::from_secs(3)));
+        assert_eq!(asked("respond-async, wait=60"), Some(Duration::from_secs(5)), "at most the longest");
+        assert_eq!(asked("wait=0"), None);
+        assert_eq!(asked("wait=soon"), None);
+        assert_eq!(asked("return=minimal"), None);
+        assert_eq!(wait_asked(&HeaderMap::new(), Duration::from_secs(5)), None);
     }
 
     #[tokio::test]

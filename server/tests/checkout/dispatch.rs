@@ -330,6 +330,38 @@ async fn an_unchanged_order_is_not_sent_again_to_a_client_that_has_it() {
     assert_eq!(reserved["status"], "pending_payment");
 }
 
+/// A client that asks to wait (`Prefer: wait`) is answered as soon as the
+/// order changes, and 304 when the wait is over without a change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_read_is_answered_when_the_order_changes() {
+    let store = crate::harness::embedded(1800).await;
+    let mut owner = store.shopper();
+    owner.add("KIT-001", 1).await;
+    let id = new_order_id();
+    assert_eq!(owner.place(&id).await.status, 201);
+    owner.order_until(&id, "reserved", |o| o["stock_reserved"] == true).await;
+    let path = format!("/api/orders/{id}");
+    let (_, tag) = owner.get_unless(&path, "").await;
+    assert_eq!(owner.get_unless_within(&path, &tag, 1).await, (304, tag.clone()), "no change within the wait");
+
+    let cookie = owner.cookie().unwrap().to_string();
+    let (base, waited_on) = (store.base.clone(), tag.clone());
+    let waiting = tokio::spawn(async move {
+        let request = reqwest::Client::new().get(format!("{base}/api/orders/{id}"));
+        let request = request.header("cookie", cookie).header("if-none-match", waited_on).header("prefer", "wait=30");
+        let answer = request.send().await.unwrap();
+        (answer.status().as_u16(), answer.headers()["etag"].to_str().unwrap().to_string())
+    });
+    // Paying changes the order (its attempt is claimed) while the read waits:
+    // woken, it answers long before its 30 s are over.
+    let id = path.trim_start_matches("/api/orders/").to_string();
+    assert_eq!(owner.pay(&id, "4242424242424242").await.status, 202);
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(20), waiting).await;
+    let (status, changed) = answered.expect("the waiting read is answered when the order changes").unwrap();
+    assert_eq!(status, 200, "answered with the changed order");
+    assert_ne!(changed, tag);
+}
+
 /// Who may read an order through the plain order API: its account, staff,
 /// the receipt link's holder, and the guest browser that placed it; never
 /// someone who only knows (or guesses, or replays) its id.

@@ -376,7 +376,15 @@ impl Shopper<'_> {
 
     /// `GET path` sending `If-None-Match: if_none_match`: the status and the answer's `ETag`.
     pub async fn get_unless(&mut self, path: &str, if_none_match: &str) -> (u16, String) {
+        self.get_unless_within(path, if_none_match, 0).await
+    }
+
+    /// [`Self::get_unless`], asking to wait up to `wait_secs` for a change (`Prefer: wait`).
+    pub async fn get_unless_within(&mut self, path: &str, if_none_match: &str, wait_secs: u64) -> (u16, String) {
         let mut request = self.client.get(format!("{}{path}", self.store.base)).header("if-none-match", if_none_match);
+        if wait_secs > 0 {
+            request = request.header("prefer", format!("wait={wait_secs}"));
+        }
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }

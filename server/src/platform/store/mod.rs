@@ -21,6 +21,7 @@ pub mod optimistic;
 mod read_cache;
 pub mod relaxed;
 mod turns;
+mod watched;
 
 pub use combine::{Abandoned, Combiner, together_or_alone};
 pub use decoded::Decoded;
@@ -29,6 +30,7 @@ pub use metered::MeteredStore;
 pub use model::{Attrs, Condition, Cursor, Item, Key, Page, Query, SortKeyCondition, TableSpec, WriteOp};
 pub use read_cache::ReadCache;
 pub use turns::{Held, Turns};
+pub use watched::{Watch, Watched};
 
 use async_trait::async_trait;
 use std::sync::{Arc, Weak};
