@@ -63,7 +63,7 @@ pub struct Orders {
     /// The orders last read or written, decoded: an order is read about
     /// fifteen times on its way, mostly unchanged since the last.
     decoded: Decoded<OrderRecord>,
-    /// The orders table, as [`Orders::table`], for waiting on an order's writes.
+    /// The same table as `table`, seen as [`Watched`]: for waiting on an order's writes.
     watched: Arc<Watched>,
     /// The longest a read waits for an order to change (`Prefer: wait`).
     longest_wait: Duration,

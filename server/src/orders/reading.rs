@@ -39,8 +39,7 @@ impl Orders {
 
     /// The order as [`Orders::readable`] reads it; when its version is
     /// still `unchanged` and the reader asked to `wait`, read again once it
-    /// is written, until it changes or the wait (at most the service's
-    /// longest) is over.
+    /// is written, until it changes or the wait is over.
     pub(super) async fn readable_after(
         &self,
         id: &str,
@@ -48,7 +47,7 @@ impl Orders {
         wait: Option<Duration>,
         unchanged: impl Fn(u64) -> bool,
     ) -> Result<(OrderRecord, u64), OrdersError> {
-        let Some(wait) = wait.map(|w| w.min(self.longest_wait)) else { return self.readable(id, reader).await };
+        let Some(wait) = wait else { return self.readable(id, reader).await };
         let (mut watch, until) = (self.watch(id), Instant::now() + wait);
         let mut read = self.readable(id, reader).await?;
         while unchanged(read.1) && watch.written_within(until.saturating_duration_since(Instant::now())).await {

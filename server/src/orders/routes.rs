@@ -17,7 +17,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::Duration;
 use utoipa_axum::routes;
 
 /// Guest checkout: a guest places an order from their cart (named by its
@@ -100,7 +99,7 @@ async fn get_order(
     headers: HeaderMap,
 ) -> Result<Response, OrdersError> {
     let reader = reader(caller, &headers, param.token);
-    let wait = versioned::wait_asked(&headers, Duration::MAX);
+    let wait = versioned::wait_asked(&headers, orders.longest_wait);
     let (order, version) = orders.readable_after(&id, &reader, wait, |v| versioned::unchanged(&headers, v)).await?;
     Ok(versioned::answer(&headers, version, || Json(order.view())))
 }

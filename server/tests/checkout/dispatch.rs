@@ -311,10 +311,7 @@ async fn a_shoppers_stream_carries_their_orders_updates_live(store: Store) {
 async fn an_unchanged_order_is_not_sent_again_to_a_client_that_has_it() {
     let store = crate::harness::embedded(1800).await;
     let mut owner = store.shopper();
-    owner.add("KIT-001", 1).await;
-    let id = new_order_id();
-    assert_eq!(owner.place(&id).await.status, 201);
-    let reserved = owner.order_until(&id, "reserved", |o| o["stock_reserved"] == true).await;
+    let id = reserved_order(&mut owner).await;
     let path = format!("/api/orders/{id}");
     let (status, tag) = owner.get_unless(&path, "W/\"0\"").await;
     assert_eq!(status, 200, "a version the order never had");
@@ -327,7 +324,15 @@ async fn an_unchanged_order_is_not_sent_again_to_a_client_that_has_it() {
     let (status, paid) = owner.get_unless(&path, &tag).await;
     assert_eq!(status, 200, "changed since: sent again");
     assert_ne!(paid, tag, "with its new version");
-    assert_eq!(reserved["status"], "pending_payment");
+}
+
+/// A guest's order, placed and its stock reserved (so it changes next when paid for).
+async fn reserved_order(owner: &mut Shopper<'_>) -> String {
+    owner.add("KIT-001", 1).await;
+    let id = new_order_id();
+    assert_eq!(owner.place(&id).await.status, 201);
+    owner.order_until(&id, "reserved", |o| o["stock_reserved"] == true).await;
+    id
 }
 
 /// A client that asks to wait (`Prefer: wait`) is answered as soon as the
@@ -336,25 +341,21 @@ async fn an_unchanged_order_is_not_sent_again_to_a_client_that_has_it() {
 async fn a_waiting_read_is_answered_when_the_order_changes() {
     let store = crate::harness::embedded(1800).await;
     let mut owner = store.shopper();
-    owner.add("KIT-001", 1).await;
-    let id = new_order_id();
-    assert_eq!(owner.place(&id).await.status, 201);
-    owner.order_until(&id, "reserved", |o| o["stock_reserved"] == true).await;
+    let id = reserved_order(&mut owner).await;
     let path = format!("/api/orders/{id}");
     let (_, tag) = owner.get_unless(&path, "").await;
     assert_eq!(owner.get_unless_within(&path, &tag, 1).await, (304, tag.clone()), "no change within the wait");
 
     let cookie = owner.cookie().unwrap().to_string();
-    let (base, waited_on) = (store.base.clone(), tag.clone());
+    let (url, waited_on) = (format!("{}{path}", store.base), tag.clone());
     let waiting = tokio::spawn(async move {
-        let request = reqwest::Client::new().get(format!("{base}/api/orders/{id}"));
+        let request = reqwest::Client::new().get(url);
         let request = request.header("cookie", cookie).header("if-none-match", waited_on).header("prefer", "wait=30");
         let answer = request.send().await.unwrap();
         (answer.status().as_u16(), answer.headers()["etag"].to_str().unwrap().to_string())
     });
     // Paying changes the order (its attempt is claimed) while the read waits:
     // woken, it answers long before its 30 s are over.
-    let id = path.trim_start_matches("/api/orders/").to_string();
     assert_eq!(owner.pay(&id, "4242424242424242").await.status, 202);
     let answered = tokio::time::timeout(std::time::Duration::from_secs(20), waiting).await;
     let (status, changed) = answered.expect("the waiting read is answered when the order changes").unwrap();
