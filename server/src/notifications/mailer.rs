@@ -4,23 +4,26 @@
 //! failure.
 
 use crate::platform::consumer::Unavailable;
+use crate::platform::dir_sync::DirSync;
 use crate::platform::files::{self, IfExists};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where e-mail goes.
 pub enum Mailer {
     /// One `.eml` file per message in a directory, named by its Message-ID
     /// and written whole (renamed into place): a message sent again after a
-    /// crash (at-least-once delivery) replaces its own file.
-    Files(PathBuf),
+    /// crash (at-least-once delivery) replaces its own file. Messages written
+    /// at the same time share the directory's syncs.
+    Files(Arc<DirSync>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
 impl Mailer {
     pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("mail directory {}: {e}", dir.display()))?;
-        Ok(Self::Files(dir))
+        Ok(Self::Files(Arc::new(DirSync::new(dir))))
     }
 
     /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS).
@@ -42,7 +45,7 @@ impl Mailer {
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Files(dir) => format!("files in {}", dir.display()),
+            Self::Files(dir) => format!("files in {}", dir.path().display()),
             Self::Smtp(_) => "SMTP".into(),
         }
     }
@@ -58,7 +61,7 @@ fn smtp_failure(e: lettre::transport::smtp::Error) -> anyhow::Error {
 
 /// Writes `message` to `<dir>/<its Message-ID>.eml`, whole and durably
 /// (the record that it was sent is written after it).
-async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
+async fn write_message(dir: Arc<DirSync>, message: Message) -> anyhow::Result<()> {
     let id = message.headers().get_raw("Message-ID").unwrap_or_default().to_string();
     let mut name: String =
         id.chars().map(|c| if c.is_ascii_alphanumeric() || "-.@".contains(c) { c } else { '_' }).collect();
@@ -66,8 +69,12 @@ async fn write_message(dir: PathBuf, message: Message) -> anyhow::Result<()> {
         name = uuid::Uuid::new_v4().to_string();
     }
     let bytes = message.formatted();
-    let path = dir.join(format!("{name}.eml"));
-    tokio::task::spawn_blocking(move || files::write_durably(&path, &bytes, IfExists::Replace)).await??;
+    let path = dir.path().join(format!("{name}.eml"));
+    tokio::task::spawn_blocking(move || {
+        files::write_whole(&path, &bytes, IfExists::Replace)?;
+        dir.sync()
+    })
+    .await??;
     Ok(())
 }
 

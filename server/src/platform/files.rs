@@ -22,15 +22,25 @@ pub enum IfExists {
 
 /// Writes `bytes` to `path`, whole and durably (see the module's notes).
 pub fn write_durably(path: &Path, bytes: &[u8], if_exists: IfExists) -> io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    write_whole(path, bytes, if_exists)?;
+    sync_dir(parent(path))
+}
+
+/// Writes `bytes` to `path` whole, all but the last step: durable once
+/// its directory is synced (by [`sync_dir`], or a shared
+/// [`DirSync`](super::dir_sync::DirSync) when many files are written at once).
+pub fn write_whole(path: &Path, bytes: &[u8], if_exists: IfExists) -> io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(parent(path))?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     match if_exists {
-        IfExists::Replace => file.persist(path).map(drop).map_err(|e| e.error)?,
-        IfExists::Fail => file.persist_noclobber(path).map(drop).map_err(|e| e.error)?,
+        IfExists::Replace => file.persist(path).map(drop).map_err(|e| e.error),
+        IfExists::Fail => file.persist_noclobber(path).map(drop).map_err(|e| e.error),
     }
-    sync_dir(dir)
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Makes the entries of `dir` (files created, renamed or removed in it) durable.

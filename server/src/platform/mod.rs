@@ -12,6 +12,7 @@ pub mod connections;
 pub mod consumer;
 pub mod cookies;
 pub mod csrf;
+pub mod dir_sync;
 pub mod edge;
 pub mod error_page;
 pub mod events;
