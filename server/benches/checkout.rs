@@ -11,6 +11,8 @@
 //!   shipping order created, with p50/p99 of that latency per order;
 //! * the CPU time per request and per order, and the store's writer
 //!   thread's share of it ([`cpu`]);
+//! * the disk syncs per completed order: the store's journal's, and those
+//!   of the receipts' files and folder ([`syncs`]);
 //! * what each table's calls would cost on DynamoDB, per completed order
 //!   (calls, write and read capacity units, counted at the store port), and
 //!   the calls an idle store makes per second.
@@ -26,6 +28,8 @@ mod cpu;
 mod orders;
 #[path = "checkout/shop.rs"]
 mod shop;
+#[path = "checkout/syncs.rs"]
+mod syncs;
 #[path = "checkout/usage.rs"]
 mod usage;
 

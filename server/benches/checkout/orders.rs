@@ -5,6 +5,7 @@
 //! changes (`Prefer: wait`), so a read is answered as the step happens.
 
 use super::cpu::Cpu;
+use super::syncs::Syncs;
 use super::usage::Usage;
 use super::{client, figures};
 use serde_json::{Value, json};
@@ -128,16 +129,19 @@ async fn completed_orders(base: &str, total: usize, concurrency: usize) -> Durat
     elapsed
 }
 
-/// Completed orders at 16 and at 128 in flight, with their CPU, the commits
-/// at 128, and what the orders at 16 cost per order on DynamoDB.
+/// Completed orders at 16 and at 128 in flight, with their CPU and disk
+/// syncs, the commits at 128, and what the orders at 16 cost per order on
+/// DynamoDB.
 pub(super) async fn run(base: &str) {
-    let (before_orders, cpu) = (Usage::now(), Cpu::now());
+    let (before_orders, cpu, syncs) = (Usage::now(), Cpu::now(), Syncs::now());
     completed_orders(base, ORDERS, ORDER_CONCURRENCY).await;
     Cpu::now().print_per(&cpu, ORDERS, "completed order");
+    Syncs::now().print_per(&syncs, ORDERS);
     let per_order = Usage::now().since(&before_orders);
-    let (before_many, cpu) = (Usage::now(), Cpu::now());
+    let (before_many, cpu, syncs) = (Usage::now(), Cpu::now(), Syncs::now());
     let took = completed_orders(base, MANY_ORDERS, MANY_AT_ONCE).await;
     Cpu::now().print_per(&cpu, MANY_ORDERS, "completed order");
+    Syncs::now().print_per(&syncs, MANY_ORDERS);
     Usage::now().since(&before_many).print_commits(took);
     per_order.print_per_order(ORDERS);
 }

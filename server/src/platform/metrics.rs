@@ -15,7 +15,11 @@
 //!   each embedded commit's time and how many writes it carried (one commit
 //!   covers the writes of every table); `tbs_store_checkpoint_seconds`
 //!   (histogram): each checkpoint's time (redb's file made durable, the
-//!   journal started again).
+//!   journal started again); `tbs_store_journal_syncs_total`: the journal's
+//!   syncs (one per commit that carried a durable write);
+//! * `tbs_files_synced_total{what}`: syncs of files written whole (`file`)
+//!   and of the directories they were renamed into (`directory`), such as
+//!   the mail folder's: with the journal's, what the disk's syncs are spent on.
 
 use crate::platform::access::{Access, Guarded};
 use axum::extract::{MatchedPath, Request};
@@ -60,15 +64,26 @@ pub fn handle() -> &'static PrometheusHandle {
         metrics::describe_histogram!("tbs_store_commit_seconds", "time of one embedded commit (group of writes)");
         metrics::describe_histogram!("tbs_store_commit_requests", "writes one embedded commit carried");
         metrics::describe_histogram!("tbs_store_checkpoint_seconds", "time of one embedded checkpoint");
+        metrics::describe_counter!("tbs_store_journal_syncs_total", "syncs of the embedded store's journal");
+        metrics::describe_counter!("tbs_files_synced_total", "syncs of files written whole, and of their directories");
         handle
     })
+}
+
+/// The value of the counter `series` (its name and labels as rendered,
+/// e.g. `tbs_files_synced_total{what="file"}`) in this process, 0 before
+/// its first count.
+pub fn counted(series: &str) -> u64 {
+    let rendered = handle().render();
+    let value = rendered.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok());
+    value.unwrap_or(0)
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Guarded<S> {
     Guarded::new().route(Access::Public, routes!(metrics))
 }
 
-/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled; store calls per table and their DynamoDB capacity units; embedded commits' time and writes per commit.
+/// Prometheus metrics (text exposition format): requests by route pattern, method and status with their durations; event deliveries per consumer and outcome, and the events' age when handled; store calls per table and their DynamoDB capacity units; embedded commits' time and writes per commit; the disk syncs of the store's journal and of files written whole.
 #[utoipa::path(
     get,
     path = "/metrics",

@@ -87,6 +87,7 @@ impl Journal {
     pub(super) fn sync(&mut self) -> Result<(), StoreError> {
         if self.unsynced_since.is_some() {
             self.file.sync_data().map_err(failed)?;
+            metrics::counter!("tbs_store_journal_syncs_total").increment(1);
             self.unsynced_since = None;
         }
         Ok(())
@@ -246,7 +247,9 @@ mod tests {
         let (first, second) = (vec![change("A", Some("{\"n\":1}")), change("B", None)], vec![change("A", Some("{}"))]);
         journal.append(&first).unwrap();
         journal.append(&second).unwrap();
+        let synced = crate::platform::metrics::counted("tbs_store_journal_syncs_total");
         journal.sync().unwrap();
+        assert!(crate::platform::metrics::counted("tbs_store_journal_syncs_total") > synced, "the sync is counted");
         assert_eq!(journal.read(7).unwrap(), [first.clone(), second.clone()].concat());
         assert!(journal.read(6).unwrap().is_empty(), "records of another epoch are not read");
 
