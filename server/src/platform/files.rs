@@ -3,7 +3,9 @@
 //! write that returned is still there after a power cut.
 //!
 //! The bytes go to a temporary file beside the target, which is synced,
-//! renamed into place, and then the directory is synced. The last step is
+//! renamed into place, and then the directory is synced (by the writer
+//! itself, or by a [`DirSync`](super::dir_sync::DirSync) that writers
+//! renaming into one directory at the same time share). The last step is
 //! the one easily forgotten: a rename lives in the kernel's memory until the
 //! directory is written back (up to half a minute later), so a power cut
 //! could lose a file the store already records as written, such as a

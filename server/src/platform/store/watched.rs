@@ -78,9 +78,13 @@ impl Watched {
         Watch { key: key.clone(), seen, waiting: self.waiting.clone() }
     }
 
-    fn after<T>(&self, result: Result<T, StoreError>, keys: &[&Key]) -> Result<T, StoreError> {
+    fn after<'a, T>(
+        &self,
+        result: Result<T, StoreError>,
+        keys: impl IntoIterator<Item = &'a Key>,
+    ) -> Result<T, StoreError> {
         if result.is_ok() {
-            self.waiting.written(keys.iter().copied());
+            self.waiting.written(keys);
         }
         result
     }
@@ -107,12 +111,12 @@ impl Table for Watched {
     async fn put(&self, item: Item, condition: Condition) -> Result<Item, StoreError> {
         let key = item.key.clone();
         let put = self.inner.put(item, condition).await;
-        self.after(put, &[&key])
+        self.after(put, [&key])
     }
 
     async fn delete(&self, key: &Key, condition: Condition) -> Result<(), StoreError> {
         let deleted = self.inner.delete(key, condition).await;
-        self.after(deleted, &[key])
+        self.after(deleted, [key])
     }
 
     async fn query(&self, query: Query) -> Result<Page, StoreError> {
@@ -122,12 +126,12 @@ impl Table for Watched {
     async fn transact_write(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         let keys: Vec<Key> = ops.iter().map(|op| op.key().clone()).collect();
         let written = self.inner.transact_write(ops).await;
-        self.after(written, &keys.iter().collect::<Vec<_>>())
+        self.after(written, &keys)
     }
 
     async fn delete_batch(&self, keys: Vec<Key>) -> Result<(), StoreError> {
         let deleted = self.inner.delete_batch(keys.clone()).await;
-        self.after(deleted, &keys.iter().collect::<Vec<_>>())
+        self.after(deleted, &keys)
     }
 }
 
